@@ -1,0 +1,157 @@
+// etherbeam: the unprivileged logic server. Frames arrive from raw_binder on a
+// UNIX datagram socket; a supervision tree of CAF actors answers them.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include "actors/ingress.hpp"
+#include "actors/sender.hpp"
+#include "actors/server_config.hpp"
+#include "binder/process_signals.hpp"
+#include "binder/socket_pair.hpp"
+#include "supervision/supervisor.hpp"
+
+using namespace etherbeam;
+
+namespace {
+
+// Set when the root supervisor exits on its own, i.e. it gave up.
+std::atomic<bool> root_gave_up{false};
+
+actors::server_config configure(int argc, char** argv, int& exit_code) {
+  actors::server_config config;
+  config.socket_dir = ipc::default_socket_dir;
+  std::string config_file, mac, socket_dir, log_level;
+  std::vector<std::string> ips;
+  bool broadcast_ping = false;
+  std::size_t threads = 0;
+
+  CLI::App app{"etherbeam: a user-space packet-logic server. Answers ARP and ICMP echo for the "
+               "addresses it owns, on the interface raw_binder serves."};
+  app.add_option("-s,--socket-dir", socket_dir,
+                 std::string("Directory holding the socket pair shared with raw_binder [default: ") +
+                   ipc::default_socket_dir + "]");
+  app.add_option("--ip", ips, "An address to own, as ADDR/PREFIX (repeatable), e.g. 10.0.0.2/24");
+  app.add_option("--mac", mac, "MAC to answer with [default: the interface's own, as raw_binder reports it]");
+  app.add_option("-c,--config", config_file, "TOML config file; command-line options override it")
+    ->check(CLI::ExistingFile);
+  app.add_flag("--answer-broadcast-ping", broadcast_ping,
+               "Answer echo requests sent to a broadcast address [default: off]");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off [default: info]");
+  app.add_option("--threads", threads, "Scheduler threads for actors [default: one per core]");
+  try {
+    app.parse(argc, argv);
+    if (!config_file.empty()) actors::load_config_file(config_file, config);
+    if (!socket_dir.empty()) config.socket_dir = socket_dir;
+    if (!ips.empty()) {
+      config.identity.addresses.clear();
+      for (auto& ip : ips) config.identity.addresses.push_back(actors::parse_owned_address(ip, "--ip"));
+    }
+    if (!mac.empty()) config.identity.mac = actors::parse_mac(mac, "--mac");
+    if (broadcast_ping) config.identity.answer_broadcast_ping = true;
+    if (!log_level.empty()) config.log_level = log_level;
+    if (threads) config.scheduler_threads = threads;
+    actors::validate(config);
+  } catch (const CLI::ParseError& e) {
+    exit_code = app.exit(e);
+  } catch (const actors::config_error& e) {
+    std::cerr << "etherbeam: " << e.what() << "\n";
+    exit_code = 2;
+  }
+  return config;
+}
+
+supervision::supervisor_spec root_spec(const actors::server_config& config, int ingress_socket,
+                                       std::shared_ptr<actors::stack_counters> counters) {
+  ipc::socket_paths paths{config.socket_dir};
+  auto binder = ipc::unix_address(paths.binder());
+  supervision::supervisor_spec spec;
+  spec.name = "root";
+  spec.restart_strategy = supervision::strategy::one_for_one;
+  spec.intensity = config.restart_intensity;
+  spec.on_restart = [counters](const std::string&, const caf::error&) { ++counters->actor_restarts; };
+  spec.children.push_back({"sender", [binder, counters](caf::actor_system& sys) {
+                             return caf::actor_cast<caf::actor>(actors::spawn_sender(sys, binder, counters));
+                           }});
+  actors::ingress_settings ingress{ingress_socket, config.identity, paths.link_file(), counters};
+  spec.children.push_back({"ingress", [ingress](caf::actor_system& sys) {
+                             return actors::spawn_ingress(sys, ingress);
+                           }});
+  return spec;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  int exit_code = -1;
+  auto config = configure(argc, argv, exit_code);
+  if (exit_code >= 0) return exit_code;
+
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e etherbeam[%P] %l: %v");
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  auto signals = ipc::block_daemon_signals();
+
+  ipc::socket_paths paths{config.socket_dir};
+  ipc::unique_fd ingress_socket;
+  try {
+    ingress_socket = ipc::bind_datagram_socket(paths.logic_server(), 4 << 20);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+
+  caf::actor_system_config cfg;
+  if (config.scheduler_threads) cfg.set("scheduler.max-threads", config.scheduler_threads);
+  cfg.add_error_category(supervision::supervision_error_category,
+                         supervision::render_supervision_error);
+  caf::actor_system system{cfg};
+  auto counters = std::make_shared<actors::stack_counters>();
+  auto root = supervision::spawn_supervisor(system, root_spec(config, ingress_socket.get(), counters));
+  root->attach_functor([](const caf::error& reason) {
+    if (reason == caf::exit_reason::user_shutdown) return;
+    root_gave_up = true;
+    ::kill(::getpid(), SIGTERM); // wakes the main thread's signal wait
+  });
+
+  std::string owned;
+  for (auto& a : config.identity.addresses) owned += " " + a.to_string();
+  spdlog::info("serving{} via {} (mac {})", owned, config.socket_dir.string(),
+               config.identity.mac ? config.identity.mac->to_string() : "learned from raw_binder");
+  sd_notify(0, "READY=1");
+
+  for (;;) {
+    int s = ipc::wait_for_signal(signals);
+    if (s == SIGUSR1) {
+      spdlog::info("counters: {}", counters->render());
+      continue;
+    }
+    if (s == SIGHUP) {
+      spdlog::warn("SIGHUP: configuration reload is not implemented yet; restart etherbeam to apply changes");
+      continue;
+    }
+    if (!root_gave_up) spdlog::info("{}: shutting down", strsignal(s));
+    break;
+  }
+  sd_notify(0, "STOPPING=1");
+  caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+  system.await_all_actors_done();
+  std::error_code ec;
+  std::filesystem::remove(paths.logic_server(), ec);
+  spdlog::info("counters: {}", counters->render());
+  if (root_gave_up) {
+    spdlog::critical("the root supervisor gave up (restart intensity exceeded); exiting with "
+                     "status 1 so that the service manager can restart etherbeam");
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,40 @@
+#include "actors/frame_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+namespace etherbeam::actors {
+
+namespace {
+
+caf::behavior frame_actor(caf::event_based_actor* self, frame f, frame_context ctx) {
+  self->set_exception_handler([counters = ctx.counters](std::exception_ptr& e) -> caf::error {
+    ++counters->frame_actor_failures;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      spdlog::debug("frame actor failed: {}", x.what());
+    } catch (...) {
+      spdlog::debug("frame actor failed with a non-standard exception");
+    }
+    return caf::sec::runtime_error;
+  });
+  frame reply{std::vector<std::uint8_t>(f.bytes.size())};
+  auto v = ctx.handler(f.bytes, *ctx.identity, reply.bytes);
+  ctx.counters->record(v);
+  if (v.outcome == verdict::kind::reply) {
+    reply.bytes.resize(v.reply_len);
+    self->send(ctx.sender, send_frame_atom::value, std::move(reply));
+  }
+  return {}; // no behaviour: the actor ends once its frame is decided
+}
+
+} // namespace
+
+void spawn_frame_actor(caf::actor_system& system, frame f, const frame_context& context) {
+  system.spawn(frame_actor, std::move(f), context);
+}
+
+} // namespace etherbeam::actors

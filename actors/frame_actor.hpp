@@ -1,0 +1,30 @@
+#pragma once
+// The BEAM "process per frame": every frame gets a short-lived actor that
+// decodes it, decides, hands any reply to the sender, and ends. A frame that
+// makes its actor throw kills only that actor, and is counted.
+#include <memory>
+
+#include "actors/messages.hpp"
+#include "actors/responder.hpp"
+#include "actors/stack_counters.hpp"
+
+namespace caf {
+class actor_system;
+}
+
+namespace etherbeam::actors {
+
+using frame_handler = verdict (*)(protocols::byte_view frame, const stack_identity& me,
+                                  protocols::byte_buffer reply);
+
+// What a frame actor needs besides its frame; shared by all of them.
+struct frame_context {
+  std::shared_ptr<const stack_identity> identity;
+  std::shared_ptr<stack_counters> counters;
+  sender_actor sender;
+  frame_handler handler = respond; // replaced in tests by handlers that fail
+};
+
+void spawn_frame_actor(caf::actor_system& system, frame f, const frame_context& context);
+
+} // namespace etherbeam::actors

@@ -1,0 +1,106 @@
+#include "actors/ingress.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <chrono>
+
+#include <caf/actor_registry.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/after.hpp>
+#include <caf/blocking_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <spdlog/spdlog.h>
+
+#include "binder/socket_pair.hpp"
+
+namespace etherbeam::actors {
+
+namespace {
+
+// How often the actor looks at its mailbox while no frame arrives: bounds the
+// time a shutdown or restart waits, without waking the CPU noticeably.
+constexpr int mailbox_poll_ms = 200;
+constexpr int batch = 64;
+constexpr std::size_t max_datagram = 65536 + 64;
+
+// Follows the binder's link file when no MAC is configured.
+class learned_identity {
+public:
+  learned_identity(stack_identity configured, std::filesystem::path link_file)
+      : configured_(std::move(configured)), link_file_(std::move(link_file)),
+        current_(std::make_shared<const stack_identity>(configured_)) {}
+
+  const std::shared_ptr<const stack_identity>& current() {
+    if (!configured_.mac) refresh();
+    return current_;
+  }
+
+private:
+  void refresh() {
+    std::error_code ec;
+    auto stamp = std::filesystem::last_write_time(link_file_, ec);
+    if (ec || (current_->mac && stamp == stamp_)) return;
+    stamp_ = stamp;
+    auto info = ipc::read_link_info(link_file_);
+    auto mac = info ? protocols::mac_address::from_string(info->mac) : std::nullopt;
+    if (!mac || mac == current_->mac) return;
+    auto next = configured_;
+    next.mac = mac;
+    current_ = std::make_shared<const stack_identity>(std::move(next));
+    spdlog::info("answering with {}'s MAC {} (learned from {})", info->interface,
+                 mac->to_string(), link_file_.string());
+  }
+
+  stack_identity configured_;
+  std::filesystem::path link_file_;
+  std::filesystem::file_time_type stamp_{};
+  std::shared_ptr<const stack_identity> current_;
+};
+
+void ingress(caf::blocking_actor* self, ingress_settings s) {
+  learned_identity identity{s.identity, s.link_file};
+  std::vector<std::uint8_t> buffer(max_datagram);
+  frame_context context{nullptr, s.counters, {}, s.handler};
+  pollfd readable{s.socket, POLLIN, 0};
+  bool running = true;
+  while (running) {
+    if (::poll(&readable, 1, mailbox_poll_ms) > 0) {
+      context.identity = identity.current();
+      context.sender = caf::actor_cast<sender_actor>(
+        self->system().registry().get(sender_registry_name));
+      for (int i = 0; i < batch; ++i) {
+        auto n = ::recv(s.socket, buffer.data(), buffer.size(), MSG_DONTWAIT | MSG_TRUNC);
+        if (n < 0) {
+          if (errno != EAGAIN && errno != EINTR) ++s.counters->ingress_receive_errors;
+          break;
+        }
+        ++s.counters->frames_in;
+        if (static_cast<std::size_t>(n) > buffer.size()) {
+          ++s.counters->oversize_frames;
+          continue;
+        }
+        spawn_frame_actor(self->system(), frame{{buffer.begin(), buffer.begin() + n}}, context);
+      }
+    }
+    self->receive(
+      [&](caf::exit_msg& msg) {
+        running = false;
+        self->fail_state(std::move(msg.reason));
+      },
+      [&](inject_fault_atom) {
+        spdlog::warn("ingress: fault injected, failing on purpose");
+        running = false;
+        self->fail_state(caf::sec::runtime_error);
+      },
+      caf::after(std::chrono::seconds(0)) >> [] {});
+  }
+}
+
+} // namespace
+
+caf::actor spawn_ingress(caf::actor_system& system, ingress_settings settings) {
+  return system.spawn(ingress, std::move(settings));
+}
+
+} // namespace etherbeam::actors

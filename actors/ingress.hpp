@@ -1,0 +1,31 @@
+#pragma once
+// The ingress actor: the one place frames enter the logic server. It reads
+// datagrams from the socket raw_binder sends to and starts a frame actor for
+// each. Reading blocks, so it is a blocking actor on a thread of its own and
+// never holds up the cooperative scheduler.
+#include <filesystem>
+#include <memory>
+
+#include "actors/frame_actor.hpp"
+#include "actors/stack_identity.hpp"
+
+namespace caf {
+class actor;
+class actor_system;
+}
+
+namespace etherbeam::actors {
+
+struct ingress_settings {
+  int socket = -1; // bound datagram socket; owned by the caller so it outlives restarts
+  stack_identity identity;
+  // Where raw_binder says which MAC the interface has; read while
+  // identity.mac is not configured, and again whenever the file changes.
+  std::filesystem::path link_file;
+  std::shared_ptr<stack_counters> counters;
+  frame_handler handler = respond;
+};
+
+caf::actor spawn_ingress(caf::actor_system& system, ingress_settings settings);
+
+} // namespace etherbeam::actors

@@ -1,0 +1,17 @@
+#pragma once
+// The decision a frame actor makes: given one frame and who we are, produce the
+// reply frame or the reason for silence. Pure (no CAF, no I/O) so that every
+// branch is unit-tested with real frames.
+#include "actors/stack_identity.hpp"
+#include "actors/verdict.hpp"
+#include "protocols/bytes.hpp"
+
+namespace etherbeam::actors {
+
+// Writes the reply, if any, into `reply`, which must be at least frame.size()
+// bytes: no reply of this stack is larger than the request it answers (no
+// amplification), so that is always enough.
+verdict respond(protocols::byte_view frame, const stack_identity& me,
+                protocols::byte_buffer reply);
+
+} // namespace etherbeam::actors

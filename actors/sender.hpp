@@ -1,0 +1,20 @@
+#pragma once
+#include <memory>
+#include <sys/un.h>
+
+#include "actors/messages.hpp"
+#include "actors/stack_counters.hpp"
+
+namespace caf {
+class actor_system;
+}
+
+namespace etherbeam::actors {
+
+// Spawns the sender: it opens its own sending socket, registers itself under
+// sender_registry_name and writes every frame it is given to `binder` without
+// ever blocking; frames the binder cannot take are counted and dropped.
+sender_actor spawn_sender(caf::actor_system& system, sockaddr_un binder,
+                          std::shared_ptr<stack_counters> counters);
+
+} // namespace etherbeam::actors

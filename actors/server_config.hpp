@@ -1,0 +1,38 @@
+#pragma once
+// etherbeam's settings: a TOML file (--config) overridden by the command line.
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "actors/stack_identity.hpp"
+#include "supervision/restart_intensity.hpp"
+
+namespace etherbeam::actors {
+
+struct server_config {
+  std::filesystem::path socket_dir;
+  stack_identity identity;
+  std::string log_level = "info";
+  std::size_t scheduler_threads = 0; // 0: one per core
+  supervision::restart_intensity restart_intensity{5, std::chrono::seconds(10)};
+};
+
+// A configuration the user must fix; the message names the entry and the fix.
+struct config_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Reads a TOML config file (see docs/etherbeam.example.toml) into `into`.
+void load_config_file(const std::filesystem::path& file, server_config& into);
+
+// The address forms accepted by --ip and stack.addresses.
+protocols::ipv4_interface parse_owned_address(const std::string& text, const std::string& where);
+protocols::mac_address parse_mac(const std::string& text, const std::string& where);
+
+// Checks what can only be checked once file and command line are merged.
+void validate(const server_config& config);
+
+} // namespace etherbeam::actors

@@ -1,0 +1,43 @@
+#include "actors/stack_counters.hpp"
+
+#include <sstream>
+
+namespace etherbeam::actors {
+
+void stack_counters::record(const verdict& v) {
+  switch (v.outcome) {
+    case verdict::kind::reply: ++replies[std::size_t(v.reply)]; break;
+    case verdict::kind::ignored: ++ignored[std::size_t(v.ignored)]; break;
+    case verdict::kind::malformed:
+      ++malformed[std::size_t(v.malformed_layer)][std::size_t(v.malformed_error)];
+      break;
+  }
+}
+
+std::string stack_counters::render() const {
+  std::ostringstream out;
+  out << "frames_in=" << frames_in;
+  auto put = [&](std::string_view name, const counter& c) {
+    if (auto v = c.load()) out << ' ' << name << '=' << v;
+  };
+  put("oversize_frames", oversize_frames);
+  put("ingress_receive_errors", ingress_receive_errors);
+  for (std::size_t k = 0; k < replies.size(); ++k)
+    put(std::string("reply.") + std::string(to_string(reply_kind(k))), replies[k]);
+  put("replies_sent", replies_sent);
+  put("replies_dropped_binder_absent", replies_dropped_binder_absent);
+  put("replies_dropped_binder_busy", replies_dropped_binder_busy);
+  put("reply_send_errors", reply_send_errors);
+  put("frame_actor_failures", frame_actor_failures);
+  put("actor_restarts", actor_restarts);
+  for (std::size_t r = 0; r < ignored.size(); ++r)
+    put(std::string("ignored.") + std::string(to_string(ignore_reason(r))), ignored[r]);
+  for (std::size_t l = 0; l < malformed.size(); ++l)
+    for (std::size_t e = 0; e < malformed[l].size(); ++e)
+      put("malformed." + std::string(to_string(layer(l))) + "." +
+            std::string(to_string(protocols::parse_error(e))),
+          malformed[l][e]);
+  return out.str();
+}
+
+} // namespace etherbeam::actors

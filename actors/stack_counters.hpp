@@ -1,0 +1,37 @@
+#pragma once
+// Counters for everything the logic server does with frames. Plain atomics,
+// shared by the actors that bump them: a message per increment would cost more
+// than the work being counted.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "actors/verdict.hpp"
+
+namespace etherbeam::actors {
+
+using counter = std::atomic<std::uint64_t>;
+
+struct stack_counters {
+  counter frames_in{0};
+  counter oversize_frames{0};       // datagrams larger than the ingress buffer
+  counter ingress_receive_errors{0};
+  counter replies_sent{0};          // handed to the binder's socket
+  counter replies_dropped_binder_absent{0};
+  counter replies_dropped_binder_busy{0};
+  counter reply_send_errors{0};
+  counter frame_actor_failures{0};  // per-frame actors that threw
+  counter actor_restarts{0};        // long-lived actors restarted by a supervisor
+  std::array<counter, std::size_t(reply_kind::count_)> replies{};
+  std::array<counter, std::size_t(ignore_reason::count_)> ignored{};
+  std::array<std::array<counter, std::size_t(protocols::parse_error::count_)>,
+             std::size_t(layer::count_)>
+    malformed{};
+
+  void record(const verdict& v);
+  // "name=value ..." for every counter that is not zero (and frames_in always).
+  std::string render() const;
+};
+
+} // namespace etherbeam::actors

@@ -1,0 +1,19 @@
+#include "actors/stack_identity.hpp"
+
+namespace etherbeam::actors {
+
+bool stack_identity::owns(protocols::ipv4_address a) const {
+  for (const auto& i : addresses)
+    if (i.address == a) return true;
+  return false;
+}
+
+std::optional<protocols::ipv4_address>
+stack_identity::broadcast_owner(protocols::ipv4_address a) const {
+  for (const auto& i : addresses)
+    if (a.is_limited_broadcast() || (i.prefix_length < 31 && i.directed_broadcast() == a))
+      return i.address;
+  return std::nullopt;
+}
+
+} // namespace etherbeam::actors

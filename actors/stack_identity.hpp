@@ -1,0 +1,24 @@
+#pragma once
+// Who this stack is on its link: the addresses it owns and the MAC it answers
+// with. Every decision to answer a frame is made against this.
+#include <optional>
+#include <vector>
+
+#include "protocols/addresses.hpp"
+
+namespace etherbeam::actors {
+
+struct stack_identity {
+  std::vector<protocols::ipv4_interface> addresses;
+  // Unknown until configured or learned from the binder's link file; frames
+  // are not answered while it is unknown.
+  std::optional<protocols::mac_address> mac;
+  // Off by default, as on Linux (net.ipv4.icmp_echo_ignore_broadcasts=1).
+  bool answer_broadcast_ping = false;
+
+  bool owns(protocols::ipv4_address a) const;
+  // The owned address whose subnet's broadcast (or 255.255.255.255) is `a`.
+  std::optional<protocols::ipv4_address> broadcast_owner(protocols::ipv4_address a) const;
+};
+
+} // namespace etherbeam::actors

@@ -1,0 +1,112 @@
+// raw_binder: the only privileged part of etherbeam. Opens an AF_PACKET socket
+// on one interface, keeps CAP_NET_RAW and nothing else, and relays frames
+// between the interface and the logic server's UNIX datagram socket.
+#include <unistd.h>
+
+#include <csignal>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/blocking_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include "binder/binder_actor.hpp"
+#include "binder/capabilities.hpp"
+#include "binder/process_signals.hpp"
+
+using namespace etherbeam;
+
+namespace {
+
+struct options {
+  std::string interface;
+  std::string socket_dir = ipc::default_socket_dir;
+  bool promiscuous = false;
+  std::string log_level = "info";
+  int receive_buffer = 4 << 20;
+};
+
+std::shared_ptr<binder::binder_resources> open_resources(const options& o,
+                                                         const ipc::socket_paths& paths) {
+  auto r = std::make_shared<binder::binder_resources>(binder::binder_resources{
+    binder::packet_socket::open(o.interface, o.promiscuous),
+    ipc::bind_datagram_socket(paths.binder(), o.receive_buffer),
+    ipc::unix_address(paths.logic_server()), std::make_shared<binder::binder_counters>()});
+  ipc::write_link_info(paths.link_file(), {o.interface, r->nic.mac()});
+  return r;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  CLI::App app{"raw_binder: relays Ethernet frames between a network interface and the "
+               "etherbeam logic server, one frame per UNIX datagram."};
+  app.add_option("-i,--iface", o.interface, "Interface to serve (e.g. eth0, veth0)")->required();
+  app.add_option("-s,--socket-dir", o.socket_dir,
+                 "Directory holding the socket pair shared with etherbeam")
+    ->capture_default_str();
+  app.add_flag("--promisc", o.promiscuous,
+               "Put the interface in promiscuous mode (needed only when etherbeam answers "
+               "with a MAC other than the interface's own)");
+  app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off")
+    ->capture_default_str()
+    ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("--receive-buffer", o.receive_buffer,
+                 "SO_RCVBUF for the reply socket, in bytes (capped by net.core.rmem_max)")
+    ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e raw_binder[%P] %l: %v");
+  spdlog::set_level(spdlog::level::from_str(o.log_level));
+  auto signals = ipc::block_daemon_signals();
+
+  ipc::socket_paths paths{o.socket_dir};
+  std::shared_ptr<binder::binder_resources> resources;
+  try {
+    resources = open_resources(o, paths);
+    binder::keep_only_net_raw();
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  spdlog::info("serving {} (mac {}), frames to {}, replies from {}; capabilities now: {}",
+               o.interface, resources->nic.mac(), paths.logic_server().string(),
+               paths.binder().string(), binder::current_capabilities());
+
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", 1);
+  caf::actor_system system{cfg};
+  auto counters = resources->counters;
+  auto relay = system.spawn(binder::binder_actor, resources);
+  // If the relay dies on its own, wake the main thread so the process exits.
+  relay->attach_functor([](const caf::error&) { ::kill(::getpid(), SIGTERM); });
+  sd_notify(0, "READY=1");
+
+  for (;;) {
+    int s = ipc::wait_for_signal(signals);
+    if (s == SIGUSR1) {
+      spdlog::info("counters: {}", counters->render());
+      continue;
+    }
+    if (s == SIGHUP) {
+      spdlog::info("SIGHUP: raw_binder has no configuration to reload");
+      continue;
+    }
+    spdlog::info("{}: shutting down", strsignal(s));
+    break;
+  }
+  sd_notify(0, "STOPPING=1");
+  caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
+  system.await_all_actors_done();
+  std::error_code ec;
+  std::filesystem::remove(paths.binder(), ec);
+  std::filesystem::remove(paths.link_file(), ec);
+  spdlog::info("counters: {}", counters->render());
+  return 0;
+}

@@ -1,0 +1,45 @@
+#include "protocols/ethernet.hpp"
+
+namespace etherbeam::protocols {
+
+namespace {
+bool is_vlan_tpid(std::uint16_t t) { return t == ethertype::vlan || t == ethertype::qinq; }
+} // namespace
+
+parsed<ethernet_frame> ethernet_frame::check(byte_view frame) {
+  if (frame.size() < base_header_len) return parse_error::truncated;
+  std::size_t tags = 0;
+  while (is_vlan_tpid(read_be16(frame, 12 + 4 * tags))) {
+    if (tags == max_vlan_tags) return parse_error::too_many_vlan_tags;
+    ++tags;
+    if (frame.size() < base_header_len + 4 * tags) return parse_error::truncated;
+  }
+  return ethernet_frame{frame, tags};
+}
+
+vlan_tag ethernet_frame::vlan(std::size_t i) const {
+  return {read_be16(bytes_, 12 + 4 * i), read_be16(bytes_, 14 + 4 * i)};
+}
+
+ethernet_repr ethernet_repr::parse(const ethernet_frame& frame) {
+  ethernet_repr r;
+  r.destination = frame.destination();
+  r.source = frame.source();
+  r.vlan_count = frame.vlan_count();
+  for (std::size_t i = 0; i < r.vlan_count; ++i) r.vlans[i] = frame.vlan(i);
+  r.ethertype = frame.ethertype();
+  return r;
+}
+
+void ethernet_repr::emit(byte_buffer out) const {
+  destination.write(out, 0);
+  source.write(out, 6);
+  std::size_t at = 12;
+  for (std::size_t i = 0; i < vlan_count; ++i, at += 4) {
+    write_be16(out, at, vlans[i].tpid);
+    write_be16(out, at + 2, vlans[i].tci);
+  }
+  write_be16(out, at, ethertype);
+}
+
+} // namespace etherbeam::protocols

@@ -1,0 +1,161 @@
+#include "supervision/supervisor.hpp"
+
+#include <algorithm>
+
+#include <caf/actor_system.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/system_messages.hpp>
+#include <spdlog/spdlog.h>
+
+namespace etherbeam::supervision {
+
+caf::error make_error(supervision_errc code) {
+  return {static_cast<std::uint8_t>(code), supervision_error_category};
+}
+
+std::string render_supervision_error(std::uint8_t code, caf::atom_value, const caf::message&) {
+  switch (static_cast<supervision_errc>(code)) {
+    case supervision_errc::restart_intensity_exceeded: return "restart_intensity_exceeded";
+    case supervision_errc::child_start_failed: return "child_start_failed";
+  }
+  return "supervision_error(" + std::to_string(code) + ")";
+}
+
+namespace {
+
+struct supervised_child {
+  child_spec spec;
+  caf::actor current; // null while not running
+  std::uint64_t restarts = 0;
+};
+
+struct supervisor_state {
+  std::string name;
+  strategy restart_strategy = strategy::one_for_one;
+  std::vector<supervised_child> children;
+  restart_window window{restart_intensity{}};
+  std::uint64_t total_restarts = 0;
+  std::function<void(const std::string&, const caf::error&)> on_restart;
+};
+
+using supervisor_actor = caf::stateful_actor<supervisor_state>;
+
+bool wants_restart(restart_type type, const caf::error& reason) {
+  switch (type) {
+    case restart_type::permanent: return true;
+    // OTP: a transient child that ends normally or is shut down stays down.
+    case restart_type::transient: return reason && reason != caf::exit_reason::user_shutdown;
+    case restart_type::temporary: return false;
+  }
+  return false;
+}
+
+void start_child(supervisor_actor* self, supervised_child& child) {
+  child.current = child.spec.start(self->system());
+  if (!child.current) throw std::runtime_error("start function returned no actor");
+  self->link_to(child.current);
+}
+
+// Stops a child on purpose: unlinked first, so its exit is not taken for a failure.
+void stop_child(supervisor_actor* self, supervised_child& child) {
+  if (!child.current) return;
+  self->unlink_from(child.current);
+  self->send_exit(child.current, caf::exit_reason::user_shutdown);
+  child.current = nullptr;
+}
+
+void stop_children_from(supervisor_actor* self, std::size_t first) {
+  auto& children = self->state.children;
+  for (auto i = children.size(); i > first; --i) stop_child(self, children[i - 1]);
+}
+
+void give_up(supervisor_actor* self, caf::error reason) {
+  stop_children_from(self, 0);
+  self->quit(std::move(reason));
+}
+
+void restart_children(supervisor_actor* self, std::size_t failed, const caf::error& reason) {
+  auto& st = self->state;
+  auto first = st.restart_strategy == strategy::one_for_all ? 0 : failed;
+  auto last = st.restart_strategy == strategy::one_for_one ? failed + 1 : st.children.size();
+  stop_children_from(self, first); // the failed child is already down
+  for (auto i = first; i < last; ++i) {
+    auto& child = st.children[i];
+    if (!wants_restart(child.spec.restart, i == failed ? reason : caf::error{})) continue;
+    try {
+      start_child(self, child);
+    } catch (const std::exception& e) {
+      spdlog::error("supervisor {}: child {} failed to restart: {}", st.name, child.spec.id, e.what());
+      give_up(self, make_error(supervision_errc::child_start_failed));
+      return;
+    }
+    ++child.restarts;
+    ++st.total_restarts;
+    spdlog::warn("supervisor {}: restarted child {} (exit reason: {})", st.name, child.spec.id,
+                 self->system().render(reason));
+    if (st.on_restart) st.on_restart(child.spec.id, reason);
+  }
+}
+
+void on_exit(supervisor_actor* self, caf::exit_msg& msg) {
+  auto& st = self->state;
+  auto it = std::find_if(st.children.begin(), st.children.end(), [&](const supervised_child& c) {
+    return c.current && c.current.address() == msg.source;
+  });
+  if (it == st.children.end()) {
+    // An exit signal from our own parent (or anyone not a child): shut down.
+    give_up(self, std::move(msg.reason));
+    return;
+  }
+  it->current = nullptr;
+  if (!wants_restart(it->spec.restart, msg.reason)) {
+    spdlog::info("supervisor {}: child {} exited ({}), not restarted", st.name, it->spec.id,
+                 self->system().render(msg.reason));
+    return;
+  }
+  if (!st.window.admit(restart_window::clock::now())) {
+    spdlog::error("supervisor {}: child {} exited ({}) and the restart intensity is exceeded; "
+                  "giving up and escalating",
+                  st.name, it->spec.id, self->system().render(msg.reason));
+    give_up(self, make_error(supervision_errc::restart_intensity_exceeded));
+    return;
+  }
+  restart_children(self, static_cast<std::size_t>(it - st.children.begin()), msg.reason);
+}
+
+caf::behavior supervisor_behavior(supervisor_actor* self, supervisor_spec spec) {
+  auto& st = self->state;
+  st.name = spec.name;
+  st.restart_strategy = spec.restart_strategy;
+  st.window = restart_window{spec.intensity};
+  st.on_restart = std::move(spec.on_restart);
+  self->set_exit_handler([self](caf::exit_msg& msg) { on_exit(self, msg); });
+  for (auto& c : spec.children) st.children.push_back({std::move(c), nullptr, 0});
+  for (auto& child : st.children) {
+    try {
+      start_child(self, child);
+    } catch (const std::exception& e) {
+      spdlog::error("supervisor {}: child {} failed to start: {}", st.name, child.spec.id, e.what());
+      give_up(self, make_error(supervision_errc::child_start_failed));
+      return {};
+    }
+  }
+  return {
+    [self](get_child_atom, const std::string& id) -> caf::result<caf::actor> {
+      for (auto& c : self->state.children)
+        if (c.spec.id == id && c.current) return c.current;
+      return caf::make_error(caf::sec::invalid_argument, id);
+    },
+    [self](restart_count_atom) { return self->state.total_restarts; },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_supervisor(caf::actor_system& system, supervisor_spec spec) {
+  return system.spawn(supervisor_behavior, std::move(spec));
+}
+
+} // namespace etherbeam::supervision
