@@ -14,9 +14,8 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
-#include "actors/ingress.hpp"
-#include "actors/sender.hpp"
 #include "actors/server_config.hpp"
+#include "actors/supervision_tree.hpp"
 #include "binder/process_signals.hpp"
 #include "binder/socket_pair.hpp"
 #include "supervision/supervisor.hpp"
@@ -71,25 +70,6 @@ actors::server_config configure(int argc, char** argv, int& exit_code) {
   return config;
 }
 
-supervision::supervisor_spec root_spec(const actors::server_config& config, int ingress_socket,
-                                       std::shared_ptr<actors::stack_counters> counters) {
-  ipc::socket_paths paths{config.socket_dir};
-  auto binder = ipc::unix_address(paths.binder());
-  supervision::supervisor_spec spec;
-  spec.name = "root";
-  spec.restart_strategy = supervision::strategy::one_for_one;
-  spec.intensity = config.restart_intensity;
-  spec.on_restart = [counters](const std::string&, const caf::error&) { ++counters->actor_restarts; };
-  spec.children.push_back({"sender", [binder, counters](caf::actor_system& sys) {
-                             return caf::actor_cast<caf::actor>(actors::spawn_sender(sys, binder, counters));
-                           }});
-  actors::ingress_settings ingress{ingress_socket, config.identity, paths.link_file(), counters};
-  spec.children.push_back({"ingress", [ingress](caf::actor_system& sys) {
-                             return actors::spawn_ingress(sys, ingress);
-                           }});
-  return spec;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -116,7 +96,7 @@ int main(int argc, char** argv) {
                          supervision::render_supervision_error);
   caf::actor_system system{cfg};
   auto counters = std::make_shared<actors::stack_counters>();
-  auto root = supervision::spawn_supervisor(system, root_spec(config, ingress_socket.get(), counters));
+  auto root = supervision::spawn_supervisor(system, actors::root_supervisor_spec(config, ingress_socket.get(), counters));
   root->attach_functor([](const caf::error& reason) {
     if (reason == caf::exit_reason::user_shutdown) return;
     root_gave_up = true;

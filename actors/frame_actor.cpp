@@ -33,8 +33,8 @@ caf::behavior frame_actor(caf::event_based_actor* self, frame f, frame_context c
 
 } // namespace
 
-void spawn_frame_actor(caf::actor_system& system, frame f, const frame_context& context) {
-  system.spawn(frame_actor, std::move(f), context);
+caf::actor spawn_frame_actor(caf::actor_system& system, frame f, const frame_context& context) {
+  return system.spawn(frame_actor, std::move(f), context);
 }
 
 } // namespace etherbeam::actors

@@ -25,6 +25,6 @@ struct frame_context {
   frame_handler handler = respond; // replaced in tests by handlers that fail
 };
 
-void spawn_frame_actor(caf::actor_system& system, frame f, const frame_context& context);
+caf::actor spawn_frame_actor(caf::actor_system& system, frame f, const frame_context& context);
 
 } // namespace etherbeam::actors

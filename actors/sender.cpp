@@ -26,7 +26,6 @@ sender_actor::behavior_type sender(sender_actor::stateful_pointer<sender_state> 
   st.socket = ipc::open_datagram_socket();
   st.binder = binder;
   st.counters = std::move(counters);
-  self->system().registry().put(sender_registry_name, self);
   return {
     [self](send_frame_atom, const frame& f) {
       auto& st = self->state;
@@ -55,7 +54,13 @@ sender_actor::behavior_type sender(sender_actor::stateful_pointer<sender_state> 
 
 sender_actor spawn_sender(caf::actor_system& system, sockaddr_un binder,
                           std::shared_ptr<stack_counters> counters) {
-  return system.spawn(sender, binder, std::move(counters));
+  auto actor = system.spawn(sender, binder, std::move(counters));
+  // Registered here rather than in the actor's init, which runs later on a
+  // scheduler thread: whoever asks after a restart must find the new sender.
+  // CAF 0.17's put() keeps an existing entry, so the old one goes first.
+  system.registry().erase(sender_registry_name);
+  system.registry().put(sender_registry_name, actor);
+  return actor;
 }
 
 } // namespace etherbeam::actors

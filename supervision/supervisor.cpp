@@ -66,13 +66,14 @@ void stop_child(supervisor_actor* self, supervised_child& child) {
   child.current = nullptr;
 }
 
-void stop_children_from(supervisor_actor* self, std::size_t first) {
+// Stops children [first, last) in reverse start order, as OTP does.
+void stop_children(supervisor_actor* self, std::size_t first, std::size_t last) {
   auto& children = self->state.children;
-  for (auto i = children.size(); i > first; --i) stop_child(self, children[i - 1]);
+  for (auto i = last; i > first; --i) stop_child(self, children[i - 1]);
 }
 
 void give_up(supervisor_actor* self, caf::error reason) {
-  stop_children_from(self, 0);
+  stop_children(self, 0, self->state.children.size());
   self->quit(std::move(reason));
 }
 
@@ -80,7 +81,7 @@ void restart_children(supervisor_actor* self, std::size_t failed, const caf::err
   auto& st = self->state;
   auto first = st.restart_strategy == strategy::one_for_all ? 0 : failed;
   auto last = st.restart_strategy == strategy::one_for_one ? failed + 1 : st.children.size();
-  stop_children_from(self, first); // the failed child is already down
+  stop_children(self, first, last); // the failed child is already down
   for (auto i = first; i < last; ++i) {
     auto& child = st.children[i];
     if (!wants_restart(child.spec.restart, i == failed ? reason : caf::error{})) continue;

@@ -1,0 +1,29 @@
+#include "actors/supervision_tree.hpp"
+
+#include <caf/actor_cast.hpp>
+
+#include "actors/ingress.hpp"
+#include "actors/sender.hpp"
+#include "binder/socket_pair.hpp"
+
+namespace etherbeam::actors {
+
+supervision::supervisor_spec root_supervisor_spec(const server_config& config, int ingress_socket,
+                                                  std::shared_ptr<stack_counters> counters) {
+  ipc::socket_paths paths{config.socket_dir};
+  auto binder = ipc::unix_address(paths.binder());
+  supervision::supervisor_spec spec;
+  spec.name = "root";
+  spec.restart_strategy = supervision::strategy::one_for_one;
+  spec.intensity = config.restart_intensity;
+  spec.on_restart = [counters](const std::string&, const caf::error&) { ++counters->actor_restarts; };
+  spec.children.push_back({"sender", [binder, counters](caf::actor_system& sys) {
+                             return caf::actor_cast<caf::actor>(spawn_sender(sys, binder, counters));
+                           }});
+  ingress_settings ingress{ingress_socket, config.identity, paths.link_file(), counters};
+  spec.children.push_back(
+    {"ingress", [ingress](caf::actor_system& sys) { return spawn_ingress(sys, ingress); }});
+  return spec;
+}
+
+} // namespace etherbeam::actors

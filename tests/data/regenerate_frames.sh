@@ -1,0 +1,14 @@
+#!/bin/sh
+# Rebuilds captured_frames.hpp from the captures beside this script.
+# The captures were taken with tcpdump on the server side of a namespace lab
+# (client 10.77.0.1, etherbeam 10.77.0.2, kernel 10.77.0.3), with TX checksum
+# offload off on the client so that UDP checksums are complete on the wire.
+cd "$(dirname "$0")" || exit 1
+exec /usr/bin/python3 ../../scripts/pcap_to_cpp.py \
+  echo_request=lab_ping_arp_udp.pcap:1 echo_reply_from_etherbeam=lab_ping_arp_udp.pcap:2 \
+  arp_request=lab_ping_arp_udp.pcap:3 echo_request_record_route=lab_ping_arp_udp.pcap:5 \
+  fragment_first=lab_ping_arp_udp.pcap:7 fragment_last=lab_ping_arp_udp.pcap:8 \
+  udp_datagram=lab_ping_arp_udp.pcap:9 vlan_echo_request=lab_vlan.pcap:1 \
+  vlan_arp_request=lab_vlan.pcap:3 kernel_arp_request=lab_kernel_replies.pcap:1 \
+  kernel_arp_reply=lab_kernel_replies.pcap:2 kernel_echo_request=lab_kernel_replies.pcap:5 \
+  kernel_echo_reply=lab_kernel_replies.pcap:6 > captured_frames.hpp

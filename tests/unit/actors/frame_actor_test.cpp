@@ -1,0 +1,65 @@
+#include "actors/frame_actor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "tests/unit/frame_bytes.hpp"
+
+using namespace etherbeam::actors;
+using namespace etherbeam::protocols;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Stands in for the real sender: forwards every reply to the test.
+sender_actor::behavior_type forwarding_sender(sender_actor::pointer, caf::actor test) {
+  return {
+    [test](send_frame_atom, const frame& f) { caf::anon_send(test, f.bytes.size()); },
+    [](inject_fault_atom) {},
+  };
+}
+
+// Fails on frames that start with 0xee, answers the rest as usual.
+verdict fails_on_poison(byte_view frame, const stack_identity& me, byte_buffer reply) {
+  if (!frame.empty() && frame[0] == 0xee) throw std::runtime_error("poison frame");
+  return respond(frame, me, reply);
+}
+
+} // namespace
+
+TEST(frame_actor, a_frame_that_throws_kills_only_its_own_actor_and_is_counted) {
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor test{system};
+
+  auto me = std::make_shared<stack_identity>();
+  me->addresses.push_back(*ipv4_interface::from_string("10.77.0.2/24"));
+  me->mac = mac_address::from_string("ce:89:d7:ed:bc:38");
+  auto counters = std::make_shared<stack_counters>();
+  frame_context context{me, counters, system.spawn(forwarding_sender, caf::actor{test}),
+                        fails_on_poison};
+
+  frame poison{std::vector<std::uint8_t>(64, 0xee)};
+  auto good = etherbeam::test_frames::copy_of(etherbeam::test_frames::echo_request);
+  auto before = spawn_frame_actor(system, frame{good}, context);
+  auto bad = spawn_frame_actor(system, poison, context);
+  auto after = spawn_frame_actor(system, frame{good}, context);
+
+  for (auto& [who, expected] : {std::pair{before, caf::error{}}, std::pair{bad, caf::error{caf::sec::runtime_error}},
+                                std::pair{after, caf::error{}}}) {
+    test->monitor(who);
+    caf::error reason = caf::sec::request_timeout;
+    test->receive([&](const caf::down_msg& d) { reason = d.reason; }, caf::after(5s) >> [] {});
+    EXPECT_EQ(reason, expected);
+  }
+  int replies = 0;
+  for (int i = 0; i < 2; ++i)
+    test->receive([&](std::size_t len) { replies += len == good.size(); }, caf::after(5s) >> [] {});
+  EXPECT_EQ(replies, 2);
+  EXPECT_EQ(counters->frame_actor_failures.load(), 1u);
+  EXPECT_EQ(counters->replies[std::size_t(reply_kind::icmp_echo_reply)].load(), 2u);
+}

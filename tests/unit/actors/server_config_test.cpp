@@ -1,0 +1,76 @@
+#include "actors/server_config.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+using namespace etherbeam::actors;
+
+namespace {
+
+struct config_file {
+  std::filesystem::path path;
+  explicit config_file(const std::string& text) {
+    char tmpl[] = "/tmp/etherbeam-config-XXXXXX";
+    int fd = ::mkstemp(tmpl);
+    ::close(fd);
+    path = tmpl;
+    std::ofstream{path} << text;
+  }
+  ~config_file() { std::filesystem::remove(path); }
+};
+
+std::string error_of(const std::string& text) {
+  config_file f{text};
+  server_config c;
+  try {
+    load_config_file(f.path, c);
+    validate(c);
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+} // namespace
+
+TEST(server_config, loads_the_documented_settings) {
+  config_file f{"socket_dir = \"/tmp/eb\"\nlog_level = \"debug\"\nscheduler_threads = 2\n"
+                "[stack]\naddresses = [\"10.0.0.2/24\", \"10.0.1.2/24\"]\n"
+                "mac = \"02:00:00:00:00:01\"\nanswer_broadcast_ping = true\n"};
+  server_config c;
+  load_config_file(f.path, c);
+  validate(c);
+  EXPECT_EQ(c.socket_dir, "/tmp/eb");
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.scheduler_threads, 2u);
+  ASSERT_EQ(c.identity.addresses.size(), 2u);
+  EXPECT_EQ(c.identity.addresses[1].to_string(), "10.0.1.2/24");
+  EXPECT_EQ(c.identity.mac->to_string(), "02:00:00:00:00:01");
+  EXPECT_TRUE(c.identity.answer_broadcast_ping);
+}
+
+TEST(server_config, names_the_line_and_entry_of_a_bad_address) {
+  auto e = error_of("[stack]\naddresses = [\n  \"10.0.0.2/24\",\n  \"10.0.0.300/24\",\n]\n");
+  EXPECT_NE(e.find("line 4"), std::string::npos) << e;
+  EXPECT_NE(e.find("stack.addresses[1]"), std::string::npos) << e;
+  EXPECT_NE(e.find("10.0.0.2/24"), std::string::npos) << e; // shows the expected form
+}
+
+TEST(server_config, refuses_unknown_settings_and_wrong_types) {
+  EXPECT_NE(error_of("[stack]\nadresses = [\"10.0.0.2/24\"]\n").find("unknown setting stack.adresses"),
+            std::string::npos);
+  EXPECT_NE(error_of("log_level = 3\n").find("log_level must be a string"), std::string::npos);
+  EXPECT_NE(error_of("[stack]\nmac = \"ff:ff:ff:ff:ff:ff\"\n").find("unicast"), std::string::npos);
+}
+
+TEST(server_config, requires_an_address_and_refuses_duplicates) {
+  EXPECT_NE(error_of("").find("no address to serve"), std::string::npos);
+  EXPECT_NE(error_of("[stack]\naddresses = [\"10.0.0.2/24\", \"10.0.0.2/16\"]\n").find("given twice"),
+            std::string::npos);
+}
+
+TEST(server_config, reports_toml_syntax_errors_with_their_line) {
+  EXPECT_NE(error_of("log_level = \"info\"\n[stack\n").find("line 2"), std::string::npos);
+}

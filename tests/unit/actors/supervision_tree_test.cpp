@@ -1,0 +1,98 @@
+#include "actors/supervision_tree.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <caf/actor_registry.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include "actors/messages.hpp"
+#include "binder/socket_pair.hpp"
+#include "tests/unit/event_log.hpp"
+
+using namespace etherbeam;
+using namespace etherbeam::actors;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct supervision_tree_test : ::testing::Test {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> system;
+  std::filesystem::path dir;
+  ipc::unique_fd socket;
+  std::shared_ptr<stack_counters> counters = std::make_shared<stack_counters>();
+  etherbeam::testing::event_log restarts;
+  caf::actor root;
+
+  void SetUp() override {
+    cfg.add_error_category(supervision::supervision_error_category,
+                           supervision::render_supervision_error);
+    system = std::make_unique<caf::actor_system>(cfg);
+    char tmpl[] = "/tmp/etherbeam-tree-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    socket = ipc::bind_datagram_socket(ipc::socket_paths{dir}.logic_server(), 0);
+    server_config config;
+    config.socket_dir = dir;
+    config.identity.addresses.push_back(*protocols::ipv4_interface::from_string("10.77.0.2/24"));
+    config.restart_intensity = {2, 10s};
+    auto spec = root_supervisor_spec(config, socket.get(), counters);
+    spec.on_restart = [this, count = spec.on_restart](const std::string& id, const caf::error& e) {
+      count(id, e);
+      restarts.push(id);
+    };
+    root = supervision::spawn_supervisor(*system, std::move(spec));
+  }
+
+  void TearDown() override {
+    caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+    system->await_all_actors_done();
+    std::filesystem::remove_all(dir);
+  }
+
+  caf::actor child(const std::string& id) {
+    caf::scoped_actor self{*system};
+    caf::actor result;
+    self->request(root, 5s, supervision::get_child_atom::value, id)
+      .receive([&](const caf::actor& a) { result = a; }, [](const caf::error&) {});
+    return result;
+  }
+};
+
+} // namespace
+
+TEST_F(supervision_tree_test, a_failed_sender_is_restarted_and_registered_again) {
+  auto old_sender = child("sender");
+  ASSERT_TRUE(old_sender);
+  caf::anon_send(old_sender, inject_fault_atom::value);
+  EXPECT_EQ(restarts.next(), "sender");
+  auto new_sender = child("sender");
+  EXPECT_NE(new_sender, old_sender);
+  auto registered = system->registry().get(sender_registry_name);
+  EXPECT_EQ(caf::actor_cast<caf::actor>(registered), new_sender);
+  EXPECT_EQ(counters->actor_restarts.load(), 1u);
+}
+
+TEST_F(supervision_tree_test, a_failed_ingress_is_restarted_on_the_same_socket) {
+  auto old_ingress = child("ingress");
+  caf::anon_send(old_ingress, inject_fault_atom::value);
+  EXPECT_EQ(restarts.next(), "ingress");
+  EXPECT_NE(child("ingress"), old_ingress);
+}
+
+TEST_F(supervision_tree_test, too_many_failures_make_the_root_give_up) {
+  for (int i = 0; i < 2; ++i) {
+    caf::anon_send(child("sender"), inject_fault_atom::value);
+    EXPECT_EQ(restarts.next(), "sender");
+  }
+  caf::scoped_actor self{*system};
+  self->monitor(root);
+  caf::anon_send(child("sender"), inject_fault_atom::value);
+  caf::error reason;
+  self->receive([&](const caf::down_msg& d) { reason = d.reason; }, caf::after(5s) >> [] {});
+  EXPECT_EQ(reason, supervision::make_error(supervision::supervision_errc::restart_intensity_exceeded));
+}

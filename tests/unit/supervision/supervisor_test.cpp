@@ -1,0 +1,164 @@
+#include "supervision/supervisor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include "tests/unit/event_log.hpp"
+
+using namespace etherbeam::supervision;
+using namespace std::chrono_literals;
+
+namespace {
+
+using crash_atom = caf::atom_constant<caf::atom("crash")>;
+using finish_atom = caf::atom_constant<caf::atom("finish")>;
+
+caf::behavior worker(caf::event_based_actor* self) {
+  return {
+    [self](crash_atom) { self->quit(caf::sec::runtime_error); },
+    [self](finish_atom) { self->quit(); },
+  };
+}
+
+child_spec worker_spec(std::string id, restart_type restart = restart_type::permanent) {
+  return {std::move(id), [](caf::actor_system& sys) { return sys.spawn(worker); }, restart};
+}
+
+struct supervisor_test : ::testing::Test {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> system;
+  etherbeam::testing::event_log restarts;
+
+  void SetUp() override {
+    cfg.add_error_category(supervision_error_category, render_supervision_error);
+    system = std::make_unique<caf::actor_system>(cfg);
+  }
+
+  caf::actor start(strategy s, restart_intensity intensity, std::vector<child_spec> children) {
+    supervisor_spec spec{"test", s, intensity, std::move(children),
+                         [this](const std::string& id, const caf::error&) { restarts.push(id); }};
+    return spawn_supervisor(*system, std::move(spec));
+  }
+
+  caf::actor child(const caf::actor& sup, const std::string& id) {
+    caf::scoped_actor self{*system};
+    caf::actor result;
+    self->request(sup, 5s, get_child_atom::value, id)
+      .receive([&](const caf::actor& a) { result = a; }, [](const caf::error&) {});
+    return result;
+  }
+
+  // The exit reason of `who`, waited for through a monitor.
+  caf::error exit_reason_of(const caf::actor& who) {
+    caf::scoped_actor self{*system};
+    self->monitor(who);
+    caf::error reason = caf::sec::request_timeout;
+    self->receive([&](const caf::down_msg& d) { reason = d.reason; },
+                  caf::after(std::chrono::seconds(5)) >> [] {});
+    return reason;
+  }
+};
+
+} // namespace
+
+TEST_F(supervisor_test, one_for_one_restarts_only_the_failed_child) {
+  auto sup = start(strategy::one_for_one, {3, 5s}, {worker_spec("a"), worker_spec("b"), worker_spec("c")});
+  auto a = child(sup, "a"), b = child(sup, "b"), c = child(sup, "c");
+  caf::anon_send(b, crash_atom::value);
+  EXPECT_EQ(restarts.next(), "b");
+  EXPECT_NE(child(sup, "b"), b);
+  EXPECT_EQ(child(sup, "a"), a);
+  EXPECT_EQ(child(sup, "c"), c);
+  EXPECT_TRUE(restarts.empty());
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(supervisor_test, one_for_all_restarts_every_child_in_start_order) {
+  auto sup = start(strategy::one_for_all, {3, 5s}, {worker_spec("a"), worker_spec("b"), worker_spec("c")});
+  auto a = child(sup, "a"), c = child(sup, "c");
+  caf::anon_send(child(sup, "b"), crash_atom::value);
+  EXPECT_EQ(restarts.next(), "a");
+  EXPECT_EQ(restarts.next(), "b");
+  EXPECT_EQ(restarts.next(), "c");
+  EXPECT_EQ(exit_reason_of(a), caf::exit_reason::user_shutdown);
+  EXPECT_NE(child(sup, "c"), c);
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(supervisor_test, rest_for_one_restarts_the_child_and_those_after_it) {
+  auto sup = start(strategy::rest_for_one, {3, 5s}, {worker_spec("a"), worker_spec("b"), worker_spec("c")});
+  auto a = child(sup, "a");
+  caf::anon_send(child(sup, "b"), crash_atom::value);
+  EXPECT_EQ(restarts.next(), "b");
+  EXPECT_EQ(restarts.next(), "c");
+  EXPECT_EQ(child(sup, "a"), a);
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(supervisor_test, transient_child_is_restarted_only_after_an_abnormal_exit) {
+  auto sup = start(strategy::one_for_one, {3, 5s}, {worker_spec("t", restart_type::transient)});
+  caf::anon_send(child(sup, "t"), crash_atom::value);
+  EXPECT_EQ(restarts.next(), "t");
+  auto t = child(sup, "t");
+  caf::anon_send(t, finish_atom::value);
+  EXPECT_EQ(exit_reason_of(t), caf::exit_reason::normal);
+  EXPECT_FALSE(restarts.next(300ms));
+  EXPECT_FALSE(child(sup, "t"));
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(supervisor_test, temporary_child_is_never_restarted) {
+  auto sup = start(strategy::one_for_one, {3, 5s}, {worker_spec("tmp", restart_type::temporary)});
+  auto tmp = child(sup, "tmp");
+  caf::anon_send(tmp, crash_atom::value);
+  EXPECT_EQ(exit_reason_of(tmp), caf::sec::runtime_error);
+  EXPECT_FALSE(restarts.next(300ms));
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(supervisor_test, exceeding_restart_intensity_escalates_and_stops_children) {
+  auto sup = start(strategy::one_for_one, {2, 10s}, {worker_spec("a"), worker_spec("b")});
+  auto a = child(sup, "a");
+  for (int i = 0; i < 2; ++i) {
+    caf::anon_send(child(sup, "b"), crash_atom::value);
+    EXPECT_EQ(restarts.next(), "b");
+  }
+  caf::anon_send(child(sup, "b"), crash_atom::value);
+  EXPECT_EQ(exit_reason_of(sup), make_error(supervision_errc::restart_intensity_exceeded));
+  EXPECT_EQ(exit_reason_of(a), caf::exit_reason::user_shutdown);
+}
+
+TEST_F(supervisor_test, a_parent_restarts_a_child_supervisor_that_gave_up) {
+  auto inner = [](caf::actor_system& sys) {
+    return spawn_supervisor(sys, {"inner", strategy::one_for_one, {0, 5s}, {worker_spec("w")}, {}});
+  };
+  auto outer = start(strategy::one_for_one, {3, 5s}, {{"inner", inner, restart_type::permanent}});
+  auto first = child(outer, "inner");
+  caf::anon_send(child(first, "w"), crash_atom::value);
+  EXPECT_EQ(restarts.next(), "inner");
+  auto second = child(outer, "inner");
+  EXPECT_NE(second, first);
+  EXPECT_TRUE(child(second, "w")); // the new inner supervisor started its worker
+  caf::anon_send_exit(outer, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(supervisor_test, shutdown_stops_every_child) {
+  auto sup = start(strategy::one_for_one, {3, 5s}, {worker_spec("a"), worker_spec("b")});
+  auto a = child(sup, "a"), b = child(sup, "b");
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+  EXPECT_EQ(exit_reason_of(a), caf::exit_reason::user_shutdown);
+  EXPECT_EQ(exit_reason_of(b), caf::exit_reason::user_shutdown);
+  EXPECT_TRUE(restarts.empty());
+}
+
+TEST_F(supervisor_test, a_child_that_cannot_start_fails_the_supervisor) {
+  child_spec broken{"broken", [](caf::actor_system&) -> caf::actor { throw std::runtime_error("no"); }};
+  auto sup = start(strategy::one_for_one, {3, 5s}, {worker_spec("a"), broken});
+  EXPECT_EQ(exit_reason_of(sup), make_error(supervision_errc::child_start_failed));
+}
