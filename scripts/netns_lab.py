@@ -1,0 +1,186 @@
+"""A throwaway lab of two network namespaces joined by a veth pair.
+
+    client namespace (10.77.0.1/24)  <-- veth -->  server namespace (no IP)
+                                                   raw_binder + etherbeam
+
+The server side holds no address, so whatever answers there is etherbeam, not
+the kernel. Daemons report readiness with sd_notify (READY=1) on a socket the
+lab listens on: nothing waits by sleeping. Everything the lab made, processes
+(by PID) and namespaces, is removed on exit, on failure and on SIGTERM.
+"""
+import itertools
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+CLIENT_IP = "10.77.0.1"
+STACK_IP = "10.77.0.2"
+PREFIX = 24
+_ids = itertools.count()
+
+
+class LabError(RuntimeError):
+    pass
+
+
+class Daemon:
+    """A process started by the lab, with its log file."""
+
+    def __init__(self, name, popen, log_path):
+        self.name, self.popen, self.log_path = name, popen, log_path
+
+    @property
+    def pid(self):
+        return self.popen.pid
+
+    def alive(self):
+        return self.popen.poll() is None
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def stop(self, sig=signal.SIGTERM, timeout=5.0):
+        """Sends `sig` and waits; returns the exit code (SIGKILL after timeout)."""
+        if self.alive():
+            self.popen.send_signal(sig)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        return self.popen.returncode
+
+    def counters(self, timeout=5.0):
+        """Asks for counters with SIGUSR1 and returns them as a dict."""
+        before = self.log().count("counters:")
+        self.popen.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lines = [l for l in self.log().splitlines() if "counters:" in l]
+            if len(lines) > before:
+                pairs = lines[-1].split("counters:", 1)[1].split()
+                return {k: int(v) for k, v in (p.split("=") for p in pairs)}
+            time.sleep(0.02)  # polling a log file: there is no other signal to await
+        raise LabError(f"{self.name} printed no counters within {timeout}s")
+
+
+class Lab:
+    def __init__(self, build_dir=None):
+        n = f"{os.getpid() % 100000}x{next(_ids)}"
+        self.server_ns, self.client_ns = f"ebsrv{n}", f"ebcli{n}"
+        self.server_if, self.client_if = f"ebs{n}", f"ebc{n}"
+        self.build_dir = build_dir or os.environ.get("ETHERBEAM_BUILD", "build")
+        self.workdir = tempfile.mkdtemp(prefix="etherbeam-lab-")
+        self.socket_dir = os.path.join(self.workdir, "sockets")
+        self.daemons = []
+        self._created = []
+
+    # -- lifecycle -----------------------------------------------------------
+    def __enter__(self):
+        self._old_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
+        try:
+            self._create()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        signal.signal(signal.SIGTERM, self._old_sigterm)
+
+    def _on_sigterm(self, *_):
+        self.close()
+        raise SystemExit(143)
+
+    def _create(self):
+        for ns in (self.server_ns, self.client_ns):
+            run(["ip", "netns", "add", ns])
+            self._created.append(ns)
+        run(["ip", "link", "add", self.server_if, "type", "veth", "peer", "name", self.client_if])
+        run(["ip", "link", "set", self.server_if, "netns", self.server_ns])
+        run(["ip", "link", "set", self.client_if, "netns", self.client_ns])
+        for ns in (self.server_ns, self.client_ns):
+            # No IPv6 chatter (router solicitations, MLD): only traffic we send.
+            run(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+                 "net.ipv6.conf.default.disable_ipv6=1"])
+            run(["ip", "-n", ns, "link", "set", "lo", "up"])
+        run(["ip", "-n", self.server_ns, "link", "set", self.server_if, "up"])
+        run(["ip", "-n", self.client_ns, "addr", "add", f"{CLIENT_IP}/{PREFIX}", "dev", self.client_if])
+        run(["ip", "-n", self.client_ns, "link", "set", self.client_if, "up"])
+        # veth leaves UDP checksums for "hardware" to finish; a real NIC would, a
+        # veth peer never does. Full checksums on the wire, as on real links.
+        self.client(["ethtool", "-K", self.client_if, "tx", "off"], check=False)
+        # The default queue of 10 datagrams per UNIX socket is too short for bursts.
+        self.server(["sysctl", "-qw", "net.unix.max_dgram_qlen=512"])
+
+    def close(self):
+        for d in reversed(self.daemons):
+            d.stop(signal.SIGTERM, timeout=3)
+        for ns in reversed(self._created):
+            subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+        self._created = []
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # -- commands in the namespaces -----------------------------------------
+    def server(self, cmd, **kw):
+        return run(["ip", "netns", "exec", self.server_ns] + cmd, **kw)
+
+    def client(self, cmd, **kw):
+        return run(["ip", "netns", "exec", self.client_ns] + cmd, **kw)
+
+    def client_popen(self, cmd, **kw):
+        return subprocess.Popen(["ip", "netns", "exec", self.client_ns] + cmd, **kw)
+
+    def server_mac(self):
+        out = self.server(["cat", f"/sys/class/net/{self.server_if}/address"]).stdout
+        return out.strip()
+
+    # -- daemons -------------------------------------------------------------
+    def start_binder(self, *extra):
+        return self._start("raw_binder", list(extra))
+
+    def start_etherbeam(self, *extra, ip=f"{STACK_IP}/{PREFIX}"):
+        args = ["--socket-dir", self.socket_dir] + (["--ip", ip] if ip else []) + list(extra)
+        return self._start("etherbeam", args)
+
+    def _start(self, program, args, timeout=10.0, wrapper=()):
+        """Starts a daemon in the server namespace (under `wrapper`, e.g. setpriv)
+        and waits for its READY=1."""
+        binary = os.path.join(self.build_dir, "bin", program)
+        if program == "raw_binder":
+            args = ["--iface", self.server_if, "--socket-dir", self.socket_dir] + list(args)
+        notify_path = os.path.join(self.workdir, f"notify-{program}-{len(self.daemons)}")
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(notify_path)
+        os.chmod(notify_path, 0o777)  # daemons started under another user notify too
+        notify.settimeout(timeout)
+        log_path = os.path.join(self.workdir, f"{program}-{len(self.daemons)}.log")
+        env = dict(os.environ, NOTIFY_SOCKET=notify_path)
+        with open(log_path, "w") as log:
+            popen = subprocess.Popen(["ip", "netns", "exec", self.server_ns, *wrapper, binary] + args,
+                                     stdout=log, stderr=subprocess.STDOUT, env=env)
+        daemon = Daemon(program, popen, log_path)
+        self.daemons.append(daemon)
+        try:
+            while b"READY=1" not in notify.recv(4096):
+                pass
+        except socket.timeout:
+            raise LabError(f"{program} did not report READY=1 within {timeout}s; its log:\n{daemon.log()}")
+        finally:
+            notify.close()
+        return daemon
+
+
+def run(cmd, check=True, timeout=120, **kw):
+    kw.setdefault("capture_output", True)
+    kw.setdefault("text", True)
+    result = subprocess.run(cmd, timeout=timeout, **kw)
+    if check and result.returncode != 0:
+        raise LabError(f"{' '.join(cmd)} exited {result.returncode}: {result.stderr}{result.stdout}")
+    return result

@@ -1,0 +1,47 @@
+"""Shared setup for the end-to-end tests: they need root (namespaces) and the
+real binaries from the build directory given in ETHERBEAM_BUILD."""
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+import netns_lab  # noqa: E402
+
+Lab = netns_lab.Lab
+STACK_IP = netns_lab.STACK_IP
+CLIENT_IP = netns_lab.CLIENT_IP
+
+
+def ping_stats(output):
+    """(transmitted, received) from ping's summary line."""
+    m = re.search(r"(\d+) packets transmitted, (\d+) received", output)
+    if not m:
+        raise AssertionError(f"no ping summary in:\n{output}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def replied_sequences(output):
+    return {int(s) for s in re.findall(r"icmp_seq=(\d+) ttl=", output)}
+
+
+class LabTest(unittest.TestCase):
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.skipTest("end-to-end tests need root for network namespaces")
+        self.lab = Lab().__enter__()
+        self.addCleanup(self.lab.__exit__, None, None, None)
+
+    def ping(self, address=STACK_IP, count=5, interval="0.01", extra=()):
+        deadline = str(max(5, int(count * float(interval)) + 5))
+        result = self.lab.client(["ping", "-n", "-c", str(count), "-i", interval, "-W", "1",
+                                  "-w", deadline, *extra, address], check=False)
+        return result.stdout
+
+    def assert_all_alive(self):
+        for d in self.lab.daemons[-2:]:
+            self.assertTrue(d.alive(), f"{d.name} died; its log:\n{d.log()}")
+
+
+def main():
+    unittest.main(verbosity=2)

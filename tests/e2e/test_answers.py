@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""Real ping and arping, answered by etherbeam while the kernel holds no address."""
+import re
+
+from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats
+
+
+class Answers(LabTest):
+    def setUp(self):
+        super().setUp()
+        self.binder = self.lab.start_binder()
+        self.etherbeam = self.lab.start_etherbeam()
+
+    def test_kernel_holds_no_address_on_the_served_interface(self):
+        out = self.lab.server(["ip", "-4", "-o", "addr", "show", "dev", self.lab.server_if]).stdout
+        self.assertEqual(out.strip(), "")
+
+    def test_hundreds_of_pings_all_answered_with_payload_intact(self):
+        # -p fills the payload with a pattern that ping checks on every reply.
+        out = self.ping(count=300, interval="0.005", extra=["-p", "e7be4a11"])
+        self.assertEqual(ping_stats(out), (300, 300), out)
+        self.assertNotIn("wrong data", out)
+        self.assertNotIn("DUP!", out)
+
+    def test_large_echo_payload_comes_back(self):
+        out = self.ping(count=5, extra=["-s", "1400"])
+        self.assertEqual(ping_stats(out), (5, 5), out)
+        self.assertIn("1408 bytes from", out)
+
+    def test_arping_gets_the_interfaces_mac(self):
+        out = self.lab.client(["arping", "-c", "3", "-w", "5", "-I", self.lab.client_if, STACK_IP],
+                              check=False).stdout
+        self.assertIn("Received 3 response(s)", out)
+        macs = set(re.findall(r"\[([0-9A-Fa-f:]{17})\]", out))
+        self.assertEqual(macs, {self.lab.server_mac().upper()}, out)
+
+    def test_silence_for_an_address_it_does_not_own(self):
+        out = self.ping("10.77.0.9", count=3)
+        self.assertEqual(ping_stats(out)[1], 0, out)
+        out = self.lab.client(["arping", "-c", "2", "-w", "3", "-I", self.lab.client_if, "10.77.0.9"],
+                              check=False).stdout
+        self.assertIn("Received 0 response(s)", out)
+
+    def test_silence_for_broadcast_ping_by_default(self):
+        out = self.ping("10.77.0.255", count=3, extra=["-b"])
+        self.assertEqual(ping_stats(out)[1], 0, out)
+
+    def test_counters_account_for_every_frame(self):
+        self.ping(count=10)
+        self.ping("10.77.0.9", count=2)
+        c = self.etherbeam.counters()
+        self.assertGreaterEqual(c["reply.icmp_echo_reply"], 10)
+        self.assertGreaterEqual(c["ignored.not_our_address"], 1)
+        accounted = sum(v for k, v in c.items() if k.split(".")[0] in ("reply", "ignored", "malformed"))
+        self.assertEqual(accounted + c.get("frame_actor_failures", 0), c["frames_in"])
+        b = self.binder.counters()
+        self.assertEqual(b["frames_injected"], c["replies_sent"])
+        self.assert_all_alive()
+
+
+class BroadcastPing(LabTest):
+    def test_broadcast_ping_answered_when_configured(self):
+        self.lab.start_binder()
+        self.lab.start_etherbeam("--answer-broadcast-ping")
+        out = self.ping("10.77.0.255", count=3, extra=["-b"])
+        self.assertEqual(ping_stats(out)[1], 3, out)
+        self.assertIn(f"from {STACK_IP}", out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""Command lines, error messages and privileges of the two daemons."""
+import os
+import re
+import subprocess
+
+from e2e_base import LabTest, main, ping_stats
+
+CAP_NET_RAW = 1 << 13
+
+
+def status_fields(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+
+
+class Daemons(LabTest):
+    def binary(self, name):
+        return os.path.join(self.lab.build_dir, "bin", name)
+
+    def run_binary(self, name, *args):
+        return subprocess.run([self.binary(name), *args], capture_output=True, text=True, timeout=30)
+
+    def test_help_documents_the_options(self):
+        b = self.run_binary("raw_binder", "--help")
+        self.assertEqual(b.returncode, 0)
+        for opt in ("--iface", "--socket-dir", "--promisc", "--log-level"):
+            self.assertIn(opt, b.stdout)
+        e = self.run_binary("etherbeam", "--help")
+        self.assertEqual(e.returncode, 0)
+        for opt in ("--socket-dir", "--ip", "--mac", "--config", "--answer-broadcast-ping"):
+            self.assertIn(opt, e.stdout)
+
+    def test_configuration_errors_say_what_to_fix(self):
+        r = self.run_binary("etherbeam", "--socket-dir", self.lab.socket_dir)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no address to serve: give at least one --ip", r.stderr)
+        r = self.run_binary("etherbeam", "--ip", "10.0.0.300/24")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("'10.0.0.300/24' is not an IPv4 address", r.stderr)
+        r = self.run_binary("raw_binder", "--iface", "no-such-if0", "--socket-dir", self.lab.socket_dir)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no such interface", r.stdout + r.stderr)
+
+    def test_second_logic_server_on_the_same_sockets_is_refused(self):
+        self.lab.start_etherbeam()
+        r = self.run_binary("etherbeam", "--socket-dir", self.lab.socket_dir, "--ip", "10.77.0.2/24")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("another process is already serving", r.stdout + r.stderr)
+
+    def test_binder_keeps_only_cap_net_raw(self):
+        binder = self.lab.start_binder()
+        s = status_fields(binder.pid)
+        for field in ("CapEff", "CapPrm", "CapBnd"):
+            self.assertEqual(int(s[field], 16), CAP_NET_RAW, f"{field}={s[field]}")
+        self.assertEqual(int(s["CapInh"], 16), 0)
+        self.assertEqual(int(s["CapAmb"], 16), 0)
+        self.assertEqual(s["NoNewPrivs"].strip(), "1")
+
+    def test_both_run_unprivileged_binder_with_only_cap_net_raw(self):
+        os.makedirs(self.lab.socket_dir, exist_ok=True)
+        os.chmod(self.lab.workdir, 0o755)
+        os.chmod(self.lab.socket_dir, 0o777)
+        binder = self.lab._start("raw_binder", [], wrapper=[
+            "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+            "--inh-caps=+net_raw", "--ambient-caps=+net_raw"])
+        s = status_fields(binder.pid)
+        self.assertNotEqual(s["Uid"].split()[0], "0")
+        self.assertEqual(int(s["CapEff"], 16), CAP_NET_RAW)
+        etherbeam = self.lab._start("etherbeam", ["--socket-dir", self.lab.socket_dir, "--ip", "10.77.0.2/24"],
+                                    wrapper=["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+        s = status_fields(etherbeam.pid)
+        self.assertNotEqual(s["Uid"].split()[0], "0")
+        self.assertEqual(int(s["CapEff"], 16), 0)
+        self.assertEqual(ping_stats(self.ping(count=5)), (5, 5))
+
+
+if __name__ == "__main__":
+    main()

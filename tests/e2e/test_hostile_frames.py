@@ -1,0 +1,39 @@
+#!/usr/bin/python3
+"""Malformed and random frames: no reply, no crash, every frame counted."""
+import json
+import os
+
+from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats
+
+GENERATOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hostile_frames.py")
+
+
+class HostileFrames(LabTest):
+    def test_malformed_and_random_frames_get_no_reply_and_crash_nothing(self):
+        binder = self.lab.start_binder()
+        etherbeam = self.lab.start_etherbeam()
+        out = self.lab.client(["/usr/bin/python3", GENERATOR, self.lab.client_if, self.lab.server_mac(),
+                               STACK_IP, CLIENT_IP, "2000"]).stdout
+        report = json.loads(out.strip().splitlines()[-1])
+        self.assertEqual(report["replies"], [], "the stack answered a frame it must not answer")
+        self.assertTrue(report["sentinel_answered"], "the stack stopped answering")
+        self.assert_all_alive()
+
+        c = etherbeam.counters()
+        b = binder.counters()
+        self.assertEqual(b["frames_from_nic"], report["sent"] - report["cut_vlan_tags"], b)
+        self.assertEqual(c["frames_in"], b["frames_to_logic_server"], (b, c))
+        self.assertEqual(c.get("frame_actor_failures", 0), 0)
+        self.assertEqual(c.get("actor_restarts", 0), 0)
+        accounted = sum(v for k, v in c.items() if k.split(".")[0] in ("reply", "ignored", "malformed"))
+        self.assertEqual(accounted, c["frames_in"], c)
+        for reason in ("malformed.ipv4.bad_checksum", "malformed.icmpv4.bad_checksum",
+                       "malformed.ipv4.truncated", "ignored.fragment", "ignored.own_source_mac",
+                       "ignored.group_source_mac", "malformed.ethernet.too_many_vlan_tags"):
+            self.assertGreater(c.get(reason, 0), 0, f"{reason} not counted: {c}")
+        self.assertEqual(ping_stats(self.ping(count=10)), (10, 10))
+        self.assertEqual(b["nic_receive_errors"], 0)
+
+
+if __name__ == "__main__":
+    main()
