@@ -55,6 +55,14 @@ class Daemon:
                 self.popen.wait()
         return self.popen.returncode
 
+    def wait_for_log(self, text, timeout=5.0):
+        """Waits until `text` appears in the log; raises LabError otherwise."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            if time.monotonic() > deadline:
+                raise LabError(f"{self.name} did not log {text!r} within {timeout}s; its log:\n{self.log()}")
+            time.sleep(0.01)  # polling a log file: there is no other signal to await
+
     def counters(self, timeout=5.0):
         """Asks for counters with SIGUSR1 and returns them as a dict."""
         before = self.log().count("counters:")

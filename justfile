@@ -1,0 +1,60 @@
+# etherbeam: `just` lists the recipes; `just run` shows the stack in a lab.
+
+build_dir := env_var_or_default("ETHERBEAM_BUILD", "build")
+socket_dir := "/run/etherbeam"
+python := "/usr/bin/python3"
+
+# List the recipes
+default:
+    @just --list --unsorted
+
+# Configure (once) and build everything: both daemons and the tests
+build: _configure
+    cmake --build {{build_dir}}
+
+# Build the logic server only
+build_etherbeam: _configure
+    cmake --build {{build_dir}} --target etherbeam
+
+# Build the privileged relay only
+build_raw_binder: _configure
+    cmake --build {{build_dir}} --target raw_binder
+
+# Without arguments: the lab demo. With an interface and addresses: serve them for real
+run iface="" *ips: build_raw_binder build_etherbeam
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [[ -z "{{iface}}" ]]; then
+      exec {{python}} scripts/demo.py --build {{build_dir}}
+    fi
+    if [[ -z "{{ips}}" ]]; then
+      echo "run: give the addresses to own, e.g. just run {{iface}} 192.0.2.10/24" >&2; exit 2
+    fi
+    ip_args=(); for ip in {{ips}}; do ip_args+=(--ip "$ip"); done
+    {{build_dir}}/bin/raw_binder --iface {{iface}} --socket-dir {{socket_dir}} &
+    binder=$!
+    trap 'kill $binder 2>/dev/null; wait $binder' EXIT
+    {{build_dir}}/bin/etherbeam --socket-dir {{socket_dir}} "${ip_args[@]}"
+
+# Relay frames of IFACE to and from the logic server (needs CAP_NET_RAW)
+run_raw_binder iface="eth0" *args="": build_raw_binder
+    {{build_dir}}/bin/raw_binder --iface {{iface}} --socket-dir {{socket_dir}} {{args}}
+
+# Serve the given addresses, e.g. `just run_etherbeam --ip 192.0.2.10/24`
+run_etherbeam +args="--config /etc/etherbeam/etherbeam.toml": build_etherbeam
+    {{build_dir}}/bin/etherbeam --socket-dir {{socket_dir}} {{args}}
+
+# The lab demo: arping and ping from one namespace, answered by etherbeam in another
+demo: build_raw_binder build_etherbeam
+    {{python}} scripts/demo.py --build {{build_dir}}
+
+# Build and run every test: unit, actor and end-to-end (end-to-end needs root)
+test: build
+    ctest --test-dir {{build_dir}} --output-on-failure
+
+# Benchmark: ping round-trip answered by etherbeam vs by the kernel, same veth
+bench: build_raw_binder build_etherbeam
+    {{python}} bench/ping_rtt.py --build {{build_dir}}
+
+_configure:
+    @test -f {{build_dir}}/CMakeCache.txt || cmake -S . -B {{build_dir}} -G Ninja
