@@ -45,8 +45,8 @@ run_etherbeam +args="--config /etc/etherbeam/etherbeam.toml": build_etherbeam
     {{build_dir}}/bin/etherbeam --socket-dir {{socket_dir}} {{args}}
 
 # The lab demo: arping and ping from one namespace, answered by etherbeam in another
-demo: build_raw_binder build_etherbeam
-    {{python}} scripts/demo.py --build {{build_dir}}
+demo *args: build_raw_binder build_etherbeam
+    {{python}} scripts/demo.py --build {{build_dir}} {{args}}
 
 # Build and run every test: unit, actor and end-to-end (end-to-end needs root)
 test: build

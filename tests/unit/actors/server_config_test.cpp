@@ -74,3 +74,14 @@ TEST(server_config, requires_an_address_and_refuses_duplicates) {
 TEST(server_config, reports_toml_syntax_errors_with_their_line) {
   EXPECT_NE(error_of("log_level = \"info\"\n[stack\n").find("line 2"), std::string::npos);
 }
+
+TEST(ServerConfig, TheDocumentedExampleLoadsAsDescribed) {
+  server_config c;
+  load_config_file(ETHERBEAM_SOURCE_DIR "/docs/etherbeam.example.toml", c);
+  validate(c);
+  EXPECT_EQ(c.socket_dir, "/run/etherbeam");
+  ASSERT_EQ(c.identity.addresses.size(), 1u);
+  EXPECT_EQ(c.identity.addresses[0].address.to_string(), "192.0.2.10");
+  EXPECT_FALSE(c.identity.mac.has_value());
+  EXPECT_FALSE(c.identity.answer_broadcast_ping);
+}
