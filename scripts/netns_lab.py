@@ -8,8 +8,10 @@ the kernel. Daemons report readiness with sd_notify (READY=1) on a socket the
 lab listens on: nothing waits by sleeping. Everything the lab made, processes
 (by PID) and namespaces, is removed on exit, on failure and on SIGTERM.
 """
+import ctypes
 import itertools
 import os
+import re
 import shutil
 import signal
 import socket
@@ -79,7 +81,7 @@ class Daemon:
 
 class Lab:
     def __init__(self, build_dir=None):
-        n = f"{os.getpid() % 100000}x{next(_ids)}"
+        n = f"{os.getpid()}x{next(_ids)}"
         self.server_ns, self.client_ns = f"ebsrv{n}", f"ebcli{n}"
         self.server_if, self.client_if = f"ebs{n}", f"ebc{n}"
         self.build_dir = build_dir or os.environ.get("ETHERBEAM_BUILD", "build")
@@ -107,6 +109,7 @@ class Lab:
         raise SystemExit(143)
 
     def _create(self):
+        remove_stale_labs()
         for ns in (self.server_ns, self.client_ns):
             run(["ip", "netns", "add", ns])
             self._created.append(ns)
@@ -172,7 +175,8 @@ class Lab:
         env = dict(os.environ, NOTIFY_SOCKET=notify_path)
         with open(log_path, "w") as log:
             popen = subprocess.Popen(["ip", "netns", "exec", self.server_ns, *wrapper, binary] + args,
-                                     stdout=log, stderr=subprocess.STDOUT, env=env)
+                                     stdout=log, stderr=subprocess.STDOUT, env=env,
+                                     preexec_fn=_terminate_with_parent)
         daemon = Daemon(program, popen, log_path)
         self.daemons.append(daemon)
         try:
@@ -183,6 +187,26 @@ class Lab:
         finally:
             notify.close()
         return daemon
+
+
+def _terminate_with_parent():
+    """Daemons get SIGTERM if the lab's process dies without cleaning up (e.g. SIGKILL
+    by a test runner's timeout); PR_SET_PDEATHSIG survives the exec of `ip netns exec`."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def remove_stale_labs():
+    """Deletes namespaces left by labs whose process is gone (killed before it could
+    clean up). A lab's namespaces carry its PID: ebsrv<PID>x<N>, ebcli<PID>x<N>."""
+    listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    for ns, pid in re.findall(r"^(eb(?:srv|cli)(\d+)x\d+)", listing, re.M):
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+        except PermissionError:
+            pass  # alive, another user's
 
 
 def run(cmd, check=True, timeout=120, **kw):
