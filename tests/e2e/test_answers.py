@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 """Real ping and arping, answered by etherbeam while the kernel holds no address."""
+import os
 import re
 
 from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats
@@ -65,6 +66,33 @@ class BroadcastPing(LabTest):
         out = self.ping("10.77.0.255", count=3, extra=["-b"])
         self.assertEqual(ping_stats(out)[1], 3, out)
         self.assertIn(f"from {STACK_IP}", out)
+
+
+class ConfiguredIdentity(LabTest):
+    SECOND_IP = "10.77.0.20"
+    MAC = "02:00:00:00:BE:01"
+
+    def assert_answers_with(self, mac, addresses):
+        for address in addresses:
+            out = self.lab.client(["arping", "-c", "2", "-w", "5", "-I", self.lab.client_if, address],
+                                  check=False).stdout
+            self.assertIn("Received 2 response(s)", out)
+            self.assertEqual(set(re.findall(r"\[([0-9A-Fa-f:]{17})\]", out)), {mac}, out)
+            self.assertEqual(ping_stats(self.ping(address, count=20)), (20, 20))
+        self.assert_all_alive()
+
+    def test_several_addresses_and_a_mac_other_than_the_interfaces(self):
+        self.lab.start_binder("--promisc")
+        self.lab.start_etherbeam("--ip", f"{self.SECOND_IP}/24", "--mac", self.MAC)
+        self.assert_answers_with(self.MAC, [STACK_IP, self.SECOND_IP])
+
+    def test_addresses_from_a_config_file(self):
+        config = os.path.join(self.lab.workdir, "etherbeam.toml")
+        with open(config, "w") as f:
+            f.write(f'[stack]\naddresses = ["{STACK_IP}/24", "{self.SECOND_IP}/24"]\n')
+        self.lab.start_binder()
+        self.lab.start_etherbeam("--config", config, ip=None)
+        self.assert_answers_with(self.lab.server_mac().upper(), [STACK_IP, self.SECOND_IP])
 
 
 if __name__ == "__main__":
