@@ -14,8 +14,13 @@ enum class parse_error : std::uint8_t {
   unsupported_version,    // e.g. IPv4 header whose version is not 4
   unsupported_hardware,   // ARP for a link type other than Ethernet
   unsupported_protocol,   // ARP for a protocol other than IPv4
-  bad_operation,          // ARP opcode other than request/reply
+  bad_operation,          // ARP opcode, BOOTP op: neither request nor reply
   too_many_vlan_tags,     // more than two stacked 802.1Q/802.1ad tags
+  bad_magic_cookie,       // DHCP: not 99.130.83.99 after the BOOTP header
+  bad_option_length,      // DHCP: an option runs past its area, or a value's size is wrong
+  bad_overload,           // DHCP: option 52 is not one byte of 1, 2 or 3
+  not_dhcp,               // BOOTP without a DHCP message type (option 53)
+  bad_message_type,       // DHCP: option 53 is not one byte in 1..8
   count_                  // number of reasons; keep last
 };
 

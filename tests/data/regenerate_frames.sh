@@ -3,6 +3,8 @@
 # The captures were taken with tcpdump on the server side of a namespace lab
 # (client 10.77.0.1, etherbeam 10.77.0.2, kernel 10.77.0.3), with TX checksum
 # offload off on the client so that UDP checksums are complete on the wire.
+# The DHCP exchanges (lab_dhcp_*.pcap: real clients against dnsmasq) come from
+# capture_dhcp.py.
 cd "$(dirname "$0")" || exit 1
 exec /usr/bin/python3 ../../scripts/pcap_to_cpp.py \
   echo_request=lab_ping_arp_udp.pcap:1 echo_reply_from_etherbeam=lab_ping_arp_udp.pcap:2 \
@@ -11,4 +13,12 @@ exec /usr/bin/python3 ../../scripts/pcap_to_cpp.py \
   udp_datagram=lab_ping_arp_udp.pcap:9 vlan_echo_request=lab_vlan.pcap:1 \
   vlan_arp_request=lab_vlan.pcap:3 kernel_arp_request=lab_kernel_replies.pcap:1 \
   kernel_arp_reply=lab_kernel_replies.pcap:2 kernel_echo_request=lab_kernel_replies.pcap:5 \
-  kernel_echo_reply=lab_kernel_replies.pcap:6 > captured_frames.hpp
+  kernel_echo_reply=lab_kernel_replies.pcap:6 \
+  dhclient_discover=lab_dhcp_dhclient.pcap:1 dnsmasq_offer_to_dhclient=lab_dhcp_dhclient.pcap:2 \
+  dhclient_request=lab_dhcp_dhclient.pcap:3 dnsmasq_ack_to_dhclient=lab_dhcp_dhclient.pcap:4 \
+  udhcpc_discover=lab_dhcp_udhcpc.pcap:1 udhcpc_request=lab_dhcp_udhcpc.pcap:3 \
+  dnsmasq_ack_to_udhcpc=lab_dhcp_udhcpc.pcap:4 dhcpcd_discover=lab_dhcp_dhcpcd.pcap:1 \
+  dhcpcd_request=lab_dhcp_dhcpcd.pcap:3 dhcpcd_inform=lab_dhcp_dhcpcd.pcap:12 \
+  dnsmasq_ack_to_dhcpcd_inform=lab_dhcp_dhcpcd.pcap:13 perfdhcp_discover=lab_dhcp_perfdhcp.pcap:1 \
+  dnsmasq_offer_to_perfdhcp=lab_dhcp_perfdhcp.pcap:4 perfdhcp_request=lab_dhcp_perfdhcp.pcap:5 \
+  > captured_frames.hpp

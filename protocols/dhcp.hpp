@@ -1,0 +1,147 @@
+#pragma once
+// DHCPv4 messages (RFC 2131) with the options of RFC 2132 a server needs.
+// The view checks the fixed BOOTP header and the magic cookie; the repr holds
+// the header fields and the options in host order, in fixed-size storage so
+// that parsing never allocates.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "protocols/addresses.hpp"
+#include "protocols/dhcp_options.hpp"
+#include "protocols/parse_result.hpp"
+
+namespace etherbeam::protocols {
+
+inline constexpr std::uint16_t dhcp_server_port = 67;
+inline constexpr std::uint16_t dhcp_client_port = 68;
+
+enum class bootp_op : std::uint8_t { request = 1, reply = 2 };
+
+enum class dhcp_message_type : std::uint8_t {
+  discover = 1, offer, request, decline, ack, nak, release, inform
+};
+std::string_view to_string(dhcp_message_type t);
+
+class dhcp_packet {
+public:
+  static constexpr std::size_t sname_at = 44, sname_len = 64;
+  static constexpr std::size_t file_at = 108, file_len = 128;
+  static constexpr std::size_t cookie_at = 236;
+  static constexpr std::size_t options_at = 240;
+  static constexpr std::uint32_t magic_cookie = 0x63825363;
+  // RFC 2131 §2: every host must accept 576-byte IP datagrams, so a DHCP
+  // message of up to 576 - 20 (IP) - 8 (UDP) bytes always gets through.
+  static constexpr std::size_t min_max_message_size = 576 - 28;
+
+  // Checks the length, op, Ethernet hardware (htype 1, hlen 6) and the cookie.
+  static parsed<dhcp_packet> check(byte_view udp_payload);
+  dhcp_packet() = default;
+
+  std::uint8_t op() const { return bytes_[0]; }
+  std::uint8_t hops() const { return bytes_[3]; }
+  std::uint32_t transaction_id() const { return read_be32(bytes_, 4); }
+  std::uint16_t seconds() const { return read_be16(bytes_, 8); }
+  bool broadcast_flag() const { return (read_be16(bytes_, 10) & 0x8000) != 0; }
+  ipv4_address client_address() const { return ipv4_address::read(bytes_, 12); } // ciaddr
+  ipv4_address your_address() const { return ipv4_address::read(bytes_, 16); }   // yiaddr
+  ipv4_address server_address() const { return ipv4_address::read(bytes_, 20); } // siaddr
+  ipv4_address relay_address() const { return ipv4_address::read(bytes_, 24); }  // giaddr
+  mac_address client_hardware() const { return mac_address::read(bytes_, 28); }  // chaddr
+  byte_view sname() const { return bytes_.subspan(sname_at, sname_len); }
+  byte_view file() const { return bytes_.subspan(file_at, file_len); }
+  byte_view options() const { return bytes_.subspan(options_at); }
+
+private:
+  explicit dhcp_packet(byte_view b) : bytes_(b) {}
+  byte_view bytes_;
+};
+
+// Up to N bytes held by value: an option's raw value.
+template <std::size_t N> struct bounded_bytes {
+  std::array<std::uint8_t, N> data{};
+  std::size_t size = 0;
+
+  byte_view view() const { return {data.data(), size}; }
+  std::string_view text() const { return {reinterpret_cast<const char*>(data.data()), size}; }
+  bool empty() const { return size == 0; }
+  // False (and unchanged) when `bytes` is longer than N.
+  bool assign(byte_view bytes);
+  bool assign(std::string_view text) {
+    return assign(byte_view{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+  }
+  friend bool operator==(const bounded_bytes& a, const bounded_bytes& b) {
+    return a.view().size() == b.view().size() &&
+           std::equal(a.view().begin(), a.view().end(), b.view().begin());
+  }
+};
+
+// Up to 8 addresses: the lists of routers, DNS and NTP servers.
+struct address_list {
+  static constexpr std::size_t capacity = 8;
+  std::array<ipv4_address, capacity> items{};
+  std::size_t size = 0;
+
+  std::span<const ipv4_address> view() const { return {items.data(), size}; }
+  bool empty() const { return size == 0; }
+  void push_back(ipv4_address a) {
+    if (size < capacity) items[size++] = a;
+  }
+};
+
+struct dhcp_repr {
+  bootp_op op = bootp_op::request;
+  dhcp_message_type message_type = dhcp_message_type::discover;
+  std::uint8_t hops = 0;
+  std::uint32_t transaction_id = 0;
+  std::uint16_t seconds = 0;
+  bool broadcast_flag = false;
+  ipv4_address client_address; // ciaddr
+  ipv4_address your_address;   // yiaddr
+  ipv4_address server_address; // siaddr
+  ipv4_address relay_address;  // giaddr
+  mac_address client_hardware; // chaddr
+
+  // Options; absent (nullopt, empty) when not in the message.
+  std::optional<ipv4_address> requested_address;
+  std::optional<ipv4_address> server_identifier;
+  std::optional<ipv4_address> subnet_mask;
+  std::optional<ipv4_address> broadcast_address;
+  std::optional<std::uint32_t> lease_time; // seconds
+  std::optional<std::uint32_t> renewal_time;
+  std::optional<std::uint32_t> rebinding_time;
+  std::optional<std::uint16_t> max_message_size;
+  address_list routers;
+  address_list dns_servers;
+  address_list ntp_servers;
+  bounded_bytes<255> client_identifier;
+  bounded_bytes<255> parameter_request_list;
+  bounded_bytes<255> host_name;
+  bounded_bytes<255> domain_name;
+  bounded_bytes<255> vendor_class;
+  bounded_bytes<255> message;
+  // Relay agent information (option 82), kept whole to be echoed (RFC 3046).
+  bounded_bytes<255> relay_agent_information;
+  // Emit only: further options, by code with a raw value, written after the
+  // ones above; values longer than 255 bytes are split (RFC 3396).
+  std::span<const dhcp_option> extra_options;
+
+  // Options the parser does not know are skipped, not refused.
+  static parsed<dhcp_repr> parse(const dhcp_packet& packet);
+  // Bytes emit() writes: header, cookie, options, end, padded to the 300
+  // bytes BOOTP relays expect (RFC 1542 §2.1).
+  std::size_t buffer_len() const;
+  void emit(byte_buffer out) const;
+};
+
+template <std::size_t N> bool bounded_bytes<N>::assign(byte_view bytes) {
+  if (bytes.size() > N) return false;
+  std::copy(bytes.begin(), bytes.end(), data.begin());
+  size = bytes.size();
+  return true;
+}
+
+} // namespace etherbeam::protocols
