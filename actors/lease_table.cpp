@@ -1,0 +1,52 @@
+#include "actors/lease_table.hpp"
+
+namespace etherbeam::actors {
+
+std::string_view to_string(lease_state s) {
+  switch (s) {
+    case lease_state::offered: return "offered";
+    case lease_state::bound: return "bound";
+    case lease_state::released: return "released";
+    case lease_state::declined: return "declined";
+  }
+  return "unknown";
+}
+
+const lease* lease_table::by_address(protocols::ipv4_address a) const {
+  auto it = by_address_.find(a.value);
+  return it == by_address_.end() ? nullptr : &it->second;
+}
+
+const lease* lease_table::by_client(const client_key& key) const {
+  auto it = by_client_.find(key);
+  return it == by_client_.end() ? nullptr : by_address(protocols::ipv4_address{it->second});
+}
+
+void lease_table::put(const lease& l) {
+  if (auto old = by_address_.find(l.address.value); old != by_address_.end()) {
+    auto owner = by_client_.find(old->second.client);
+    if (owner != by_client_.end() && owner->second == l.address.value) by_client_.erase(owner);
+  }
+  by_address_[l.address.value] = l;
+  // A declined address belongs to no client any more.
+  if (l.state != lease_state::declined) by_client_[l.client] = l.address.value;
+}
+
+void lease_table::erase(protocols::ipv4_address a) {
+  auto it = by_address_.find(a.value);
+  if (it == by_address_.end()) return;
+  auto owner = by_client_.find(it->second.client);
+  if (owner != by_client_.end() && owner->second == a.value) by_client_.erase(owner);
+  by_address_.erase(it);
+}
+
+bool lease_table::taken(protocols::ipv4_address a, std::int64_t now) const {
+  auto l = by_address(a);
+  return l && l->holds_address(now);
+}
+
+void lease_table::for_each(const std::function<void(const lease&)>& f) const {
+  for (const auto& [_, l] : by_address_) f(l);
+}
+
+} // namespace etherbeam::actors

@@ -1,0 +1,55 @@
+#pragma once
+// The leases the DHCP server knows, indexed by address and by client. Pure
+// state: the lease manager actor owns one and journals every change to it.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "actors/dhcp_settings.hpp"
+
+namespace etherbeam::actors {
+
+enum class lease_state : std::uint8_t {
+  offered,  // reserved by an OFFER until `expires`; never journaled
+  bound,    // ACKed: durable
+  released, // given back by the client; kept so it gets the same address again
+  declined, // reported in use by a client; held back until `expires`
+};
+std::string_view to_string(lease_state s);
+
+struct lease {
+  protocols::ipv4_address address;
+  client_key client;
+  protocols::mac_address mac;
+  std::string host_name;
+  std::int64_t expires = 0; // Unix time, seconds
+  lease_state state = lease_state::bound;
+
+  // Whether the address is taken at `now`: bound, offered or declined and not yet expired.
+  bool holds_address(std::int64_t now) const {
+    return state != lease_state::released && expires > now;
+  }
+};
+
+class lease_table {
+public:
+  const lease* by_address(protocols::ipv4_address a) const;
+  // The most recent lease of this client, in whatever state.
+  const lease* by_client(const client_key& key) const;
+  // Inserts or replaces the lease of `l.address`; the client's previous
+  // address, if another, is forgotten for that client.
+  void put(const lease& l);
+  void erase(protocols::ipv4_address a);
+  bool taken(protocols::ipv4_address a, std::int64_t now) const;
+
+  std::size_t size() const { return by_address_.size(); }
+  void for_each(const std::function<void(const lease&)>& f) const;
+
+private:
+  std::map<std::uint32_t, lease> by_address_;
+  std::map<client_key, std::uint32_t> by_client_;
+};
+
+} // namespace etherbeam::actors
