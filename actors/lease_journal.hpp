@@ -1,0 +1,62 @@
+#pragma once
+// The durable store of the lease table: an append-only journal, one text line
+// per lease change, each line sealed with a CRC-32 so that a torn or corrupt
+// record (kill -9 or power loss mid-write) is found and skipped on replay.
+// Changes are buffered by append() and made durable together by commit(): one
+// write and one fdatasync for all the requests of a batch (group commit).
+#include <cstddef>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "actors/lease_table.hpp"
+
+namespace etherbeam::actors {
+
+// A journal that cannot be opened, written or synced; the message says which
+// file and what the system said.
+struct journal_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct journal_replay {
+  std::size_t records = 0;                // applied to the table
+  std::size_t skipped = 0;                // torn or corrupt, left out
+  std::vector<std::string> warnings;      // one per skipped record, for the log
+};
+
+class lease_journal {
+public:
+  // Opens `path` (creating it and its directory), replays it into `table`, and
+  // cuts off a torn tail so that new records start on a clean line.
+  lease_journal(const std::filesystem::path& path, lease_table& table, journal_replay& report);
+  ~lease_journal();
+  lease_journal(const lease_journal&) = delete;
+  lease_journal& operator=(const lease_journal&) = delete;
+
+  void append(const lease& l);
+  bool has_pending() const { return !pending_.empty(); }
+  // Writes what append() buffered and waits until it is on disk.
+  void commit();
+  // Rewrites the journal as one record per lease of `table`, atomically (a
+  // temporary file, synced, renamed over the journal, directory synced).
+  void compact(const lease_table& table);
+  // Records in the file: what compaction would shrink.
+  std::size_t records() const { return records_; }
+  const std::filesystem::path& path() const { return path_; }
+
+  // One record as a line, and back; exposed for the unit tests and `leases`.
+  static std::string encode(const lease& l);
+  static bool decode(std::string_view line, lease& out);
+
+private:
+  void open_for_append();
+
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::string pending_;
+  std::size_t records_ = 0;
+};
+
+} // namespace etherbeam::actors
