@@ -1,24 +1,12 @@
 #include "actors/server_config.hpp"
 
-#include <toml++/toml.h>
+#include "actors/dhcp_config_file.hpp"
+#include "actors/toml_reading.hpp"
 
 namespace etherbeam::actors {
 
-namespace {
-
-std::string at(const std::filesystem::path& file, const toml::node& node) {
-  return file.string() + " line " + std::to_string(node.source().begin.line);
-}
-
-template <class T>
-T require(const toml::node& node, const std::filesystem::path& file, const std::string& key,
-          const char* expected) {
-  auto v = node.value<T>();
-  if (!v) throw config_error("config " + at(file, node) + ": " + key + " must be " + expected);
-  return *v;
-}
-
-} // namespace
+using toml_reading::at;
+using toml_reading::require;
 
 protocols::ipv4_interface parse_owned_address(const std::string& text, const std::string& where) {
   auto a = protocols::ipv4_interface::from_string(text);
@@ -54,30 +42,30 @@ void load_config_file(const std::filesystem::path& file, server_config& into) {
       into.scheduler_threads = static_cast<std::size_t>(require<std::int64_t>(node, file, k, "an integer"));
     else if (k == "stack") {
       auto* stack = node.as_table();
-      if (!stack) throw config_error("config " + at(file, node) + ": [stack] must be a table");
+      if (!stack) throw config_error(at(file, node) + ": [stack] must be a table");
       for (auto&& [skey, snode] : *stack) {
         std::string sk = "stack." + std::string(skey.str());
         if (sk == "stack.addresses") {
-          auto* list = snode.as_array();
-          if (!list) throw config_error("config " + at(file, snode) + ": " + sk + " must be a list of strings");
           into.identity.addresses.clear();
-          for (std::size_t i = 0; i < list->size(); ++i) {
-            auto& item = *list->get(i);
-            auto where = "config " + at(file, item) + ": " + sk + "[" + std::to_string(i) + "]";
+          toml_reading::for_each_item(snode, file, sk, [&](const toml::node& item, const std::string& where) {
             into.identity.addresses.push_back(
               parse_owned_address(require<std::string>(item, file, sk, "a string"), where));
-          }
+          });
         } else if (sk == "stack.mac") {
           into.identity.mac = parse_mac(require<std::string>(snode, file, sk, "a string"),
-                                        "config " + at(file, snode) + ": " + sk);
+                                        at(file, snode) + ": " + sk);
         } else if (sk == "stack.answer_broadcast_ping") {
           into.identity.answer_broadcast_ping = require<bool>(snode, file, sk, "true or false");
         } else {
-          throw config_error("config " + at(file, snode) + ": unknown setting " + sk);
+          throw config_error(at(file, snode) + ": unknown setting " + sk);
         }
       }
+    } else if (k == "dhcp") {
+      auto* dhcp = node.as_table();
+      if (!dhcp) throw config_error(at(file, node) + ": [dhcp] must be a table");
+      load_dhcp_settings(*dhcp, file, into.dhcp);
     } else {
-      throw config_error("config " + at(file, node) + ": unknown setting " + k);
+      throw config_error(at(file, node) + ": unknown setting " + k);
     }
   }
 }
@@ -91,6 +79,7 @@ void validate(const server_config& config) {
     for (std::size_t j = i + 1; j < a.size(); ++j)
       if (a[i].address == a[j].address)
         throw config_error("address " + a[i].address.to_string() + " is given twice");
+  validate(config.dhcp);
   static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};
   bool known = false;
   for (auto* l : levels) known |= config.log_level == l;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/dhcp_settings.hpp"
 #include "actors/stack_identity.hpp"
 #include "supervision/restart_intensity.hpp"
 
@@ -18,6 +19,7 @@ struct server_config {
   std::string log_level = "info";
   std::size_t scheduler_threads = 0; // 0: one per core
   supervision::restart_intensity restart_intensity{5, std::chrono::seconds(10)};
+  dhcp_settings dhcp; // no subnets: no DHCP server
 };
 
 // A configuration the user must fix; the message names the entry and the fix.

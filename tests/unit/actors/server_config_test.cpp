@@ -84,4 +84,35 @@ TEST(ServerConfig, TheDocumentedExampleLoadsAsDescribed) {
   EXPECT_EQ(c.identity.addresses[0].address.to_string(), "192.0.2.10");
   EXPECT_FALSE(c.identity.mac.has_value());
   EXPECT_FALSE(c.identity.answer_broadcast_ping);
+  ASSERT_EQ(c.dhcp.subnets.size(), 1u);
+  const auto& s = c.dhcp.subnets[0];
+  EXPECT_EQ(s.network.to_string(), "192.0.2.0/24");
+  ASSERT_EQ(s.pools.size(), 1u);
+  EXPECT_EQ(s.pools[0].last.to_string(), "192.0.2.199");
+  EXPECT_EQ(s.reservations.size(), 2u);
+  EXPECT_EQ(s.reservations[1].client_id.size(), 9u);
+  ASSERT_EQ(s.options.size(), 1u);
+  EXPECT_EQ(s.options[0].code, 119);
+  EXPECT_EQ(c.dhcp.decline_hold, std::chrono::seconds(600));
+}
+
+TEST(ServerConfig, DhcpMistakesNameTheEntryAndTheFix) {
+  auto base = std::string("[stack]\naddresses = [\"10.0.0.2/24\"]\n");
+  EXPECT_NE(error_of(base + "[[dhcp.subnet]]\nsubnet = \"10.0.0.0/24\"\npools = [\"10.0.0.9-10.0.0.1\"]\n")
+              .find("line 5: dhcp.subnet.pools[0]: range '10.0.0.9-10.0.0.1' ends before it starts"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "[[dhcp.subnet]]\nsubnet = \"10.0.0.0/24\"\npools = [\"10.1.0.1-10.1.0.9\"]\n")
+              .find("dhcp subnet 10.0.0.0/24: pool 10.1.0.1-10.1.0.9 is not inside the subnet"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "[[dhcp.subnet]]\npools = [\"10.0.0.1-10.0.0.9\"]\n").find("a subnet needs"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "[[dhcp.subnet]]\nsubnet = \"10.0.0.0/24\"\npools = [\"10.0.0.1-10.0.0.9\"]\n"
+                            "[[dhcp.subnet.reservation]]\naddress = \"10.0.0.5\"\n")
+              .find("exactly one of mac or client_id"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "[[dhcp.subnet]]\nsubnet = \"10.0.0.0/24\"\npools = [\"10.0.0.1-10.0.0.9\"]\n"
+                            "lease_time = 100\nrenewal_time = 200\n")
+              .find("renewal_time < rebinding_time < lease_time"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "[dhcp]\nlease_tme = 5\n").find("unknown setting dhcp.lease_tme"), std::string::npos);
 }
