@@ -20,6 +20,7 @@ struct dhcp_inbound {
   protocols::ethernet_repr ethernet; // its source MAC and VLAN tags address the reply
   protocols::ipv4_address ip_source;
   protocols::dhcp_repr message;
+  protocols::mac_address server_mac; // the MAC the stack answers with
 };
 
 enum class dhcp_event : std::uint8_t {

@@ -14,6 +14,10 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include "actors/dhcp_config_file.hpp"
+#include "actors/lease_journal.hpp"
+#include "actors/lease_listing.hpp"
+#include "actors/lease_manager.hpp"
 #include "actors/server_config.hpp"
 #include "actors/supervision_tree.hpp"
 #include "binder/process_signals.hpp"
@@ -27,6 +31,23 @@ namespace {
 // Set when the root supervisor exits on its own, i.e. it gave up.
 std::atomic<bool> root_gave_up{false};
 
+int list_leases(const std::filesystem::path& state_dir, actors::listing_options options) {
+  auto path = actors::lease_journal_path(state_dir);
+  if (!std::filesystem::exists(path)) {
+    std::cerr << "etherbeam leases: no lease journal at " << path.string()
+              << "; give the server's --state-dir (or --config)\n";
+    return 1;
+  }
+  actors::lease_table table;
+  actors::journal_replay report;
+  actors::lease_journal::replay(path, table, report);
+  for (auto& w : report.warnings) std::cerr << "etherbeam leases: " << w << "\n";
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch()).count();
+  std::cout << actors::render_leases(table, now, options);
+  return 0;
+}
+
 actors::server_config configure(int argc, char** argv, int& exit_code) {
   actors::server_config config;
   config.socket_dir = ipc::default_socket_dir;
@@ -34,9 +55,12 @@ actors::server_config configure(int argc, char** argv, int& exit_code) {
   std::vector<std::string> ips;
   bool broadcast_ping = false;
   std::size_t threads = 0;
+  std::vector<std::string> pools;
+  std::string state_dir;
+  actors::listing_options listing;
 
   CLI::App app{"etherbeam: a user-space packet-logic server. Answers ARP and ICMP echo for the "
-               "addresses it owns, on the interface raw_binder serves."};
+               "addresses it owns, and serves DHCPv4, on the interface raw_binder serves."};
   app.add_option("-s,--socket-dir", socket_dir,
                  std::string("Directory holding the socket pair shared with raw_binder [default: ") +
                    ipc::default_socket_dir + "]");
@@ -48,6 +72,15 @@ actors::server_config configure(int argc, char** argv, int& exit_code) {
                "Answer echo requests sent to a broadcast address [default: off]");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off [default: info]");
   app.add_option("--threads", threads, "Scheduler threads for actors [default: one per core]");
+  app.add_option("--dhcp-pool", pools,
+                 "Serve DHCP from this range, e.g. 10.0.0.100-10.0.0.199, on the subnet of the --ip "
+                 "holding it (repeatable; routers, DNS, reservations: [dhcp] in the config file)");
+  app.add_option("--state-dir", state_dir, "Directory of the DHCP lease journal [default: /var/lib/etherbeam]");
+  auto* leases = app.add_subcommand(
+    "leases", "List the DHCP leases on record (reads the journal; safe while etherbeam runs)");
+  leases->fallthrough(); // --state-dir and --config may follow the subcommand
+  leases->add_flag("--json", listing.json, "JSON instead of a table");
+  leases->add_flag("--all", listing.include_inactive, "Include expired, released and declined leases");
   try {
     app.parse(argc, argv);
     if (!config_file.empty()) actors::load_config_file(config_file, config);
@@ -60,6 +93,13 @@ actors::server_config configure(int argc, char** argv, int& exit_code) {
     if (broadcast_ping) config.identity.answer_broadcast_ping = true;
     if (!log_level.empty()) config.log_level = log_level;
     if (threads) config.scheduler_threads = threads;
+    if (!state_dir.empty()) config.dhcp.state_dir = state_dir;
+    if (leases->parsed()) {
+      exit_code = list_leases(config.dhcp.state_dir, listing);
+      return config;
+    }
+    for (auto& p : pools)
+      actors::add_pool(config.dhcp, actors::parse_range(p, "--dhcp-pool"), config.identity.addresses, "--dhcp-pool");
     actors::validate(config);
   } catch (const CLI::ParseError& e) {
     exit_code = app.exit(e);

@@ -22,8 +22,13 @@ caf::behavior frame_actor(caf::event_based_actor* self, frame f, frame_context c
     return caf::sec::runtime_error;
   });
   frame reply{std::vector<std::uint8_t>(f.bytes.size())};
-  auto v = ctx.handler(f.bytes, *ctx.identity, reply.bytes);
+  dhcp_inbound dhcp;
+  auto v = ctx.handler(f.bytes, *ctx.identity, reply.bytes, ctx.serve_dhcp ? &dhcp : nullptr);
   ctx.counters->record(v);
+  if (v.outcome == verdict::kind::handed_off) {
+    if (ctx.lease_manager) self->send(ctx.lease_manager, dhcp_message_atom::value, std::move(dhcp));
+    else ++ctx.counters->dhcp_server_absent; // restarting: the client will retransmit
+  }
   if (v.outcome == verdict::kind::reply) {
     reply.bytes.resize(v.reply_len);
     self->send(ctx.sender, send_frame_atom::value, std::move(reply));

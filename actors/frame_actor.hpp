@@ -15,13 +15,15 @@ class actor_system;
 namespace etherbeam::actors {
 
 using frame_handler = verdict (*)(protocols::byte_view frame, const stack_identity& me,
-                                  protocols::byte_buffer reply);
+                                  protocols::byte_buffer reply, dhcp_inbound* dhcp);
 
 // What a frame actor needs besides its frame; shared by all of them.
 struct frame_context {
   std::shared_ptr<const stack_identity> identity;
   std::shared_ptr<stack_counters> counters;
   sender_actor sender;
+  lease_manager_actor lease_manager; // null while it restarts
+  bool serve_dhcp = false;
   frame_handler handler = respond; // replaced in tests by handlers that fail
 };
 

@@ -61,14 +61,18 @@ private:
 void ingress(caf::blocking_actor* self, ingress_settings s) {
   learned_identity identity{s.identity, s.link_file};
   std::vector<std::uint8_t> buffer(max_datagram);
-  frame_context context{nullptr, s.counters, {}, s.handler};
+  frame_context context{nullptr, s.counters, {}, {}, s.serve_dhcp, s.handler};
   pollfd readable{s.socket, POLLIN, 0};
   bool running = true;
   while (running) {
     if (::poll(&readable, 1, mailbox_poll_ms) > 0) {
       context.identity = identity.current();
+      // Looked up per batch: a restarted sender or lease manager registers anew.
       context.sender = caf::actor_cast<sender_actor>(
         self->system().registry().get(sender_registry_name));
+      if (s.serve_dhcp)
+        context.lease_manager = caf::actor_cast<lease_manager_actor>(
+          self->system().registry().get(lease_manager_registry_name));
       for (int i = 0; i < batch; ++i) {
         auto n = ::recv(s.socket, buffer.data(), buffer.size(), MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) {

@@ -24,6 +24,7 @@ struct ingress_settings {
   std::filesystem::path link_file;
   std::shared_ptr<stack_counters> counters;
   frame_handler handler = respond;
+  bool serve_dhcp = false; // hand DHCP messages to the registered lease manager
 };
 
 caf::actor spawn_ingress(caf::actor_system& system, ingress_settings settings);

@@ -1,6 +1,7 @@
 #include "actors/lease_journal.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -122,14 +123,8 @@ bool lease_journal::decode(std::string_view line, lease& out) {
   return true;
 }
 
-lease_journal::lease_journal(const std::filesystem::path& path, lease_table& table,
-                             journal_replay& report)
-  : path_(path) {
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec)
-    throw journal_error("cannot create state directory " + path.parent_path().string() + ": " +
-                        ec.message());
+std::size_t lease_journal::replay(const std::filesystem::path& path, lease_table& table,
+                                  journal_replay& report) {
   std::ifstream in{path, std::ios::binary};
   std::string content{std::istreambuf_iterator<char>(in), {}};
   std::size_t good_end = 0, at = 0, line_no = 0;
@@ -154,9 +149,23 @@ lease_journal::lease_journal(const std::filesystem::path& path, lease_table& tab
     at = nl + 1;
     good_end = at;
   }
+  return good_end;
+}
+
+lease_journal::lease_journal(const std::filesystem::path& path, lease_table& table,
+                             journal_replay& report)
+  : path_(path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec)
+    throw journal_error("cannot create state directory " + path.parent_path().string() + ": " +
+                        ec.message());
+  auto good_end = replay(path, table, report);
   records_ = report.records;
   open_for_append();
-  if (good_end < content.size() && ::ftruncate(fd_, static_cast<off_t>(good_end)) != 0)
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && static_cast<std::size_t>(st.st_size) > good_end &&
+      ::ftruncate(fd_, static_cast<off_t>(good_end)) != 0)
     fail("cannot cut the torn tail of", path_);
 }
 

@@ -46,7 +46,12 @@ public:
   std::size_t records() const { return records_; }
   const std::filesystem::path& path() const { return path_; }
 
-  // One record as a line, and back; exposed for the unit tests and `leases`.
+  // Replays `path` into `table` without changing the file: for readers such
+  // as `etherbeam leases` while the server runs. Returns the bytes of good
+  // records (where a torn tail begins). A missing file is an empty journal.
+  static std::size_t replay(const std::filesystem::path& path, lease_table& table, journal_replay& report);
+
+  // One record as a line, and back; exposed for the unit tests.
   static std::string encode(const lease& l);
   static bool decode(std::string_view line, lease& out);
 

@@ -3,10 +3,13 @@
 #include <cstdint>
 #include <vector>
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
+
+#include "actors/dhcp_server.hpp"
 
 namespace etherbeam::actors {
 
@@ -32,4 +35,19 @@ using sender_actor = caf::typed_actor<caf::reacts_to<send_frame_atom, frame>,
 // restart of the sender find the new one (OTP's registered names).
 inline constexpr auto sender_registry_name = caf::atom("sender");
 
+// A DHCP message for the lease manager, and the lease manager itself: it owns
+// the lease table and its journal, decides, and replies through the sender
+// once the decision is on disk.
+using dhcp_message_atom = caf::atom_constant<caf::atom("dhcpmsg")>;
+// Sent by the lease manager to itself: commit the journal, then release the
+// replies that waited for it (group commit).
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using lease_manager_actor = caf::typed_actor<caf::reacts_to<dhcp_message_atom, dhcp_inbound>,
+                                             caf::reacts_to<commit_atom>,
+                                             caf::reacts_to<inject_fault_atom>>;
+inline constexpr auto lease_manager_registry_name = caf::atom("leases");
+
 } // namespace etherbeam::actors
+
+// Never leaves the process: no serialization needed.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::dhcp_inbound)

@@ -1,6 +1,7 @@
 #include "actors/responder.hpp"
 
 #include "protocols/arp.hpp"
+#include "protocols/dhcp.hpp"
 #include "protocols/ethernet.hpp"
 #include "protocols/icmpv4.hpp"
 #include "protocols/ipv4.hpp"
@@ -70,12 +71,35 @@ verdict answer_icmp(const ethernet_repr& eth, const ipv4_repr& ip, ipv4_address 
                           header.header_len() + ipv4_repr::header_len() + reply.buffer_len());
 }
 
+// DHCP clients send from 0.0.0.0 to 255.255.255.255 before they have an
+// address, so DHCP is recognised before the address checks other traffic gets.
+std::optional<verdict> hand_to_dhcp(const ethernet_repr& eth, const ipv4_packet& packet,
+                                    const ipv4_repr& ip, const stack_identity& me, dhcp_inbound* dhcp) {
+  if (!dhcp || ip.protocol != ip_protocol::udp || packet.is_fragment()) return std::nullopt;
+  if (!ip.destination.is_limited_broadcast() && !me.owns(ip.destination) && !me.broadcast_owner(ip.destination))
+    return std::nullopt;
+  auto udp_view = udp_packet::check(packet.payload());
+  if (!udp_view || udp_view->destination_port() != dhcp_server_port) return std::nullopt;
+  auto udp = udp_repr::parse(*udp_view, ip.source, ip.destination);
+  if (!udp) return verdict::malformed(layer::udp, udp.error());
+  auto message_view = dhcp_packet::check(udp->payload);
+  if (!message_view) return verdict::malformed(layer::dhcp, message_view.error());
+  auto message = dhcp_repr::parse(*message_view);
+  if (!message) return verdict::malformed(layer::dhcp, message.error());
+  dhcp->ethernet = eth;
+  dhcp->ip_source = ip.source;
+  dhcp->server_mac = *me.mac;
+  dhcp->message = *message;
+  return verdict::hand_off();
+}
+
 verdict answer_ipv4(const ethernet_repr& eth, byte_view payload, const stack_identity& me,
-                    byte_buffer out) {
+                    byte_buffer out, dhcp_inbound* dhcp) {
   auto packet = ipv4_packet::check(payload);
   if (!packet) return verdict::malformed(layer::ipv4, packet.error());
   auto ip = ipv4_repr::parse(*packet);
   if (!ip) return verdict::malformed(layer::ipv4, ip.error());
+  if (auto handed = hand_to_dhcp(eth, *packet, *ip, me, dhcp)) return *handed;
 
   std::optional<ipv4_address> our_address;
   bool broadcast = false;
@@ -110,7 +134,7 @@ verdict answer_ipv4(const ethernet_repr& eth, byte_view payload, const stack_ide
 
 } // namespace
 
-verdict respond(byte_view frame, const stack_identity& me, byte_buffer reply) {
+verdict respond(byte_view frame, const stack_identity& me, byte_buffer reply, dhcp_inbound* dhcp) {
   auto checked = ethernet_frame::check(frame);
   if (!checked) return verdict::malformed(layer::ethernet, checked.error());
   auto eth = ethernet_repr::parse(*checked);
@@ -122,7 +146,7 @@ verdict respond(byte_view frame, const stack_identity& me, byte_buffer reply) {
 
   switch (eth.ethertype) {
     case ethertype::arp: return answer_arp(eth, checked->payload(), me, reply);
-    case ethertype::ipv4: return answer_ipv4(eth, checked->payload(), me, reply);
+    case ethertype::ipv4: return answer_ipv4(eth, checked->payload(), me, reply, dhcp);
     default: return verdict::ignore(ignore_reason::unsupported_ethertype);
   }
 }

@@ -11,6 +11,7 @@ void stack_counters::record(const verdict& v) {
     case verdict::kind::malformed:
       ++malformed[std::size_t(v.malformed_layer)][std::size_t(v.malformed_error)];
       break;
+    case verdict::kind::handed_off: ++handed_to_dhcp; break;
   }
 }
 
@@ -30,6 +31,14 @@ std::string stack_counters::render() const {
   put("reply_send_errors", reply_send_errors);
   put("frame_actor_failures", frame_actor_failures);
   put("actor_restarts", actor_restarts);
+  put("handed_to_dhcp", handed_to_dhcp);
+  put("dhcp_server_absent", dhcp_server_absent);
+  for (std::size_t e = 0; e < dhcp.size(); ++e)
+    put(std::string("dhcp.") + std::string(to_string(dhcp_event(e))), dhcp[e]);
+  put("dhcp_replies_too_large", dhcp_replies_too_large);
+  put("journal.commits", journal_commits);
+  put("journal.records", journal_records);
+  if (auto n = journal_commits.load()) out << " journal.avg_commit_us=" << journal_commit_us.load() / n;
   for (std::size_t r = 0; r < ignored.size(); ++r)
     put(std::string("ignored.") + std::string(to_string(ignore_reason(r))), ignored[r]);
   for (std::size_t l = 0; l < malformed.size(); ++l)

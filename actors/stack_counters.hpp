@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "actors/dhcp_server.hpp"
 #include "actors/verdict.hpp"
 
 namespace etherbeam::actors {
@@ -23,6 +24,13 @@ struct stack_counters {
   counter reply_send_errors{0};
   counter frame_actor_failures{0};  // per-frame actors that threw
   counter actor_restarts{0};        // long-lived actors restarted by a supervisor
+  counter handed_to_dhcp{0};        // DHCP messages passed to the lease manager
+  counter dhcp_server_absent{0};    // ... while no lease manager was running
+  std::array<counter, std::size_t(dhcp_event::count_)> dhcp{};
+  counter dhcp_replies_too_large{0}; // beyond the client's maximum message size
+  counter journal_commits{0};       // fdatasyncs of the lease journal
+  counter journal_records{0};
+  counter journal_commit_us{0};     // total time spent committing, microseconds
   std::array<counter, std::size_t(reply_kind::count_)> replies{};
   std::array<counter, std::size_t(ignore_reason::count_)> ignored{};
   std::array<std::array<counter, std::size_t(protocols::parse_error::count_)>,

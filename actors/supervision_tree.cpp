@@ -3,6 +3,7 @@
 #include <caf/actor_cast.hpp>
 
 #include "actors/ingress.hpp"
+#include "actors/lease_manager.hpp"
 #include "actors/sender.hpp"
 #include "binder/socket_pair.hpp"
 
@@ -20,7 +21,15 @@ supervision::supervisor_spec root_supervisor_spec(const server_config& config, i
   spec.children.push_back({"sender", [binder, counters](caf::actor_system& sys) {
                              return caf::actor_cast<caf::actor>(spawn_sender(sys, binder, counters));
                            }});
+  // Before ingress, which hands it DHCP messages.
+  if (config.dhcp.enabled()) {
+    lease_manager_settings leases{config.dhcp, config.identity.addresses, counters};
+    spec.children.push_back({"lease_manager", [leases](caf::actor_system& sys) {
+                               return caf::actor_cast<caf::actor>(spawn_lease_manager(sys, leases));
+                             }});
+  }
   ingress_settings ingress{ingress_socket, config.identity, paths.link_file(), counters};
+  ingress.serve_dhcp = config.dhcp.enabled();
   spec.children.push_back(
     {"ingress", [ingress](caf::actor_system& sys) { return spawn_ingress(sys, ingress); }});
   return spec;

@@ -9,6 +9,7 @@ std::string_view to_string(layer l) {
     case layer::ipv4: return "ipv4";
     case layer::icmpv4: return "icmpv4";
     case layer::udp: return "udp";
+    case layer::dhcp: return "dhcp";
     case layer::count_: break;
   }
   return "unknown";

@@ -10,7 +10,7 @@
 namespace etherbeam::actors {
 
 // The header that refused the bytes, for drops caused by malformed input.
-enum class layer : std::uint8_t { ethernet, arp, ipv4, icmpv4, udp, count_ };
+enum class layer : std::uint8_t { ethernet, arp, ipv4, icmpv4, udp, dhcp, count_ };
 
 // Well-formed frames that this stack chooses not to answer.
 enum class ignore_reason : std::uint8_t {
@@ -32,7 +32,9 @@ enum class ignore_reason : std::uint8_t {
 enum class reply_kind : std::uint8_t { arp_reply, icmp_echo_reply, count_ };
 
 struct verdict {
-  enum class kind : std::uint8_t { reply, malformed, ignored } outcome = kind::ignored;
+  // handed_off: a well-formed message for a stateful protocol actor (DHCP),
+  // which decides and replies itself.
+  enum class kind : std::uint8_t { reply, malformed, ignored, handed_off } outcome = kind::ignored;
   std::size_t reply_len = 0; // bytes written to the reply buffer, when outcome is reply
   reply_kind reply{};
   layer malformed_layer{};
@@ -44,6 +46,7 @@ struct verdict {
     return {kind::malformed, 0, {}, l, e};
   }
   static verdict ignore(ignore_reason r) { return {kind::ignored, 0, {}, {}, {}, r}; }
+  static verdict hand_off() { return {kind::handed_off}; }
 };
 
 std::string_view to_string(layer l);

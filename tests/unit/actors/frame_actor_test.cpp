@@ -24,9 +24,9 @@ sender_actor::behavior_type forwarding_sender(sender_actor::pointer, caf::actor 
 }
 
 // Fails on frames that start with 0xee, answers the rest as usual.
-verdict fails_on_poison(byte_view frame, const stack_identity& me, byte_buffer reply) {
+verdict fails_on_poison(byte_view frame, const stack_identity& me, byte_buffer reply, dhcp_inbound* dhcp) {
   if (!frame.empty() && frame[0] == 0xee) throw std::runtime_error("poison frame");
-  return respond(frame, me, reply);
+  return respond(frame, me, reply, dhcp);
 }
 
 } // namespace
@@ -40,8 +40,8 @@ TEST(frame_actor, a_frame_that_throws_kills_only_its_own_actor_and_is_counted) {
   me->addresses.push_back(*ipv4_interface::from_string("10.77.0.2/24"));
   me->mac = mac_address::from_string("ce:89:d7:ed:bc:38");
   auto counters = std::make_shared<stack_counters>();
-  frame_context context{me, counters, system.spawn(forwarding_sender, caf::actor{test}),
-                        fails_on_poison};
+  frame_context context{me, counters, system.spawn(forwarding_sender, caf::actor{test}), {},
+                        false, fails_on_poison};
 
   frame poison{std::vector<std::uint8_t>(64, 0xee)};
   auto good = etherbeam::test_frames::copy_of(etherbeam::test_frames::echo_request);

@@ -1,0 +1,134 @@
+#include "actors/lease_manager.hpp"
+
+#include <chrono>
+
+#include <caf/actor_registry.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/spawn_options.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/dhcp_reply.hpp"
+#include "actors/lease_journal.hpp"
+
+namespace etherbeam::actors {
+
+namespace {
+
+// Compaction rewrites the journal once it holds this many more records than
+// there are leases: often enough to bound the file, rarely enough to be cheap.
+constexpr std::size_t compaction_slack = 4096;
+
+struct lease_manager_state {
+  std::unique_ptr<dhcp_server> server;
+  lease_table table;
+  std::unique_ptr<lease_journal> journal;
+  std::shared_ptr<stack_counters> counters;
+  std::vector<frame> waiting_for_commit;
+  bool commit_scheduled = false;
+  static inline const char* name = "lease_manager";
+};
+
+using self_pointer = lease_manager_actor::stateful_pointer<lease_manager_state>;
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+void send_reply(self_pointer self, frame f) {
+  auto sender = caf::actor_cast<sender_actor>(self->system().registry().get(sender_registry_name));
+  if (sender) self->send(sender, send_frame_atom::value, std::move(f));
+}
+
+void handle(self_pointer self, const dhcp_inbound& in) {
+  auto& st = self->state;
+  auto outcome = st.server->handle(in, st.table, unix_now());
+  ++st.counters->dhcp[std::size_t(outcome.event)];
+  if (outcome.event == dhcp_event::pool_exhausted)
+    spdlog::warn("dhcp: no address left to offer {} ({})", in.message.client_hardware.to_string(),
+                 to_hex(client_key_of(in.message)));
+  if (outcome.change) {
+    st.table.put(*outcome.change);
+    if (outcome.durable) {
+      st.journal->append(*outcome.change);
+      ++st.counters->journal_records;
+    }
+  }
+  if (outcome.reply) {
+    frame f{std::vector<std::uint8_t>(max_dhcp_reply_frame)};
+    auto n = emit_dhcp_reply(in, outcome.finished_reply(), outcome.server_address, in.server_mac, f.bytes);
+    if (n == 0) {
+      ++st.counters->dhcp_replies_too_large;
+    } else {
+      f.bytes.resize(n);
+      if (outcome.durable) st.waiting_for_commit.push_back(std::move(f));
+      else send_reply(self, std::move(f));
+    }
+  }
+  // The commit message queues behind whatever has already arrived, so every
+  // message in the mailbox now joins this commit.
+  if (st.journal->has_pending() && !st.commit_scheduled) {
+    st.commit_scheduled = true;
+    self->send(self, commit_atom::value);
+  }
+}
+
+void commit(self_pointer self) {
+  auto& st = self->state;
+  auto started = std::chrono::steady_clock::now();
+  st.journal->commit(); // throws on I/O errors: better restart than ACK what is not on disk
+  auto took = std::chrono::steady_clock::now() - started;
+  ++st.counters->journal_commits;
+  st.counters->journal_commit_us += static_cast<std::uint64_t>(
+    std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+  for (auto& f : st.waiting_for_commit) send_reply(self, std::move(f));
+  st.waiting_for_commit.clear();
+  st.commit_scheduled = false;
+  if (st.journal->records() > 2 * st.table.size() + compaction_slack) {
+    st.journal->compact(st.table);
+    spdlog::info("dhcp: lease journal compacted to {} records", st.journal->records());
+  }
+}
+
+lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manager_settings settings) {
+  auto& st = self->state;
+  st.counters = settings.counters;
+  auto path = lease_journal_path(settings.dhcp.state_dir);
+  journal_replay replay;
+  try {
+    st.journal = std::make_unique<lease_journal>(path, st.table, replay);
+  } catch (const journal_error& e) {
+    spdlog::error("dhcp: {}; check that the state directory exists and is writable by this user", e.what());
+    throw;
+  }
+  for (const auto& w : replay.warnings) spdlog::warn("dhcp: {}", w);
+  spdlog::info("dhcp: {} lease records loaded from {}{}", replay.records, path.string(),
+               replay.skipped ? " (" + std::to_string(replay.skipped) + " skipped)" : std::string{});
+  st.server = std::make_unique<dhcp_server>(std::move(settings.dhcp), std::move(settings.own_addresses));
+  return {
+    [self](dhcp_message_atom, const dhcp_inbound& in) { handle(self, in); },
+    [self](commit_atom) { commit(self); },
+    [self](inject_fault_atom) {
+      spdlog::warn("lease manager: fault injected, failing on purpose");
+      self->quit(caf::sec::runtime_error);
+    },
+  };
+}
+
+} // namespace
+
+std::filesystem::path lease_journal_path(const std::filesystem::path& state_dir) {
+  return state_dir / "leases.journal";
+}
+
+lease_manager_actor spawn_lease_manager(caf::actor_system& system, lease_manager_settings settings) {
+  auto actor = system.spawn<caf::detached>(lease_manager, std::move(settings));
+  system.registry().erase(lease_manager_registry_name);
+  system.registry().put(lease_manager_registry_name, actor);
+  return actor;
+}
+
+} // namespace etherbeam::actors
