@@ -133,6 +133,15 @@ class Lab:
     def close(self):
         for d in reversed(self.daemons):
             d.stop(signal.SIGTERM, timeout=3)
+        # Whatever else runs in the lab's namespaces was started by the lab's
+        # user (clients that daemonized): stop it before the namespaces go.
+        for ns in self._created:
+            pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
         for ns in reversed(self._created):
             subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
         self._created = []

@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+"""The DHCP server against real clients: dhclient, udhcpc, dhcpcd, perfdhcp.
+
+Client scripts only record what the client was given (into a file in the
+lab's directory); nothing touches the host's addresses, routes or resolv.conf.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+from e2e_base import LabTest, main
+
+CONFIG = """
+[dhcp]
+state_dir = "{state}"
+[[dhcp.subnet]]
+subnet = "10.77.0.0/24"
+pools = ["10.77.0.100-10.77.0.199"]
+lease_time = 600
+routers = ["10.77.0.1"]
+dns_servers = ["10.77.0.53", "10.77.0.54"]
+domain_name = "lab.example"
+  [[dhcp.subnet.reservation]]
+  mac = "02:00:00:00:00:42"
+  address = "10.77.0.42"
+"""
+
+# Records the client's variables on every event; changes nothing else.
+RECORDER = """#!/bin/sh
+{{ echo "event=$1 reason=$reason"; env | grep -E '^(new_|ip=|router=|dns=|lease=|subnet=|domain=)'; echo; }} >> {log}
+exit 0
+"""
+
+
+class Dhcp(LabTest):
+    def setUp(self):
+        super().setUp()
+        self.state = os.path.join(self.lab.workdir, "state")
+        self.config = os.path.join(self.lab.workdir, "etherbeam.toml")
+        with open(self.config, "w") as f:
+            f.write(CONFIG.format(state=self.state))
+        self.record = os.path.join(self.lab.workdir, "client-events")
+        self.script = os.path.join(self.lab.workdir, "record.sh")
+        with open(self.script, "w") as f:
+            f.write(RECORDER.format(log=self.record))
+        os.chmod(self.script, 0o755)
+        self.lab.start_binder()
+        self.etherbeam = self.start_server()
+
+    def start_server(self):
+        return self.lab.start_etherbeam("--config", self.config)
+
+    def events(self):
+        try:
+            with open(self.record) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def leases(self, *extra):
+        out = subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "leases", "--json",
+                              "--state-dir", self.state, *extra], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
+
+    def add_client_interface(self, name, mac):
+        """A second client station on the same link (macvlan over the client veth)."""
+        self.lab.client(["ip", "link", "add", "link", self.lab.client_if, "name", name, "address", mac,
+                         "type", "macvlan", "mode", "bridge"])
+        self.lab.client(["ip", "link", "set", name, "up"])
+        self.lab.client(["ethtool", "-K", name, "tx", "off"], check=False)
+        return name
+
+    def udhcpc_once(self, iface=None):
+        r = self.lab.client(["busybox", "udhcpc", "-i", iface or self.lab.client_if, "-n", "-q", "-f",
+                             "-t", "5", "-T", "1", "-s", self.script], check=False)
+        m = re.search(r"lease of ([\d.]+) obtained", r.stdout + r.stderr)
+        self.assertIsNotNone(m, r.stdout + r.stderr)
+        return m.group(1)
+
+    def dhclient_until_bound(self, base):
+        """Runs dhclient in the foreground until it is bound, then stops it."""
+        proc = self.lab.client_popen(base + ["-d", self.lab.client_if], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+        try:
+            lines = []
+            for line in proc.stderr:
+                lines.append(line)
+                if line.startswith("bound to "):
+                    return "".join(lines)
+            self.fail("dhclient never bound:\n" + "".join(lines))
+        finally:
+            proc.terminate()
+            proc.wait()
+            proc.stderr.close()
+
+    def test_dhclient_gets_its_lease_again_after_a_reboot_and_releases_it(self):
+        lease_file = os.path.join(self.lab.workdir, "dhclient.leases")
+        base = ["dhclient", "-4", "-v", "-sf", self.script, "-lf", lease_file,
+                "-pf", os.path.join(self.lab.workdir, "dhclient.pid")]
+        out = self.dhclient_until_bound(base)
+        self.assertIn("DHCPACK of 10.77.0.100 from 10.77.0.2", out)
+        ev = self.events()
+        self.assertIn("new_ip_address=10.77.0.100", ev)
+        self.assertIn("new_routers=10.77.0.1", ev)
+        self.assertIn("new_domain_name_servers=10.77.0.53 10.77.0.54", ev)
+        self.assertIn("new_domain_name=lab.example", ev)
+        self.assertIn("new_dhcp_lease_time=600", ev)
+        # Started again with its lease file, dhclient asks for its address back (INIT-REBOOT).
+        out = self.dhclient_until_bound(base)
+        self.assertIn("DHCPREQUEST for 10.77.0.100", out)
+        self.assertIn("DHCPACK of 10.77.0.100 from 10.77.0.2", out)
+        self.assertEqual([l["address"] for l in self.leases()], ["10.77.0.100"])
+        self.lab.client(base + ["-r", self.lab.client_if], check=False, timeout=60)
+        self.wait_for_counter("dhcp.released", 1)
+        self.assertEqual(self.leases(), [])
+        self.assertEqual([l["state"] for l in self.leases("--all")], ["released"])
+        self.assert_all_alive()
+
+    def test_udhcpc_renews_keeping_its_address(self):
+        proc = self.lab.client_popen(["busybox", "udhcpc", "-i", self.lab.client_if, "-f", "-t", "5", "-T", "1",
+                                      "-s", self.script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.addCleanup(lambda: (proc.kill(), proc.wait(), proc.stdout.close()))
+        self.assertEqual(self.read_until(proc, r"lease of ([\d.]+) obtained"), "10.77.0.100")
+        proc.send_signal(signal.SIGUSR1)  # renew now
+        self.assertEqual(self.read_until(proc, r"lease of ([\d.]+) obtained"), "10.77.0.100")
+        ev = self.wait_for_event("event=renew")
+        self.assertIn("router=10.77.0.1", ev)
+        self.assertIn("dns=10.77.0.53 10.77.0.54", ev)
+        self.assertIn("lease=600", ev)
+        self.assertGreaterEqual(self.etherbeam.counters()["dhcp.acked"], 2)
+
+    def test_dhcpcd_gets_its_lease(self):
+        r = self.lab.client(["dhcpcd", "-4", "-1", "-B", "-t", "30", "-c", self.script, self.lab.client_if],
+                            check=False, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        ev = self.events()
+        self.assertIn("new_ip_address=10.77.0.100", ev)
+        self.assertIn("new_routers=10.77.0.1", ev)
+        self.assertIn("new_domain_name_servers=10.77.0.53 10.77.0.54", ev)
+        self.assertIn("new_dhcp_lease_time=600", ev)
+
+    def test_two_clients_get_different_addresses_and_a_reservation_is_honoured(self):
+        second = self.add_client_interface("ebmv1", "02:00:00:00:00:07")
+        reserved = self.add_client_interface("ebmv2", "02:00:00:00:00:42")
+        first_address = self.udhcpc_once()
+        second_address = self.udhcpc_once(second)
+        self.assertNotEqual(first_address, second_address)
+        self.assertEqual(self.udhcpc_once(reserved), "10.77.0.42")
+        self.assertEqual(len(self.leases()), 3)
+
+    def test_a_client_gets_the_same_address_after_the_server_is_killed_and_restarted(self):
+        self.add_client_interface("ebmv1", "02:00:00:00:00:07")
+        self.udhcpc_once()  # takes .100, so the next client's address is not simply the first
+        address = self.udhcpc_once("ebmv1")
+        self.assertEqual(self.etherbeam.stop(signal.SIGKILL), -signal.SIGKILL)
+        self.etherbeam = self.start_server()
+        self.etherbeam.wait_for_log("2 lease records loaded")
+        self.assertEqual(self.udhcpc_once("ebmv1"), address)
+
+    def test_perfdhcp_completes_its_exchanges_without_drops(self):
+        r = self.lab.client(["perfdhcp", "-4", "-l", self.lab.client_if, "-r", "50", "-n", "200", "-R", "80",
+                             "-W", "2000000"],  # wait 2 s for the last replies before counting drops
+                            check=False, timeout=120)
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, out)
+        self.assertEqual(re.findall(r"drops: (\d+)", out), ["0", "0"], out)
+        self.assertEqual(len(self.leases()), 80)
+        self.assert_all_alive()
+
+    # -- helpers -------------------------------------------------------------
+    def read_until(self, proc, pattern, timeout=30):
+        deadline = time.monotonic() + timeout
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            m = re.search(pattern, line)
+            if m:
+                return m.group(1)
+            if time.monotonic() > deadline:
+                break
+        self.fail(f"no {pattern!r} in:\n{''.join(seen)}")
+
+    def wait_for_event(self, text, timeout=10):
+        """The client's script runs after it prints its lease: wait for its record."""
+        deadline = time.monotonic() + timeout
+        while text not in self.events():
+            if time.monotonic() > deadline:
+                self.fail(f"the client script never recorded {text!r}:\n{self.events()}")
+            time.sleep(0.02)  # a file another program writes: nothing to await
+        return self.events()
+
+    def wait_for_counter(self, name, at_least, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            counters = self.etherbeam.counters()
+            if counters.get(name, 0) >= at_least:
+                return counters
+            if time.monotonic() > deadline:
+                self.fail(f"{name} stayed below {at_least}: {counters}")
+            time.sleep(0.05)  # counters come from SIGUSR1 on the daemon: nothing to await
+
+
+if __name__ == "__main__":
+    main()
