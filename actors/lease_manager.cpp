@@ -27,6 +27,7 @@ struct lease_manager_state {
   std::shared_ptr<stack_counters> counters;
   std::vector<frame> waiting_for_commit;
   bool commit_scheduled = false;
+  std::chrono::steady_clock::time_point gauges_updated{};
   static inline const char* name = "lease_manager";
 };
 
@@ -38,6 +39,20 @@ std::int64_t unix_now() {
     .count();
 }
 
+// Pool use for the counters; a scan, so at most once a second.
+void update_gauges(lease_manager_state& st, bool force = false) {
+  auto now = std::chrono::steady_clock::now();
+  if (!force && now - st.gauges_updated < std::chrono::seconds(1)) return;
+  st.gauges_updated = now;
+  std::uint64_t pool = 0, active = 0;
+  for (const auto& s : st.server->settings().subnets)
+    for (const auto& r : s.pools) pool += std::uint64_t(r.last.value) - r.first.value + 1;
+  auto t = unix_now();
+  st.table.for_each([&](const lease& l) { active += l.state == lease_state::bound && l.expires > t; });
+  st.counters->dhcp_pool_size = pool;
+  st.counters->dhcp_active_leases = active;
+}
+
 void send_reply(self_pointer self, frame f) {
   auto sender = caf::actor_cast<sender_actor>(self->system().registry().get(sender_registry_name));
   if (sender) self->send(sender, send_frame_atom::value, std::move(f));
@@ -45,6 +60,7 @@ void send_reply(self_pointer self, frame f) {
 
 void handle(self_pointer self, const dhcp_inbound& in) {
   auto& st = self->state;
+  ++st.counters->dhcp_received[std::size_t(in.message.message_type)];
   auto outcome = st.server->handle(in, st.table, unix_now());
   ++st.counters->dhcp[std::size_t(outcome.event)];
   if (outcome.event == dhcp_event::pool_exhausted)
@@ -64,6 +80,7 @@ void handle(self_pointer self, const dhcp_inbound& in) {
       ++st.counters->dhcp_replies_too_large;
     } else {
       f.bytes.resize(n);
+      ++st.counters->dhcp_sent[std::size_t(outcome.reply->message_type)];
       if (outcome.durable) st.waiting_for_commit.push_back(std::move(f));
       else send_reply(self, std::move(f));
     }
@@ -87,6 +104,7 @@ void commit(self_pointer self) {
   for (auto& f : st.waiting_for_commit) send_reply(self, std::move(f));
   st.waiting_for_commit.clear();
   st.commit_scheduled = false;
+  update_gauges(st);
   if (st.journal->records() > 2 * st.table.size() + compaction_slack) {
     st.journal->compact(st.table);
     spdlog::info("dhcp: lease journal compacted to {} records", st.journal->records());
@@ -108,6 +126,7 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
   spdlog::info("dhcp: {} lease records loaded from {}{}", replay.records, path.string(),
                replay.skipped ? " (" + std::to_string(replay.skipped) + " skipped)" : std::string{});
   st.server = std::make_unique<dhcp_server>(std::move(settings.dhcp), std::move(settings.own_addresses));
+  update_gauges(st, true);
   return {
     [self](dhcp_message_atom, const dhcp_inbound& in) { handle(self, in); },
     [self](commit_atom) { commit(self); },

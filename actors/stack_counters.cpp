@@ -33,8 +33,14 @@ std::string stack_counters::render() const {
   put("actor_restarts", actor_restarts);
   put("handed_to_dhcp", handed_to_dhcp);
   put("dhcp_server_absent", dhcp_server_absent);
+  for (std::size_t t = 1; t < dhcp_received.size(); ++t)
+    put("dhcp.in." + std::string(to_string(protocols::dhcp_message_type(t))), dhcp_received[t]);
+  for (std::size_t t = 1; t < dhcp_sent.size(); ++t)
+    put("dhcp.out." + std::string(to_string(protocols::dhcp_message_type(t))), dhcp_sent[t]);
   for (std::size_t e = 0; e < dhcp.size(); ++e)
     put(std::string("dhcp.") + std::string(to_string(dhcp_event(e))), dhcp[e]);
+  put("dhcp.pool_size", dhcp_pool_size);
+  if (dhcp_pool_size.load()) out << " dhcp.active_leases=" << dhcp_active_leases.load();
   put("dhcp_replies_too_large", dhcp_replies_too_large);
   put("journal.commits", journal_commits);
   put("journal.records", journal_records);

@@ -27,6 +27,10 @@ struct stack_counters {
   counter handed_to_dhcp{0};        // DHCP messages passed to the lease manager
   counter dhcp_server_absent{0};    // ... while no lease manager was running
   std::array<counter, std::size_t(dhcp_event::count_)> dhcp{};
+  std::array<counter, 9> dhcp_received{}; // by message type, 1..8
+  std::array<counter, 9> dhcp_sent{};
+  counter dhcp_pool_size{0};        // gauges, refreshed by the lease manager
+  counter dhcp_active_leases{0};
   counter dhcp_replies_too_large{0}; // beyond the client's maximum message size
   counter journal_commits{0};       // fdatasyncs of the lease journal
   counter journal_records{0};

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""The embedded default: etherbeam answering real arping and ping in a lab.
+"""The embedded default: etherbeam answering real arping, ping and DHCP in a lab.
 
 Makes two network namespaces joined by a veth pair, serves one side with
 raw_binder + etherbeam (the kernel there holds no address), runs a real
-`arping` and `ping` from the other side, prints what both daemons counted,
-and tears the lab down. With --stay, keeps the lab up until Ctrl-C so you can
+`arping`, `ping` and DHCP client (busybox udhcpc) from the other side, shows
+the lease etherbeam recorded and what both daemons counted, and tears the
+lab down. With --stay, keeps the lab up until Ctrl-C so you can
 try clients of your own in the client namespace.
 """
 import argparse
@@ -15,6 +16,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netns_lab  # noqa: E402
+
+DHCP_POOL = "10.77.0.100-10.77.0.199"
 
 
 def show(title, result):
@@ -39,9 +42,10 @@ def main():
         print(f"lab: client namespace {lab.client_ns} ({lab.client_if}, {netns_lab.CLIENT_IP}/24)"
               f" <-veth-> server namespace {lab.server_ns} ({lab.server_if}, no kernel address)")
         binder = lab.start_binder()
-        etherbeam = lab.start_etherbeam()
+        state_dir = os.path.join(lab.workdir, "state")
+        etherbeam = lab.start_etherbeam("--dhcp-pool", DHCP_POOL, "--state-dir", state_dir)
         print(f"raw_binder (pid {binder.pid}) and etherbeam (pid {etherbeam.pid}) are serving "
-              f"{netns_lab.STACK_IP}/24 on {lab.server_if}, MAC {lab.server_mac()}")
+              f"{netns_lab.STACK_IP}/24 and DHCP from {DHCP_POOL} on {lab.server_if}, MAC {lab.server_mac()}")
 
         addr = lab.server(["ip", "-4", "-o", "addr", "show", "dev", lab.server_if]).stdout.strip()
         print(f"\n$ ip -4 addr show dev {lab.server_if}   # in the server namespace\n{addr or '(no address)'}")
@@ -52,6 +56,13 @@ def main():
         show(f"ping -c {args.count} {netns_lab.STACK_IP}", ping)
         silent = lab.client(["ping", "-n", "-c", "2", "-W", "1", "10.77.0.9"], check=False)
         show("ping -c 2 10.77.0.9   # an address etherbeam does not own: silence", silent)
+        # The client's script does nothing: the lease is shown, not applied.
+        dhcp = lab.client(["busybox", "udhcpc", "-i", lab.client_if, "-n", "-q", "-f", "-t", "5", "-T", "1",
+                           "-s", "/bin/true", "-x", "hostname:demo-client"], check=False)
+        show(f"udhcpc -i {lab.client_if}   # a real DHCP client", dhcp)
+        leases = netns_lab.run([os.path.join(args.build, "bin", "etherbeam"), "leases", "--state-dir", state_dir],
+                               check=False)
+        show(f"etherbeam leases --state-dir {state_dir}", leases)
 
         print("\ncounters:")
         for daemon in (binder, etherbeam):
@@ -66,12 +77,13 @@ def main():
             except KeyboardInterrupt:
                 pass
 
-        answered = "Received 3 response(s)" in arping.stdout and f"{args.count} received" in ping.stdout
+        answered = ("Received 3 response(s)" in arping.stdout and f"{args.count} received" in ping.stdout
+                    and "obtained" in dhcp.stdout + dhcp.stderr)
         print("\ntearing the lab down")
     if not answered:
         print("demo: etherbeam did not answer every request (see above)", file=sys.stderr)
         return 1
-    print("demo: every arping and ping was answered by etherbeam")
+    print("demo: every arping, ping and DHCP request was answered by etherbeam")
     return 0
 
 
