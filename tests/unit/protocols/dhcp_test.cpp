@@ -40,7 +40,8 @@ std::vector<std::uint8_t> discover_with_options(std::vector<std::uint8_t> option
   std::vector<std::uint8_t> m(dhcp_packet::options_at, 0);
   m[0] = 1, m[1] = 1, m[2] = 6;
   m[236] = 99, m[237] = 130, m[238] = 83, m[239] = 99;
-  m.insert(m.end(), options.begin(), options.end());
+  m.resize(dhcp_packet::options_at + options.size());
+  std::copy(options.begin(), options.end(), m.begin() + dhcp_packet::options_at);
   return m;
 }
 
