@@ -122,15 +122,17 @@ std::optional<ipv4_address> dhcp_server::choose_address(const context& c) const 
   if (auto l = c.table.by_client(c.key); l && l->state != lease_state::declined && may_have(c, l->address))
     return l->address;
   if (c.m.requested_address && may_have(c, *c.m.requested_address)) return c.m.requested_address;
-  for (bool reuse : {false, true}) {
-    for (const auto& range : c.subnet.pools) {
-      for (std::uint64_t v = range.first.value; v <= range.last.value; ++v) {
-        ipv4_address a{static_cast<std::uint32_t>(v)};
-        if (!reuse && c.table.by_address(a)) continue;
-        if (may_have(c, a)) return a;
-      }
-    }
-  }
+  // An address with no record at all is one nobody holds; whether it may be
+  // given out then depends on configuration only, as first_unrecorded requires
+  // (reserved addresses go only through the reservation, above).
+  auto usable = [&](ipv4_address a) {
+    return !is_own(a) && !c.subnet.is_excluded(a) && !c.subnet.reservation_of(a);
+  };
+  for (const auto& range : c.subnet.pools)
+    if (auto a = c.table.first_unrecorded(range, usable)) return a;
+  for (const auto& range : c.subnet.pools)
+    for (std::uint64_t v = range.first.value; v <= range.last.value; ++v)
+      if (may_have(c, ipv4_address{static_cast<std::uint32_t>(v)})) return ipv4_address{static_cast<std::uint32_t>(v)};
   return std::nullopt;
 }
 

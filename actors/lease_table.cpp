@@ -1,5 +1,7 @@
 #include "actors/lease_table.hpp"
 
+#include <algorithm>
+
 namespace etherbeam::actors {
 
 std::string_view to_string(lease_state s) {
@@ -38,6 +40,24 @@ void lease_table::erase(protocols::ipv4_address a) {
   auto owner = by_client_.find(it->second.client);
   if (owner != by_client_.end() && owner->second == a.value) by_client_.erase(owner);
   by_address_.erase(it);
+  unrecorded_hint_.clear(); // the erased address may lie below a hint
+}
+
+std::optional<protocols::ipv4_address> lease_table::first_unrecorded(
+  const address_range& range, const std::function<bool(protocols::ipv4_address)>& usable) const {
+  auto& hint = unrecorded_hint_[range.first.value];
+  std::uint64_t v = std::max<std::uint64_t>(range.first.value, hint);
+  auto it = by_address_.lower_bound(static_cast<std::uint32_t>(std::min<std::uint64_t>(v, 0xffffffffu)));
+  for (; v <= range.last.value; ++v) {
+    if (it != by_address_.end() && it->first == v) {
+      ++it;
+      continue;
+    }
+    if (usable(protocols::ipv4_address{static_cast<std::uint32_t>(v)})) break;
+  }
+  hint = v;
+  if (v > range.last.value) return std::nullopt;
+  return protocols::ipv4_address{static_cast<std::uint32_t>(v)};
 }
 
 bool lease_table::taken(protocols::ipv4_address a, std::int64_t now) const {

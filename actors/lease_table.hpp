@@ -44,12 +44,22 @@ public:
   void erase(protocols::ipv4_address a);
   bool taken(protocols::ipv4_address a, std::int64_t now) const;
 
+  // The lowest address of `range` that has no record at all and that `usable`
+  // accepts. Remembers per range where the search stopped, so that filling a
+  // pool from its start costs O(1) per address instead of a scan from the
+  // start: `usable` must say the same of an address for the table's lifetime
+  // (it checks configuration, which is fixed while a lease manager runs).
+  std::optional<protocols::ipv4_address> first_unrecorded(
+    const address_range& range, const std::function<bool(protocols::ipv4_address)>& usable) const;
+
   std::size_t size() const { return by_address_.size(); }
   void for_each(const std::function<void(const lease&)>& f) const;
 
 private:
   std::map<std::uint32_t, lease> by_address_;
   std::map<client_key, std::uint32_t> by_client_;
+  // Per range start: every address below the hint is recorded or unusable.
+  mutable std::map<std::uint32_t, std::uint64_t> unrecorded_hint_;
 };
 
 } // namespace etherbeam::actors
