@@ -56,5 +56,9 @@ test: build
 bench: build_raw_binder build_etherbeam
     {{python}} bench/ping_rtt.py --build {{build_dir}}
 
+# Benchmark: perfdhcp DORA rate against etherbeam, Kea and dnsmasq, same veth
+bench_dhcp *args: build_raw_binder build_etherbeam
+    {{python}} bench/dhcp_rate.py --build {{build_dir}} {{args}}
+
 _configure:
     @test -f {{build_dir}}/CMakeCache.txt || cmake -S . -B {{build_dir}} -G Ninja

@@ -88,6 +88,7 @@ class Lab:
         self.workdir = tempfile.mkdtemp(prefix="etherbeam-lab-")
         self.socket_dir = os.path.join(self.workdir, "sockets")
         self.daemons = []
+        self._started = itertools.count()  # names each daemon's files uniquely
         self._created = []
 
     # -- lifecycle -----------------------------------------------------------
@@ -175,12 +176,13 @@ class Lab:
         binary = os.path.join(self.build_dir, "bin", program)
         if program == "raw_binder":
             args = ["--iface", self.server_if, "--socket-dir", self.socket_dir] + list(args)
-        notify_path = os.path.join(self.workdir, f"notify-{program}-{len(self.daemons)}")
+        n = next(self._started)
+        notify_path = os.path.join(self.workdir, f"notify-{program}-{n}")
         notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         notify.bind(notify_path)
         os.chmod(notify_path, 0o777)  # daemons started under another user notify too
         notify.settimeout(timeout)
-        log_path = os.path.join(self.workdir, f"{program}-{len(self.daemons)}.log")
+        log_path = os.path.join(self.workdir, f"{program}-{n}.log")
         env = dict(os.environ, NOTIFY_SOCKET=notify_path)
         with open(log_path, "w") as log:
             popen = subprocess.Popen(["ip", "netns", "exec", self.server_ns, *wrapper, binary] + args,
