@@ -34,6 +34,14 @@ RECORDER = """#!/bin/sh
 exit 0
 """
 
+# For udhcpc: records, and puts the leased address on the client's interface
+# (in the lab's client namespace) so that its RELEASE can leave from it.
+UDHCPC_SCRIPT = """#!/bin/sh
+{{ echo "event=$1"; env | grep -E '^(ip=|router=|dns=|lease=)'; echo; }} >> {log}
+case "$1" in bound|renew) ip addr replace "$ip/$mask" dev "$interface" ;; esac
+exit 0
+"""
+
 
 class Dhcp(LabTest):
     def setUp(self):
@@ -47,6 +55,10 @@ class Dhcp(LabTest):
         with open(self.script, "w") as f:
             f.write(RECORDER.format(log=self.record))
         os.chmod(self.script, 0o755)
+        self.udhcpc_script = os.path.join(self.lab.workdir, "udhcpc.sh")
+        with open(self.udhcpc_script, "w") as f:
+            f.write(UDHCPC_SCRIPT.format(log=self.record))
+        os.chmod(self.udhcpc_script, 0o755)
         self.lab.start_binder()
         self.etherbeam = self.start_server()
 
@@ -119,9 +131,10 @@ class Dhcp(LabTest):
         self.assertEqual([l["state"] for l in self.leases("--all")], ["released"])
         self.assert_all_alive()
 
-    def test_udhcpc_renews_keeping_its_address(self):
+    def test_udhcpc_renews_keeping_its_address_and_releases_it(self):
         proc = self.lab.client_popen(["busybox", "udhcpc", "-i", self.lab.client_if, "-f", "-t", "5", "-T", "1",
-                                      "-s", self.script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                      "-s", self.udhcpc_script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
         self.addCleanup(lambda: (proc.kill(), proc.wait(), proc.stdout.close()))
         self.assertEqual(self.read_until(proc, r"lease of ([\d.]+) obtained"), "10.77.0.100")
         proc.send_signal(signal.SIGUSR1)  # renew now
@@ -131,16 +144,28 @@ class Dhcp(LabTest):
         self.assertIn("dns=10.77.0.53 10.77.0.54", ev)
         self.assertIn("lease=600", ev)
         self.assertGreaterEqual(self.etherbeam.counters()["dhcp.acked"], 2)
+        proc.send_signal(signal.SIGUSR2)  # release
+        self.wait_for_counter("dhcp.released", 1)
+        self.assertEqual(self.leases(), [])
 
-    def test_dhcpcd_gets_its_lease(self):
-        r = self.lab.client(["dhcpcd", "-4", "-1", "-B", "-t", "30", "-c", self.script, self.lab.client_if],
-                            check=False, timeout=60)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        ev = self.events()
+    def test_dhcpcd_gets_renews_and_releases_its_lease(self):
+        # dhcpcd puts the lease on the interface itself, in the client namespace;
+        # its hook script (resolv.conf and the like) is replaced by the recorder.
+        daemon = self.lab.client_popen(["dhcpcd", "-4", "-B", "-t", "30", "-c", self.script, self.lab.client_if],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: (daemon.kill(), daemon.wait()))
+        ev = self.wait_for_event("reason=BOUND", timeout=30)
         self.assertIn("new_ip_address=10.77.0.100", ev)
         self.assertIn("new_routers=10.77.0.1", ev)
         self.assertIn("new_domain_name_servers=10.77.0.53 10.77.0.54", ev)
         self.assertIn("new_dhcp_lease_time=600", ev)
+        acked = self.etherbeam.counters()["dhcp.acked"]
+        self.lab.client(["dhcpcd", "-4", "--renew", self.lab.client_if], check=False)
+        self.wait_for_counter("dhcp.acked", acked + 1)
+        self.assertEqual([l["address"] for l in self.leases()], ["10.77.0.100"])
+        self.lab.client(["dhcpcd", "-4", "--release", self.lab.client_if], check=False)
+        self.wait_for_counter("dhcp.released", 1)
+        self.assertEqual(self.leases(), [])
 
     def test_two_clients_get_different_addresses_and_a_reservation_is_honoured(self):
         second = self.add_client_interface("ebmv1", "02:00:00:00:00:07")
