@@ -68,6 +68,9 @@ struct dhcp_settings {
   std::chrono::seconds decline_hold{600};
   // How long an OFFER reserves its address for the client's REQUEST.
   std::chrono::seconds offer_hold{30};
+  // The journal is compacted once it holds this many records more than twice
+  // the leases it describes.
+  std::size_t compaction_slack = 4096;
 
   bool enabled() const { return !subnets.empty(); }
   const dhcp_subnet* subnet_containing(protocols::ipv4_address a) const;

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -160,6 +161,7 @@ lease_journal::lease_journal(const std::filesystem::path& path, lease_table& tab
   if (ec)
     throw journal_error("cannot create state directory " + path.parent_path().string() + ": " +
                         ec.message());
+  std::filesystem::remove(compaction_path(), ec); // left by a compaction that died
   auto good_end = replay(path, table, report);
   records_ = report.records;
   open_for_append();
@@ -180,7 +182,9 @@ void lease_journal::open_for_append() {
 }
 
 void lease_journal::append(const lease& l) {
-  pending_ += encode(l);
+  auto line = encode(l);
+  if (compacting_) since_snapshot_ += line;
+  pending_ += line;
   ++records_;
 }
 
@@ -191,20 +195,60 @@ void lease_journal::commit() {
   pending_.clear();
 }
 
-void lease_journal::compact(const lease_table& table) {
-  commit();
+std::filesystem::path lease_journal::compaction_path() const {
   auto tmp = path_;
   tmp += ".compacting";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) fail("cannot create", tmp);
-  std::string all;
-  std::size_t n = 0;
+  return tmp;
+}
+
+void lease_journal::compact(const lease_table& table) {
+  auto snapshot = begin_compaction(table);
+  try {
+    write_snapshot(compaction_path(), snapshot);
+  } catch (...) {
+    abort_compaction();
+    throw;
+  }
+  finish_compaction(snapshot.size());
+}
+
+std::vector<lease> lease_journal::begin_compaction(const lease_table& table) {
+  std::vector<lease> snapshot;
+  snapshot.reserve(table.size());
   table.for_each([&](const lease& l) {
-    if (l.state == lease_state::offered) return; // never durable
-    all += encode(l);
-    ++n;
+    if (l.state != lease_state::offered) snapshot.push_back(l); // offers are never durable
   });
-  write_all(fd, all, tmp);
+  compacting_ = true;
+  since_snapshot_.clear();
+  return snapshot;
+}
+
+void lease_journal::write_snapshot(const std::filesystem::path& to, const std::vector<lease>& snapshot) {
+  int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) fail("cannot create", to);
+  std::string all;
+  for (const auto& l : snapshot) all += encode(l);
+  try {
+    write_all(fd, all, to);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  // Not synced here: finish_compaction syncs once, after the last records.
+  ::close(fd);
+}
+
+void lease_journal::finish_compaction(std::size_t snapshot_records) {
+  commit(); // what is pending is in since_snapshot_ too
+  auto tmp = compaction_path();
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) fail("cannot reopen", tmp);
+  try {
+    write_all(fd, since_snapshot_, tmp);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
   if (::fsync(fd) != 0) {
     ::close(fd);
     fail("cannot sync", tmp);
@@ -212,8 +256,17 @@ void lease_journal::compact(const lease_table& table) {
   ::close(fd);
   if (::rename(tmp.c_str(), path_.c_str()) != 0) fail("cannot replace lease journal with", tmp);
   sync_directory(path_.parent_path());
-  records_ = n;
+  records_ = snapshot_records + static_cast<std::size_t>(std::count(since_snapshot_.begin(), since_snapshot_.end(), '\n'));
+  compacting_ = false;
+  since_snapshot_.clear();
   open_for_append();
+}
+
+void lease_journal::abort_compaction() {
+  compacting_ = false;
+  since_snapshot_.clear();
+  std::error_code ec;
+  std::filesystem::remove(compaction_path(), ec);
 }
 
 } // namespace etherbeam::actors

@@ -42,6 +42,17 @@ public:
   // Rewrites the journal as one record per lease of `table`, atomically (a
   // temporary file, synced, renamed over the journal, directory synced).
   void compact(const lease_table& table);
+
+  // The same without stopping service, as Kea's lease file cleanup does:
+  // begin_compaction() takes a snapshot and starts remembering appends;
+  // write_snapshot() writes it to compaction_path() and may run on another
+  // thread meanwhile (it touches no journal state); finish_compaction() adds
+  // what was appended since the snapshot and swaps the files.
+  std::vector<lease> begin_compaction(const lease_table& table);
+  static void write_snapshot(const std::filesystem::path& to, const std::vector<lease>& snapshot);
+  void finish_compaction(std::size_t snapshot_records);
+  void abort_compaction();
+  std::filesystem::path compaction_path() const;
   // Records in the file: what compaction would shrink.
   std::size_t records() const { return records_; }
   const std::filesystem::path& path() const { return path_; }
@@ -62,6 +73,8 @@ private:
   int fd_ = -1;
   std::string pending_;
   std::size_t records_ = 0;
+  bool compacting_ = false;
+  std::string since_snapshot_; // records appended while a compaction runs
 };
 
 } // namespace etherbeam::actors

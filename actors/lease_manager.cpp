@@ -4,6 +4,7 @@
 
 #include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/blocking_actor.hpp>
 #include <caf/spawn_options.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -16,10 +17,6 @@ namespace etherbeam::actors {
 
 namespace {
 
-// Compaction rewrites the journal once it holds this many more records than
-// there are leases: often enough to bound the file, rarely enough to be cheap.
-constexpr std::size_t compaction_slack = 4096;
-
 struct lease_manager_state {
   std::unique_ptr<dhcp_server> server;
   lease_table table;
@@ -27,6 +24,8 @@ struct lease_manager_state {
   std::shared_ptr<stack_counters> counters;
   std::vector<frame> waiting_for_commit;
   bool commit_scheduled = false;
+  bool compacting = false;
+  std::size_t compaction_slack = 0;
   std::chrono::steady_clock::time_point gauges_updated{};
   static inline const char* name = "lease_manager";
 };
@@ -93,6 +92,8 @@ void handle(self_pointer self, const dhcp_inbound& in) {
   }
 }
 
+void start_compaction(self_pointer self);
+
 void commit(self_pointer self) {
   auto& st = self->state;
   auto started = std::chrono::steady_clock::now();
@@ -105,15 +106,47 @@ void commit(self_pointer self) {
   st.waiting_for_commit.clear();
   st.commit_scheduled = false;
   update_gauges(st);
-  if (st.journal->records() > 2 * st.table.size() + compaction_slack) {
-    st.journal->compact(st.table);
-    spdlog::info("dhcp: lease journal compacted to {} records", st.journal->records());
+  if (!st.compacting && st.journal->records() > 2 * st.table.size() + st.compaction_slack)
+    start_compaction(self);
+}
+
+// The snapshot is written by a worker of its own while this actor goes on
+// serving; the records appended meanwhile are added when it reports back.
+void start_compaction(self_pointer self) {
+  auto& st = self->state;
+  st.compacting = true;
+  auto snapshot = st.journal->begin_compaction(st.table);
+  auto to = st.journal->compaction_path();
+  auto manager = caf::actor_cast<lease_manager_actor>(self);
+  self->system().spawn<caf::detached>([snapshot = std::move(snapshot), to, manager](caf::blocking_actor* worker) {
+    std::string error;
+    try {
+      lease_journal::write_snapshot(to, snapshot);
+    } catch (const journal_error& e) {
+      error = e.what();
+    }
+    worker->send(manager, snapshot_written_atom::value, snapshot.size(), error);
+  });
+}
+
+void finish_compaction(self_pointer self, std::size_t records, const std::string& error) {
+  auto& st = self->state;
+  st.compacting = false;
+  if (!error.empty()) {
+    spdlog::warn("dhcp: lease journal compaction abandoned: {}", error);
+    st.journal->abort_compaction();
+    return;
   }
+  auto before = st.journal->records();
+  st.journal->finish_compaction(records);
+  ++st.counters->journal_compactions;
+  spdlog::info("dhcp: lease journal compacted from {} to {} records", before, st.journal->records());
 }
 
 lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manager_settings settings) {
   auto& st = self->state;
   st.counters = settings.counters;
+  st.compaction_slack = settings.dhcp.compaction_slack;
   auto path = lease_journal_path(settings.dhcp.state_dir);
   journal_replay replay;
   try {
@@ -130,6 +163,9 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
   return {
     [self](dhcp_message_atom, const dhcp_inbound& in) { handle(self, in); },
     [self](commit_atom) { commit(self); },
+    [self](snapshot_written_atom, std::size_t records, const std::string& error) {
+      finish_compaction(self, records, error);
+    },
     [self](inject_fault_atom) {
       spdlog::warn("lease manager: fault injected, failing on purpose");
       self->quit(caf::sec::runtime_error);

@@ -1,6 +1,7 @@
 #pragma once
 // The message vocabulary between etherbeam's actors.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -42,8 +43,11 @@ using dhcp_message_atom = caf::atom_constant<caf::atom("dhcpmsg")>;
 // Sent by the lease manager to itself: commit the journal, then release the
 // replies that waited for it (group commit).
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
+// From the worker that writes a compaction snapshot: how many records, or why not.
+using snapshot_written_atom = caf::atom_constant<caf::atom("snapshot")>;
 using lease_manager_actor = caf::typed_actor<caf::reacts_to<dhcp_message_atom, dhcp_inbound>,
                                              caf::reacts_to<commit_atom>,
+                                             caf::reacts_to<snapshot_written_atom, std::size_t, std::string>,
                                              caf::reacts_to<inject_fault_atom>>;
 inline constexpr auto lease_manager_registry_name = caf::atom("leases");
 

@@ -44,6 +44,7 @@ std::string stack_counters::render() const {
   put("dhcp_replies_too_large", dhcp_replies_too_large);
   put("journal.commits", journal_commits);
   put("journal.records", journal_records);
+  put("journal.compactions", journal_compactions);
   if (auto n = journal_commits.load()) out << " journal.avg_commit_us=" << journal_commit_us.load() / n;
   for (std::size_t r = 0; r < ignored.size(); ++r)
     put(std::string("ignored.") + std::string(to_string(ignore_reason(r))), ignored[r]);

@@ -35,6 +35,7 @@ struct stack_counters {
   counter journal_commits{0};       // fdatasyncs of the lease journal
   counter journal_records{0};
   counter journal_commit_us{0};     // total time spent committing, microseconds
+  counter journal_compactions{0};
   std::array<counter, std::size_t(reply_kind::count_)> replies{};
   std::array<counter, std::size_t(ignore_reason::count_)> ignored{};
   std::array<std::array<counter, std::size_t(protocols::parse_error::count_)>,

@@ -185,6 +185,30 @@ class Dhcp(LabTest):
         self.etherbeam.wait_for_log("2 lease records loaded")
         self.assertEqual(self.udhcpc_once("ebmv1"), address)
 
+    def test_the_journal_is_compacted_while_serving_and_loses_nothing(self):
+        # A small slack makes renewals of a few clients trigger compactions.
+        with open(self.config) as f:
+            text = f.read().replace("[dhcp]\n", "[dhcp]\ncompaction_slack = 20\n", 1)
+        with open(self.config, "w") as f:
+            f.write(text)
+        self.etherbeam.stop()
+        self.etherbeam = self.start_server()
+        r = self.lab.client(["perfdhcp", "-4", "-l", self.lab.client_if, "-r", "100", "-n", "400", "-R", "10",
+                             "-W", "2000000"], check=False, timeout=120)
+        out = r.stdout + r.stderr
+        self.assertEqual(re.findall(r"drops: (\d+)", out), ["0", "0"], out)
+        counters = self.wait_for_counter("journal.compactions", 1)
+        self.assertEqual(counters["dhcp.acked"], 400)
+        self.etherbeam.wait_for_log("lease journal compacted from")
+        self.assertEqual(len(self.leases()), 10)
+        # What a restart reads back is what was acknowledged: ten leases, no loss.
+        self.etherbeam.stop()
+        self.etherbeam = self.start_server()
+        self.etherbeam.wait_for_log("lease records loaded")
+        self.assertEqual(len(self.leases()), 10)
+        with open(os.path.join(self.state, "leases.journal")) as journal:
+            self.assertLess(len(journal.readlines()), 400)
+
     def test_perfdhcp_completes_its_exchanges_without_drops(self):
         r = self.lab.client(["perfdhcp", "-4", "-l", self.lab.client_if, "-r", "50", "-n", "200", "-R", "80",
                              "-W", "2000000"],  # wait 2 s for the last replies before counting drops

@@ -175,3 +175,53 @@ TEST_F(LeaseJournal, an_unwritable_state_directory_is_reported_with_its_path) {
     EXPECT_NE(std::string(e.what()).find((dir / "blocker").string()), std::string::npos) << e.what();
   }
 }
+
+TEST_F(LeaseJournal, compaction_keeps_serving_while_the_snapshot_is_written) {
+  lease_table t;
+  journal_replay r;
+  lease_journal j{path, t, r};
+  for (std::uint8_t c = 1; c <= 5; ++c) {
+    auto l = lease_of(("10.77.0." + std::to_string(100 + c)).c_str(), c);
+    t.put(l);
+    j.append(l);
+    j.append(l); // renewed: two records for one lease
+  }
+  j.commit();
+  auto snapshot = j.begin_compaction(t);
+  EXPECT_EQ(snapshot.size(), 5u);
+  // Service goes on while the snapshot is being written: a commit, and a pending append.
+  auto during = lease_of("10.77.0.120", 20);
+  t.put(during);
+  j.append(during);
+  j.commit();
+  lease_journal::write_snapshot(j.compaction_path(), snapshot);
+  auto pending = lease_of("10.77.0.121", 21, lease_state::released);
+  t.put(pending);
+  j.append(pending);
+  j.finish_compaction(snapshot.size());
+  EXPECT_EQ(j.records(), 7u);
+  EXPECT_FALSE(std::filesystem::exists(j.compaction_path()));
+
+  journal_replay again;
+  auto replayed = replay(again);
+  EXPECT_EQ(again.records, 7u);
+  EXPECT_EQ(replayed.size(), 7u);
+  EXPECT_EQ(replayed.by_address(ip("10.77.0.121"))->state, lease_state::released);
+}
+
+TEST_F(LeaseJournal, a_compaction_left_half_done_is_cleared_on_start) {
+  {
+    lease_table t;
+    journal_replay r;
+    lease_journal j{path, t, r};
+    j.append(lease_of("10.77.0.100", 1));
+    j.commit();
+    j.begin_compaction(t);
+    std::ofstream{j.compaction_path()} << "half a snapshot";
+  }
+  journal_replay r;
+  lease_table t;
+  lease_journal j{path, t, r};
+  EXPECT_FALSE(std::filesystem::exists(j.compaction_path()));
+  EXPECT_EQ(t.size(), 1u);
+}
