@@ -10,8 +10,8 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/dhcp_reply.hpp"
 #include "actors/lease_journal.hpp"
+#include "actors/registered_name.hpp"
 
 namespace etherbeam::actors {
 
@@ -22,7 +22,7 @@ struct lease_manager_state {
   lease_table table;
   std::unique_ptr<lease_journal> journal;
   std::shared_ptr<stack_counters> counters;
-  std::vector<frame> waiting_for_commit;
+  std::vector<dhcp_answer> waiting_for_commit;
   bool commit_scheduled = false;
   bool compacting = false;
   std::size_t compaction_slack = 0;
@@ -52,9 +52,15 @@ void update_gauges(lease_manager_state& st, bool force = false) {
   st.counters->dhcp_active_leases = active;
 }
 
-void send_reply(self_pointer self, frame f) {
-  auto sender = caf::actor_cast<sender_actor>(self->system().registry().get(sender_registry_name));
-  if (sender) self->send(sender, send_frame_atom::value, std::move(f));
+void pass_on(self_pointer self, dhcp_answer a) {
+  auto dhcp = caf::actor_cast<dhcp_actor>(self->system().registry().get(dhcp_registry_name));
+  if (dhcp) self->send(dhcp, dhcp_answer_atom::value, std::move(a));
+}
+
+dhcp_answer answer_of(const dhcp_inbound& in, const dhcp_outcome& outcome) {
+  dhcp_answer a{in, *outcome.reply, {}, outcome.server_address};
+  for (const auto& o : outcome.extra_options) a.extra.push_back({o.code, {o.value.begin(), o.value.end()}});
+  return a;
 }
 
 void handle(self_pointer self, const dhcp_inbound& in) {
@@ -73,16 +79,8 @@ void handle(self_pointer self, const dhcp_inbound& in) {
     }
   }
   if (outcome.reply) {
-    frame f{std::vector<std::uint8_t>(max_dhcp_reply_frame)};
-    auto n = emit_dhcp_reply(in, outcome.finished_reply(), outcome.server_address, in.server_mac, f.bytes);
-    if (n == 0) {
-      ++st.counters->dhcp_replies_too_large;
-    } else {
-      f.bytes.resize(n);
-      ++st.counters->dhcp_sent[std::size_t(outcome.reply->message_type)];
-      if (outcome.durable) st.waiting_for_commit.push_back(std::move(f));
-      else send_reply(self, std::move(f));
-    }
+    if (outcome.durable) st.waiting_for_commit.push_back(answer_of(in, outcome));
+    else pass_on(self, answer_of(in, outcome));
   }
   // The commit message queues behind whatever has already arrived, so every
   // message in the mailbox now joins this commit.
@@ -102,7 +100,7 @@ void commit(self_pointer self) {
   ++st.counters->journal_commits;
   st.counters->journal_commit_us += static_cast<std::uint64_t>(
     std::chrono::duration_cast<std::chrono::microseconds>(took).count());
-  for (auto& f : st.waiting_for_commit) send_reply(self, std::move(f));
+  for (auto& a : st.waiting_for_commit) pass_on(self, std::move(a));
   st.waiting_for_commit.clear();
   st.commit_scheduled = false;
   update_gauges(st);
@@ -181,8 +179,7 @@ std::filesystem::path lease_journal_path(const std::filesystem::path& state_dir)
 
 lease_manager_actor spawn_lease_manager(caf::actor_system& system, lease_manager_settings settings) {
   auto actor = system.spawn<caf::detached>(lease_manager, std::move(settings));
-  system.registry().erase(lease_manager_registry_name);
-  system.registry().put(lease_manager_registry_name, actor);
+  register_as(system, lease_manager_registry_name, caf::actor_cast<caf::actor>(actor));
   return actor;
 }
 

@@ -36,9 +36,25 @@ using sender_actor = caf::typed_actor<caf::reacts_to<send_frame_atom, frame>,
 // restart of the sender find the new one (OTP's registered names).
 inline constexpr auto sender_registry_name = caf::atom("sender");
 
+// A decided DHCP reply, for the DHCP actor to frame, address and send: the
+// request it answers, the reply, and the raw options it carries (owned here,
+// so the message stands on its own).
+struct dhcp_answer {
+  dhcp_inbound request;
+  protocols::dhcp_repr reply; // extra_options empty; see `extra`
+  std::vector<raw_option> extra;
+  protocols::ipv4_address server_address;
+};
+using dhcp_answer_atom = caf::atom_constant<caf::atom("dhcpans")>;
+// The DHCP actor: speaks the protocol on the wire side. It turns decided
+// replies into frames addressed by RFC 2131 §4.1 and hands them to the sender.
+using dhcp_actor = caf::typed_actor<caf::reacts_to<dhcp_answer_atom, dhcp_answer>,
+                                    caf::reacts_to<inject_fault_atom>>;
+inline constexpr auto dhcp_registry_name = caf::atom("dhcp");
+
 // A DHCP message for the lease manager, and the lease manager itself: it owns
-// the lease table and its journal, decides, and replies through the sender
-// once the decision is on disk.
+// the lease table and its journal, decides, and passes each reply to the DHCP
+// actor once the decision behind it is on disk.
 using dhcp_message_atom = caf::atom_constant<caf::atom("dhcpmsg")>;
 // Sent by the lease manager to itself: commit the journal, then release the
 // replies that waited for it (group commit).
@@ -55,3 +71,4 @@ inline constexpr auto lease_manager_registry_name = caf::atom("leases");
 
 // Never leaves the process: no serialization needed.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::dhcp_inbound)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::dhcp_answer)

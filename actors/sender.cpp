@@ -6,6 +6,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/registered_name.hpp"
 #include "binder/socket_pair.hpp"
 
 namespace etherbeam::actors {
@@ -57,9 +58,7 @@ sender_actor spawn_sender(caf::actor_system& system, sockaddr_un binder,
   auto actor = system.spawn(sender, binder, std::move(counters));
   // Registered here rather than in the actor's init, which runs later on a
   // scheduler thread: whoever asks after a restart must find the new sender.
-  // CAF 0.17's put() keeps an existing entry, so the old one goes first.
-  system.registry().erase(sender_registry_name);
-  system.registry().put(sender_registry_name, actor);
+  register_as(system, sender_registry_name, caf::actor_cast<caf::actor>(actor));
   return actor;
 }
 

@@ -2,6 +2,7 @@
 
 #include <caf/actor_cast.hpp>
 
+#include "actors/dhcp_actor.hpp"
 #include "actors/ingress.hpp"
 #include "actors/lease_manager.hpp"
 #include "actors/sender.hpp"
@@ -23,6 +24,9 @@ supervision::supervisor_spec root_supervisor_spec(const server_config& config, i
                            }});
   // Before ingress, which hands it DHCP messages.
   if (config.dhcp.enabled()) {
+    spec.children.push_back({"dhcp", [counters](caf::actor_system& sys) {
+                               return caf::actor_cast<caf::actor>(spawn_dhcp_actor(sys, counters));
+                             }});
     lease_manager_settings leases{config.dhcp, config.identity.addresses, counters};
     spec.children.push_back({"lease_manager", [leases](caf::actor_system& sys) {
                                return caf::actor_cast<caf::actor>(spawn_lease_manager(sys, leases));

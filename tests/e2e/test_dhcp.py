@@ -202,7 +202,7 @@ class Dhcp(LabTest):
         self.etherbeam.wait_for_log("lease journal compacted from")
         self.assertEqual(len(self.leases()), 10)
         # What a restart reads back is what was acknowledged: ten leases, no loss.
-        self.etherbeam.stop()
+        self.assertEqual(self.etherbeam.stop(), 0, "SIGTERM ends a DHCP-serving etherbeam cleanly")
         self.etherbeam = self.start_server()
         self.etherbeam.wait_for_log("lease records loaded")
         self.assertEqual(len(self.leases()), 10)

@@ -40,6 +40,12 @@ struct supervision_tree_test : ::testing::Test {
     config.socket_dir = dir;
     config.identity.addresses.push_back(*protocols::ipv4_interface::from_string("10.77.0.2/24"));
     config.restart_intensity = {2, 10s};
+    dhcp_subnet subnet;
+    subnet.network = *protocols::ipv4_interface::from_string("10.77.0.0/24");
+    subnet.pools = {{*protocols::ipv4_address::from_string("10.77.0.100"),
+                     *protocols::ipv4_address::from_string("10.77.0.199")}};
+    config.dhcp.subnets.push_back(subnet);
+    config.dhcp.state_dir = dir / "state";
     auto spec = root_supervisor_spec(config, socket.get(), counters);
     spec.on_restart = [this, count = spec.on_restart](const std::string& id, const caf::error& e) {
       count(id, e);
@@ -95,4 +101,18 @@ TEST_F(supervision_tree_test, too_many_failures_make_the_root_give_up) {
   caf::error reason;
   self->receive([&](const caf::down_msg& d) { reason = d.reason; }, caf::after(5s) >> [] {});
   EXPECT_EQ(reason, supervision::make_error(supervision::supervision_errc::restart_intensity_exceeded));
+}
+
+TEST_F(supervision_tree_test, the_dhcp_actors_are_restarted_and_registered_again) {
+  for (auto [id, name] : {std::pair{"dhcp", dhcp_registry_name}, std::pair{"lease_manager", lease_manager_registry_name}}) {
+    auto old_actor = child(id);
+    ASSERT_TRUE(old_actor) << id;
+    caf::anon_send(old_actor, inject_fault_atom::value);
+    EXPECT_EQ(restarts.next(), id);
+    auto new_actor = child(id);
+    EXPECT_NE(new_actor, old_actor) << id;
+    EXPECT_EQ(caf::actor_cast<caf::actor>(system->registry().get(name)), new_actor) << id;
+  }
+  EXPECT_EQ(counters->actor_restarts.load(), 2u);
+  EXPECT_TRUE(std::filesystem::exists(dir / "state" / "leases.journal"));
 }
