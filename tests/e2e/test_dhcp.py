@@ -59,11 +59,15 @@ class Dhcp(LabTest):
         with open(self.udhcpc_script, "w") as f:
             f.write(UDHCPC_SCRIPT.format(log=self.record))
         os.chmod(self.udhcpc_script, 0o755)
-        self.lab.start_binder()
+        self.binder = self.lab.start_binder()
         self.etherbeam = self.start_server()
 
     def start_server(self):
         return self.lab.start_etherbeam("--config", self.config)
+
+    def assert_all_alive(self):
+        for d in (self.binder, self.etherbeam):
+            self.assertTrue(d.alive(), f"{d.name} died; its log:\n{d.log()}")
 
     def events(self):
         try:
@@ -92,8 +96,8 @@ class Dhcp(LabTest):
         self.assertIsNotNone(m, r.stdout + r.stderr)
         return m.group(1)
 
-    def dhclient_until_bound(self, base):
-        """Runs dhclient in the foreground until it is bound, then stops it."""
+    def dhclient_until_bound(self, base, times=1):
+        """Runs dhclient in the foreground until it has bound `times` times, then stops it."""
         proc = self.lab.client_popen(base + ["-d", self.lab.client_if], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, text=True)
         try:
@@ -101,14 +105,16 @@ class Dhcp(LabTest):
             for line in proc.stderr:
                 lines.append(line)
                 if line.startswith("bound to "):
-                    return "".join(lines)
+                    times -= 1
+                    if times == 0:
+                        return "".join(lines)
             self.fail("dhclient never bound:\n" + "".join(lines))
         finally:
             proc.terminate()
             proc.wait()
             proc.stderr.close()
 
-    def test_dhclient_gets_its_lease_again_after_a_reboot_and_releases_it(self):
+    def test_dhclient_gets_its_lease_again_after_a_reboot_renews_and_releases_it(self):
         lease_file = os.path.join(self.lab.workdir, "dhclient.leases")
         base = ["dhclient", "-4", "-v", "-sf", self.script, "-lf", lease_file,
                 "-pf", os.path.join(self.lab.workdir, "dhclient.pid")]
@@ -125,6 +131,11 @@ class Dhcp(LabTest):
         self.assertIn("DHCPREQUEST for 10.77.0.100", out)
         self.assertIn("DHCPACK of 10.77.0.100 from 10.77.0.2", out)
         self.assertEqual([l["address"] for l in self.leases()], ["10.77.0.100"])
+        # A short lease makes dhclient renew (RENEWING, unicast with ciaddr) within seconds.
+        self.restart_with_lease_time(8)
+        out = self.dhclient_until_bound(base, times=2)
+        self.assertRegex(out, r"DHCPREQUEST for 10\.77\.0\.100 on \S+ to 10\.77\.0\.2 port 67")
+        self.assertEqual(out.count("DHCPACK of 10.77.0.100 from 10.77.0.2"), 2, out)
         self.lab.client(base + ["-r", self.lab.client_if], check=False, timeout=60)
         self.wait_for_counter("dhcp.released", 1)
         self.assertEqual(self.leases(), [])
@@ -231,6 +242,14 @@ class Dhcp(LabTest):
             if time.monotonic() > deadline:
                 break
         self.fail(f"no {pattern!r} in:\n{''.join(seen)}")
+
+    def restart_with_lease_time(self, seconds):
+        with open(self.config) as f:
+            text = f.read().replace("lease_time = 600", f"lease_time = {seconds}")
+        with open(self.config, "w") as f:
+            f.write(text)
+        self.assertEqual(self.etherbeam.stop(), 0)
+        self.etherbeam = self.start_server()
 
     def wait_for_event(self, text, timeout=10):
         """The client's script runs after it prints its lease: wait for its record."""
