@@ -20,6 +20,7 @@
 #include "actors/lease_manager.hpp"
 #include "actors/server_config.hpp"
 #include "actors/supervision_tree.hpp"
+#include "binder/process_identity.hpp"
 #include "binder/process_signals.hpp"
 #include "binder/socket_pair.hpp"
 #include "supervision/supervisor.hpp"
@@ -30,6 +31,33 @@ namespace {
 
 // Set when the root supervisor exits on its own, i.e. it gave up.
 std::atomic<bool> root_gave_up{false};
+
+// Hands the socket to its group and, started as root with --user, the
+// process to that user: before any thread starts.
+void drop_privileges(const actors::server_config& config, const ipc::socket_paths& paths) {
+  std::optional<gid_t> group;
+  if (!config.socket_group.empty()) {
+    group = ipc::group_id(config.socket_group);
+    ipc::share_with_group(paths.logic_server(), *group);
+  }
+  if (config.user.empty()) return;
+  if (::geteuid() != 0) {
+    spdlog::warn("--user {}: not started as root, so staying the user it was started as", config.user);
+    return;
+  }
+  // The user must be able to keep its files: the lease journal and, without a
+  // shared group, the socket directory (it removes its socket on exit).
+  std::vector<std::filesystem::path> hand_over;
+  if (config.dhcp.enabled()) {
+    std::filesystem::create_directories(config.dhcp.state_dir);
+    hand_over.push_back(config.dhcp.state_dir);
+    auto journal = actors::lease_journal_path(config.dhcp.state_dir);
+    if (std::filesystem::exists(journal)) hand_over.push_back(journal);
+  }
+  if (!group) hand_over.push_back(config.socket_dir);
+  ipc::become_user(config.user, group, hand_over);
+  spdlog::info("running as {} (uid {}), without capabilities", config.user, ::getuid());
+}
 
 int list_leases(const std::filesystem::path& state_dir, actors::listing_options options) {
   auto path = actors::lease_journal_path(state_dir);
@@ -56,7 +84,7 @@ actors::server_config configure(int argc, char** argv, int& exit_code) {
   bool broadcast_ping = false;
   std::size_t threads = 0;
   std::vector<std::string> pools;
-  std::string state_dir;
+  std::string state_dir, user, socket_group;
   actors::listing_options listing;
 
   CLI::App app{"etherbeam: a user-space packet-logic server. Answers ARP and ICMP echo for the "
@@ -76,6 +104,12 @@ actors::server_config configure(int argc, char** argv, int& exit_code) {
                  "Serve DHCP from this range, e.g. 10.0.0.100-10.0.0.199, on the subnet of the --ip "
                  "holding it (repeatable; routers, DNS, reservations: [dhcp] in the config file)");
   app.add_option("--state-dir", state_dir, "Directory of the DHCP lease journal [default: /var/lib/etherbeam]");
+  app.add_option("--user", user,
+                 "Started as root, switch to this user (no capabilities) once the socket is bound, "
+                 "e.g. nobody [default: stay as started]");
+  app.add_option("--socket-group", socket_group,
+                 "Give etherbeam's socket to this group (mode 0660) so that a raw_binder running "
+                 "as another user can send to it; use the same group for both daemons");
   auto* leases = app.add_subcommand(
     "leases", "List the DHCP leases on record (reads the journal; safe while etherbeam runs)");
   leases->fallthrough(); // --state-dir and --config may follow the subcommand
@@ -94,6 +128,8 @@ actors::server_config configure(int argc, char** argv, int& exit_code) {
     if (!log_level.empty()) config.log_level = log_level;
     if (threads) config.scheduler_threads = threads;
     if (!state_dir.empty()) config.dhcp.state_dir = state_dir;
+    if (!user.empty()) config.user = user;
+    if (!socket_group.empty()) config.socket_group = socket_group;
     if (leases->parsed()) {
       exit_code = list_leases(config.dhcp.state_dir, listing);
       return config;
@@ -125,6 +161,13 @@ int main(int argc, char** argv) {
   ipc::unique_fd ingress_socket;
   try {
     ingress_socket = ipc::bind_datagram_socket(paths.logic_server(), 4 << 20);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+
+  try {
+    drop_privileges(config, paths);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;

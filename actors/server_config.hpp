@@ -20,6 +20,8 @@ struct server_config {
   std::size_t scheduler_threads = 0; // 0: one per core
   supervision::restart_intensity restart_intensity{5, std::chrono::seconds(10)};
   dhcp_settings dhcp; // no subnets: no DHCP server
+  std::string user;         // started as root: switch to this user once the socket is bound
+  std::string socket_group; // give the socket to this group (mode 0660)
 };
 
 // A configuration the user must fix; the message names the entry and the fix.

@@ -17,6 +17,7 @@
 
 #include "binder/binder_actor.hpp"
 #include "binder/capabilities.hpp"
+#include "binder/process_identity.hpp"
 #include "binder/process_signals.hpp"
 
 using namespace etherbeam;
@@ -29,6 +30,7 @@ struct options {
   bool promiscuous = false;
   std::string log_level = "info";
   int receive_buffer = 4 << 20;
+  std::string socket_group;
 };
 
 std::shared_ptr<binder::binder_resources> open_resources(const options& o,
@@ -38,6 +40,7 @@ std::shared_ptr<binder::binder_resources> open_resources(const options& o,
     ipc::bind_datagram_socket(paths.binder(), o.receive_buffer),
     ipc::unix_address(paths.logic_server()), std::make_shared<binder::binder_counters>()});
   ipc::write_link_info(paths.link_file(), {o.interface, r->nic.mac()});
+  if (!o.socket_group.empty()) ipc::share_with_group(paths.binder(), ipc::group_id(o.socket_group));
   return r;
 }
 
@@ -60,6 +63,9 @@ int main(int argc, char** argv) {
   app.add_option("--receive-buffer", o.receive_buffer,
                  "SO_RCVBUF for the reply socket, in bytes (capped by net.core.rmem_max)")
     ->capture_default_str();
+  app.add_option("--socket-group", o.socket_group,
+                 "Give raw_binder's socket to this group (mode 0660) so that an etherbeam running "
+                 "as another user can send to it; use the same group for both daemons");
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e raw_binder[%P] %l: %v");

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Command lines, error messages and privileges of the two daemons."""
+import grp
 import os
+import pwd
 import re
+import stat
 import subprocess
 
 from e2e_base import LabTest, main, ping_stats
@@ -73,6 +76,41 @@ class Daemons(LabTest):
         self.assertNotEqual(s["Uid"].split()[0], "0")
         self.assertEqual(int(s["CapEff"], 16), 0)
         self.assertEqual(ping_stats(self.ping(count=5)), (5, 5))
+
+    def test_started_as_root_etherbeam_becomes_its_user_and_the_sockets_belong_to_a_group(self):
+        os.chmod(self.lab.workdir, 0o755)  # the lab's directory, so that nobody can reach into it
+        nogroup = grp.getgrnam("nogroup").gr_gid
+        self.lab.start_binder("--socket-group", "nogroup")
+        state = os.path.join(self.lab.workdir, "state")
+        etherbeam = self.lab.start_etherbeam("--user", "nobody", "--socket-group", "nogroup",
+                                             "--dhcp-pool", "10.77.0.100-10.77.0.199", "--state-dir", state)
+        s = status_fields(etherbeam.pid)
+        self.assertEqual(int(s["Uid"].split()[0]), pwd.getpwnam("nobody").pw_uid)
+        for field in ("CapEff", "CapPrm", "CapAmb"):
+            self.assertEqual(int(s[field], 16), 0, f"{field}={s[field]}")
+        self.assertEqual(s["NoNewPrivs"].strip(), "1")
+        for sock in ("raw_to_beam.sock", "beam_to_raw.sock"):
+            st = os.stat(os.path.join(self.lab.socket_dir, sock))
+            self.assertEqual(stat.S_IMODE(st.st_mode), 0o660, sock)
+            self.assertEqual(st.st_gid, nogroup, sock)
+        self.assertEqual(ping_stats(self.ping(count=5)), (5, 5))
+        r = self.lab.client(["busybox", "udhcpc", "-i", self.lab.client_if, "-n", "-q", "-f", "-t", "5",
+                             "-T", "1", "-s", "/bin/true"], check=False)
+        self.assertIn("obtained", r.stdout + r.stderr)
+        journal = os.stat(os.path.join(state, "leases.journal"))
+        self.assertEqual(journal.st_uid, pwd.getpwnam("nobody").pw_uid)
+        self.assertEqual(etherbeam.stop(), 0, etherbeam.log())
+        self.assertFalse(os.path.exists(os.path.join(self.lab.socket_dir, "raw_to_beam.sock")))
+
+    def test_an_unknown_user_or_group_is_named(self):
+        r = self.run_binary("etherbeam", "--socket-dir", self.lab.socket_dir, "--ip", "10.77.0.2/24",
+                            "--user", "no-such-user-eb")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no such user 'no-such-user-eb'", r.stdout + r.stderr)
+        r = self.run_binary("etherbeam", "--socket-dir", self.lab.socket_dir, "--ip", "10.77.0.2/24",
+                            "--socket-group", "no-such-group-eb")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no such group 'no-such-group-eb'", r.stdout + r.stderr)
 
 
 if __name__ == "__main__":
