@@ -48,9 +48,16 @@ run_etherbeam +args="--config /etc/etherbeam/etherbeam.toml": build_etherbeam
 demo *args: build_raw_binder build_etherbeam
     {{python}} scripts/demo.py --build {{build_dir}} {{args}}
 
-# Build and run every test: unit, actor and end-to-end (end-to-end needs root)
-test: build
+# Build and run every test: unit, actor and end-to-end (end-to-end needs root),
+# then the unit and actor tests again under AddressSanitizer and UBSan
+test: build test_sanitized
     ctest --test-dir {{build_dir}} --output-on-failure
+
+# Unit and actor tests built with -fsanitize=address,undefined (any report fails)
+test_sanitized:
+    @test -f build-sanitize/CMakeCache.txt || cmake -S . -B build-sanitize -G Ninja -DETHERBEAM_SANITIZE=address,undefined
+    cmake --build build-sanitize --target protocols_tests actor_tests
+    ctest --test-dir build-sanitize -LE e2e --output-on-failure
 
 # Benchmark: ping round-trip answered by etherbeam vs by the kernel, same veth
 bench: build_raw_binder build_etherbeam

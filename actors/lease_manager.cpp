@@ -114,9 +114,10 @@ void start_compaction(self_pointer self) {
   auto& st = self->state;
   st.compacting = true;
   auto snapshot = st.journal->begin_compaction(st.table);
-  auto to = st.journal->compaction_path();
-  auto manager = caf::actor_cast<lease_manager_actor>(self);
-  self->system().spawn<caf::detached>([snapshot = std::move(snapshot), to, manager](caf::blocking_actor* worker) {
+  // The worker gets its data as arguments, not captures: CAF 0.17 spawns
+  // argument-less function actors through a null pointer to an empty tuple.
+  auto write = [](caf::blocking_actor* worker, const std::vector<lease>& snapshot,
+                  const std::filesystem::path& to, const lease_manager_actor& manager) {
     std::string error;
     try {
       lease_journal::write_snapshot(to, snapshot);
@@ -124,7 +125,9 @@ void start_compaction(self_pointer self) {
       error = e.what();
     }
     worker->send(manager, snapshot_written_atom::value, snapshot.size(), error);
-  });
+  };
+  self->system().spawn<caf::detached>(write, std::move(snapshot), st.journal->compaction_path(),
+                                      caf::actor_cast<lease_manager_actor>(self));
 }
 
 void finish_compaction(self_pointer self, std::size_t records, const std::string& error) {
