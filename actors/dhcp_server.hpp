@@ -66,6 +66,7 @@ public:
 
   dhcp_outcome handle(const dhcp_inbound& in, const lease_table& table, std::int64_t now) const;
   const dhcp_settings& settings() const { return settings_; }
+  const std::vector<protocols::ipv4_interface>& own_addresses() const { return own_; }
 
 private:
   struct context;

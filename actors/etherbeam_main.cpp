@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/exit_reason.hpp>
@@ -59,6 +60,39 @@ void drop_privileges(const actors::server_config& config, const ipc::socket_path
   spdlog::info("running as {} (uid {}), without capabilities", config.user, ::getuid());
 }
 
+actors::server_config configure(int argc, char** argv, int& exit_code, std::string* error = nullptr);
+
+// SIGHUP: reads the configuration again, as at start (file, then command
+// line). The DHCP part (subnets, pools, reservations, options, holds) takes
+// effect at once, leases kept; an invalid configuration changes nothing.
+void reload(int argc, char** argv, const actors::server_config& running, caf::actor_system& system) {
+  int exit_code = -1;
+  std::string error;
+  auto next = configure(argc, argv, exit_code, &error);
+  if (exit_code >= 0) {
+    spdlog::error("SIGHUP: configuration not reloaded, the running one stays: {}", error);
+    return;
+  }
+  if (next.dhcp.enabled() != running.dhcp.enabled() || next.dhcp.state_dir != running.dhcp.state_dir) {
+    spdlog::warn("SIGHUP: turning DHCP on or off, or moving its state directory, needs a restart; "
+                 "configuration not reloaded");
+    return;
+  }
+  if (next.identity.addresses != running.identity.addresses || next.socket_dir != running.socket_dir)
+    spdlog::warn("SIGHUP: owned addresses and the socket directory change only at a restart");
+  if (!running.dhcp.enabled()) {
+    spdlog::info("SIGHUP: nothing to reload without DHCP");
+    return;
+  }
+  auto leases = caf::actor_cast<actors::lease_manager_actor>(
+    system.registry().get(actors::lease_manager_registry_name));
+  if (!leases) {
+    spdlog::error("SIGHUP: the lease manager is restarting; send SIGHUP again");
+    return;
+  }
+  caf::anon_send(leases, actors::reload_atom::value, next.dhcp);
+}
+
 int list_leases(const std::filesystem::path& state_dir, actors::listing_options options) {
   auto path = actors::lease_journal_path(state_dir);
   if (!std::filesystem::exists(path)) {
@@ -76,7 +110,9 @@ int list_leases(const std::filesystem::path& state_dir, actors::listing_options 
   return 0;
 }
 
-actors::server_config configure(int argc, char** argv, int& exit_code) {
+// With `error` given (a reload), a configuration error is reported there
+// instead of on stderr.
+actors::server_config configure(int argc, char** argv, int& exit_code, std::string* error) {
   actors::server_config config;
   config.socket_dir = ipc::default_socket_dir;
   std::string config_file, mac, socket_dir, log_level;
@@ -140,7 +176,8 @@ actors::server_config configure(int argc, char** argv, int& exit_code) {
   } catch (const CLI::ParseError& e) {
     exit_code = app.exit(e);
   } catch (const actors::config_error& e) {
-    std::cerr << "etherbeam: " << e.what() << "\n";
+    if (error) *error = e.what();
+    else std::cerr << "etherbeam: " << e.what() << "\n";
     exit_code = 2;
   }
   return config;
@@ -199,7 +236,7 @@ int main(int argc, char** argv) {
       continue;
     }
     if (s == SIGHUP) {
-      spdlog::warn("SIGHUP: configuration reload is not implemented yet; restart etherbeam to apply changes");
+      reload(argc, argv, config, system);
       continue;
     }
     if (!root_gave_up) spdlog::info("{}: shutting down", strsignal(s));

@@ -167,6 +167,16 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
     [self](snapshot_written_atom, std::size_t records, const std::string& error) {
       finish_compaction(self, records, error);
     },
+    [self](reload_atom, dhcp_settings& next) {
+      auto& st = self->state;
+      st.compaction_slack = next.compaction_slack;
+      auto own = st.server->own_addresses();
+      st.server = std::make_unique<dhcp_server>(std::move(next), std::move(own));
+      st.table.forget_search_hints(); // what is usable may have changed
+      update_gauges(st, true);
+      spdlog::info("dhcp: configuration reloaded ({} subnets); {} lease records kept",
+                   st.server->settings().subnets.size(), st.table.size());
+    },
     [self](inject_fault_atom) {
       spdlog::warn("lease manager: fault injected, failing on purpose");
       self->quit(caf::sec::runtime_error);

@@ -51,6 +51,8 @@ public:
   // (it checks configuration, which is fixed while a lease manager runs).
   std::optional<protocols::ipv4_address> first_unrecorded(
     const address_range& range, const std::function<bool(protocols::ipv4_address)>& usable) const;
+  // When configuration changes, what `usable` says may change with it.
+  void forget_search_hints() { unrecorded_hint_.clear(); }
 
   std::size_t size() const { return by_address_.size(); }
   void for_each(const std::function<void(const lease&)>& f) const;

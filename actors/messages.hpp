@@ -59,11 +59,14 @@ using dhcp_message_atom = caf::atom_constant<caf::atom("dhcpmsg")>;
 // Sent by the lease manager to itself: commit the journal, then release the
 // replies that waited for it (group commit).
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
+// SIGHUP: new DHCP settings (already validated) for the lease manager.
+using reload_atom = caf::atom_constant<caf::atom("reload")>;
 // From the worker that writes a compaction snapshot: how many records, or why not.
 using snapshot_written_atom = caf::atom_constant<caf::atom("snapshot")>;
 using lease_manager_actor = caf::typed_actor<caf::reacts_to<dhcp_message_atom, dhcp_inbound>,
                                              caf::reacts_to<commit_atom>,
                                              caf::reacts_to<snapshot_written_atom, std::size_t, std::string>,
+                                             caf::reacts_to<reload_atom, dhcp_settings>,
                                              caf::reacts_to<inject_fault_atom>>;
 inline constexpr auto lease_manager_registry_name = caf::atom("leases");
 
@@ -72,3 +75,4 @@ inline constexpr auto lease_manager_registry_name = caf::atom("leases");
 // Never leaves the process: no serialization needed.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::dhcp_inbound)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::dhcp_answer)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::dhcp_settings)

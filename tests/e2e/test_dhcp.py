@@ -220,6 +220,31 @@ class Dhcp(LabTest):
         with open(os.path.join(self.state, "leases.journal")) as journal:
             self.assertLess(len(journal.readlines()), 400)
 
+    def test_sighup_reloads_pools_and_reservations_keeping_leases_and_refuses_a_bad_config(self):
+        first = self.udhcpc_once()
+        self.assertEqual(first, "10.77.0.100")
+        with open(self.config) as f:
+            text = f.read()
+        with open(self.config, "w") as f:
+            f.write(text.replace('pools = ["10.77.0.100-10.77.0.199"]', 'pools = ["10.77.0.150-10.77.0.160"]')
+                        .replace('mac = "02:00:00:00:00:42"', 'mac = "02:00:00:00:00:07"'))
+        self.etherbeam.popen.send_signal(signal.SIGHUP)
+        self.etherbeam.wait_for_log("dhcp: configuration reloaded (1 subnets); 1 lease records kept")
+        self.add_client_interface("ebmv1", "02:00:00:00:00:07")  # now holds the reservation
+        self.add_client_interface("ebmv2", "02:00:00:00:00:08")
+        self.assertEqual(self.udhcpc_once("ebmv1"), "10.77.0.42")
+        self.assertEqual(self.udhcpc_once("ebmv2"), "10.77.0.150")
+        self.assertIn("10.77.0.100", [l["address"] for l in self.leases()])
+        # A broken configuration is refused, named, and the running one stays.
+        with open(self.config, "a") as f:
+            f.write('\n[[dhcp.subnet]]\nsubnet = "10.77.0.0/24"\npools = ["10.77.0.9-10.77.0.1"]\n')
+        self.etherbeam.popen.send_signal(signal.SIGHUP)
+        self.etherbeam.wait_for_log("configuration not reloaded, the running one stays")
+        self.assertIn("ends before it starts", self.etherbeam.log())
+        self.add_client_interface("ebmv3", "02:00:00:00:00:09")
+        self.assertEqual(self.udhcpc_once("ebmv3"), "10.77.0.151")
+        self.assert_all_alive()
+
     def test_perfdhcp_completes_its_exchanges_without_drops(self):
         r = self.lab.client(["perfdhcp", "-4", "-l", self.lab.client_if, "-r", "50", "-n", "200", "-R", "80",
                              "-W", "2000000"],  # wait 2 s for the last replies before counting drops
