@@ -11,7 +11,7 @@ import random
 import sys
 import time
 
-from scapy.all import ARP, ICMP, IP, UDP, AsyncSniffer, Dot1Q, Ether, Raw, conf, sendp
+from scapy.all import ARP, BOOTP, DHCP, ICMP, IP, UDP, AsyncSniffer, Dot1Q, Ether, Raw, conf, sendp
 
 conf.verb = 0
 
@@ -56,6 +56,51 @@ def crafted(me, stack_mac, stack_ip, client_ip):
     # Three stacked VLAN tags, and a tag with nothing after it.
     frames.append(bytes(eth / Dot1Q(vlan=1) / Dot1Q(vlan=2) / Dot1Q(vlan=3) / echo))
     frames.append(bytes(Ether(src=me, dst=stack_mac, type=0x8100) / b"\x00"))
+    return frames + dhcp_crafted(me)
+
+
+def dhcp_frame(me, message):
+    return bytes(Ether(src=me, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255") /
+                 UDP(sport=68, dport=67) / Raw(message))
+
+
+def dhcp_crafted(me):
+    """DHCP messages no server may answer: truncated, lying, overloaded, or not a request."""
+    chaddr = bytes.fromhex(me.replace(":", ""))
+    good = bytes(BOOTP(chaddr=chaddr, xid=0x1234) / DHCP(options=[("message-type", "discover"), "end"]))
+    header = bytearray(good[:240])
+    frames = [dhcp_frame(me, good[:n]) for n in range(0, 240, 6)]  # truncated BOOTP
+
+    def with_header(change, options=b"\xff"):
+        h = bytearray(header)
+        change(h)
+        return dhcp_frame(me, bytes(h) + options)
+
+    def set_bytes(at, value):
+        return lambda h: h.__setitem__(slice(at, at + len(value)), value)
+
+    frames.append(with_header(set_bytes(236, b"\x63\x82\x53\x00")))  # magic cookie
+    frames.append(with_header(set_bytes(0, b"\x03")))                  # op neither request nor reply
+    frames.append(with_header(set_bytes(1, b"\x06")))                  # token ring
+    frames.append(with_header(set_bytes(2, b"\x10")))                  # hlen 16
+    keep = lambda h: None  # noqa: E731
+    for options in (b"\x35\x01\x01\x0c\xc8a",        # host name runs past the end
+                    b"\x35\x01\x01\x0c",              # a code with no length
+                    b"\x35\x01\x09\xff",              # message type 9
+                    b"\x35\x02\x01\x01\xff",          # message type of two bytes
+                    b"\x0c\x03abc\xff",                # no message type: BOOTP, not DHCP
+                    b"\x35\x01\x01\x34\x01\x07\xff",  # overload 7
+                    b"\x35\x01\x01\x34\x02\x01\x01\xff",  # overload of two bytes
+                    b"\x35\x01\x01\x33\x02\x00\x01\xff",  # lease time of two bytes
+                    b"\x35\x01\x01\x03\x05\x01\x02\x03\x04\x05\xff"):  # router list not of 4s
+        frames.append(with_header(keep, options))
+    # Overload into a file area whose last option runs off its end.
+    frames.append(with_header(lambda h: h.__setitem__(slice(232, 236), b"\x0c\x40ab"), b"\x35\x01\x01\x34\x01\x01\xff"))
+    # Well-formed, but replies or server messages: not for a server to answer.
+    as_reply = set_bytes(0, b"\x02")
+    for options in (b"\x35\x01\x02\xff", b"\x35\x01\x05\x3d\x00\x0c\x00\xff",
+                    b"\x35\x01\x01\x34\x01\x03\xff"):
+        frames.append(with_header(as_reply, options))
     return frames
 
 
@@ -78,19 +123,28 @@ def main():
     sniffer = AsyncSniffer(iface=iface, store=True, lfilter=from_stack)
     sniffer.start()
     sendp([Ether(f) for f in frames], iface=iface)
-    # A known-good echo last: its reply shows every earlier frame was handled.
+    # A known-good echo and DHCP DISCOVER last: their replies show every earlier
+    # frame was handled, on the per-frame path and on the DHCP path.
     sendp(Ether(src=me, dst=stack_mac) / IP(src=client_ip, dst=stack_ip) / ICMP(id=0xbeef, seq=1), iface=iface)
+    chaddr = bytes.fromhex(me.replace(":", ""))
+    sendp(Ether(dhcp_frame(me, bytes(BOOTP(chaddr=chaddr, xid=0xbeefcafe) /
+                                     DHCP(options=[("message-type", "discover"), "end"])))), iface=iface)
+
+    def is_sentinel_reply(p):
+        return ((p.haslayer(ICMP) and p[ICMP].id == 0xbeef) or
+                (p.haslayer(BOOTP) and p[BOOTP].xid == 0xbeefcafe))
+
     deadline = time.time() + 10
-    while time.time() < deadline and not any(p.haslayer(ICMP) and p[ICMP].id == 0xbeef for p in sniffer.results or []):
-        time.sleep(0.05)
+    while time.time() < deadline and sum(1 for p in sniffer.results or [] if is_sentinel_reply(p)) < 2:
+        time.sleep(0.05)  # scapy's sniffer has no event to wait on
     replies = sniffer.stop()
-    unexpected = [p.summary() for p in replies if not (p.haslayer(ICMP) and p[ICMP].id == 0xbeef)]
-    got_sentinel = any(p.haslayer(ICMP) and p[ICMP].id == 0xbeef for p in replies)
+    unexpected = [p.summary() for p in replies if not is_sentinel_reply(p)]
+    got_sentinel = sum(1 for p in replies if is_sentinel_reply(p)) == 2
     # Linux removes a VLAN tag before any packet socket sees the frame, and
     # drops the frame when fewer than 6 bytes follow the Ethernet header
     # (skb_vlan_untag pulls VLAN_HLEN + 2): those never reach the binder.
     cut_tags = sum(1 for f in frames if f[12:14] in (b"\x81\x00", b"\x88\xa8") and len(f) < 20)
-    print(json.dumps({"sent": len(frames) + 1, "cut_vlan_tags": cut_tags, "replies": unexpected,
+    print(json.dumps({"sent": len(frames) + 2, "cut_vlan_tags": cut_tags, "replies": unexpected,
                       "sentinel_answered": got_sentinel}))
 
 
