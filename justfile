@@ -3,6 +3,8 @@
 build_dir := env_var_or_default("ETHERBEAM_BUILD", "build")
 socket_dir := "/run/etherbeam"
 python := "/usr/bin/python3"
+fuzz_targets := "ethernet arp ipv4 icmpv4 udp dhcp frame_reply"
+fuzz_binaries := "fuzz_ethernet fuzz_arp fuzz_ipv4 fuzz_icmpv4 fuzz_udp fuzz_dhcp fuzz_frame_reply"
 
 # List the recipes
 default:
@@ -48,15 +50,17 @@ run_etherbeam +args="--config /etc/etherbeam/etherbeam.toml": build_etherbeam
 demo *args: build_raw_binder build_etherbeam
     {{python}} scripts/demo.py --build {{build_dir}} {{args}}
 
-# Build and run every test: unit, actor and end-to-end (end-to-end needs root),
-# then the unit and actor tests again under AddressSanitizer and UBSan
+# Build and run every test: unit, actor, fuzz replays and end-to-end (end-to-end
+# needs root), the unit and actor tests again under AddressSanitizer and UBSan,
+# then every fuzz target under libFuzzer for a bounded time
 test: build test_sanitized
     ctest --test-dir {{build_dir}} --output-on-failure
+    just fuzz 20
 
 # Unit and actor tests built with -fsanitize=address,undefined (any report fails)
 test_sanitized:
     @test -f build-sanitize/CMakeCache.txt || cmake -S . -B build-sanitize -G Ninja -DETHERBEAM_SANITIZE=address,undefined
-    cmake --build build-sanitize --target protocols_tests actor_tests
+    cmake --build build-sanitize --target protocols_tests actor_tests {{fuzz_binaries}}
     ctest --test-dir build-sanitize -LE e2e --output-on-failure
 
 # Benchmark: ping round-trip answered by etherbeam vs by the kernel, same veth
@@ -66,6 +70,26 @@ bench: build_raw_binder build_etherbeam
 # Benchmark: perfdhcp DORA rate against etherbeam, Kea and dnsmasq, same veth
 bench_dhcp *args: build_raw_binder build_etherbeam
     {{python}} bench/dhcp_rate.py --build {{build_dir}} {{args}}
+
+# Run every libFuzzer target (clang, ASan+UBSan) for SECONDS each from the seed
+# corpora; an input that breaks one is saved under build-fuzz/crashes/TARGET/
+# and belongs in tests/fuzz/regressions/TARGET/ once fixed
+fuzz seconds="60":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    test -f build-fuzz/CMakeCache.txt || CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DETHERBEAM_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    cmake --build build-fuzz
+    {{python}} tests/fuzz/make_seeds.py build-fuzz/seeds
+    for target in {{fuzz_targets}}; do
+      corpus=build-fuzz/corpus/$target crashes=build-fuzz/crashes/$target
+      mkdir -p "$corpus" "$crashes"
+      regressions=(); [[ -d tests/fuzz/regressions/$target ]] && regressions=(tests/fuzz/regressions/$target)
+      echo "fuzz: $target for {{seconds}} s"
+      build-fuzz/bin/fuzz_$target -max_total_time={{seconds}} -print_final_stats=1 \
+        -artifact_prefix="$crashes/" "$corpus" build-fuzz/seeds/$target "${regressions[@]}" \
+        2>build-fuzz/fuzz_$target.log || { tail -40 build-fuzz/fuzz_$target.log; exit 1; }
+      grep -E "stat::number_of_executed_units|stat::new_units_added" build-fuzz/fuzz_$target.log | tr '\n' ' '; echo
+    done
 
 _configure:
     @test -f {{build_dir}}/CMakeCache.txt || cmake -S . -B {{build_dir}} -G Ninja

@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""Writes the fuzz targets' seed corpora: every frame of the lab captures in
+tests/data/*.pcap, plus the hand-crafted malformed frames of the hostile-frames
+end-to-end test, each cut down to the layer a target reads.
+
+usage: make_seeds.py OUTDIR     (OUTDIR/<target>/<sha1 of the input>)
+"""
+import hashlib
+import os
+import pathlib
+import struct
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+DATA = HERE.parent / "data"
+VLAN_TPIDS = (0x8100, 0x88A8)
+
+
+def pcap_frames(path):
+    data = path.read_bytes()
+    magic = struct.unpack_from("<I", data)[0]
+    order = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    at = 24
+    while at + 16 <= len(data):
+        _, _, caplen, _ = struct.unpack_from(order + "IIII", data, at)
+        at += 16
+        yield data[at:at + caplen]
+        at += caplen
+
+
+def crafted_frames():
+    """The malformed frames the hostile-frames test sends; empty without scapy."""
+    try:
+        sys.path.insert(0, str(HERE.parent / "e2e"))
+        import hostile_frames
+    except ImportError:
+        return []
+    return hostile_frames.crafted("02:00:00:00:00:01", "ce:89:d7:ed:bc:38", "10.77.0.2", "10.77.0.1")
+
+
+def layers(frame):
+    """(target, input) for every layer of `frame` some target reads."""
+    yield "frame_reply", frame
+    yield "ethernet", frame
+    header, ethertype = 14, None
+    if len(frame) >= 14:
+        ethertype = struct.unpack_from("!H", frame, 12)[0]
+        while ethertype in VLAN_TPIDS and len(frame) >= header + 4:
+            ethertype = struct.unpack_from("!H", frame, header + 2)[0]
+            header += 4
+    payload = frame[header:]
+    if ethertype == 0x0806:
+        yield "arp", payload
+    if ethertype != 0x0800 or len(payload) < 20:
+        return
+    yield "ipv4", payload
+    ihl = (payload[0] & 0x0F) * 4
+    total = struct.unpack_from("!H", payload, 2)[0]
+    body = payload[ihl:max(ihl, min(total, len(payload)))]
+    if payload[9] == 1:
+        yield "icmpv4", body
+    elif payload[9] == 17:
+        yield "udp", payload[12:20] + body  # source and destination, then the datagram
+        if len(body) >= 8 and 67 in struct.unpack_from("!HH", body, 0):
+            yield "dhcp", body[8:]
+
+
+def main():
+    out = pathlib.Path(sys.argv[1])
+    frames = [f for p in sorted(DATA.glob("*.pcap")) for f in pcap_frames(p)] + crafted_frames()
+    written = 0
+    for frame in frames:
+        for target, data in layers(frame):
+            folder = out / target
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / hashlib.sha1(data).hexdigest()
+            if not path.exists():
+                path.write_bytes(data)
+                written += 1
+    print(f"make_seeds: {len(frames)} frames, {written} seed inputs under {out}")
+
+
+if __name__ == "__main__":
+    main()
