@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include "actors/control_channel.hpp"
 #include "actors/dhcp_config_file.hpp"
 #include "actors/lease_journal.hpp"
 #include "actors/lease_listing.hpp"
@@ -40,6 +41,7 @@ void drop_privileges(const actors::server_config& config, const ipc::socket_path
   if (!config.socket_group.empty()) {
     group = ipc::group_id(config.socket_group);
     ipc::share_with_group(paths.logic_server(), *group);
+    ipc::share_with_group(actors::control_socket_path(config.socket_dir), *group);
   }
   if (config.user.empty()) return;
   if (::geteuid() != 0) {
@@ -93,6 +95,20 @@ void reload(int argc, char** argv, const actors::server_config& running, caf::ac
   caf::anon_send(leases, actors::reload_atom::value, next.dhcp);
 }
 
+// `etherbeam counters` and `etherbeam fault CHILD`: one command to the
+// running server's control socket.
+int control_command(const std::filesystem::path& socket_dir, const std::string& command) {
+  try {
+    auto reply = actors::control_request(socket_dir, command);
+    bool failed = reply.starts_with("error: ");
+    (failed ? std::cerr : std::cout) << (failed ? "etherbeam: " + reply.substr(7) : reply) << "\n";
+    return failed ? 1 : 0;
+  } catch (const std::exception& e) {
+    std::cerr << "etherbeam: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 int list_leases(const std::filesystem::path& state_dir, actors::listing_options options) {
   auto path = actors::lease_journal_path(state_dir);
   if (!std::filesystem::exists(path)) {
@@ -117,7 +133,8 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
   config.socket_dir = ipc::default_socket_dir;
   std::string config_file, mac, socket_dir, log_level;
   std::vector<std::string> ips;
-  bool broadcast_ping = false;
+  bool broadcast_ping = false, allow_faults = false;
+  std::string fault_child;
   std::size_t threads = 0;
   std::vector<std::string> pools;
   std::string state_dir, user, socket_group;
@@ -146,6 +163,15 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
   app.add_option("--socket-group", socket_group,
                  "Give etherbeam's socket to this group (mode 0660) so that a raw_binder running "
                  "as another user can send to it; use the same group for both daemons");
+  app.add_flag("--allow-fault-injection", allow_faults,
+               "Let `etherbeam fault CHILD` make a long-lived actor fail on purpose [default: off]");
+  auto* counters = app.add_subcommand("counters", "Print a running etherbeam's counters");
+  counters->fallthrough(); // --socket-dir may follow the subcommand
+  auto* fault = app.add_subcommand(
+    "fault", "Make a long-lived actor of a running etherbeam fail, to watch its supervisor restart "
+             "it (the server must run with --allow-fault-injection)");
+  fault->fallthrough();
+  fault->add_option("child", fault_child, "sender, dhcp, lease_manager or ingress")->required();
   auto* leases = app.add_subcommand(
     "leases", "List the DHCP leases on record (reads the journal; safe while etherbeam runs)");
   leases->fallthrough(); // --state-dir and --config may follow the subcommand
@@ -166,6 +192,15 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
     if (!state_dir.empty()) config.dhcp.state_dir = state_dir;
     if (!user.empty()) config.user = user;
     if (!socket_group.empty()) config.socket_group = socket_group;
+    if (allow_faults) config.allow_fault_injection = true;
+    if (counters->parsed()) {
+      exit_code = control_command(config.socket_dir, "counters");
+      return config;
+    }
+    if (fault->parsed()) {
+      exit_code = control_command(config.socket_dir, "fault " + fault_child);
+      return config;
+    }
     if (leases->parsed()) {
       exit_code = list_leases(config.dhcp.state_dir, listing);
       return config;
@@ -195,9 +230,11 @@ int main(int argc, char** argv) {
   auto signals = ipc::block_daemon_signals();
 
   ipc::socket_paths paths{config.socket_dir};
-  ipc::unique_fd ingress_socket;
+  ipc::unique_fd ingress_socket, control_socket;
+  auto control_path = actors::control_socket_path(config.socket_dir);
   try {
     ingress_socket = ipc::bind_datagram_socket(paths.logic_server(), 4 << 20);
+    control_socket = actors::bind_control_socket(control_path); // --socket-group widens it to 0660
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
@@ -216,7 +253,12 @@ int main(int argc, char** argv) {
                          supervision::render_supervision_error);
   caf::actor_system system{cfg};
   auto counters = std::make_shared<actors::stack_counters>();
-  auto root = supervision::spawn_supervisor(system, actors::root_supervisor_spec(config, ingress_socket.get(), counters));
+  auto spec = actors::root_supervisor_spec(config, ingress_socket.get(), counters);
+  std::vector<std::string> children;
+  for (auto& c : spec.children) children.push_back(c.id);
+  auto root = supervision::spawn_supervisor(system, std::move(spec));
+  auto control = actors::spawn_control(
+    system, {control_socket.get(), root, children, config.allow_fault_injection, counters});
   root->attach_functor([](const caf::error& reason) {
     if (reason == caf::exit_reason::user_shutdown) return;
     root_gave_up = true;
@@ -244,9 +286,11 @@ int main(int argc, char** argv) {
   }
   sd_notify(0, "STOPPING=1");
   caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(control, caf::exit_reason::user_shutdown);
   system.await_all_actors_done();
   std::error_code ec;
   std::filesystem::remove(paths.logic_server(), ec);
+  std::filesystem::remove(control_path, ec);
   spdlog::info("counters: {}", counters->render());
   if (root_gave_up) {
     spdlog::critical("the root supervisor gave up (restart intensity exceeded); exiting with "

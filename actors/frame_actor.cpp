@@ -9,7 +9,24 @@ namespace etherbeam::actors {
 
 namespace {
 
+// Ends the frame's stay in flight however its actor ends, a throw included.
+struct in_flight_release {
+  stack_counters& counters;
+  ~in_flight_release() { --counters.frames_in_flight; }
+};
+
+// Admits a DHCP message unless the lease manager is too far behind.
+bool admit_dhcp(stack_counters& c, std::int64_t limit) {
+  if (c.dhcp_backlog.load(std::memory_order_relaxed) >= limit) {
+    ++c.overload_dhcp_dropped;
+    return false;
+  }
+  ++c.dhcp_backlog;
+  return true;
+}
+
 caf::behavior frame_actor(caf::event_based_actor* self, frame f, frame_context ctx) {
+  in_flight_release release{*ctx.counters};
   self->set_exception_handler([counters = ctx.counters](std::exception_ptr& e) -> caf::error {
     ++counters->frame_actor_failures;
     try {
@@ -26,8 +43,9 @@ caf::behavior frame_actor(caf::event_based_actor* self, frame f, frame_context c
   auto v = ctx.handler(f.bytes, *ctx.identity, reply.bytes, ctx.serve_dhcp ? &dhcp : nullptr);
   ctx.counters->record(v);
   if (v.outcome == verdict::kind::handed_off) {
-    if (ctx.lease_manager) self->send(ctx.lease_manager, dhcp_message_atom::value, std::move(dhcp));
-    else ++ctx.counters->dhcp_server_absent; // restarting: the client will retransmit
+    if (!ctx.lease_manager) ++ctx.counters->dhcp_server_absent; // restarting: the client will retransmit
+    else if (admit_dhcp(*ctx.counters, ctx.max_dhcp_backlog))
+      self->send(ctx.lease_manager, dhcp_message_atom::value, std::move(dhcp));
   }
   if (v.outcome == verdict::kind::reply) {
     reply.bytes.resize(v.reply_len);

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "actors/messages.hpp"
+#include "actors/queue_limits.hpp"
 #include "actors/responder.hpp"
 #include "actors/stack_counters.hpp"
 
@@ -24,6 +25,7 @@ struct frame_context {
   sender_actor sender;
   lease_manager_actor lease_manager; // null while it restarts
   bool serve_dhcp = false;
+  std::int64_t max_dhcp_backlog = queue_limits{}.dhcp_backlog;
   frame_handler handler = respond; // replaced in tests by handlers that fail
 };
 

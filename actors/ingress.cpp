@@ -61,7 +61,7 @@ private:
 void ingress(caf::blocking_actor* self, ingress_settings s) {
   learned_identity identity{s.identity, s.link_file};
   std::vector<std::uint8_t> buffer(max_datagram);
-  frame_context context{nullptr, s.counters, {}, {}, s.serve_dhcp, s.handler};
+  frame_context context{nullptr, s.counters, {}, {}, s.serve_dhcp, s.limits.dhcp_backlog, s.handler};
   pollfd readable{s.socket, POLLIN, 0};
   bool running = true;
   while (running) {
@@ -84,6 +84,11 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
           ++s.counters->oversize_frames;
           continue;
         }
+        if (s.counters->frames_in_flight.load(std::memory_order_relaxed) >= s.limits.frames_in_flight) {
+          ++s.counters->overload_frames_dropped; // read and dropped: the socket never backs up
+          continue;
+        }
+        ++s.counters->frames_in_flight;
         spawn_frame_actor(self->system(), frame{{buffer.begin(), buffer.begin() + n}}, context);
       }
     }

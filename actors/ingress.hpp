@@ -25,6 +25,7 @@ struct ingress_settings {
   std::shared_ptr<stack_counters> counters;
   frame_handler handler = respond;
   bool serve_dhcp = false; // hand DHCP messages to the registered lease manager
+  queue_limits limits;
 };
 
 caf::actor spawn_ingress(caf::actor_system& system, ingress_settings settings);

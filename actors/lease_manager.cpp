@@ -160,9 +160,14 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
   spdlog::info("dhcp: {} lease records loaded from {}{}", replay.records, path.string(),
                replay.skipped ? " (" + std::to_string(replay.skipped) + " skipped)" : std::string{});
   st.server = std::make_unique<dhcp_server>(std::move(settings.dhcp), std::move(settings.own_addresses));
+  // What was queued for a lease manager that died died with it: count afresh.
+  st.counters->dhcp_backlog = 0;
   update_gauges(st, true);
   return {
-    [self](dhcp_message_atom, const dhcp_inbound& in) { handle(self, in); },
+    [self](dhcp_message_atom, const dhcp_inbound& in) {
+      --self->state.counters->dhcp_backlog;
+      handle(self, in);
+    },
     [self](commit_atom) { commit(self); },
     [self](snapshot_written_atom, std::size_t records, const std::string& error) {
       finish_compaction(self, records, error);

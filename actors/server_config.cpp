@@ -40,6 +40,13 @@ void load_config_file(const std::filesystem::path& file, server_config& into) {
     else if (k == "log_level") into.log_level = require<std::string>(node, file, k, "a string");
     else if (k == "user") into.user = require<std::string>(node, file, k, "a user name");
     else if (k == "socket_group") into.socket_group = require<std::string>(node, file, k, "a group name");
+    else if (k == "allow_fault_injection")
+      into.allow_fault_injection = require<bool>(node, file, k, "true or false");
+    else if (k == "max_frames_in_flight" || k == "max_dhcp_backlog") {
+      auto limit = require<std::int64_t>(node, file, k, "a positive integer");
+      if (limit < 1) throw config_error(at(file, node) + ": " + k + " must be at least 1");
+      (k == "max_frames_in_flight" ? into.limits.frames_in_flight : into.limits.dhcp_backlog) = limit;
+    }
     else if (k == "scheduler_threads")
       into.scheduler_threads = static_cast<std::size_t>(require<std::int64_t>(node, file, k, "an integer"));
     else if (k == "stack") {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/dhcp_settings.hpp"
+#include "actors/queue_limits.hpp"
 #include "actors/stack_identity.hpp"
 #include "supervision/restart_intensity.hpp"
 
@@ -22,6 +23,9 @@ struct server_config {
   dhcp_settings dhcp; // no subnets: no DHCP server
   std::string user;         // started as root: switch to this user once the socket is bound
   std::string socket_group; // give the socket to this group (mode 0660)
+  // Lets the control socket's `fault CHILD` make a long-lived actor fail.
+  bool allow_fault_injection = false;
+  queue_limits limits;
 };
 
 // A configuration the user must fix; the message names the entry and the fix.

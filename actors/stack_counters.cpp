@@ -33,6 +33,8 @@ std::string stack_counters::render() const {
   put("actor_restarts", actor_restarts);
   put("handed_to_dhcp", handed_to_dhcp);
   put("dhcp_server_absent", dhcp_server_absent);
+  put("overload.frames_dropped", overload_frames_dropped);
+  put("overload.dhcp_dropped", overload_dhcp_dropped);
   for (std::size_t t = 1; t < dhcp_received.size(); ++t)
     put("dhcp.in." + std::string(to_string(protocols::dhcp_message_type(t))), dhcp_received[t]);
   for (std::size_t t = 1; t < dhcp_sent.size(); ++t)

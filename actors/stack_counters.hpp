@@ -26,6 +26,11 @@ struct stack_counters {
   counter actor_restarts{0};        // long-lived actors restarted by a supervisor
   counter handed_to_dhcp{0};        // DHCP messages passed to the lease manager
   counter dhcp_server_absent{0};    // ... while no lease manager was running
+  // Admission (queue_limits): gauges of work inside, and what was refused.
+  std::atomic<std::int64_t> frames_in_flight{0};
+  std::atomic<std::int64_t> dhcp_backlog{0};
+  counter overload_frames_dropped{0}; // too many frames being decided already
+  counter overload_dhcp_dropped{0};   // the lease manager that far behind
   std::array<counter, std::size_t(dhcp_event::count_)> dhcp{};
   std::array<counter, 9> dhcp_received{}; // by message type, 1..8
   std::array<counter, 9> dhcp_sent{};

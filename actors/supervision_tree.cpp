@@ -32,8 +32,13 @@ supervision::supervisor_spec root_supervisor_spec(const server_config& config, i
                                return caf::actor_cast<caf::actor>(spawn_lease_manager(sys, leases));
                              }});
   }
-  ingress_settings ingress{ingress_socket, config.identity, paths.link_file(), counters};
+  ingress_settings ingress;
+  ingress.socket = ingress_socket;
+  ingress.identity = config.identity;
+  ingress.link_file = paths.link_file();
+  ingress.counters = counters;
   ingress.serve_dhcp = config.dhcp.enabled();
+  ingress.limits = config.limits;
   spec.children.push_back(
     {"ingress", [ingress](caf::actor_system& sys) { return spawn_ingress(sys, ingress); }});
   return spec;

@@ -40,8 +40,12 @@ TEST(frame_actor, a_frame_that_throws_kills_only_its_own_actor_and_is_counted) {
   me->addresses.push_back(*ipv4_interface::from_string("10.77.0.2/24"));
   me->mac = mac_address::from_string("ce:89:d7:ed:bc:38");
   auto counters = std::make_shared<stack_counters>();
-  frame_context context{me, counters, system.spawn(forwarding_sender, caf::actor{test}), {},
-                        false, fails_on_poison};
+  frame_context context;
+  context.identity = me;
+  context.counters = counters;
+  context.sender = system.spawn(forwarding_sender, caf::actor{test});
+  context.handler = fails_on_poison;
+  counters->frames_in_flight = 3; // as ingress counts them in
 
   frame poison{std::vector<std::uint8_t>(64, 0xee)};
   auto good = etherbeam::test_frames::copy_of(etherbeam::test_frames::echo_request);
@@ -62,4 +66,5 @@ TEST(frame_actor, a_frame_that_throws_kills_only_its_own_actor_and_is_counted) {
   EXPECT_EQ(replies, 2);
   EXPECT_EQ(counters->frame_actor_failures.load(), 1u);
   EXPECT_EQ(counters->replies[std::size_t(reply_kind::icmp_echo_reply)].load(), 2u);
+  EXPECT_EQ(counters->frames_in_flight.load(), 0) << "a failed frame actor must leave the flight too";
 }

@@ -1,0 +1,129 @@
+#include "actors/control_channel.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include <caf/actor_system.hpp>
+#include <caf/after.hpp>
+#include <caf/blocking_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/messages.hpp"
+#include "binder/socket_pair.hpp"
+#include "supervision/supervisor.hpp"
+
+namespace etherbeam::actors {
+
+namespace {
+
+constexpr int mailbox_poll_ms = 200;
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (auto& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
+std::string inject_fault(caf::blocking_actor* self, const control_settings& s, const std::string& child) {
+  if (!s.allow_fault_injection)
+    return "error: fault injection is off; start etherbeam with --allow-fault-injection to use it";
+  std::string reply;
+  self->request(s.root, std::chrono::seconds(2), supervision::get_child_atom::value, child)
+    .receive(
+      [&](caf::actor& target) {
+        spdlog::warn("control: injecting a fault into {}", child);
+        self->send(target, inject_fault_atom::value);
+        reply = "ok: fault injected into " + child;
+      },
+      [&](caf::error&) {
+        reply = "error: no running long-lived actor named '" + child + "' (children: " +
+                join(s.children) + ")";
+      });
+  return reply;
+}
+
+std::string execute(caf::blocking_actor* self, const control_settings& s, std::string_view command) {
+  if (command == "counters") return s.counters->render();
+  if (command.starts_with("fault ")) return inject_fault(self, s, std::string(command.substr(6)));
+  return "error: unknown command '" + std::string(command) + "' (commands: counters, fault CHILD)";
+}
+
+// One command per connection: a client that connects and says nothing is
+// dropped after a second rather than holding the operator's door shut.
+void serve_connection(caf::blocking_actor* self, const control_settings& s, int listener) {
+  ipc::unique_fd connection{::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC)};
+  if (!connection) return;
+  pollfd readable{connection.get(), POLLIN, 0};
+  if (::poll(&readable, 1, 1000) <= 0) return;
+  char buffer[512];
+  auto n = ::recv(connection.get(), buffer, sizeof buffer, MSG_DONTWAIT);
+  if (n <= 0) return;
+  std::string_view command{buffer, static_cast<std::size_t>(n)};
+  while (!command.empty() && (command.back() == '\n' || command.back() == ' ')) command.remove_suffix(1);
+  auto reply = execute(self, s, command);
+  ::send(connection.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
+}
+
+void control(caf::blocking_actor* self, control_settings s) {
+  pollfd readable{s.socket, POLLIN, 0};
+  bool running = true;
+  while (running) {
+    if (::poll(&readable, 1, mailbox_poll_ms) > 0) serve_connection(self, s, s.socket);
+    self->receive([&](caf::exit_msg&) { running = false; },
+                  caf::after(std::chrono::seconds(0)) >> [] {});
+  }
+}
+
+} // namespace
+
+std::filesystem::path control_socket_path(const std::filesystem::path& socket_dir) {
+  return socket_dir / "etherbeam.control";
+}
+
+caf::actor spawn_control(caf::actor_system& system, control_settings settings) {
+  return system.spawn<caf::detached>(control, std::move(settings));
+}
+
+ipc::unique_fd bind_control_socket(const std::filesystem::path& path) {
+  // Bound after the frame socket, whose bind already refused to start beside
+  // a live etherbeam: a file here is a stale one.
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  ipc::unique_fd fd{::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
+  auto addr = ipc::unix_address(path);
+  auto old_mask = ::umask(0177); // mode 0600 from the start
+  bool bound = fd && ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+  ::umask(old_mask);
+  if (!bound || ::listen(fd.get(), 8) != 0)
+    throw std::runtime_error("cannot bind the control socket " + path.string() + ": " + std::strerror(errno));
+  return fd;
+}
+
+std::string control_request(const std::filesystem::path& socket_dir, const std::string& command,
+                            std::chrono::milliseconds timeout) {
+  auto path = control_socket_path(socket_dir);
+  ipc::unique_fd fd{::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)};
+  auto to = ipc::unix_address(path);
+  if (!fd || ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0)
+    throw std::runtime_error("no etherbeam is listening at " + path.string() + " (" + std::strerror(errno) +
+                             "); is it running with this --socket-dir, and may you use its sockets?");
+  if (::send(fd.get(), command.data(), command.size(), MSG_NOSIGNAL) < 0)
+    throw std::runtime_error(std::string("sending the command: ") + std::strerror(errno));
+  pollfd readable{fd.get(), POLLIN, 0};
+  if (::poll(&readable, 1, static_cast<int>(timeout.count())) <= 0)
+    throw std::runtime_error("etherbeam at " + path.string() + " did not answer within " +
+                             std::to_string(timeout.count()) + " ms");
+  char buffer[16384];
+  auto n = ::recv(fd.get(), buffer, sizeof buffer, 0);
+  if (n < 0) throw std::runtime_error(std::string("reading the reply: ") + std::strerror(errno));
+  return std::string(buffer, static_cast<std::size_t>(n));
+}
+
+} // namespace etherbeam::actors

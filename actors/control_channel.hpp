@@ -1,0 +1,47 @@
+#pragma once
+// The operator's way into a running etherbeam: a UNIX seqpacket socket next to
+// the frame sockets, one command and one reply per connection (a connection,
+// not datagrams: the reply must find a client in another network namespace,
+// or one the server, after dropping privileges, may not write to).
+//   counters       -> the counters, as SIGUSR1 logs them
+//   fault CHILD    -> make the named long-lived actor fail ("let it crash"),
+//                     only when started with --allow-fault-injection
+// The socket file is mode 0600 (0660 with --socket-group): whoever may talk to
+// it may also stop the process.
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/stack_counters.hpp"
+#include "binder/socket_pair.hpp"
+
+namespace etherbeam::actors {
+
+std::filesystem::path control_socket_path(const std::filesystem::path& socket_dir);
+// Binds and listens at `path`, mode 0600. Throws std::runtime_error.
+ipc::unique_fd bind_control_socket(const std::filesystem::path& path);
+
+struct control_settings {
+  int socket = -1;   // listening socket from bind_control_socket, owned by the caller
+  caf::actor root;   // the supervisor whose children faults go to
+  std::vector<std::string> children; // their ids, for error messages
+  bool allow_fault_injection = false;
+  std::shared_ptr<stack_counters> counters;
+};
+
+// A blocking actor on a thread of its own, like ingress; not supervised: it is
+// how an operator looks at the tree, so it must not go down with it.
+caf::actor spawn_control(caf::actor_system& system, control_settings settings);
+
+// Client side, for `etherbeam counters` and `etherbeam fault`: sends one
+// command and returns the reply. Throws std::runtime_error saying what to do
+// when no etherbeam answers.
+std::string control_request(const std::filesystem::path& socket_dir, const std::string& command,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+} // namespace etherbeam::actors
