@@ -209,6 +209,18 @@ class Chaos(LabTest):
         print(f"chaos: 4 actors fault-injected under load: ping {received}/{sent} answered, "
               f"{counters['dhcp.out.ack']} ACKs, no lease lost")
 
+    def test_faults_beyond_the_restart_intensity_make_etherbeam_exit_1_for_its_service_manager(self):
+        self.etherbeam.stop()
+        self.etherbeam = self.start_server("--allow-fault-injection")
+        for i in range(5):  # the root allows 5 restarts in 10 s
+            self.assertEqual(self.etherbeam_cli("fault", "sender").returncode, 0)
+            self.wait_for_counter("actor_restarts", i + 1)
+        self.etherbeam_cli("fault", "sender")
+        self.assertEqual(self.etherbeam.popen.wait(5), 1)
+        self.assertIn("the root supervisor gave up (restart intensity exceeded); exiting with status 1",
+                      self.etherbeam.log())
+        self.assertTrue(self.binder.alive())
+
     def test_fault_injection_is_off_by_default_and_names_the_children(self):
         r = self.etherbeam_cli("fault", "sender")
         self.assertEqual(r.returncode, 1)

@@ -89,7 +89,7 @@ class Daemons(LabTest):
         for field in ("CapEff", "CapPrm", "CapAmb"):
             self.assertEqual(int(s[field], 16), 0, f"{field}={s[field]}")
         self.assertEqual(s["NoNewPrivs"].strip(), "1")
-        for sock in ("raw_to_beam.sock", "beam_to_raw.sock"):
+        for sock in ("raw_to_beam.sock", "beam_to_raw.sock", "etherbeam.control"):
             st = os.stat(os.path.join(self.lab.socket_dir, sock))
             self.assertEqual(stat.S_IMODE(st.st_mode), 0o660, sock)
             self.assertEqual(st.st_gid, nogroup, sock)
