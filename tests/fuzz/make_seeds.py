@@ -40,7 +40,8 @@ def crafted_frames():
 
 def layers(frame):
     """(target, input) for every layer of `frame` some target reads."""
-    yield "frame_reply", frame
+    yield "frame_reply", b"\x00" + frame  # as captured
+    yield "frame_reply", b"\x01" + frame  # checksums repaired after each mutation
     yield "ethernet", frame
     header, ethertype = 14, None
     if len(frame) >= 14:

@@ -4,6 +4,10 @@
 // for any input: replies come from our MAC, never go to a multicast or
 // broadcast source, are never larger than the request for ARP and ICMP (no
 // amplification), and every frame emitted reads back as a frame.
+//
+// The first input byte chooses a mode: odd means "repair the IPv4, ICMP and
+// UDP checksums first", so that mutations reach the DHCP server and the reply
+// framing instead of stopping at a checksum; even passes the frame as it is.
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -11,6 +15,7 @@
 #include "actors/dhcp_reply.hpp"
 #include "actors/dhcp_server.hpp"
 #include "actors/responder.hpp"
+#include "protocols/checksum.hpp"
 #include "protocols/ethernet.hpp"
 #include "tests/fuzz/fuzz_expect.hpp"
 
@@ -64,9 +69,38 @@ void expect_frame_from_us(byte_view reply) {
   FUZZ_EXPECT(eth.source == our_mac);
 }
 
+// Recomputes the checksums a mutation broke, where the lengths allow it.
+void repair_checksums(std::vector<std::uint8_t>& frame) {
+  std::size_t at = ethernet_frame::base_header_len;
+  auto tagged = [&] { auto t = read_be16(frame, at - 2); return t == ethertype::vlan || t == ethertype::qinq; };
+  while (at + 4 <= frame.size() && at < 22 && tagged()) at += 4;
+  if (at + 20 > frame.size() || read_be16(frame, at - 2) != ethertype::ipv4) return;
+  byte_buffer ip{frame.data() + at, frame.size() - at};
+  std::size_t header = (ip[0] & 0x0f) * 4u, total = read_be16(ip, 2);
+  if (header < 20 || header > total || total > ip.size()) return;
+  write_be16(ip, 10, 0);
+  write_be16(ip, 10, checksum_of(ip.first(header)));
+  auto body = ip.subspan(header, total - header);
+  if (ip[9] == 1 && body.size() >= 4) {
+    write_be16(body, 2, 0);
+    write_be16(body, 2, checksum_of(body));
+  } else if (ip[9] == 17 && body.size() >= 8 && read_be16(body, 4) == body.size()) {
+    write_be16(body, 6, 0);
+    internet_checksum sum;
+    sum.add(ip.subspan(12, 8)).add_u16(17).add_u16(static_cast<std::uint16_t>(body.size())).add(body);
+    auto value = sum.value();
+    write_be16(body, 6, value ? value : 0xffff);
+  }
+}
+
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* input, std::size_t input_size) {
+  if (input_size == 0) return 0;
+  std::vector<std::uint8_t> bytes(input + 1, input + input_size);
+  if (input[0] & 1) repair_checksums(bytes);
+  const std::uint8_t* data = bytes.data();
+  std::size_t size = bytes.size();
   static const stack_identity me = lab_identity();
   static const dhcp_server server = lab_server();
   static const lease_table leases = lab_leases();
