@@ -249,6 +249,10 @@ int main(int argc, char** argv) {
 
   caf::actor_system_config cfg;
   if (config.scheduler_threads) cfg.set("scheduler.max-threads", config.scheduler_threads);
+  // An idle worker waits on a condition variable that new work signals; the
+  // timeout only paces stealing. CAF's 10 ms default woke every worker 100
+  // times a second, which was most of etherbeam's CPU use when idle.
+  cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(500)});
   cfg.add_error_category(supervision::supervision_error_category,
                          supervision::render_supervision_error);
   caf::actor_system system{cfg};

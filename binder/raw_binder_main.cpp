@@ -87,6 +87,9 @@ int main(int argc, char** argv) {
 
   caf::actor_system_config cfg;
   cfg.set("scheduler.max-threads", 1);
+  // An idle worker waits on a condition variable that new work signals; the
+  // timeout only paces stealing. CAF's 10 ms default woke it 100 times a second.
+  cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(500)});
   caf::actor_system system{cfg};
   auto counters = resources->counters;
   auto relay = system.spawn(binder::binder_actor, resources);
