@@ -135,7 +135,9 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
   std::vector<std::string> ips;
   bool broadcast_ping = false, allow_faults = false;
   std::string fault_child;
-  std::size_t threads = 0;
+  std::size_t threads = 0, workers = 0;
+  std::string model;
+  int io_batch = 0;
   std::vector<std::string> pools;
   std::string state_dir, user, socket_group;
   actors::listing_options listing;
@@ -153,6 +155,14 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
                "Answer echo requests sent to a broadcast address [default: off]");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off [default: info]");
   app.add_option("--threads", threads, "Scheduler threads for actors [default: one per core]");
+  app.add_option("--model", model,
+                 "How frames are decided: per-frame (an actor per frame), per-protocol (a pool of "
+                 "long-lived workers) or inline (in the ingress actor) [default: per-frame]")
+    ->check(CLI::IsMember({"per-frame", "per-protocol", "inline"}));
+  app.add_option("--workers", workers, "per-protocol: workers in the pool [default: one per scheduler thread]")
+    ->check(CLI::Range(1, 4096));
+  app.add_option("--io-batch", io_batch, "Datagrams read per wake-up of ingress [default: 64]")
+    ->check(CLI::Range(1, 4096));
   app.add_option("--dhcp-pool", pools,
                  "Serve DHCP from this range, e.g. 10.0.0.100-10.0.0.199, on the subnet of the --ip "
                  "holding it (repeatable; routers, DNS, reservations: [dhcp] in the config file)");
@@ -189,6 +199,9 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
     if (broadcast_ping) config.identity.answer_broadcast_ping = true;
     if (!log_level.empty()) config.log_level = log_level;
     if (threads) config.scheduler_threads = threads;
+    if (!model.empty()) config.model = *actors::parse_concurrency_model(model);
+    if (workers) config.workers = workers;
+    if (io_batch) config.io_batch = io_batch;
     if (!state_dir.empty()) config.dhcp.state_dir = state_dir;
     if (!user.empty()) config.user = user;
     if (!socket_group.empty()) config.socket_group = socket_group;
@@ -271,8 +284,9 @@ int main(int argc, char** argv) {
 
   std::string owned;
   for (auto& a : config.identity.addresses) owned += " " + a.to_string();
-  spdlog::info("serving{} via {} (mac {})", owned, config.socket_dir.string(),
-               config.identity.mac ? config.identity.mac->to_string() : "learned from raw_binder");
+  spdlog::info("serving{} via {} (mac {}; model {})", owned, config.socket_dir.string(),
+               config.identity.mac ? config.identity.mac->to_string() : "learned from raw_binder",
+               actors::to_string(config.model));
   sd_notify(0, "READY=1");
 
   for (;;) {

@@ -9,7 +9,7 @@ namespace etherbeam::actors {
 
 namespace {
 
-// Ends the frame's stay in flight however its actor ends, a throw included.
+// Ends the frame's stay in flight however its decision ends, a throw included.
 struct in_flight_release {
   stack_counters& counters;
   ~in_flight_release() { --counters.frames_in_flight; }
@@ -25,8 +25,24 @@ bool admit_dhcp(stack_counters& c, std::int64_t limit) {
   return true;
 }
 
+void decide(protocols::byte_view bytes, const frame_context& ctx) {
+  frame reply{std::vector<std::uint8_t>(bytes.size())};
+  dhcp_inbound dhcp;
+  auto v = ctx.handler(bytes, *ctx.identity, reply.bytes, ctx.serve_dhcp ? &dhcp : nullptr);
+  ctx.counters->record(v);
+  if (v.outcome == verdict::kind::handed_off) {
+    if (!ctx.lease_manager) ++ctx.counters->dhcp_server_absent; // restarting: the client will retransmit
+    else if (admit_dhcp(*ctx.counters, ctx.max_dhcp_backlog))
+      caf::anon_send(ctx.lease_manager, dhcp_message_atom::value, std::move(dhcp));
+  }
+  if (v.outcome == verdict::kind::reply) {
+    reply.bytes.resize(v.reply_len);
+    caf::anon_send(ctx.sender, send_frame_atom::value, std::move(reply));
+  }
+}
+
+// The BEAM way: a throw kills this actor, and only it; its exit is counted.
 caf::behavior frame_actor(caf::event_based_actor* self, frame f, frame_context ctx) {
-  in_flight_release release{*ctx.counters};
   self->set_exception_handler([counters = ctx.counters](std::exception_ptr& e) -> caf::error {
     ++counters->frame_actor_failures;
     try {
@@ -38,26 +54,38 @@ caf::behavior frame_actor(caf::event_based_actor* self, frame f, frame_context c
     }
     return caf::sec::runtime_error;
   });
-  frame reply{std::vector<std::uint8_t>(f.bytes.size())};
-  dhcp_inbound dhcp;
-  auto v = ctx.handler(f.bytes, *ctx.identity, reply.bytes, ctx.serve_dhcp ? &dhcp : nullptr);
-  ctx.counters->record(v);
-  if (v.outcome == verdict::kind::handed_off) {
-    if (!ctx.lease_manager) ++ctx.counters->dhcp_server_absent; // restarting: the client will retransmit
-    else if (admit_dhcp(*ctx.counters, ctx.max_dhcp_backlog))
-      self->send(ctx.lease_manager, dhcp_message_atom::value, std::move(dhcp));
-  }
-  if (v.outcome == verdict::kind::reply) {
-    reply.bytes.resize(v.reply_len);
-    self->send(ctx.sender, send_frame_atom::value, std::move(reply));
-  }
+  in_flight_release release{*ctx.counters};
+  decide(f.bytes, ctx);
   return {}; // no behaviour: the actor ends once its frame is decided
+}
+
+// The counters argument only keeps CAF 0.17 from spawning a function actor
+// without arguments, which dereferences a null tuple (UBSan finds it).
+caf::behavior frame_worker(caf::event_based_actor*, std::shared_ptr<stack_counters>) {
+  return {[](decide_frame_atom, const frame& f, const frame_context& ctx) { decide_frame(f.bytes, ctx); }};
 }
 
 } // namespace
 
+void decide_frame(protocols::byte_view bytes, const frame_context& ctx) {
+  in_flight_release release{*ctx.counters};
+  try {
+    decide(bytes, ctx);
+  } catch (const std::exception& x) {
+    ++ctx.counters->frame_actor_failures;
+    spdlog::debug("deciding a frame failed: {}", x.what());
+  } catch (...) {
+    ++ctx.counters->frame_actor_failures;
+    spdlog::debug("deciding a frame failed with a non-standard exception");
+  }
+}
+
 caf::actor spawn_frame_actor(caf::actor_system& system, frame f, const frame_context& context) {
   return system.spawn(frame_actor, std::move(f), context);
+}
+
+caf::actor spawn_frame_worker(caf::actor_system& system, std::shared_ptr<stack_counters> counters) {
+  return system.spawn(frame_worker, std::move(counters));
 }
 
 } // namespace etherbeam::actors

@@ -1,15 +1,24 @@
 #pragma once
-// The BEAM "process per frame": every frame gets a short-lived actor that
-// decodes it, decides, hands any reply to the sender, and ends. A frame that
-// makes its actor throw kills only that actor, and is counted.
+// How a frame gets decided. Three concurrency models, chosen at start
+// (--model), for experiments with the same decision code:
+//   per_frame:    the BEAM "process per frame": a short-lived actor per frame
+//                 decodes it, decides, hands any reply to the sender, and ends.
+//                 A frame that makes its actor throw kills only that actor.
+//   per_protocol: long-lived actors per protocol: a pool of workers for the
+//                 stateless ones (ARP, ICMP echo), fed round-robin by ingress;
+//                 DHCP goes to its lease manager as in every model.
+//   inline:       ingress decides stateless frames itself, no actor in between.
+// In every model a frame whose decision throws is counted, and only it is lost.
 #include <memory>
 
+#include "actors/concurrency_model.hpp"
 #include "actors/messages.hpp"
 #include "actors/queue_limits.hpp"
 #include "actors/responder.hpp"
 #include "actors/stack_counters.hpp"
 
 namespace caf {
+class actor;
 class actor_system;
 }
 
@@ -18,7 +27,7 @@ namespace etherbeam::actors {
 using frame_handler = verdict (*)(protocols::byte_view frame, const stack_identity& me,
                                   protocols::byte_buffer reply, dhcp_inbound* dhcp);
 
-// What a frame actor needs besides its frame; shared by all of them.
+// What deciding a frame needs besides the frame; shared by all deciders.
 struct frame_context {
   std::shared_ptr<const stack_identity> identity;
   std::shared_ptr<stack_counters> counters;
@@ -29,6 +38,19 @@ struct frame_context {
   frame_handler handler = respond; // replaced in tests by handlers that fail
 };
 
+// Decides one frame in the caller (inline, per_protocol): counts the verdict,
+// hands DHCP to the lease manager and a reply to the sender, and ends the
+// frame's stay in flight (frames_in_flight). A throw is counted as a frame
+// failure and goes no further: the caller lives on.
+void decide_frame(protocols::byte_view frame, const frame_context& ctx);
+
+// per_frame: an actor for this frame alone; a throw ends it, and only it.
 caf::actor spawn_frame_actor(caf::actor_system& system, frame f, const frame_context& context);
 
+// per_protocol: a long-lived worker that decides every frame sent to it.
+using decide_frame_atom = caf::atom_constant<caf::atom("decide")>;
+caf::actor spawn_frame_worker(caf::actor_system& system, std::shared_ptr<stack_counters> counters);
+
 } // namespace etherbeam::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::frame_context)

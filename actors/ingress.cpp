@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <caf/actor_registry.hpp>
@@ -21,7 +22,6 @@ namespace {
 // How often the actor looks at its mailbox while no frame arrives: bounds the
 // time a shutdown or restart waits, without waking the CPU noticeably.
 constexpr int mailbox_poll_ms = 200;
-constexpr int batch = 64;
 constexpr std::size_t max_datagram = 65536 + 64;
 
 // Follows the binder's link file when no MAC is configured.
@@ -63,6 +63,15 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
   std::vector<std::uint8_t> buffer(max_datagram);
   frame_context context{nullptr, s.counters, {}, {}, s.serve_dhcp, s.limits.dhcp_backlog, s.handler};
   pollfd readable{s.socket, POLLIN, 0};
+  // per_protocol: the stateless workers, linked so that they end with ingress
+  // and a restart of ingress brings a fresh pool.
+  std::vector<caf::actor> pool;
+  std::size_t next_worker = 0;
+  if (s.model == concurrency_model::per_protocol)
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, s.workers); ++i) {
+      pool.push_back(spawn_frame_worker(self->system(), s.counters));
+      self->link_to(pool.back());
+    }
   bool running = true;
   while (running) {
     if (::poll(&readable, 1, mailbox_poll_ms) > 0) {
@@ -73,7 +82,7 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
       if (s.serve_dhcp)
         context.lease_manager = caf::actor_cast<lease_manager_actor>(
           self->system().registry().get(lease_manager_registry_name));
-      for (int i = 0; i < batch; ++i) {
+      for (int i = 0; i < s.io_batch; ++i) {
         auto n = ::recv(s.socket, buffer.data(), buffer.size(), MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) {
           if (errno != EAGAIN && errno != EINTR) ++s.counters->ingress_receive_errors;
@@ -89,7 +98,17 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
           continue;
         }
         ++s.counters->frames_in_flight;
-        spawn_frame_actor(self->system(), frame{{buffer.begin(), buffer.begin() + n}}, context);
+        protocols::byte_view bytes{buffer.data(), static_cast<std::size_t>(n)};
+        switch (s.model) {
+          case concurrency_model::per_frame:
+            spawn_frame_actor(self->system(), frame{{bytes.begin(), bytes.end()}}, context);
+            break;
+          case concurrency_model::per_protocol:
+            self->send(pool[next_worker++ % pool.size()], decide_frame_atom::value,
+                       frame{{bytes.begin(), bytes.end()}}, context);
+            break;
+          case concurrency_model::inline_: decide_frame(bytes, context); break;
+        }
       }
     }
     self->receive(

@@ -26,6 +26,9 @@ struct ingress_settings {
   frame_handler handler = respond;
   bool serve_dhcp = false; // hand DHCP messages to the registered lease manager
   queue_limits limits;
+  concurrency_model model = concurrency_model::per_frame;
+  std::size_t workers = 2; // per_protocol: stateless workers in the pool
+  int io_batch = 64;       // datagrams read per wake-up
 };
 
 caf::actor spawn_ingress(caf::actor_system& system, ingress_settings settings);

@@ -47,6 +47,18 @@ void load_config_file(const std::filesystem::path& file, server_config& into) {
       if (limit < 1) throw config_error(at(file, node) + ": " + k + " must be at least 1");
       (k == "max_frames_in_flight" ? into.limits.frames_in_flight : into.limits.dhcp_backlog) = limit;
     }
+    else if (k == "concurrency_model") {
+      auto text = require<std::string>(node, file, k, "per-frame, per-protocol or inline");
+      auto model = parse_concurrency_model(text);
+      if (!model) throw config_error(at(file, node) + ": concurrency_model '" + text +
+                                     "' is none of per-frame, per-protocol, inline");
+      into.model = *model;
+    } else if (k == "workers" || k == "io_batch") {
+      auto n = require<std::int64_t>(node, file, k, "a positive integer");
+      if (n < 1 || n > 4096) throw config_error(at(file, node) + ": " + k + " must be between 1 and 4096");
+      if (k == "workers") into.workers = static_cast<std::size_t>(n);
+      else into.io_batch = static_cast<int>(n);
+    }
     else if (k == "scheduler_threads")
       into.scheduler_threads = static_cast<std::size_t>(require<std::int64_t>(node, file, k, "an integer"));
     else if (k == "stack") {

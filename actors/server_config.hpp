@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/concurrency_model.hpp"
 #include "actors/dhcp_settings.hpp"
 #include "actors/queue_limits.hpp"
 #include "actors/stack_identity.hpp"
@@ -26,6 +27,9 @@ struct server_config {
   // Lets the control socket's `fault CHILD` make a long-lived actor fail.
   bool allow_fault_injection = false;
   queue_limits limits;
+  concurrency_model model = concurrency_model::per_frame;
+  std::size_t workers = 0; // per-protocol pool size; 0: one per scheduler thread
+  int io_batch = 64;       // datagrams ingress reads per wake-up
 };
 
 // A configuration the user must fix; the message names the entry and the fix.

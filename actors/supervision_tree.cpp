@@ -1,5 +1,8 @@
 #include "actors/supervision_tree.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include <caf/actor_cast.hpp>
 
 #include "actors/dhcp_actor.hpp"
@@ -39,6 +42,11 @@ supervision::supervisor_spec root_supervisor_spec(const server_config& config, i
   ingress.counters = counters;
   ingress.serve_dhcp = config.dhcp.enabled();
   ingress.limits = config.limits;
+  ingress.model = config.model;
+  ingress.workers = config.workers ? config.workers
+                                   : (config.scheduler_threads ? config.scheduler_threads
+                                                               : std::max(1u, std::thread::hardware_concurrency()));
+  ingress.io_batch = config.io_batch;
   spec.children.push_back(
     {"ingress", [ingress](caf::actor_system& sys) { return spawn_ingress(sys, ingress); }});
   return spec;

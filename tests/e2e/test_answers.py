@@ -58,6 +58,26 @@ class Answers(LabTest):
         self.assertEqual(b["frames_injected"], c["replies_sent"])
         self.assert_all_alive()
 
+    def test_every_concurrency_model_answers_ping_arping_and_dhcp(self):
+        state = os.path.join(self.lab.workdir, "state")
+        for model in ("per-frame", "per-protocol", "inline"):
+            with self.subTest(model=model):
+                self.etherbeam.stop()
+                self.etherbeam = self.lab.start_etherbeam("--model", model, "--workers", "3", "--io-batch", "16",
+                                                          "--dhcp-pool", "10.77.0.100-10.77.0.199",
+                                                          "--state-dir", state)
+                self.etherbeam.wait_for_log(f"model {model}")
+                out = self.ping(count=200, interval="0.002", extra=["-p", "e7be4a11"])
+                self.assertEqual(ping_stats(out), (200, 200), out)
+                self.assertNotIn("wrong data", out)
+                out = self.lab.client(["arping", "-c", "3", "-w", "5", "-I", self.lab.client_if, STACK_IP],
+                                      check=False).stdout
+                self.assertIn("Received 3 response(s)", out)
+                r = self.lab.client(["busybox", "udhcpc", "-i", self.lab.client_if, "-n", "-q", "-f", "-t", "5",
+                                     "-T", "1", "-s", "/bin/true"], check=False)
+                self.assertIn("obtained", r.stdout + r.stderr)
+                self.assertTrue(self.etherbeam.alive() and self.binder.alive(), self.etherbeam.log())
+
 
 class BroadcastPing(LabTest):
     def test_broadcast_ping_answered_when_configured(self):

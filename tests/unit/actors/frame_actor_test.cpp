@@ -68,3 +68,59 @@ TEST(frame_actor, a_frame_that_throws_kills_only_its_own_actor_and_is_counted) {
   EXPECT_EQ(counters->replies[std::size_t(reply_kind::icmp_echo_reply)].load(), 2u);
   EXPECT_EQ(counters->frames_in_flight.load(), 0) << "a failed frame actor must leave the flight too";
 }
+
+TEST(frame_actor, a_pool_worker_outlives_a_frame_that_throws_and_counts_it) {
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor test{system};
+  auto me = std::make_shared<stack_identity>();
+  me->addresses.push_back(*ipv4_interface::from_string("10.77.0.2/24"));
+  me->mac = mac_address::from_string("ce:89:d7:ed:bc:38");
+  auto counters = std::make_shared<stack_counters>();
+  frame_context context;
+  context.identity = me;
+  context.counters = counters;
+  context.sender = system.spawn(forwarding_sender, caf::actor{test});
+  context.handler = fails_on_poison;
+  counters->frames_in_flight = 3;
+
+  auto worker = spawn_frame_worker(system, counters);
+  test->monitor(worker);
+  auto good = etherbeam::test_frames::copy_of(etherbeam::test_frames::echo_request);
+  test->send(worker, decide_frame_atom::value, frame{good}, context);
+  test->send(worker, decide_frame_atom::value, frame{std::vector<std::uint8_t>(64, 0xee)}, context);
+  test->send(worker, decide_frame_atom::value, frame{good}, context);
+  int replies = 0;
+  for (int i = 0; i < 2; ++i)
+    test->receive([&](std::size_t len) { replies += len == good.size(); },
+                  [&](const caf::down_msg&) { ADD_FAILURE() << "the worker died"; }, caf::after(5s) >> [] {});
+  EXPECT_EQ(replies, 2);
+  EXPECT_EQ(counters->frame_actor_failures.load(), 1u);
+  EXPECT_EQ(counters->frames_in_flight.load(), 0);
+  caf::anon_send_exit(worker, caf::exit_reason::user_shutdown);
+}
+
+TEST(frame_actor, inline_decisions_count_a_throw_and_go_on) {
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor test{system};
+  auto me = std::make_shared<stack_identity>();
+  me->addresses.push_back(*ipv4_interface::from_string("10.77.0.2/24"));
+  me->mac = mac_address::from_string("ce:89:d7:ed:bc:38");
+  auto counters = std::make_shared<stack_counters>();
+  frame_context context;
+  context.identity = me;
+  context.counters = counters;
+  context.sender = system.spawn(forwarding_sender, caf::actor{test});
+  context.handler = fails_on_poison;
+  counters->frames_in_flight = 2;
+  std::vector<std::uint8_t> poison(64, 0xee);
+  decide_frame(poison, context);
+  auto good = etherbeam::test_frames::copy_of(etherbeam::test_frames::echo_request);
+  decide_frame(good, context);
+  std::size_t got = 0;
+  test->receive([&](std::size_t len) { got = len; }, caf::after(5s) >> [] {});
+  EXPECT_EQ(got, good.size());
+  EXPECT_EQ(counters->frame_actor_failures.load(), 1u);
+  EXPECT_EQ(counters->frames_in_flight.load(), 0);
+}
