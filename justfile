@@ -67,6 +67,11 @@ test_sanitized:
 bench: build_raw_binder build_etherbeam
     {{python}} bench/ping_rtt.py --build {{build_dir}}
 
+# Benchmark: ICMP/ARP floods and paced latency, kernel vs each concurrency model, with plots
+bench_flood *args: build_raw_binder build_etherbeam
+    cmake --build {{build_dir}} --target ebgen
+    {{python}} bench/flood.py --build {{build_dir}} {{args}}
+
 # Benchmark: perfdhcp DORA rate against etherbeam, Kea and dnsmasq, same veth
 bench_dhcp *args: build_raw_binder build_etherbeam
     {{python}} bench/dhcp_rate.py --build {{build_dir}} {{args}}
