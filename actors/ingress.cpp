@@ -13,6 +13,7 @@
 #include <caf/exit_reason.hpp>
 #include <spdlog/spdlog.h>
 
+#include "binder/datagram_batch.hpp"
 #include "binder/socket_pair.hpp"
 
 namespace etherbeam::actors {
@@ -22,7 +23,8 @@ namespace {
 // How often the actor looks at its mailbox while no frame arrives: bounds the
 // time a shutdown or restart waits, without waking the CPU noticeably.
 constexpr int mailbox_poll_ms = 200;
-constexpr std::size_t max_datagram = 65536 + 64;
+// Jumbo frames with two VLAN tags fit; anything larger is counted as oversize.
+constexpr std::size_t max_datagram = 9216 + 64;
 
 // Follows the binder's link file when no MAC is configured.
 class learned_identity {
@@ -60,7 +62,7 @@ private:
 
 void ingress(caf::blocking_actor* self, ingress_settings s) {
   learned_identity identity{s.identity, s.link_file};
-  std::vector<std::uint8_t> buffer(max_datagram);
+  ipc::receive_batch batch(static_cast<std::size_t>(std::max(1, s.io_batch)), max_datagram);
   frame_context context{nullptr, s.counters, {}, {}, s.serve_dhcp, s.limits.dhcp_backlog, s.handler};
   pollfd readable{s.socket, POLLIN, 0};
   // per_protocol: the stateless workers, linked so that they end with ingress
@@ -82,14 +84,11 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
       if (s.serve_dhcp)
         context.lease_manager = caf::actor_cast<lease_manager_actor>(
           self->system().registry().get(lease_manager_registry_name));
-      for (int i = 0; i < s.io_batch; ++i) {
-        auto n = ::recv(s.socket, buffer.data(), buffer.size(), MSG_DONTWAIT | MSG_TRUNC);
-        if (n < 0) {
-          if (errno != EAGAIN && errno != EINTR) ++s.counters->ingress_receive_errors;
-          break;
-        }
+      int received = batch.receive(s.socket);
+      if (received < 0) ++s.counters->ingress_receive_errors;
+      for (int i = 0; i < received; ++i) {
         ++s.counters->frames_in;
-        if (static_cast<std::size_t>(n) > buffer.size()) {
+        if (batch.truncated(i)) {
           ++s.counters->oversize_frames;
           continue;
         }
@@ -98,7 +97,7 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
           continue;
         }
         ++s.counters->frames_in_flight;
-        protocols::byte_view bytes{buffer.data(), static_cast<std::size_t>(n)};
+        auto bytes = batch.datagram(i);
         switch (s.model) {
           case concurrency_model::per_frame:
             spawn_frame_actor(self->system(), frame{{bytes.begin(), bytes.end()}}, context);

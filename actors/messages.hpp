@@ -25,11 +25,15 @@ typename Inspector::result_type inspect(Inspector& f, frame& x) {
 }
 
 using send_frame_atom = caf::atom_constant<caf::atom("sendframe")>;
+// Sent by the sender to itself: write the replies gathered so far. It queues
+// behind the replies already in the mailbox, so they leave together.
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 // Makes a long-lived actor fail on purpose, to watch its supervisor restart it.
 using inject_fault_atom = caf::atom_constant<caf::atom("fault")>;
 
 // The one actor that writes reply frames to the binder's socket.
 using sender_actor = caf::typed_actor<caf::reacts_to<send_frame_atom, frame>,
+                                      caf::reacts_to<flush_atom>,
                                       caf::reacts_to<inject_fault_atom>>;
 
 // Where the current sender is registered, so that actors started after a

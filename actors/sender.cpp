@@ -1,5 +1,7 @@
 #include "actors/sender.hpp"
 
+#include <array>
+
 #include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
@@ -7,42 +9,70 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/registered_name.hpp"
+#include "binder/datagram_batch.hpp"
 #include "binder/socket_pair.hpp"
 
 namespace etherbeam::actors {
 
 namespace {
 
+// Replies written with one sendmmsg at most this many at a time.
+constexpr std::size_t max_batch = 64;
+
 struct sender_state {
   ipc::unique_fd socket;
   sockaddr_un binder{};
   std::shared_ptr<stack_counters> counters;
   bool binder_absent = false;
+  std::vector<frame> pending;
+  bool flush_queued = false;
   static inline const char* name = "sender";
 };
 
-sender_actor::behavior_type sender(sender_actor::stateful_pointer<sender_state> self,
-                                   sockaddr_un binder, std::shared_ptr<stack_counters> counters) {
+using sender_pointer = sender_actor::stateful_pointer<sender_state>;
+
+void flush(sender_pointer self) {
+  auto& st = self->state;
+  if (st.pending.empty()) return;
+  std::array<std::span<const std::uint8_t>, max_batch> frames;
+  for (std::size_t i = 0; i < st.pending.size(); ++i) frames[i] = st.pending[i].bytes;
+  auto r = ipc::send_batch(st.socket.get(), st.binder, {frames.data(), st.pending.size()});
+  st.pending.clear();
+  st.counters->replies_sent += r.sent;
+  st.counters->replies_dropped_binder_absent += r.peer_absent;
+  st.counters->replies_dropped_binder_busy += r.peer_busy;
+  st.counters->reply_send_errors += r.failed;
+  bool absent = r.sent ? false : r.peer_absent ? true : st.binder_absent;
+  if (absent != st.binder_absent) {
+    st.binder_absent = absent;
+    if (absent) spdlog::warn("raw_binder is not listening; dropping replies until it is back");
+    else spdlog::info("raw_binder is back; sending replies");
+  }
+}
+
+sender_actor::behavior_type sender(sender_pointer self, sockaddr_un binder,
+                                   std::shared_ptr<stack_counters> counters) {
   auto& st = self->state;
   st.socket = ipc::open_datagram_socket();
   st.binder = binder;
   st.counters = std::move(counters);
+  st.pending.reserve(max_batch);
   return {
-    [self](send_frame_atom, const frame& f) {
+    // Replies are gathered while more wait in the mailbox and written
+    // together: one system call for a burst instead of one per reply.
+    [self](send_frame_atom, frame& f) {
       auto& st = self->state;
-      auto status = ipc::send_datagram(st.socket.get(), st.binder, f.bytes);
-      switch (status) {
-        case ipc::send_status::sent: ++st.counters->replies_sent; break;
-        case ipc::send_status::peer_absent: ++st.counters->replies_dropped_binder_absent; break;
-        case ipc::send_status::peer_busy: ++st.counters->replies_dropped_binder_busy; break;
-        case ipc::send_status::failed: ++st.counters->reply_send_errors; break;
+      st.pending.push_back(std::move(f));
+      if (st.pending.size() >= max_batch) {
+        flush(self);
+      } else if (!st.flush_queued) {
+        st.flush_queued = true;
+        self->send(self, flush_atom::value);
       }
-      bool absent = status == ipc::send_status::peer_absent;
-      if (absent != st.binder_absent) {
-        st.binder_absent = absent;
-        if (absent) spdlog::warn("raw_binder is not listening; dropping replies until it is back");
-        else spdlog::info("raw_binder is back; sending replies");
-      }
+    },
+    [self](flush_atom) {
+      self->state.flush_queued = false;
+      flush(self);
     },
     [self](inject_fault_atom) {
       spdlog::warn("sender: fault injected, failing on purpose");

@@ -37,6 +37,7 @@ struct binder_resources {
   ipc::unique_fd own_socket; // bound at socket_paths::binder()
   sockaddr_un logic_server{};
   std::shared_ptr<binder_counters> counters;
+  std::size_t batch = 64; // frames per system call, each direction
 };
 
 // Runs until it receives an exit message (checked between poll rounds).

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -74,50 +75,75 @@ packet_socket packet_socket::open(const std::string& interface, bool promiscuous
   return s;
 }
 
-packet_socket::receive_status packet_socket::receive(std::span<std::uint8_t> buffer,
-                                                     std::span<const std::uint8_t>& frame) {
-  constexpr std::size_t tag_len = 4;
-  sockaddr_ll from{};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(tpacket_auxdata))];
-  iovec iov{buffer.data() + tag_len, buffer.size() - tag_len};
-  msghdr msg{};
-  msg.msg_name = &from;
-  msg.msg_namelen = sizeof from;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+packet_batch::packet_batch(std::size_t slots, std::size_t slot_bytes)
+    : slot_bytes_(slot_bytes), storage_(slots * (tag_len + slot_bytes)), slots_(slots), messages_(slots) {}
 
-  auto n = ::recvmsg(fd(), &msg, MSG_DONTWAIT | MSG_TRUNC);
-  if (n < 0) return errno == EAGAIN || errno == EINTR ? receive_status::nothing : receive_status::error;
-  if (from.sll_pkttype == PACKET_OUTGOING) return receive_status::outgoing;
-  if (static_cast<std::size_t>(n) > iov.iov_len) return receive_status::error; // larger than our buffer
-
-  std::uint8_t* start = buffer.data() + tag_len;
-  std::size_t len = static_cast<std::size_t>(n);
-  // The kernel hands VLAN-tagged frames over with the tag removed and kept in
-  // auxdata (hardware VLAN offload); put it back so the logic server sees the
-  // frame exactly as it was on the wire, as libpcap does for tcpdump.
-  for (auto* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
-    tpacket_auxdata aux;
-    std::memcpy(&aux, CMSG_DATA(c), sizeof aux);
-    if (!(aux.tp_status & TP_STATUS_VLAN_VALID) || len < 12) continue;
-    std::uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q;
-    std::memmove(start - tag_len, start, 12);
-    start -= tag_len;
-    start[12] = static_cast<std::uint8_t>(tpid >> 8);
-    start[13] = static_cast<std::uint8_t>(tpid);
-    start[14] = static_cast<std::uint8_t>(aux.tp_vlan_tci >> 8);
-    start[15] = static_cast<std::uint8_t>(aux.tp_vlan_tci);
-    len += tag_len;
+int packet_batch::receive(const packet_socket& socket) {
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    auto& s = slots_[i];
+    // Room for a tag before the frame: put back in place, no copy of the payload.
+    s.vector = {storage_.data() + i * (tag_len + slot_bytes_) + tag_len, slot_bytes_};
+    auto& msg = messages_[i].msg_hdr;
+    msg = {};
+    msg.msg_name = &s.from;
+    msg.msg_namelen = sizeof s.from;
+    msg.msg_iov = &s.vector;
+    msg.msg_iovlen = 1;
+    msg.msg_control = s.control;
+    msg.msg_controllen = sizeof s.control;
   }
-  frame = {start, len};
-  return receive_status::frame;
+  int n = ::recvmmsg(socket.fd(), messages_.data(), static_cast<unsigned>(messages_.size()), MSG_DONTWAIT, nullptr);
+  if (n < 0) return errno == EAGAIN || errno == EINTR ? 0 : -1;
+  for (int i = 0; i < n; ++i) {
+    auto& s = slots_[i];
+    auto& msg = messages_[i].msg_hdr;
+    auto* start = static_cast<std::uint8_t*>(s.vector.iov_base);
+    std::size_t len = std::min<std::size_t>(messages_[i].msg_len, slot_bytes_);
+    s.what = s.from.sll_pkttype == PACKET_OUTGOING ? kind::outgoing
+             : (msg.msg_flags & MSG_TRUNC)         ? kind::truncated
+                                                   : kind::frame;
+    for (auto* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
+      tpacket_auxdata aux;
+      std::memcpy(&aux, CMSG_DATA(c), sizeof aux);
+      if (!(aux.tp_status & TP_STATUS_VLAN_VALID) || len < 12) continue;
+      std::uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q;
+      std::memmove(start - tag_len, start, 12);
+      start -= tag_len;
+      start[12] = static_cast<std::uint8_t>(tpid >> 8);
+      start[13] = static_cast<std::uint8_t>(tpid);
+      start[14] = static_cast<std::uint8_t>(aux.tp_vlan_tci >> 8);
+      start[15] = static_cast<std::uint8_t>(aux.tp_vlan_tci);
+      len += tag_len;
+    }
+    s.start = start;
+    s.len = len;
+  }
+  return n;
 }
 
-bool packet_socket::inject(std::span<const std::uint8_t> frame) {
-  return ::send(fd(), frame.data(), frame.size(), MSG_DONTWAIT) == static_cast<ssize_t>(frame.size());
+std::size_t packet_socket::inject(std::span<const std::span<const std::uint8_t>> frames) {
+  constexpr std::size_t chunk = 64;
+  mmsghdr messages[chunk];
+  iovec vectors[chunk];
+  std::size_t injected = 0, at = 0;
+  while (at < frames.size()) {
+    std::size_t n = std::min(chunk, frames.size() - at);
+    for (std::size_t i = 0; i < n; ++i) {
+      vectors[i] = {const_cast<std::uint8_t*>(frames[at + i].data()), frames[at + i].size()};
+      messages[i].msg_hdr = {};
+      messages[i].msg_hdr.msg_iov = &vectors[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+    }
+    int sent = ::sendmmsg(fd(), messages, static_cast<unsigned>(n), MSG_DONTWAIT);
+    if (sent > 0) {
+      injected += static_cast<std::size_t>(sent);
+      at += static_cast<std::size_t>(sent);
+    } else {
+      ++at; // this one could not go (a full queue, a bad frame): skip it, try the rest
+    }
+  }
+  return injected;
 }
 
 } // namespace etherbeam::binder

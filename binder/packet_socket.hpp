@@ -1,9 +1,13 @@
 #pragma once
 // An AF_PACKET socket bound to one interface: whole Ethernet frames in and out.
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "binder/socket_pair.hpp"
 
@@ -19,17 +23,47 @@ public:
   const std::string& interface() const { return interface_; }
   const std::string& mac() const { return mac_; }
 
-  enum class receive_status : std::uint8_t { frame, outgoing, nothing, error };
-  // Reads one frame into `buffer` (which needs 4 spare bytes for a VLAN tag the
-  // kernel may have taken off), and sets `frame` to the bytes as they were on
-  // the wire. Frames this host sent are reported as `outgoing`, not relayed.
-  receive_status receive(std::span<std::uint8_t> buffer, std::span<const std::uint8_t>& frame);
-  bool inject(std::span<const std::uint8_t> frame);
+  // Puts frames on the wire, many per system call; returns how many went.
+  std::size_t inject(std::span<const std::span<const std::uint8_t>> frames);
 
 private:
   ipc::unique_fd fd_;
   std::string interface_;
   std::string mac_;
+};
+
+// Frames read from a packet socket many per system call (recvmmsg), each given
+// back as it was on the wire.
+class packet_batch {
+public:
+  packet_batch(std::size_t slots, std::size_t slot_bytes);
+
+  // Reads what is queued, up to slots(), without blocking: how many arrived
+  // (0: none; -1: an error).
+  int receive(const packet_socket& socket);
+  enum class kind : std::uint8_t { frame, outgoing, truncated };
+  // Frames this host sent are `outgoing` (never relayed: no loops); frames
+  // longer than a slot are `truncated`.
+  kind kind_of(std::size_t i) const { return slots_[i].what; }
+  // The i-th frame as on the wire: a VLAN tag the kernel took off (hardware
+  // VLAN offload, kept in auxdata) is put back, as libpcap does for tcpdump.
+  std::span<const std::uint8_t> frame(std::size_t i) const { return {slots_[i].start, slots_[i].len}; }
+  std::size_t slots() const { return slots_.size(); }
+
+private:
+  static constexpr std::size_t tag_len = 4;
+  struct slot {
+    sockaddr_ll from{};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(tpacket_auxdata))];
+    iovec vector{};
+    const std::uint8_t* start = nullptr;
+    std::size_t len = 0;
+    enum kind what = kind::frame;
+  };
+  std::size_t slot_bytes_;
+  std::vector<std::uint8_t> storage_;
+  std::vector<slot> slots_;
+  std::vector<mmsghdr> messages_;
 };
 
 } // namespace etherbeam::binder

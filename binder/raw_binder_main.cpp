@@ -31,6 +31,7 @@ struct options {
   std::string log_level = "info";
   int receive_buffer = 4 << 20;
   std::string socket_group;
+  std::size_t batch = 64;
 };
 
 std::shared_ptr<binder::binder_resources> open_resources(const options& o,
@@ -38,7 +39,7 @@ std::shared_ptr<binder::binder_resources> open_resources(const options& o,
   auto r = std::make_shared<binder::binder_resources>(binder::binder_resources{
     binder::packet_socket::open(o.interface, o.promiscuous),
     ipc::bind_datagram_socket(paths.binder(), o.receive_buffer),
-    ipc::unix_address(paths.logic_server()), std::make_shared<binder::binder_counters>()});
+    ipc::unix_address(paths.logic_server()), std::make_shared<binder::binder_counters>(), o.batch});
   ipc::write_link_info(paths.link_file(), {o.interface, r->nic.mac()});
   if (!o.socket_group.empty()) ipc::share_with_group(paths.binder(), ipc::group_id(o.socket_group));
   return r;
@@ -66,6 +67,9 @@ int main(int argc, char** argv) {
   app.add_option("--socket-group", o.socket_group,
                  "Give raw_binder's socket to this group (mode 0660) so that an etherbeam running "
                  "as another user can send to it; use the same group for both daemons");
+  app.add_option("--io-batch", o.batch, "Frames moved per system call, each direction")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 1024));
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e raw_binder[%P] %l: %v");

@@ -58,6 +58,21 @@ class Answers(LabTest):
         self.assertEqual(b["frames_injected"], c["replies_sent"])
         self.assert_all_alive()
 
+    def test_a_vlan_tagged_echo_is_answered_on_its_vlan(self):
+        # The kernel hands tagged frames to raw_binder with the tag in auxdata;
+        # the binder puts it back, and the reply must go out on the same VLAN.
+        self.etherbeam.stop()
+        self.etherbeam = self.lab.start_etherbeam("--ip", "10.77.10.2/24")
+        probe = (
+            "from scapy.all import Ether, Dot1Q, IP, ICMP, srp1, conf\n"
+            "conf.verb = 0\n"
+            f"r = srp1(Ether(dst='{self.lab.server_mac()}') / Dot1Q(vlan=10) / IP(src='10.77.10.1', dst='10.77.10.2')"
+            f" / ICMP(id=77, seq=1) / b'tagged', iface='{self.lab.client_if}', timeout=3)\n"
+            "print('none' if r is None else f'{r[Dot1Q].vlan} {r[ICMP].type} {r[ICMP].id} {bytes(r[ICMP].payload)}'"
+            " if Dot1Q in r and ICMP in r else 'untagged')\n")
+        out = self.lab.client(["/usr/bin/python3", "-c", probe]).stdout.strip()
+        self.assertEqual(out, "10 0 77 b'tagged'")
+
     def test_every_concurrency_model_answers_ping_arping_and_dhcp(self):
         state = os.path.join(self.lab.workdir, "state")
         for model in ("per-frame", "per-protocol", "inline"):

@@ -19,6 +19,7 @@ namespace {
 sender_actor::behavior_type forwarding_sender(sender_actor::pointer, caf::actor test) {
   return {
     [test](send_frame_atom, const frame& f) { caf::anon_send(test, f.bytes.size()); },
+    [](flush_atom) {},
     [](inject_fault_atom) {},
   };
 }

@@ -1,0 +1,62 @@
+#include "binder/datagram_batch.hpp"
+
+#include <algorithm>
+#include <cerrno>
+
+namespace etherbeam::ipc {
+
+receive_batch::receive_batch(std::size_t slots, std::size_t slot_bytes)
+    : slot_bytes_(slot_bytes), storage_(slots * slot_bytes), vectors_(slots), messages_(slots) {}
+
+int receive_batch::receive(int fd) {
+  for (std::size_t i = 0; i < messages_.size(); ++i) {
+    vectors_[i] = {storage_.data() + i * slot_bytes_, slot_bytes_};
+    messages_[i].msg_hdr = {};
+    messages_[i].msg_hdr.msg_iov = &vectors_[i];
+    messages_[i].msg_hdr.msg_iovlen = 1;
+  }
+  int n = ::recvmmsg(fd, messages_.data(), static_cast<unsigned>(messages_.size()), MSG_DONTWAIT, nullptr);
+  if (n < 0) return errno == EAGAIN || errno == EINTR ? 0 : -1;
+  return n;
+}
+
+std::span<const std::uint8_t> receive_batch::datagram(std::size_t i) const {
+  std::size_t len = std::min<std::size_t>(messages_[i].msg_len, slot_bytes_);
+  return {storage_.data() + i * slot_bytes_, len};
+}
+
+batch_send_result send_batch(int fd, const sockaddr_un& to, std::span<const std::span<const std::uint8_t>> frames) {
+  constexpr std::size_t chunk = 64;
+  batch_send_result r;
+  mmsghdr messages[chunk];
+  iovec vectors[chunk];
+  std::size_t at = 0;
+  while (at < frames.size()) {
+    std::size_t n = std::min(chunk, frames.size() - at);
+    for (std::size_t i = 0; i < n; ++i) {
+      vectors[i] = {const_cast<std::uint8_t*>(frames[at + i].data()), frames[at + i].size()};
+      messages[i].msg_hdr = {};
+      messages[i].msg_hdr.msg_name = const_cast<sockaddr_un*>(&to);
+      messages[i].msg_hdr.msg_namelen = sizeof to;
+      messages[i].msg_hdr.msg_iov = &vectors[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+    }
+    int sent = ::sendmmsg(fd, messages, static_cast<unsigned>(n), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent > 0) {
+      r.sent += static_cast<std::size_t>(sent);
+      at += static_cast<std::size_t>(sent);
+      continue;
+    }
+    // The first of the rest failed: count it by reason and go on with the next.
+    switch (errno) {
+      case ENOENT:
+      case ECONNREFUSED: ++r.peer_absent; break;
+      case EAGAIN: ++r.peer_busy; break;
+      default: ++r.failed; break;
+    }
+    ++at;
+  }
+  return r;
+}
+
+} // namespace etherbeam::ipc
