@@ -89,8 +89,13 @@ def main():
                               netns_lab.STACK_IP], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True),
         ]
         started = time.monotonic()
-        time.sleep(args.warmup)  # the load runs for a fixed time: nothing to await
-        at["warm"] = {n: sample(pid) for n, pid in daemons.items()}
+        series = []  # (seconds, etherbeam RSS KiB) every 10 s: growth shows as a trend
+        while load[0].poll() is None:
+            elapsed = time.monotonic() - started
+            series.append((round(elapsed), sample(etherbeam.pid)["rss_kib"]))
+            if "warm" not in at and elapsed >= args.warmup:
+                at["warm"] = {n: sample(pid) for n, pid in daemons.items()}
+            time.sleep(10)  # sampling while the load runs for its fixed time
         outputs = [proc.communicate(timeout=seconds + 120)[0] for proc in load]
         at["end"] = {n: sample(pid) for n, pid in daemons.items()}
         loaded_seconds = time.monotonic() - started
@@ -104,7 +109,7 @@ def main():
             d.stop(signal.SIGTERM)
 
     report = {"minutes": args.minutes, "loaded_seconds": round(loaded_seconds), "dhcp_rate": args.dhcp_rate,
-              "clients": args.clients, "samples": at, "idle_cpu_percent": idle_cpu,
+              "clients": args.clients, "samples": at, "etherbeam_rss_series": series, "idle_cpu_percent": idle_cpu,
               "perfdhcp": outputs[0][-1500:], "ping": outputs[1].strip().splitlines()[-2:],
               "counters": counters}
     print(f"soak: {args.minutes} min of DHCP at {args.dhcp_rate}/s ({args.clients} clients), ping every 10 ms, "
@@ -116,6 +121,7 @@ def main():
         print(f"{n:12} {s['rss_kib']:>8}Ki {w['rss_kib']:>8}Ki {e['rss_kib']:>8}Ki "
               f"{growth(w['rss_kib'], e['rss_kib']):>7.1f}% {e['peak_rss_kib']:>8}Ki {w['fds']:>9} {e['fds']:>8} "
               f"{idle_cpu[n]:>8.2f}%")
+    print("etherbeam RSS (s, KiB):", " ".join(f"{t}:{v}" for t, v in series))
     print("ping:", " ".join(report["ping"]))
     print("etherbeam counters:", " ".join(f"{k}={v}" for k, v in counters.items()
                                           if k.startswith(("frames_in", "dhcp.acked", "journal", "reply."))))

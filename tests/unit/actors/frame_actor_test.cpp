@@ -30,6 +30,19 @@ verdict fails_on_poison(byte_view frame, const stack_identity& me, byte_buffer r
   return respond(frame, me, reply, dhcp);
 }
 
+// The lab's identity, replies forwarded to `test`, and a handler that fails on poison.
+frame_context lab_context(caf::actor_system& system, caf::scoped_actor& test) {
+  auto me = std::make_shared<stack_identity>();
+  me->addresses.push_back(*ipv4_interface::from_string("10.77.0.2/24"));
+  me->mac = mac_address::from_string("ce:89:d7:ed:bc:38");
+  frame_context context;
+  context.identity = me;
+  context.counters = std::make_shared<stack_counters>();
+  context.sender = system.spawn(forwarding_sender, caf::actor{test});
+  context.handler = fails_on_poison;
+  return context;
+}
+
 } // namespace
 
 TEST(frame_actor, a_frame_that_throws_kills_only_its_own_actor_and_is_counted) {
@@ -37,15 +50,8 @@ TEST(frame_actor, a_frame_that_throws_kills_only_its_own_actor_and_is_counted) {
   caf::actor_system system{cfg};
   caf::scoped_actor test{system};
 
-  auto me = std::make_shared<stack_identity>();
-  me->addresses.push_back(*ipv4_interface::from_string("10.77.0.2/24"));
-  me->mac = mac_address::from_string("ce:89:d7:ed:bc:38");
-  auto counters = std::make_shared<stack_counters>();
-  frame_context context;
-  context.identity = me;
-  context.counters = counters;
-  context.sender = system.spawn(forwarding_sender, caf::actor{test});
-  context.handler = fails_on_poison;
+  auto context = lab_context(system, test);
+  auto counters = context.counters;
   counters->frames_in_flight = 3; // as ingress counts them in
 
   frame poison{std::vector<std::uint8_t>(64, 0xee)};
@@ -74,15 +80,8 @@ TEST(frame_actor, a_pool_worker_outlives_a_frame_that_throws_and_counts_it) {
   caf::actor_system_config cfg;
   caf::actor_system system{cfg};
   caf::scoped_actor test{system};
-  auto me = std::make_shared<stack_identity>();
-  me->addresses.push_back(*ipv4_interface::from_string("10.77.0.2/24"));
-  me->mac = mac_address::from_string("ce:89:d7:ed:bc:38");
-  auto counters = std::make_shared<stack_counters>();
-  frame_context context;
-  context.identity = me;
-  context.counters = counters;
-  context.sender = system.spawn(forwarding_sender, caf::actor{test});
-  context.handler = fails_on_poison;
+  auto context = lab_context(system, test);
+  auto counters = context.counters;
   counters->frames_in_flight = 3;
 
   auto worker = spawn_frame_worker(system, counters);
@@ -105,15 +104,8 @@ TEST(frame_actor, inline_decisions_count_a_throw_and_go_on) {
   caf::actor_system_config cfg;
   caf::actor_system system{cfg};
   caf::scoped_actor test{system};
-  auto me = std::make_shared<stack_identity>();
-  me->addresses.push_back(*ipv4_interface::from_string("10.77.0.2/24"));
-  me->mac = mac_address::from_string("ce:89:d7:ed:bc:38");
-  auto counters = std::make_shared<stack_counters>();
-  frame_context context;
-  context.identity = me;
-  context.counters = counters;
-  context.sender = system.spawn(forwarding_sender, caf::actor{test});
-  context.handler = fails_on_poison;
+  auto context = lab_context(system, test);
+  auto counters = context.counters;
   counters->frames_in_flight = 2;
   std::vector<std::uint8_t> poison(64, 0xee);
   decide_frame(poison, context);
