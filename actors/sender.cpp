@@ -20,8 +20,7 @@ namespace {
 constexpr std::size_t max_batch = 64;
 
 struct sender_state {
-  ipc::unique_fd socket;
-  sockaddr_un binder{};
+  std::unique_ptr<ipc::datagram_peer> binder;
   std::shared_ptr<stack_counters> counters;
   bool binder_absent = false;
   std::vector<frame> pending;
@@ -36,7 +35,7 @@ void flush(sender_pointer self) {
   if (st.pending.empty()) return;
   std::array<std::span<const std::uint8_t>, max_batch> frames;
   for (std::size_t i = 0; i < st.pending.size(); ++i) frames[i] = st.pending[i].bytes;
-  auto r = ipc::send_batch(st.socket.get(), st.binder, {frames.data(), st.pending.size()});
+  auto r = st.binder->send({frames.data(), st.pending.size()});
   st.pending.clear();
   st.counters->replies_sent += r.sent;
   st.counters->replies_dropped_binder_absent += r.peer_absent;
@@ -50,11 +49,10 @@ void flush(sender_pointer self) {
   }
 }
 
-sender_actor::behavior_type sender(sender_pointer self, sockaddr_un binder,
+sender_actor::behavior_type sender(sender_pointer self, std::filesystem::path binder,
                                    std::shared_ptr<stack_counters> counters) {
   auto& st = self->state;
-  st.socket = ipc::open_datagram_socket();
-  st.binder = binder;
+  st.binder = std::make_unique<ipc::datagram_peer>(binder);
   st.counters = std::move(counters);
   st.pending.reserve(max_batch);
   return {
@@ -83,7 +81,7 @@ sender_actor::behavior_type sender(sender_pointer self, sockaddr_un binder,
 
 } // namespace
 
-sender_actor spawn_sender(caf::actor_system& system, sockaddr_un binder,
+sender_actor spawn_sender(caf::actor_system& system, std::filesystem::path binder,
                           std::shared_ptr<stack_counters> counters) {
   auto actor = system.spawn(sender, binder, std::move(counters));
   // Registered here rather than in the actor's init, which runs later on a

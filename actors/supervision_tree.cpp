@@ -16,7 +16,7 @@ namespace etherbeam::actors {
 supervision::supervisor_spec root_supervisor_spec(const server_config& config, int ingress_socket,
                                                   std::shared_ptr<stack_counters> counters) {
   ipc::socket_paths paths{config.socket_dir};
-  auto binder = ipc::unix_address(paths.binder());
+  auto binder = paths.binder();
   supervision::supervisor_spec spec;
   spec.name = "root";
   spec.restart_strategy = supervision::strategy::one_for_one;

@@ -62,7 +62,7 @@ public:
 
 private:
   void forward() {
-    auto r = ipc::send_batch(r_.own_socket.get(), r_.logic_server, frames_);
+    auto r = r_.logic_server.send(frames_);
     c_.frames_to_logic_server += r.sent;
     c_.dropped_logic_server_absent += r.peer_absent;
     c_.dropped_logic_server_busy += r.peer_busy;

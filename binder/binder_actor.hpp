@@ -8,6 +8,7 @@
 #include <string>
 
 #include "binder/packet_socket.hpp"
+#include "binder/datagram_batch.hpp"
 #include "binder/socket_pair.hpp"
 
 namespace caf {
@@ -35,7 +36,7 @@ struct binder_counters {
 struct binder_resources {
   packet_socket nic;
   ipc::unique_fd own_socket; // bound at socket_paths::binder()
-  sockaddr_un logic_server{};
+  ipc::datagram_peer logic_server; // a sending socket of its own, aimed at etherbeam's
   std::shared_ptr<binder_counters> counters;
   std::size_t batch = 64; // frames per system call, each direction
 };

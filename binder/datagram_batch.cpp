@@ -25,36 +25,56 @@ std::span<const std::uint8_t> receive_batch::datagram(std::size_t i) const {
   return {storage_.data() + i * slot_bytes_, len};
 }
 
-batch_send_result send_batch(int fd, const sockaddr_un& to, std::span<const std::span<const std::uint8_t>> frames) {
+datagram_peer::datagram_peer(const std::filesystem::path& to)
+    : socket_(open_datagram_socket()), to_(unix_address(to)) {}
+
+bool datagram_peer::connect() {
+  connected_ = ::connect(socket_.get(), reinterpret_cast<const sockaddr*>(&to_), sizeof to_) == 0;
+  return connected_;
+}
+
+batch_send_result datagram_peer::send(std::span<const std::span<const std::uint8_t>> frames) {
   constexpr std::size_t chunk = 64;
   batch_send_result r;
+  if (!connected_ && !connect()) {
+    // Nobody bound at the path (not started, or restarting), or not ours to use.
+    (errno == ENOENT || errno == ECONNREFUSED ? r.peer_absent : r.failed) += frames.size();
+    return r;
+  }
   mmsghdr messages[chunk];
   iovec vectors[chunk];
   std::size_t at = 0;
+  bool reconnected = false;
   while (at < frames.size()) {
     std::size_t n = std::min(chunk, frames.size() - at);
     for (std::size_t i = 0; i < n; ++i) {
       vectors[i] = {const_cast<std::uint8_t*>(frames[at + i].data()), frames[at + i].size()};
       messages[i].msg_hdr = {};
-      messages[i].msg_hdr.msg_name = const_cast<sockaddr_un*>(&to);
-      messages[i].msg_hdr.msg_namelen = sizeof to;
       messages[i].msg_hdr.msg_iov = &vectors[i];
       messages[i].msg_hdr.msg_iovlen = 1;
     }
-    int sent = ::sendmmsg(fd, messages, static_cast<unsigned>(n), MSG_DONTWAIT | MSG_NOSIGNAL);
+    int sent = ::sendmmsg(socket_.get(), messages, static_cast<unsigned>(n), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (sent > 0) {
       r.sent += static_cast<std::size_t>(sent);
       at += static_cast<std::size_t>(sent);
       continue;
     }
-    // The first of the rest failed: count it by reason and go on with the next.
     switch (errno) {
+      case EAGAIN: ++r.peer_busy; ++at; break; // its queue is full: this one is dropped
+      case ECONNREFUSED:
+      case ENOTCONN:
       case ENOENT:
-      case ECONNREFUSED: ++r.peer_absent; break;
-      case EAGAIN: ++r.peer_busy; break;
-      default: ++r.failed; break;
+        // The peer we were connected to is gone: the rest go to whoever is
+        // bound at the path now, or are counted as absent.
+        if (reconnected || !connect()) {
+          connected_ = false;
+          r.peer_absent += frames.size() - at;
+          return r;
+        }
+        reconnected = true;
+        break;
+      default: ++r.failed; ++at; break;
     }
-    ++at;
   }
   return r;
 }

@@ -38,8 +38,25 @@ struct batch_send_result {
   std::size_t sent = 0, peer_absent = 0, peer_busy = 0, failed = 0;
 };
 
-// Sends every frame to `to` as its own datagram, in as few calls as the
-// kernel allows, never blocking: what cannot be sent is counted by reason.
-batch_send_result send_batch(int fd, const sockaddr_un& to, std::span<const std::span<const std::uint8_t>> frames);
+// The sending side of the socket pair: an unbound socket of its own,
+// connected to the peer's path while the peer is there, so that a datagram
+// costs no path lookup (profiling showed the lookup at ~5% of the CPU at
+// saturation). When the peer goes away or restarts, sends fail and the next
+// batch connects again, to whichever socket is bound at the path by then.
+class datagram_peer {
+public:
+  explicit datagram_peer(const std::filesystem::path& to);
+
+  // Sends every frame as its own datagram, in as few calls as the kernel
+  // allows, never blocking: what cannot be sent is counted by reason.
+  batch_send_result send(std::span<const std::span<const std::uint8_t>> frames);
+
+private:
+  bool connect();
+
+  unique_fd socket_;
+  sockaddr_un to_{};
+  bool connected_ = false;
+};
 
 } // namespace etherbeam::ipc

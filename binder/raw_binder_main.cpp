@@ -39,7 +39,7 @@ std::shared_ptr<binder::binder_resources> open_resources(const options& o,
   auto r = std::make_shared<binder::binder_resources>(binder::binder_resources{
     binder::packet_socket::open(o.interface, o.promiscuous),
     ipc::bind_datagram_socket(paths.binder(), o.receive_buffer),
-    ipc::unix_address(paths.logic_server()), std::make_shared<binder::binder_counters>(), o.batch});
+    ipc::datagram_peer(paths.logic_server()), std::make_shared<binder::binder_counters>(), o.batch});
   ipc::write_link_info(paths.link_file(), {o.interface, r->nic.mac()});
   if (!o.socket_group.empty()) ipc::share_with_group(paths.binder(), ipc::group_id(o.socket_group));
   return r;

@@ -81,17 +81,6 @@ unique_fd bind_datagram_socket(const fs::path& path, int receive_buffer_bytes) {
   return fd;
 }
 
-send_status send_datagram(int fd, const sockaddr_un& to, std::span<const std::uint8_t> bytes) {
-  auto n = ::sendto(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
-                    reinterpret_cast<const sockaddr*>(&to), sizeof to);
-  if (n >= 0) return send_status::sent;
-  switch (errno) {
-    case ENOENT:
-    case ECONNREFUSED: return send_status::peer_absent;
-    case EAGAIN: return send_status::peer_busy;
-    default: return send_status::failed;
-  }
-}
 
 void write_link_info(const fs::path& path, const link_info& info) {
   auto tmp = path;

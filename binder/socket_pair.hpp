@@ -49,18 +49,10 @@ private:
 // binds a non-blocking datagram socket there. Throws std::runtime_error whose
 // message says what was wrong and what to do.
 unique_fd bind_datagram_socket(const std::filesystem::path& path, int receive_buffer_bytes);
-// An unbound non-blocking datagram socket, for sending only.
+// An unbound non-blocking datagram socket, for sending only (see datagram_peer).
 unique_fd open_datagram_socket();
 sockaddr_un unix_address(const std::filesystem::path& path);
 
-enum class send_status : std::uint8_t {
-  sent,
-  peer_absent, // nobody bound at the path (not started, or restarting)
-  peer_busy,   // the peer's receive queue is full
-  failed,      // anything else (errno is kept by the caller's log)
-};
-// Sends one datagram without ever blocking.
-send_status send_datagram(int fd, const sockaddr_un& to, std::span<const std::uint8_t> bytes);
 
 struct link_info {
   std::string interface;
