@@ -29,6 +29,9 @@ class HostileFrames(LabTest):
         self.assertGreaterEqual(report["sent"], 10000)
         accounted = sum(v for k, v in c.items() if k.split(".")[0] in ("reply", "ignored", "malformed"))
         self.assertEqual(accounted + c["handed_to_dhcp"], c["frames_in"], c)
+        print(f"hostile: {report['sent']} frames sent, {c['frames_in']} reached etherbeam, every one counted "
+              f"as a reply ({sum(v for k, v in c.items() if k.startswith('reply.'))}: sentinels only), an ignore or "
+              f"a malformed reason; no reply to a hostile frame")
         # Of what reached the DHCP server, only the sentinel DISCOVER was answered.
         self.assertEqual(c.get("dhcp.offered", 0), 1, c)
         self.assertEqual(c.get("dhcp.not_a_client_message", 0), 3, c)
