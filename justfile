@@ -76,6 +76,10 @@ bench_flood *args: build_raw_binder build_etherbeam
 bench_dhcp *args: build_raw_binder build_etherbeam
     {{python}} bench/dhcp_rate.py --build {{build_dir}} {{args}}
 
+# Benchmark: resident memory with 100,000 active leases, etherbeam vs Kea
+bench_leases *args: build_raw_binder build_etherbeam
+    {{python}} bench/lease_memory.py --build {{build_dir}} {{args}}
+
 # Run every libFuzzer target (clang, ASan+UBSan) for SECONDS each from the seed
 # corpora; an input that breaks one is saved under build-fuzz/crashes/TARGET/
 # and belongs in tests/fuzz/regressions/TARGET/ once fixed
