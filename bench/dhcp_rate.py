@@ -63,14 +63,14 @@ def start_etherbeam(lab, state):
     return [server, binder]
 
 
-def start_kea(lab, state):
+def start_kea(lab, state, subnet=f"{SUBNET}/{PREFIX}", pool=POOL):
     os.makedirs(state, exist_ok=True)
     config = {"Dhcp4": {
         "interfaces-config": {"interfaces": [lab.server_if], "dhcp-socket-type": "raw"},
         "lease-database": {"type": "memfile", "persist": True, "name": f"{state}/kea-leases4.csv",
                            "lfc-interval": 0},
         "valid-lifetime": 3600,
-        "subnet4": [{"id": 1, "subnet": f"{SUBNET}/{PREFIX}", "pools": [{"pool": f"{POOL[0]} - {POOL[1]}"}]}],
+        "subnet4": [{"id": 1, "subnet": subnet, "pools": [{"pool": f"{pool[0]} - {pool[1]}"}]}],
         "loggers": [{"name": "kea-dhcp4", "severity": "INFO", "output_options": [{"output": "stdout"}]}],
     }}
     path = os.path.join(state, "kea-dhcp4.json")

@@ -25,6 +25,17 @@ std::span<const std::uint8_t> receive_batch::datagram(std::size_t i) const {
   return {storage_.data() + i * slot_bytes_, len};
 }
 
+std::size_t outgoing_messages::load(std::span<const std::span<const std::uint8_t>> frames, std::size_t at) {
+  std::size_t n = std::min(capacity, frames.size() - at);
+  for (std::size_t i = 0; i < n; ++i) {
+    vectors_[i] = {const_cast<std::uint8_t*>(frames[at + i].data()), frames[at + i].size()};
+    messages_[i].msg_hdr = {};
+    messages_[i].msg_hdr.msg_iov = &vectors_[i];
+    messages_[i].msg_hdr.msg_iovlen = 1;
+  }
+  return n;
+}
+
 datagram_peer::datagram_peer(const std::filesystem::path& to)
     : socket_(open_datagram_socket()), to_(unix_address(to)) {}
 
@@ -34,26 +45,18 @@ bool datagram_peer::connect() {
 }
 
 batch_send_result datagram_peer::send(std::span<const std::span<const std::uint8_t>> frames) {
-  constexpr std::size_t chunk = 64;
   batch_send_result r;
   if (!connected_ && !connect()) {
     // Nobody bound at the path (not started, or restarting), or not ours to use.
     (errno == ENOENT || errno == ECONNREFUSED ? r.peer_absent : r.failed) += frames.size();
     return r;
   }
-  mmsghdr messages[chunk];
-  iovec vectors[chunk];
+  outgoing_messages messages;
   std::size_t at = 0;
   bool reconnected = false;
   while (at < frames.size()) {
-    std::size_t n = std::min(chunk, frames.size() - at);
-    for (std::size_t i = 0; i < n; ++i) {
-      vectors[i] = {const_cast<std::uint8_t*>(frames[at + i].data()), frames[at + i].size()};
-      messages[i].msg_hdr = {};
-      messages[i].msg_hdr.msg_iov = &vectors[i];
-      messages[i].msg_hdr.msg_iovlen = 1;
-    }
-    int sent = ::sendmmsg(socket_.get(), messages, static_cast<unsigned>(n), MSG_DONTWAIT | MSG_NOSIGNAL);
+    auto n = messages.load(frames, at);
+    int sent = ::sendmmsg(socket_.get(), messages.data(), static_cast<unsigned>(n), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (sent > 0) {
       r.sent += static_cast<std::size_t>(sent);
       at += static_cast<std::size_t>(sent);

@@ -34,6 +34,20 @@ private:
   std::vector<mmsghdr> messages_;
 };
 
+// Frames laid out as the mmsghdr array sendmmsg takes, up to `capacity` at a
+// time, without addresses (the sending socket is connected or bound).
+class outgoing_messages {
+public:
+  static constexpr std::size_t capacity = 64;
+  // Aims at frames[at, at + n), n = min(capacity, what is left); returns n.
+  std::size_t load(std::span<const std::span<const std::uint8_t>> frames, std::size_t at);
+  mmsghdr* data() { return messages_; }
+
+private:
+  mmsghdr messages_[capacity];
+  iovec vectors_[capacity];
+};
+
 struct batch_send_result {
   std::size_t sent = 0, peer_absent = 0, peer_busy = 0, failed = 0;
 };

@@ -1,5 +1,7 @@
 #include "binder/packet_socket.hpp"
 
+#include "binder/datagram_batch.hpp"
+
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -123,19 +125,11 @@ int packet_batch::receive(const packet_socket& socket) {
 }
 
 std::size_t packet_socket::inject(std::span<const std::span<const std::uint8_t>> frames) {
-  constexpr std::size_t chunk = 64;
-  mmsghdr messages[chunk];
-  iovec vectors[chunk];
+  ipc::outgoing_messages messages;
   std::size_t injected = 0, at = 0;
   while (at < frames.size()) {
-    std::size_t n = std::min(chunk, frames.size() - at);
-    for (std::size_t i = 0; i < n; ++i) {
-      vectors[i] = {const_cast<std::uint8_t*>(frames[at + i].data()), frames[at + i].size()};
-      messages[i].msg_hdr = {};
-      messages[i].msg_hdr.msg_iov = &vectors[i];
-      messages[i].msg_hdr.msg_iovlen = 1;
-    }
-    int sent = ::sendmmsg(fd(), messages, static_cast<unsigned>(n), MSG_DONTWAIT);
+    auto n = messages.load(frames, at);
+    int sent = ::sendmmsg(fd(), messages.data(), static_cast<unsigned>(n), MSG_DONTWAIT);
     if (sent > 0) {
       injected += static_cast<std::size_t>(sent);
       at += static_cast<std::size_t>(sent);
