@@ -136,6 +136,8 @@ def main():
     p.add_argument("--paced-seconds", type=float, default=3, help="seconds per paced rate (default 3)")
     p.add_argument("--rates", default="1000,5000,10000,20000")
     p.add_argument("--models", default="per-frame,per-protocol,inline")
+    p.add_argument("--binder-args", default="", help="extra raw_binder options, e.g. '--packet-io copy'")
+    p.add_argument("--etherbeam-args", default="", help="extra etherbeam options, e.g. '--threads 1'")
     p.add_argument("--plots", default=os.path.join(HERE, "..", "docs", "img"))
     args = p.parse_args()
     args.rates = [int(r) for r in args.rates.split(",")]
@@ -146,7 +148,7 @@ def main():
     peers = ["kernel"] + models
     runs = {peer: [] for peer in peers}
     with netns_lab.Lab(args.build) as lab:
-        binder = lab.start_binder()
+        binder = lab.start_binder(*args.binder_args.split())
         lab.server(["ip", "addr", "add", f"{KERNEL_IP}/{netns_lab.PREFIX}", "dev", lab.server_if])
         etherbeam = None
         for i in range(args.repeat):
@@ -157,7 +159,7 @@ def main():
                 else:
                     if etherbeam:
                         etherbeam.stop()
-                    etherbeam = lab.start_etherbeam("--model", peer)
+                    etherbeam = lab.start_etherbeam("--model", peer, *args.etherbeam_args.split())
                     rtt(lab, netns_lab.STACK_IP, 20, "0.01")  # ARP cache, actor system warm
                     target, pids = netns_lab.STACK_IP, [binder.pid, etherbeam.pid]
                 r = measure(lab, args.build, target, args, pids)

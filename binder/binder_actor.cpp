@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <optional>
 #include <sstream>
 
 #include <caf/after.hpp>
@@ -21,39 +22,54 @@ namespace {
 // How often the loop looks at its mailbox when no frame arrives; bounds how
 // long a shutdown takes without waking the CPU noticeably.
 constexpr int mailbox_poll_ms = 200;
-// Largest frame relayed: jumbo frames with two VLAN tags. A larger one (GRO
-// on veth can hand over up to 64 KiB of coalesced TCP) is counted as a
-// receive error: nothing etherbeam answers comes in such frames.
-constexpr std::size_t max_frame = 9216 + 64;
 
 class relay {
 public:
-  relay(binder_resources& r, std::size_t batch)
-      : r_(r), c_(*r.counters), from_nic_(batch, max_frame), from_logic_server_(batch, max_frame) {
-    frames_.reserve(batch);
+  relay(binder_resources& r) : r_(r), c_(*r.counters) {
+    if (!r.rings) {
+      from_nic_.emplace(r.batch, max_relayed_frame);
+      from_logic_server_.emplace(r.batch, max_relayed_frame);
+    }
+    received_.reserve(r.batch);
+    frames_.reserve(r.batch);
   }
 
   void nic_to_logic_server() {
-    int n = from_nic_.receive(r_.nic);
-    if (n < 0) ++c_.nic_receive_errors;
+    received_.clear();
+    if (r_.rings) {
+      r_.rings->take(r_.batch, received_);
+    } else {
+      int n = from_nic_->receive(r_.nic);
+      if (n < 0) ++c_.nic_receive_errors;
+      for (int i = 0; i < n; ++i) received_.push_back({from_nic_->frame(i), from_nic_->kind_of(i)});
+    }
     frames_.clear();
-    for (int i = 0; i < n; ++i) {
-      switch (from_nic_.kind_of(i)) {
-        case packet_batch::kind::outgoing: ++c_.outgoing_skipped; continue;
-        case packet_batch::kind::truncated: ++c_.nic_receive_errors; continue;
-        case packet_batch::kind::frame: break;
+    for (auto& f : received_) {
+      switch (f.kind) {
+        case frame_kind::outgoing: ++c_.outgoing_skipped; continue;
+        case frame_kind::truncated: ++c_.nic_receive_errors; continue;
+        case frame_kind::frame: break;
       }
       ++c_.frames_from_nic;
-      frames_.push_back(from_nic_.frame(i));
+      frames_.push_back(f.bytes);
     }
     if (!frames_.empty()) forward();
+    if (r_.rings) r_.rings->release(); // the datagrams hold copies now
   }
 
   void logic_server_to_nic() {
-    int n = from_logic_server_.receive(r_.own_socket.get());
+    if (r_.rings) {
+      auto t = r_.rings->transmit_from(r_.own_socket.get(), r_.batch);
+      if (t.received <= 0) return;
+      c_.frames_from_logic_server += static_cast<std::uint64_t>(t.received);
+      c_.frames_injected += t.queued;
+      c_.inject_errors += t.dropped;
+      return;
+    }
+    int n = from_logic_server_->receive(r_.own_socket.get());
     if (n <= 0) return;
     frames_.clear();
-    for (int i = 0; i < n; ++i) frames_.push_back(from_logic_server_.datagram(i));
+    for (int i = 0; i < n; ++i) frames_.push_back(from_logic_server_->datagram(i));
     c_.frames_from_logic_server += static_cast<std::uint64_t>(n);
     auto injected = r_.nic.inject(frames_);
     c_.frames_injected += injected;
@@ -77,8 +93,10 @@ private:
 
   binder_resources& r_;
   binder_counters& c_;
-  packet_batch from_nic_;
-  ipc::receive_batch from_logic_server_;
+  // --packet-io copy only: buffers of our own for recvmmsg.
+  std::optional<packet_batch> from_nic_;
+  std::optional<ipc::receive_batch> from_logic_server_;
+  std::vector<received_frame> received_;
   std::vector<std::span<const std::uint8_t>> frames_;
   bool logic_server_absent_ = false;
 };
@@ -97,7 +115,7 @@ std::string binder_counters::render() const {
 }
 
 void binder_actor(caf::blocking_actor* self, std::shared_ptr<binder_resources> resources) {
-  auto r = std::make_unique<relay>(*resources, resources->batch);
+  auto r = std::make_unique<relay>(*resources);
   std::array<pollfd, 2> fds{{{resources->nic.fd(), POLLIN, 0},
                              {resources->own_socket.get(), POLLIN, 0}}};
   bool running = true;

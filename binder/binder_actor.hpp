@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "binder/packet_rings.hpp"
 #include "binder/packet_socket.hpp"
 #include "binder/datagram_batch.hpp"
 #include "binder/socket_pair.hpp"
@@ -32,6 +33,11 @@ struct binder_counters {
   std::string render() const;
 };
 
+// Largest frame relayed: jumbo frames with two VLAN tags. A larger one (GRO
+// on veth can hand over up to 64 KiB of coalesced TCP) is counted as a
+// receive error: nothing etherbeam answers comes in such frames.
+inline constexpr std::size_t max_relayed_frame = 9216 + 64;
+
 // Everything the relay owns, opened before privileges are dropped.
 struct binder_resources {
   packet_socket nic;
@@ -39,6 +45,7 @@ struct binder_resources {
   ipc::datagram_peer logic_server; // a sending socket of its own, aimed at etherbeam's
   std::shared_ptr<binder_counters> counters;
   std::size_t batch = 64; // frames per system call, each direction
+  std::unique_ptr<packet_rings> rings; // null with --packet-io copy
 };
 
 // Runs until it receives an exit message (checked between poll rounds).

@@ -39,6 +39,16 @@ std::string read_mac(int fd, const std::string& interface) {
 
 } // namespace
 
+std::uint8_t* put_back_vlan_tag(std::uint8_t* frame, std::uint16_t tpid, std::uint16_t tci) {
+  std::memmove(frame - vlan_tag_len, frame, 12);
+  frame -= vlan_tag_len;
+  frame[12] = static_cast<std::uint8_t>(tpid >> 8);
+  frame[13] = static_cast<std::uint8_t>(tpid);
+  frame[14] = static_cast<std::uint8_t>(tci >> 8);
+  frame[15] = static_cast<std::uint8_t>(tci);
+  return frame;
+}
+
 packet_socket packet_socket::open(const std::string& interface, bool promiscuous) {
   if (interface.empty() || interface.size() >= IFNAMSIZ)
     throw std::runtime_error("interface name '" + interface + "' is not valid");
@@ -78,13 +88,13 @@ packet_socket packet_socket::open(const std::string& interface, bool promiscuous
 }
 
 packet_batch::packet_batch(std::size_t slots, std::size_t slot_bytes)
-    : slot_bytes_(slot_bytes), storage_(slots * (tag_len + slot_bytes)), slots_(slots), messages_(slots) {}
+    : slot_bytes_(slot_bytes), storage_(slots * (vlan_tag_len + slot_bytes)), slots_(slots), messages_(slots) {}
 
 int packet_batch::receive(const packet_socket& socket) {
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     auto& s = slots_[i];
     // Room for a tag before the frame: put back in place, no copy of the payload.
-    s.vector = {storage_.data() + i * (tag_len + slot_bytes_) + tag_len, slot_bytes_};
+    s.vector = {storage_.data() + i * (vlan_tag_len + slot_bytes_) + vlan_tag_len, slot_bytes_};
     auto& msg = messages_[i].msg_hdr;
     msg = {};
     msg.msg_name = &s.from;
@@ -101,22 +111,17 @@ int packet_batch::receive(const packet_socket& socket) {
     auto& msg = messages_[i].msg_hdr;
     auto* start = static_cast<std::uint8_t*>(s.vector.iov_base);
     std::size_t len = std::min<std::size_t>(messages_[i].msg_len, slot_bytes_);
-    s.what = s.from.sll_pkttype == PACKET_OUTGOING ? kind::outgoing
-             : (msg.msg_flags & MSG_TRUNC)         ? kind::truncated
-                                                   : kind::frame;
+    s.what = s.from.sll_pkttype == PACKET_OUTGOING ? frame_kind::outgoing
+             : (msg.msg_flags & MSG_TRUNC)         ? frame_kind::truncated
+                                                   : frame_kind::frame;
     for (auto* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
       tpacket_auxdata aux;
       std::memcpy(&aux, CMSG_DATA(c), sizeof aux);
       if (!(aux.tp_status & TP_STATUS_VLAN_VALID) || len < 12) continue;
       std::uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q;
-      std::memmove(start - tag_len, start, 12);
-      start -= tag_len;
-      start[12] = static_cast<std::uint8_t>(tpid >> 8);
-      start[13] = static_cast<std::uint8_t>(tpid);
-      start[14] = static_cast<std::uint8_t>(aux.tp_vlan_tci >> 8);
-      start[15] = static_cast<std::uint8_t>(aux.tp_vlan_tci);
-      len += tag_len;
+      start = put_back_vlan_tag(start, tpid, aux.tp_vlan_tci);
+      len += vlan_tag_len;
     }
     s.start = start;
     s.len = len;

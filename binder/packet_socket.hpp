@@ -13,6 +13,19 @@
 
 namespace etherbeam::binder {
 
+enum class frame_kind : std::uint8_t {
+  frame,     // relay it
+  outgoing,  // this host sent it: never relayed, no loops
+  truncated, // longer than a slot
+};
+
+inline constexpr std::size_t vlan_tag_len = 4;
+// Puts a VLAN tag the kernel took off (hardware VLAN offload; the tag comes in
+// auxdata or the ring's slot header) back after the MAC addresses, as libpcap
+// does for tcpdump. Needs vlan_tag_len bytes of room before `frame`; returns
+// where the frame now starts.
+std::uint8_t* put_back_vlan_tag(std::uint8_t* frame, std::uint16_t tpid, std::uint16_t tci);
+
 class packet_socket {
 public:
   // Needs CAP_NET_RAW. Throws std::runtime_error naming the interface and the
@@ -41,24 +54,20 @@ public:
   // Reads what is queued, up to slots(), without blocking: how many arrived
   // (0: none; -1: an error).
   int receive(const packet_socket& socket);
-  enum class kind : std::uint8_t { frame, outgoing, truncated };
-  // Frames this host sent are `outgoing` (never relayed: no loops); frames
-  // longer than a slot are `truncated`.
-  kind kind_of(std::size_t i) const { return slots_[i].what; }
+  frame_kind kind_of(std::size_t i) const { return slots_[i].what; }
   // The i-th frame as on the wire: a VLAN tag the kernel took off (hardware
   // VLAN offload, kept in auxdata) is put back, as libpcap does for tcpdump.
   std::span<const std::uint8_t> frame(std::size_t i) const { return {slots_[i].start, slots_[i].len}; }
   std::size_t slots() const { return slots_.size(); }
 
 private:
-  static constexpr std::size_t tag_len = 4;
   struct slot {
     sockaddr_ll from{};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(tpacket_auxdata))];
     iovec vector{};
     const std::uint8_t* start = nullptr;
     std::size_t len = 0;
-    enum kind what = kind::frame;
+    frame_kind what{};
   };
   std::size_t slot_bytes_;
   std::vector<std::uint8_t> storage_;

@@ -32,6 +32,7 @@ struct options {
   int receive_buffer = 4 << 20;
   std::string socket_group;
   std::size_t batch = 64;
+  binder::packet_io io = binder::packet_io::mmap_v2;
 };
 
 std::shared_ptr<binder::binder_resources> open_resources(const options& o,
@@ -39,7 +40,9 @@ std::shared_ptr<binder::binder_resources> open_resources(const options& o,
   auto r = std::make_shared<binder::binder_resources>(binder::binder_resources{
     binder::packet_socket::open(o.interface, o.promiscuous),
     ipc::bind_datagram_socket(paths.binder(), o.receive_buffer),
-    ipc::datagram_peer(paths.logic_server()), std::make_shared<binder::binder_counters>(), o.batch});
+    ipc::datagram_peer(paths.logic_server()), std::make_shared<binder::binder_counters>(), o.batch, nullptr});
+  if (o.io != binder::packet_io::copy)
+    r->rings = std::make_unique<binder::packet_rings>(r->nic.fd(), o.io, binder::max_relayed_frame);
   ipc::write_link_info(paths.link_file(), {o.interface, r->nic.mac()});
   if (!o.socket_group.empty()) ipc::share_with_group(paths.binder(), ipc::group_id(o.socket_group));
   return r;
@@ -70,7 +73,16 @@ int main(int argc, char** argv) {
   app.add_option("--io-batch", o.batch, "Frames moved per system call, each direction")
     ->capture_default_str()
     ->check(CLI::Range(1, 1024));
+  std::string packet_io = "mmap-v2";
+  app.add_option("--packet-io", packet_io,
+                 "How frames cross the AF_PACKET socket: mmap-v2 (PACKET_MMAP rings, TPACKET_V2: "
+                 "no copies, a wake-up per frame), mmap-v3 (TPACKET_V3: frames handed over in "
+                 "blocks, fewer wake-ups under load, up to 1 ms more latency when traffic is light) "
+                 "or copy (recvmmsg/sendmmsg)")
+    ->capture_default_str()
+    ->check(CLI::IsMember({"mmap-v2", "mmap-v3", "copy"}));
   CLI11_PARSE(app, argc, argv);
+  o.io = *binder::parse_packet_io(packet_io);
 
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e raw_binder[%P] %l: %v");
   spdlog::set_level(spdlog::level::from_str(o.log_level));
@@ -85,8 +97,8 @@ int main(int argc, char** argv) {
     spdlog::error("{}", e.what());
     return 1;
   }
-  spdlog::info("serving {} (mac {}), frames to {}, replies from {}; capabilities now: {}",
-               o.interface, resources->nic.mac(), paths.logic_server().string(),
+  spdlog::info("serving {} (mac {}, packet io {}), frames to {}, replies from {}; capabilities now: {}",
+               o.interface, resources->nic.mac(), binder::to_string(o.io), paths.logic_server().string(),
                paths.binder().string(), binder::current_capabilities());
 
   caf::actor_system_config cfg;

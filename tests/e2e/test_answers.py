@@ -63,6 +63,30 @@ class Answers(LabTest):
         # the binder puts it back, and the reply must go out on the same VLAN.
         self.etherbeam.stop()
         self.etherbeam = self.lab.start_etherbeam("--ip", "10.77.10.2/24")
+        self.assertEqual(self.tagged_echo(), "10 0 77 b'tagged'")
+
+    def test_every_packet_io_mode_relays_echoes_arp_vlans_and_big_frames(self):
+        self.etherbeam.stop()
+        self.etherbeam = self.lab.start_etherbeam("--ip", "10.77.10.2/24")
+        for io in ("mmap-v2", "mmap-v3", "copy"):
+            with self.subTest(packet_io=io):
+                self.binder.stop()
+                self.binder = self.lab.start_binder("--packet-io", io)
+                self.binder.wait_for_log(f"packet io {io}")
+                out = self.ping(count=300, interval="0.002", extra=["-p", "e7be4a11"])
+                self.assertEqual(ping_stats(out), (300, 300), out)
+                self.assertNotIn("wrong data", out)
+                out = self.ping(count=3, extra=["-s", "1400"])
+                self.assertIn("1408 bytes from", out)
+                out = self.lab.client(["arping", "-c", "3", "-w", "5", "-I", self.lab.client_if, STACK_IP],
+                                      check=False).stdout
+                self.assertIn("Received 3 response(s)", out)
+                self.assertEqual(self.tagged_echo(), "10 0 77 b'tagged'")
+                b = self.binder.counters()
+                self.assertEqual(b["frames_injected"], b["frames_from_logic_server"])
+                self.assertEqual(b["inject_errors"], 0)
+
+    def tagged_echo(self):
         probe = (
             "from scapy.all import Ether, Dot1Q, IP, ICMP, srp1, conf\n"
             "conf.verb = 0\n"
@@ -70,8 +94,7 @@ class Answers(LabTest):
             f" / ICMP(id=77, seq=1) / b'tagged', iface='{self.lab.client_if}', timeout=3)\n"
             "print('none' if r is None else f'{r[Dot1Q].vlan} {r[ICMP].type} {r[ICMP].id} {bytes(r[ICMP].payload)}'"
             " if Dot1Q in r and ICMP in r else 'untagged')\n")
-        out = self.lab.client(["/usr/bin/python3", "-c", probe]).stdout.strip()
-        self.assertEqual(out, "10 0 77 b'tagged'")
+        return self.lab.client(["/usr/bin/python3", "-c", probe]).stdout.strip()
 
     def test_every_concurrency_model_answers_ping_arping_and_dhcp(self):
         state = os.path.join(self.lab.workdir, "state")
