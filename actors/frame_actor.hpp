@@ -18,6 +18,7 @@
 #include "actors/stack_counters.hpp"
 
 namespace caf {
+class execution_unit;
 class actor;
 class actor_system;
 }
@@ -41,8 +42,9 @@ struct frame_context {
 // Decides one frame in the caller (inline, per_protocol): counts the verdict,
 // hands DHCP to the lease manager and a reply to the sender, and ends the
 // frame's stay in flight (frames_in_flight). A throw is counted as a frame
-// failure and goes no further: the caller lives on.
-void decide_frame(protocols::byte_view frame, const frame_context& ctx);
+// failure and goes no further: the caller lives on. `here` is the caller's
+// execution unit (null outside the scheduler, as in ingress).
+void decide_frame(protocols::byte_view frame, const frame_context& ctx, caf::execution_unit* here = nullptr);
 
 // per_frame: an actor for this frame alone; a throw ends it, and only it.
 caf::actor spawn_frame_actor(caf::actor_system& system, frame f, const frame_context& context);

@@ -106,10 +106,13 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
             self->send(pool[next_worker++ % pool.size()], decide_frame_atom::value,
                        frame{{bytes.begin(), bytes.end()}}, context);
             break;
-          case concurrency_model::inline_: decide_frame(bytes, context); break;
+          case concurrency_model::inline_: decide_frame(bytes, context, nullptr); break;
         }
       }
     }
+    // Only when a message waits: a receive with a zero timeout cost ~100 us
+    // of this thread's time per round (measured), a ceiling on frames/s.
+    if (self->mailbox().empty()) continue;
     self->receive(
       [&](caf::exit_msg& msg) {
         running = false;

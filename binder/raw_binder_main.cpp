@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
   cfg.set("scheduler.max-threads", 1);
   // An idle worker waits on a condition variable that new work signals; the
   // timeout only paces stealing. CAF's 10 ms default woke it 100 times a second.
+  cfg.set("work-stealing.moderate-poll-attempts", 0); // no 50 us sleep loop after work
   cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(500)});
   caf::actor_system system{cfg};
   auto counters = resources->counters;
