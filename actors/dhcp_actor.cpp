@@ -18,13 +18,13 @@ dhcp_actor::behavior_type dhcp(dhcp_actor::pointer self, std::shared_ptr<stack_c
       std::vector<protocols::dhcp_option> extra;
       for (const auto& o : a.extra) extra.push_back({o.code, o.value});
       a.reply.extra_options = extra;
-      frame f{std::vector<std::uint8_t>(max_dhcp_reply_frame)};
-      auto n = emit_dhcp_reply(a.request, a.reply, a.server_address, a.request.server_mac, f.bytes);
+      frame f{max_dhcp_reply_frame};
+      auto n = emit_dhcp_reply(a.request, a.reply, a.server_address, a.request.server_mac, f.bytes());
       if (n == 0) {
         ++counters->dhcp_replies_too_large;
         return;
       }
-      f.bytes.resize(n);
+      f.shrink_to(n);
       ++counters->dhcp_sent[std::size_t(a.reply.message_type)];
       auto sender = caf::actor_cast<sender_actor>(self->system().registry().get(sender_registry_name));
       if (sender) self->send(sender, send_frame_atom::value, std::move(f));

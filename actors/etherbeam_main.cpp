@@ -6,7 +6,6 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
-#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <caf/actor_registry.hpp>
@@ -17,6 +16,7 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include "actors/actor_runtime.hpp"
 #include "actors/control_channel.hpp"
 #include "actors/dhcp_config_file.hpp"
 #include "actors/lease_journal.hpp"
@@ -263,19 +263,7 @@ int main(int argc, char** argv) {
   }
 
   caf::actor_system_config cfg;
-  // CAF 0.17 starts at least 4 workers; more threads than cores only adds
-  // wake-ups and switches between them.
-  cfg.set("scheduler.max-threads",
-          config.scheduler_threads ? config.scheduler_threads
-                                   : std::max<std::size_t>(1, std::thread::hardware_concurrency()));
-  // A worker out of work spins briefly, then sleeps on a condition variable
-  // that new work signals. CAF's middle phase (500 sleeps of 50 us) woke each
-  // worker ~20,000 times a second after every burst: with it, 1000 pings cost
-  // 530 ms of CPU and 77,000 context switches; without, 220 ms and 11,000,
-  // at the same round-trip time. The relaxed timeout only paces stealing:
-  // CAF's 10 ms default woke every worker 100 times a second when idle.
-  cfg.set("work-stealing.moderate-poll-attempts", 0);
-  cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(500)});
+  actors::configure_actor_runtime(cfg, config.scheduler_threads);
   cfg.add_error_category(supervision::supervision_error_category,
                          supervision::render_supervision_error);
   caf::actor_system system{cfg};

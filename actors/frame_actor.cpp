@@ -36,9 +36,9 @@ void tell(caf::execution_unit* here, const Handle& to, Ts&&... xs) {
 
 void decide(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here) {
  
-  frame reply{std::vector<std::uint8_t>(bytes.size())};
+  frame reply{bytes.size()};
   dhcp_inbound dhcp;
-  auto v = ctx.handler(bytes, *ctx.identity, reply.bytes, ctx.serve_dhcp ? &dhcp : nullptr);
+  auto v = ctx.handler(bytes, *ctx.identity, reply.bytes(), ctx.serve_dhcp ? &dhcp : nullptr);
   ctx.counters->record(v);
   if (v.outcome == verdict::kind::handed_off) {
     if (!ctx.lease_manager) ++ctx.counters->dhcp_server_absent; // restarting: the client will retransmit
@@ -46,7 +46,7 @@ void decide(protocols::byte_view bytes, const frame_context& ctx, caf::execution
       tell(here, ctx.lease_manager, dhcp_message_atom::value, std::move(dhcp));
   }
   if (v.outcome == verdict::kind::reply) {
-    reply.bytes.resize(v.reply_len);
+    reply.shrink_to(v.reply_len);
     tell(here, ctx.sender, send_frame_atom::value, std::move(reply));
   }
 }
@@ -65,7 +65,7 @@ caf::behavior frame_actor(caf::event_based_actor* self, frame f, frame_context c
     return caf::sec::runtime_error;
   });
   in_flight_release release{*ctx.counters};
-  decide(f.bytes, ctx, self->context());
+  decide(f.bytes(), ctx, self->context());
   return {}; // no behaviour: the actor ends once its frame is decided
 }
 
@@ -73,7 +73,7 @@ caf::behavior frame_actor(caf::event_based_actor* self, frame f, frame_context c
 // without arguments, which dereferences a null tuple (UBSan finds it).
 caf::behavior frame_worker(caf::event_based_actor* self, std::shared_ptr<stack_counters>) {
   return {[self](decide_frame_atom, const frame& f, const frame_context& ctx) {
-    decide_frame(f.bytes, ctx, self->context());
+    decide_frame(f.bytes(), ctx, self->context());
   }};
 }
 

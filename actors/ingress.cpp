@@ -100,11 +100,11 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
         auto bytes = batch.datagram(i);
         switch (s.model) {
           case concurrency_model::per_frame:
-            spawn_frame_actor(self->system(), frame{{bytes.begin(), bytes.end()}}, context);
+            spawn_frame_actor(self->system(), frame{bytes}, context);
             break;
           case concurrency_model::per_protocol:
             self->send(pool[next_worker++ % pool.size()], decide_frame_atom::value,
-                       frame{{bytes.begin(), bytes.end()}}, context);
+                       frame{bytes}, context);
             break;
           case concurrency_model::inline_: decide_frame(bytes, context, nullptr); break;
         }

@@ -11,18 +11,9 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/dhcp_server.hpp"
+#include "actors/frame.hpp"
 
 namespace etherbeam::actors {
-
-// One Ethernet frame, exactly as it was (or will be) on the wire.
-struct frame {
-  std::vector<std::uint8_t> bytes;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, frame& x) {
-  return f(caf::meta::type_name("frame"), x.bytes);
-}
 
 using send_frame_atom = caf::atom_constant<caf::atom("sendframe")>;
 // Sent by the sender to itself: write the replies gathered so far. It queues
@@ -77,6 +68,7 @@ inline constexpr auto lease_manager_registry_name = caf::atom("leases");
 } // namespace etherbeam::actors
 
 // Never leaves the process: no serialization needed.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::dhcp_inbound)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::dhcp_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::dhcp_settings)

@@ -34,7 +34,7 @@ void flush(sender_pointer self) {
   auto& st = self->state;
   if (st.pending.empty()) return;
   std::array<std::span<const std::uint8_t>, max_batch> frames;
-  for (std::size_t i = 0; i < st.pending.size(); ++i) frames[i] = st.pending[i].bytes;
+  for (std::size_t i = 0; i < st.pending.size(); ++i) frames[i] = st.pending[i].bytes();
   auto r = st.binder->send({frames.data(), st.pending.size()});
   st.pending.clear();
   st.counters->replies_sent += r.sent;

@@ -18,7 +18,7 @@ namespace {
 // Stands in for the real sender: forwards every reply to the test.
 sender_actor::behavior_type forwarding_sender(sender_actor::pointer, caf::actor test) {
   return {
-    [test](send_frame_atom, const frame& f) { caf::anon_send(test, f.bytes.size()); },
+    [test](send_frame_atom, const frame& f) { caf::anon_send(test, f.size()); },
     [](flush_atom) {},
     [](inject_fault_atom) {},
   };
@@ -54,11 +54,12 @@ TEST(frame_actor, a_frame_that_throws_kills_only_its_own_actor_and_is_counted) {
   auto counters = context.counters;
   counters->frames_in_flight = 3; // as ingress counts them in
 
-  frame poison{std::vector<std::uint8_t>(64, 0xee)};
+  std::vector<std::uint8_t> poison_bytes(64, 0xee);
+  frame poison{std::span<const std::uint8_t>(poison_bytes)};
   auto good = etherbeam::test_frames::copy_of(etherbeam::test_frames::echo_request);
-  auto before = spawn_frame_actor(system, frame{good}, context);
+  auto before = spawn_frame_actor(system, frame{std::span<const std::uint8_t>(good)}, context);
   auto bad = spawn_frame_actor(system, poison, context);
-  auto after = spawn_frame_actor(system, frame{good}, context);
+  auto after = spawn_frame_actor(system, frame{std::span<const std::uint8_t>(good)}, context);
 
   for (auto& [who, expected] : {std::pair{before, caf::error{}}, std::pair{bad, caf::error{caf::sec::runtime_error}},
                                 std::pair{after, caf::error{}}}) {
@@ -87,9 +88,10 @@ TEST(frame_actor, a_pool_worker_outlives_a_frame_that_throws_and_counts_it) {
   auto worker = spawn_frame_worker(system, counters);
   test->monitor(worker);
   auto good = etherbeam::test_frames::copy_of(etherbeam::test_frames::echo_request);
-  test->send(worker, decide_frame_atom::value, frame{good}, context);
-  test->send(worker, decide_frame_atom::value, frame{std::vector<std::uint8_t>(64, 0xee)}, context);
-  test->send(worker, decide_frame_atom::value, frame{good}, context);
+  std::vector<std::uint8_t> poison_bytes(64, 0xee);
+  test->send(worker, decide_frame_atom::value, frame{std::span<const std::uint8_t>(good)}, context);
+  test->send(worker, decide_frame_atom::value, frame{std::span<const std::uint8_t>(poison_bytes)}, context);
+  test->send(worker, decide_frame_atom::value, frame{std::span<const std::uint8_t>(good)}, context);
   int replies = 0;
   for (int i = 0; i < 2; ++i)
     test->receive([&](std::size_t len) { replies += len == good.size(); },

@@ -1,0 +1,108 @@
+#include "actors/frame.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace etherbeam::actors {
+
+namespace {
+
+// Slabs kept for reuse at most: 2 MiB. A burst that needs more (up to
+// max_frames_in_flight) gets them from the heap and gives the excess back,
+// so memory after a flood returns to what steady traffic needs.
+constexpr std::size_t max_pooled_slabs = 1024;
+
+class slab_pool {
+public:
+  std::uint8_t* take() {
+    {
+      std::lock_guard<std::mutex> guard{lock_};
+      if (!free_.empty()) {
+        auto* slab = free_.back();
+        free_.pop_back();
+        return slab;
+      }
+    }
+    return new std::uint8_t[frame::slab_bytes];
+  }
+
+  void give_back(std::uint8_t* slab) noexcept {
+    {
+      std::lock_guard<std::mutex> guard{lock_};
+      if (free_.size() < max_pooled_slabs) {
+        free_.push_back(slab); // reserved: never allocates under the lock
+        return;
+      }
+    }
+    delete[] slab;
+  }
+
+  std::size_t pooled() {
+    std::lock_guard<std::mutex> guard{lock_};
+    return free_.size();
+  }
+
+  slab_pool() { free_.reserve(max_pooled_slabs); }
+  ~slab_pool() {
+    for (auto* slab : free_) delete[] slab;
+  }
+
+private:
+  std::mutex lock_;
+  std::vector<std::uint8_t*> free_;
+};
+
+slab_pool& pool() {
+  static slab_pool instance; // outlives every frame: frames die with actors, before exit
+  return instance;
+}
+
+} // namespace
+
+frame::frame(std::size_t size) : size_(size), pooled_(size <= slab_bytes) {
+  data_ = pooled_ ? pool().take() : new std::uint8_t[size];
+}
+
+frame::frame(std::span<const std::uint8_t> bytes) : frame(bytes.size()) {
+  if (!bytes.empty()) std::memcpy(data_, bytes.data(), bytes.size());
+}
+
+frame::frame(const frame& other) : frame(other.bytes()) {}
+
+frame& frame::operator=(const frame& other) {
+  if (this != &other) *this = frame(other);
+  return *this;
+}
+
+frame::frame(frame&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)),
+      pooled_(std::exchange(other.pooled_, false)) {}
+
+frame& frame::operator=(frame&& other) noexcept {
+  if (this != &other) {
+    release();
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    pooled_ = std::exchange(other.pooled_, false);
+  }
+  return *this;
+}
+
+frame::~frame() { release(); }
+
+void frame::shrink_to(std::size_t n) { size_ = std::min(n, size_); }
+
+void frame::release() noexcept {
+  if (!data_) return;
+  if (pooled_) pool().give_back(data_);
+  else delete[] data_;
+  data_ = nullptr;
+  size_ = 0;
+}
+
+std::size_t pooled_frame_slabs() { return pool().pooled(); }
+
+} // namespace etherbeam::actors

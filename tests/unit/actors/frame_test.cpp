@@ -1,0 +1,95 @@
+#include "actors/frame.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+using etherbeam::actors::frame;
+
+namespace {
+
+std::vector<std::uint8_t> pattern(std::size_t n) {
+  std::vector<std::uint8_t> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(i * 7 + 3);
+  return v;
+}
+
+bool same(const frame& f, const std::vector<std::uint8_t>& v) {
+  return std::equal(f.bytes().begin(), f.bytes().end(), v.begin(), v.end());
+}
+
+} // namespace
+
+TEST(Frame, HoldsACopyOfItsBytes) {
+  auto bytes = pattern(98);
+  frame f{std::span<const std::uint8_t>(bytes)};
+  bytes[0] ^= 0xff;
+  EXPECT_EQ(f.size(), 98u);
+  EXPECT_FALSE(same(f, bytes));
+  bytes[0] ^= 0xff;
+  EXPECT_TRUE(same(f, bytes));
+}
+
+TEST(Frame, CopiesAreDeepAndMovesLeaveTheSourceEmpty) {
+  auto bytes = pattern(1514);
+  frame a{std::span<const std::uint8_t>(bytes)};
+  frame b = a;
+  EXPECT_NE(a.bytes().data(), b.bytes().data());
+  EXPECT_TRUE(same(b, bytes));
+  frame c = std::move(a);
+  EXPECT_EQ(a.size(), 0u);
+  EXPECT_TRUE(same(c, bytes));
+  b = c;
+  c = frame{};
+  EXPECT_TRUE(same(b, bytes));
+}
+
+TEST(Frame, ShrinkKeepsTheFirstBytes) {
+  auto bytes = pattern(200);
+  frame f{std::span<const std::uint8_t>(bytes)};
+  f.shrink_to(60);
+  EXPECT_EQ(f.size(), 60u);
+  EXPECT_TRUE(std::equal(f.bytes().begin(), f.bytes().end(), bytes.begin()));
+  f.shrink_to(500); // never grows
+  EXPECT_EQ(f.size(), 60u);
+}
+
+TEST(Frame, ASlabGivenBackIsTakenAgain) {
+  const std::uint8_t* first;
+  {
+    frame f{std::size_t{64}};
+    first = f.bytes().data();
+  }
+  auto pooled = etherbeam::actors::pooled_frame_slabs();
+  EXPECT_GE(pooled, 1u);
+  frame again{std::size_t{1500}};
+  EXPECT_EQ(again.bytes().data(), first); // the last slab given back comes first
+  EXPECT_EQ(etherbeam::actors::pooled_frame_slabs(), pooled - 1);
+}
+
+TEST(Frame, JumboFramesGetABufferOfTheirOwn) {
+  auto bytes = pattern(9000);
+  auto pooled = etherbeam::actors::pooled_frame_slabs();
+  {
+    frame f{std::span<const std::uint8_t>(bytes)};
+    EXPECT_TRUE(same(f, bytes));
+    frame copy = f;
+    EXPECT_TRUE(same(copy, bytes));
+  }
+  EXPECT_EQ(etherbeam::actors::pooled_frame_slabs(), pooled);
+}
+
+TEST(Frame, TakenOnOneThreadGivenBackOnAnother) {
+  // Ingress takes the slabs, frame actors on scheduler threads give them back.
+  std::vector<frame> frames;
+  for (int i = 0; i < 4000; ++i) frames.emplace_back(std::size_t{100});
+  std::thread a([&] { for (int i = 0; i < 2000; ++i) frames[i] = frame{}; });
+  std::thread b([&] { for (int i = 2000; i < 4000; ++i) frames[i] = frame{}; });
+  a.join();
+  b.join();
+  // The pool keeps at most 1024 slabs; the rest went back to the heap.
+  EXPECT_LE(etherbeam::actors::pooled_frame_slabs(), 1024u);
+  EXPECT_GE(etherbeam::actors::pooled_frame_slabs(), 1000u);
+}
