@@ -2,7 +2,6 @@
 // UNIX datagram socket; a supervision tree of CAF actors answers them.
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <iostream>

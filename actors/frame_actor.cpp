@@ -52,8 +52,8 @@ void decide(protocols::byte_view bytes, const frame_context& ctx, caf::execution
 }
 
 // The BEAM way: a throw kills this actor, and only it; its exit is counted.
-caf::behavior frame_actor(caf::event_based_actor* self, frame f, frame_context ctx) {
-  self->set_exception_handler([counters = ctx.counters](std::exception_ptr& e) -> caf::error {
+caf::behavior frame_actor(caf::event_based_actor* self, frame f, shared_frame_context ctx) {
+  self->set_exception_handler([counters = ctx->counters](std::exception_ptr& e) -> caf::error {
     ++counters->frame_actor_failures;
     try {
       std::rethrow_exception(e);
@@ -64,16 +64,16 @@ caf::behavior frame_actor(caf::event_based_actor* self, frame f, frame_context c
     }
     return caf::sec::runtime_error;
   });
-  in_flight_release release{*ctx.counters};
-  decide(f.bytes(), ctx, self->context());
+  in_flight_release release{*ctx->counters};
+  decide(f.bytes(), *ctx, self->context());
   return {}; // no behaviour: the actor ends once its frame is decided
 }
 
 // The counters argument only keeps CAF 0.17 from spawning a function actor
 // without arguments, which dereferences a null tuple (UBSan finds it).
 caf::behavior frame_worker(caf::event_based_actor* self, std::shared_ptr<stack_counters>) {
-  return {[self](decide_frame_atom, const frame& f, const frame_context& ctx) {
-    decide_frame(f.bytes(), ctx, self->context());
+  return {[self](decide_frame_atom, const frame& f, const shared_frame_context& ctx) {
+    decide_frame(f.bytes(), *ctx, self->context());
   }};
 }
 
@@ -92,8 +92,8 @@ void decide_frame(protocols::byte_view bytes, const frame_context& ctx, caf::exe
   }
 }
 
-caf::actor spawn_frame_actor(caf::actor_system& system, frame f, const frame_context& context) {
-  return system.spawn(frame_actor, std::move(f), context);
+caf::actor spawn_frame_actor(caf::actor_system& system, frame f, shared_frame_context context) {
+  return system.spawn(frame_actor, std::move(f), std::move(context));
 }
 
 caf::actor spawn_frame_worker(caf::actor_system& system, std::shared_ptr<stack_counters> counters) {

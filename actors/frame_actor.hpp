@@ -47,7 +47,10 @@ struct frame_context {
 void decide_frame(protocols::byte_view frame, const frame_context& ctx, caf::execution_unit* here = nullptr);
 
 // per_frame: an actor for this frame alone; a throw ends it, and only it.
-caf::actor spawn_frame_actor(caf::actor_system& system, frame f, const frame_context& context);
+// The context is shared by every frame of a batch: one reference count per
+// frame instead of one per handle in it.
+using shared_frame_context = std::shared_ptr<const frame_context>;
+caf::actor spawn_frame_actor(caf::actor_system& system, frame f, shared_frame_context context);
 
 // per_protocol: a long-lived worker that decides every frame sent to it.
 using decide_frame_atom = caf::atom_constant<caf::atom("decide")>;
@@ -55,4 +58,4 @@ caf::actor spawn_frame_worker(caf::actor_system& system, std::shared_ptr<stack_c
 
 } // namespace etherbeam::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::frame_context)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::actors::shared_frame_context)

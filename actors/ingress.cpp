@@ -26,7 +26,9 @@ constexpr int mailbox_poll_ms = 200;
 // Jumbo frames with two VLAN tags fit; anything larger is counted as oversize.
 constexpr std::size_t max_datagram = 9216 + 64;
 
-// Follows the binder's link file when no MAC is configured.
+// Follows the binder's link file when no MAC is configured. Once a MAC is
+// known the file is looked at no more than every recheck_interval: a stat()
+// per batch was a system call on every frame's path at low rates.
 class learned_identity {
 public:
   learned_identity(stack_identity configured, std::filesystem::path link_file)
@@ -39,7 +41,12 @@ public:
   }
 
 private:
+  static constexpr auto recheck_interval = std::chrono::milliseconds(500);
+
   void refresh() {
+    auto now = std::chrono::steady_clock::now();
+    if (current_->mac && now - checked_ < recheck_interval) return;
+    checked_ = now;
     std::error_code ec;
     auto stamp = std::filesystem::last_write_time(link_file_, ec);
     if (ec || (current_->mac && stamp == stamp_)) return;
@@ -57,6 +64,7 @@ private:
   stack_identity configured_;
   std::filesystem::path link_file_;
   std::filesystem::file_time_type stamp_{};
+  std::chrono::steady_clock::time_point checked_{};
   std::shared_ptr<const stack_identity> current_;
 };
 
@@ -84,6 +92,8 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
       if (s.serve_dhcp)
         context.lease_manager = caf::actor_cast<lease_manager_actor>(
           self->system().registry().get(lease_manager_registry_name));
+      shared_frame_context shared;
+      if (s.model != concurrency_model::inline_) shared = std::make_shared<const frame_context>(context);
       int received = batch.receive(s.socket);
       if (received < 0) ++s.counters->ingress_receive_errors;
       for (int i = 0; i < received; ++i) {
@@ -100,11 +110,11 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
         auto bytes = batch.datagram(i);
         switch (s.model) {
           case concurrency_model::per_frame:
-            spawn_frame_actor(self->system(), frame{bytes}, context);
+            spawn_frame_actor(self->system(), frame{bytes}, shared);
             break;
           case concurrency_model::per_protocol:
             self->send(pool[next_worker++ % pool.size()], decide_frame_atom::value,
-                       frame{bytes}, context);
+                       frame{bytes}, shared);
             break;
           case concurrency_model::inline_: decide_frame(bytes, context, nullptr); break;
         }

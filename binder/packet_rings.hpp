@@ -59,8 +59,6 @@ public:
   // queued (poll would otherwise report them again at once, forever).
   transmit_result transmit_from(int datagram_fd, std::size_t max);
 
-  std::size_t memory_bytes() const { return map_bytes_; }
-
 private:
   struct ring {
     std::uint8_t* base = nullptr;

@@ -30,36 +30,51 @@ verdict fails_on_poison(byte_view frame, const stack_identity& me, byte_buffer r
   return respond(frame, me, reply, dhcp);
 }
 
-// The lab's identity, replies forwarded to `test`, and a handler that fails on poison.
-frame_context lab_context(caf::actor_system& system, caf::scoped_actor& test) {
-  auto me = std::make_shared<stack_identity>();
-  me->addresses.push_back(*ipv4_interface::from_string("10.77.0.2/24"));
-  me->mac = mac_address::from_string("ce:89:d7:ed:bc:38");
-  frame_context context;
-  context.identity = me;
-  context.counters = std::make_shared<stack_counters>();
-  context.sender = system.spawn(forwarding_sender, caf::actor{test});
-  context.handler = fails_on_poison;
-  return context;
-}
+// A real actor system, the lab's identity, replies forwarded to `test` as
+// their length, a handler that fails on poison, and the frames to feed it.
+class FrameDeciders : public testing::Test {
+protected:
+  FrameDeciders() {
+    auto me = std::make_shared<stack_identity>();
+    me->addresses.push_back(*ipv4_interface::from_string("10.77.0.2/24"));
+    me->mac = mac_address::from_string("ce:89:d7:ed:bc:38");
+    frame_context c;
+    c.identity = me;
+    c.counters = counters;
+    c.sender = system.spawn(forwarding_sender, caf::actor{test});
+    c.handler = fails_on_poison;
+    context = std::make_shared<const frame_context>(std::move(c));
+  }
 
-} // namespace
+  frame good_frame() const { return frame{std::span<const std::uint8_t>(good)}; }
+  frame poison_frame() const { return frame{std::span<const std::uint8_t>(poison)}; }
 
-TEST(frame_actor, a_frame_that_throws_kills_only_its_own_actor_and_is_counted) {
+  // How many replies of the echo request's length arrive (at most `n`).
+  int echo_replies(int n) {
+    int replies = 0;
+    for (int i = 0; i < n; ++i)
+      test->receive([&](std::size_t len) { replies += len == good.size(); },
+                    [&](const caf::down_msg&) { ADD_FAILURE() << "a long-lived decider died"; },
+                    caf::after(5s) >> [] {});
+    return replies;
+  }
+
   caf::actor_system_config cfg;
   caf::actor_system system{cfg};
   caf::scoped_actor test{system};
+  std::shared_ptr<stack_counters> counters = std::make_shared<stack_counters>();
+  shared_frame_context context;
+  std::vector<std::uint8_t> good = etherbeam::test_frames::copy_of(etherbeam::test_frames::echo_request);
+  std::vector<std::uint8_t> poison = std::vector<std::uint8_t>(64, 0xee);
+};
 
-  auto context = lab_context(system, test);
-  auto counters = context.counters;
+} // namespace
+
+TEST_F(FrameDeciders, a_frame_that_throws_kills_only_its_own_actor_and_is_counted) {
   counters->frames_in_flight = 3; // as ingress counts them in
-
-  std::vector<std::uint8_t> poison_bytes(64, 0xee);
-  frame poison{std::span<const std::uint8_t>(poison_bytes)};
-  auto good = etherbeam::test_frames::copy_of(etherbeam::test_frames::echo_request);
-  auto before = spawn_frame_actor(system, frame{std::span<const std::uint8_t>(good)}, context);
-  auto bad = spawn_frame_actor(system, poison, context);
-  auto after = spawn_frame_actor(system, frame{std::span<const std::uint8_t>(good)}, context);
+  auto before = spawn_frame_actor(system, good_frame(), context);
+  auto bad = spawn_frame_actor(system, poison_frame(), context);
+  auto after = spawn_frame_actor(system, good_frame(), context);
 
   for (auto& [who, expected] : {std::pair{before, caf::error{}}, std::pair{bad, caf::error{caf::sec::runtime_error}},
                                 std::pair{after, caf::error{}}}) {
@@ -68,54 +83,30 @@ TEST(frame_actor, a_frame_that_throws_kills_only_its_own_actor_and_is_counted) {
     test->receive([&](const caf::down_msg& d) { reason = d.reason; }, caf::after(5s) >> [] {});
     EXPECT_EQ(reason, expected);
   }
-  int replies = 0;
-  for (int i = 0; i < 2; ++i)
-    test->receive([&](std::size_t len) { replies += len == good.size(); }, caf::after(5s) >> [] {});
-  EXPECT_EQ(replies, 2);
+  EXPECT_EQ(echo_replies(2), 2);
   EXPECT_EQ(counters->frame_actor_failures.load(), 1u);
   EXPECT_EQ(counters->replies[std::size_t(reply_kind::icmp_echo_reply)].load(), 2u);
   EXPECT_EQ(counters->frames_in_flight.load(), 0) << "a failed frame actor must leave the flight too";
 }
 
-TEST(frame_actor, a_pool_worker_outlives_a_frame_that_throws_and_counts_it) {
-  caf::actor_system_config cfg;
-  caf::actor_system system{cfg};
-  caf::scoped_actor test{system};
-  auto context = lab_context(system, test);
-  auto counters = context.counters;
+TEST_F(FrameDeciders, a_pool_worker_outlives_a_frame_that_throws_and_counts_it) {
   counters->frames_in_flight = 3;
-
   auto worker = spawn_frame_worker(system, counters);
   test->monitor(worker);
-  auto good = etherbeam::test_frames::copy_of(etherbeam::test_frames::echo_request);
-  std::vector<std::uint8_t> poison_bytes(64, 0xee);
-  test->send(worker, decide_frame_atom::value, frame{std::span<const std::uint8_t>(good)}, context);
-  test->send(worker, decide_frame_atom::value, frame{std::span<const std::uint8_t>(poison_bytes)}, context);
-  test->send(worker, decide_frame_atom::value, frame{std::span<const std::uint8_t>(good)}, context);
-  int replies = 0;
-  for (int i = 0; i < 2; ++i)
-    test->receive([&](std::size_t len) { replies += len == good.size(); },
-                  [&](const caf::down_msg&) { ADD_FAILURE() << "the worker died"; }, caf::after(5s) >> [] {});
-  EXPECT_EQ(replies, 2);
+  test->send(worker, decide_frame_atom::value, good_frame(), context);
+  test->send(worker, decide_frame_atom::value, poison_frame(), context);
+  test->send(worker, decide_frame_atom::value, good_frame(), context);
+  EXPECT_EQ(echo_replies(2), 2);
   EXPECT_EQ(counters->frame_actor_failures.load(), 1u);
   EXPECT_EQ(counters->frames_in_flight.load(), 0);
   caf::anon_send_exit(worker, caf::exit_reason::user_shutdown);
 }
 
-TEST(frame_actor, inline_decisions_count_a_throw_and_go_on) {
-  caf::actor_system_config cfg;
-  caf::actor_system system{cfg};
-  caf::scoped_actor test{system};
-  auto context = lab_context(system, test);
-  auto counters = context.counters;
+TEST_F(FrameDeciders, inline_decisions_count_a_throw_and_go_on) {
   counters->frames_in_flight = 2;
-  std::vector<std::uint8_t> poison(64, 0xee);
-  decide_frame(poison, context);
-  auto good = etherbeam::test_frames::copy_of(etherbeam::test_frames::echo_request);
-  decide_frame(good, context);
-  std::size_t got = 0;
-  test->receive([&](std::size_t len) { got = len; }, caf::after(5s) >> [] {});
-  EXPECT_EQ(got, good.size());
+  decide_frame(poison, *context);
+  decide_frame(good, *context);
+  EXPECT_EQ(echo_replies(1), 1);
   EXPECT_EQ(counters->frame_actor_failures.load(), 1u);
   EXPECT_EQ(counters->frames_in_flight.load(), 0);
 }
