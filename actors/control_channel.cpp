@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -60,6 +61,16 @@ std::string execute(caf::blocking_actor* self, const control_settings& s, std::s
 void serve_connection(caf::blocking_actor* self, const control_settings& s, int listener) {
   ipc::unique_fd connection{::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC)};
   if (!connection) return;
+  ucred peer{};
+  socklen_t len = sizeof peer;
+  if (::getsockopt(connection.get(), SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 ||
+      (peer.uid != 0 && peer.uid != ::geteuid())) {
+    spdlog::warn("control: refused a connection from uid {} (pid {}): only root and etherbeam's own user "
+                 "may read counters or inject faults", static_cast<long>(peer.uid), static_cast<long>(peer.pid));
+    static constexpr std::string_view refusal = "error: permission denied: only root and etherbeam's own user may use this socket";
+    ::send(connection.get(), refusal.data(), refusal.size(), MSG_NOSIGNAL);
+    return;
+  }
   pollfd readable{connection.get(), POLLIN, 0};
   if (::poll(&readable, 1, 1000) <= 0) return;
   char buffer[512];
@@ -84,25 +95,18 @@ void control(caf::blocking_actor* self, control_settings s) {
 } // namespace
 
 std::filesystem::path control_socket_path(const std::filesystem::path& socket_dir) {
-  return socket_dir / "etherbeam.control";
+  return socket_dir / control_socket_name;
 }
 
 caf::actor spawn_control(caf::actor_system& system, control_settings settings) {
   return system.spawn<caf::detached>(control, std::move(settings));
 }
 
-ipc::unique_fd bind_control_socket(const std::filesystem::path& path) {
-  // Bound after the frame socket, whose bind already refused to start beside
-  // a live etherbeam: a file here is a stale one.
-  std::error_code ec;
-  std::filesystem::remove(path, ec);
-  ipc::unique_fd fd{::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
-  auto addr = ipc::unix_address(path);
-  auto old_mask = ::umask(0177); // mode 0600 from the start
-  bool bound = fd && ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
-  ::umask(old_mask);
-  if (!bound || ::listen(fd.get(), 8) != 0)
-    throw std::runtime_error("cannot bind the control socket " + path.string() + ": " + std::strerror(errno));
+ipc::unique_fd bind_control_socket(const ipc::socket_directory& dir, std::optional<uid_t> owner) {
+  auto fd = dir.bind_socket(control_socket_name, SOCK_SEQPACKET, {std::nullopt, owner});
+  if (::listen(fd.get(), 8) != 0)
+    throw std::runtime_error("cannot listen on the control socket " + control_socket_path(dir.path()).string() +
+                             ": " + std::strerror(errno));
   return fd;
 }
 

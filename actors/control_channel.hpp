@@ -18,13 +18,19 @@
 #include <caf/fwd.hpp>
 
 #include "actors/stack_counters.hpp"
+#include "binder/socket_directory.hpp"
 #include "binder/socket_pair.hpp"
 
 namespace etherbeam::actors {
 
+inline constexpr const char* control_socket_name = "etherbeam.control";
 std::filesystem::path control_socket_path(const std::filesystem::path& socket_dir);
-// Binds and listens at `path`, mode 0600. Throws std::runtime_error.
-ipc::unique_fd bind_control_socket(const std::filesystem::path& path);
+// Binds and listens in `dir`, mode 0600, owned by `owner` when given (the
+// user a root-started etherbeam becomes). Only root and etherbeam's own user
+// are served (checked by SO_PEERCRED at every connection): the socket group
+// is for raw_binder's frames, not for counters or faults. Throws
+// std::runtime_error.
+ipc::unique_fd bind_control_socket(const ipc::socket_directory& dir, std::optional<uid_t> owner);
 
 struct control_settings {
   int socket = -1;   // listening socket from bind_control_socket, owned by the caller

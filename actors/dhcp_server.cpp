@@ -103,13 +103,15 @@ bool dhcp_server::is_own(ipv4_address a) const {
 }
 
 // Whether this client may hold `a`: its reservation, or a free pool address
-// that is not reserved for someone else.
-bool dhcp_server::may_have(const context& c, ipv4_address a) const {
+// that is not reserved for someone else. With `over_offers`, an address only
+// offered to another client counts as free: a client completing its REQUEST
+// is further along than one that was merely offered the address.
+bool dhcp_server::may_have(const context& c, ipv4_address a, bool over_offers) const {
   if (!c.subnet.contains(a) || is_own(a)) return false;
   if (auto r = c.subnet.reservation_of(a)) return r->matches(c.key, c.m.client_hardware);
   if (!c.subnet.in_pool(a) || c.subnet.is_excluded(a)) return false;
   auto l = c.table.by_address(a);
-  return !l || l->client == c.key || !l->holds_address(c.now);
+  return !l || l->client == c.key || !l->holds_address(c.now) || (over_offers && l->state == lease_state::offered);
 }
 
 // RFC 2131 §4.3.1's order: a reservation, the client's current or previous
@@ -133,6 +135,11 @@ std::optional<ipv4_address> dhcp_server::choose_address(const context& c) const 
   for (const auto& range : c.subnet.pools)
     for (std::uint64_t v = range.first.value; v <= range.last.value; ++v)
       if (may_have(c, ipv4_address{static_cast<std::uint32_t>(v)})) return ipv4_address{static_cast<std::uint32_t>(v)};
+  // Nothing free: the oldest offer to another client is taken over, so that
+  // DISCOVERs that never REQUEST (a flood from random MACs) cannot hold the
+  // whole pool for the offer time.
+  auto oldest = c.table.oldest_offer([&](const lease& l) { return l.client != c.key && may_have(c, l.address, true); });
+  if (oldest) return oldest->address;
   return std::nullopt;
 }
 
@@ -165,7 +172,7 @@ dhcp_outcome dhcp_server::request(const context& c) const {
       }
       return out;
     }
-    if (!m.requested_address || !may_have(c, *m.requested_address)) return nak(c);
+    if (!m.requested_address || !may_have(c, *m.requested_address, true)) return nak(c);
     return ack(c, *m.requested_address);
   }
   if (m.requested_address && m.client_address.is_unspecified()) { // INIT-REBOOT
@@ -207,7 +214,10 @@ dhcp_outcome dhcp_server::decline(const context& c) const {
   auto a = c.m.requested_address;
   if (c.m.server_identifier && !is_own(*c.m.server_identifier)) return silent(dhcp_event::for_other_server);
   auto l = a ? c.table.by_address(*a) : nullptr;
-  if (!l || l->client != c.key) return silent(dhcp_event::not_its_lease);
+  // Only the client that holds the address by an ACK may decline it: one that
+  // was merely offered it (or never was) would burn addresses it never had.
+  if (!l || l->client != c.key || l->state != lease_state::bound || !l->holds_address(c.now))
+    return silent(dhcp_event::not_its_lease);
   dhcp_outcome out = silent(dhcp_event::declined);
   out.change = lease{*a, c.key, c.m.client_hardware, {}, c.now + settings_.decline_hold.count(),
                      lease_state::declined};

@@ -77,7 +77,7 @@ private:
   dhcp_outcome inform(const context& c) const;
 
   std::optional<protocols::ipv4_address> choose_address(const context& c) const;
-  bool may_have(const context& c, protocols::ipv4_address a) const;
+  bool may_have(const context& c, protocols::ipv4_address a, bool over_offers = false) const;
   dhcp_outcome ack(const context& c, protocols::ipv4_address a) const;
   dhcp_outcome nak(const context& c) const;
   protocols::dhcp_repr reply_to(const context& c, protocols::dhcp_message_type type) const;

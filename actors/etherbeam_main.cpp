@@ -22,9 +22,11 @@
 #include "actors/lease_listing.hpp"
 #include "actors/lease_manager.hpp"
 #include "actors/server_config.hpp"
+#include "actors/state_directory.hpp"
 #include "actors/supervision_tree.hpp"
 #include "binder/process_identity.hpp"
 #include "binder/process_signals.hpp"
+#include "binder/socket_directory.hpp"
 #include "binder/socket_pair.hpp"
 #include "supervision/supervisor.hpp"
 
@@ -35,31 +37,41 @@ namespace {
 // Set when the root supervisor exits on its own, i.e. it gave up.
 std::atomic<bool> root_gave_up{false};
 
-// Hands the socket to its group and, started as root with --user, the
-// process to that user: before any thread starts.
-void drop_privileges(const actors::server_config& config, const ipc::socket_paths& paths) {
+// What the process holds once it runs as its own user: the socket directory,
+// the two sockets bound in it, and the state directory's lock.
+struct server_files {
+  std::unique_ptr<ipc::socket_directory> directory;
+  ipc::unique_fd ingress_socket, control_socket;
+  std::optional<actors::state_directory_lock> state_lock;
+
+  ~server_files() {
+    if (!directory) return;
+    if (ingress_socket) directory->remove(ipc::socket_paths::logic_server_name);
+    if (control_socket) directory->remove(actors::control_socket_name);
+  }
+};
+
+// Binds the sockets and, started as root with --user, hands them and the
+// state directory to that user and becomes it: before any thread starts.
+// Every file is made or changed through a descriptor (see socket_directory),
+// so nothing the user planted meanwhile can turn root's work elsewhere.
+void open_files_and_drop_privileges(const actors::server_config& config, server_files& files) {
   std::optional<gid_t> group;
-  if (!config.socket_group.empty()) {
-    group = ipc::group_id(config.socket_group);
-    ipc::share_with_group(paths.logic_server(), *group);
-    ipc::share_with_group(actors::control_socket_path(config.socket_dir), *group);
+  if (!config.socket_group.empty()) group = ipc::group_id(config.socket_group);
+  std::optional<ipc::user_identity> user;
+  if (!config.user.empty()) {
+    if (::geteuid() == 0) user = ipc::unprivileged_user(config.user);
+    else spdlog::warn("--user {}: not started as root, so staying the user it was started as", config.user);
   }
-  if (config.user.empty()) return;
-  if (::geteuid() != 0) {
-    spdlog::warn("--user {}: not started as root, so staying the user it was started as", config.user);
-    return;
-  }
-  // The user must be able to keep its files: the lease journal and, without a
-  // shared group, the socket directory (it removes its socket on exit).
-  std::vector<std::filesystem::path> hand_over;
-  if (config.dhcp.enabled()) {
-    std::filesystem::create_directories(config.dhcp.state_dir);
-    hand_over.push_back(config.dhcp.state_dir);
-    auto journal = actors::lease_journal_path(config.dhcp.state_dir);
-    if (std::filesystem::exists(journal)) hand_over.push_back(journal);
-  }
-  if (!group) hand_over.push_back(config.socket_dir);
-  ipc::become_user(config.user, group, hand_over);
+  if (user && config.dhcp.enabled()) actors::hand_state_directory_to(config.dhcp.state_dir, user->uid, user->gid);
+  std::optional<uid_t> owner;
+  if (user) owner = user->uid;
+  files.directory = std::make_unique<ipc::socket_directory>(ipc::socket_directory::open(config.socket_dir, group));
+  files.ingress_socket =
+    files.directory->bind_socket(ipc::socket_paths::logic_server_name, SOCK_DGRAM, {group, owner}, 4 << 20);
+  files.control_socket = actors::bind_control_socket(*files.directory, owner);
+  if (!user) return;
+  ipc::become_user(config.user, *user, group);
   spdlog::info("running as {} (uid {}), without capabilities", config.user, ::getuid());
 }
 
@@ -119,8 +131,18 @@ int list_leases(const std::filesystem::path& state_dir, actors::listing_options 
   }
   actors::lease_table table;
   actors::journal_replay report;
-  actors::lease_journal::replay(path, table, report);
+  try {
+    actors::lease_journal::replay(path, table, report);
+  } catch (const actors::journal_error& e) {
+    std::cerr << "etherbeam leases: " << e.what() << "; run it as root or as the server's user\n";
+    return 1;
+  }
   for (auto& w : report.warnings) std::cerr << "etherbeam leases: " << w << "\n";
+  if (report.records == 0 && report.skipped > 0) {
+    std::cerr << "etherbeam leases: not one record of " << path.string()
+              << " could be read; is it a lease journal?\n";
+    return 1;
+  }
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch()).count();
   std::cout << actors::render_leases(table, now, options);
@@ -223,7 +245,12 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
       actors::add_pool(config.dhcp, actors::parse_range(p, "--dhcp-pool"), config.identity.addresses, "--dhcp-pool");
     actors::validate(config);
   } catch (const CLI::ParseError& e) {
-    exit_code = app.exit(e);
+    if (error) { // a reload: the reason goes to the log, e.g. a config file that is gone
+      *error = e.what();
+      exit_code = 2;
+    } else {
+      exit_code = app.exit(e);
+    }
   } catch (const actors::config_error& e) {
     if (error) *error = e.what();
     else std::cerr << "etherbeam: " << e.what() << "\n";
@@ -243,23 +270,23 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   auto signals = ipc::block_daemon_signals();
 
-  ipc::socket_paths paths{config.socket_dir};
-  ipc::unique_fd ingress_socket, control_socket;
-  auto control_path = actors::control_socket_path(config.socket_dir);
+  server_files files;
   try {
-    ingress_socket = ipc::bind_datagram_socket(paths.logic_server(), 4 << 20);
-    control_socket = actors::bind_control_socket(control_path); // --socket-group widens it to 0660
+    open_files_and_drop_privileges(config, files);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
   }
-
-  try {
-    drop_privileges(config, paths);
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return 1;
+  if (config.dhcp.enabled()) {
+    try {
+      files.state_lock = actors::state_directory_lock::take(config.dhcp.state_dir);
+    } catch (const actors::state_directory_error& e) {
+      spdlog::error("{}", e.what());
+      return 2; // a configuration to fix, not a failure to restart
+    }
   }
+  auto& ingress_socket = files.ingress_socket;
+  auto& control_socket = files.control_socket;
 
   caf::actor_system_config cfg;
   actors::configure_actor_runtime(cfg, config.scheduler_threads);
@@ -303,9 +330,6 @@ int main(int argc, char** argv) {
   caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(control, caf::exit_reason::user_shutdown);
   system.await_all_actors_done();
-  std::error_code ec;
-  std::filesystem::remove(paths.logic_server(), ec);
-  std::filesystem::remove(control_path, ec);
   spdlog::info("counters: {}", counters->render());
   if (root_gave_up) {
     spdlog::critical("the root supervisor gave up (restart intensity exceeded); exiting with "

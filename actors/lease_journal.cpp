@@ -124,10 +124,46 @@ bool lease_journal::decode(std::string_view line, lease& out) {
   return true;
 }
 
+namespace {
+
+std::string read_whole_file(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return {}; // no journal yet: no leases
+    fail("cannot read lease journal", path);
+  }
+  std::string content;
+  char buffer[65536];
+  for (;;) {
+    auto n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      errno = e;
+      fail("cannot read lease journal", path);
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return content;
+}
+
+// A line that does not decode may still end in a good record: a crash can
+// leave a run of NUL bytes (blocks allocated, never written) or half a record
+// before the next one on the same line. Each record starts with its tag.
+bool decode_after_damage(std::string_view line, lease& out) {
+  for (auto tag = line.find(record_tag, 1); tag != std::string_view::npos; tag = line.find(record_tag, tag + 1))
+    if (lease_journal::decode(line.substr(tag), out)) return true;
+  return false;
+}
+
+} // namespace
+
 std::size_t lease_journal::replay(const std::filesystem::path& path, lease_table& table,
                                   journal_replay& report) {
-  std::ifstream in{path, std::ios::binary};
-  std::string content{std::istreambuf_iterator<char>(in), {}};
+  auto content = read_whole_file(path);
   std::size_t good_end = 0, at = 0, line_no = 0;
   while (at < content.size()) {
     ++line_no;
@@ -139,9 +175,16 @@ std::size_t lease_journal::replay(const std::filesystem::path& path, lease_table
       break;
     }
     lease l;
-    if (decode(std::string_view{content}.substr(at, nl - at), l)) {
+    auto line = std::string_view{content}.substr(at, nl - at);
+    if (decode(line, l)) {
       table.put(l);
       ++report.records;
+    } else if (decode_after_damage(line, l)) {
+      table.put(l);
+      ++report.records;
+      ++report.skipped;
+      report.warnings.push_back(path.string() + " line " + std::to_string(line_no) +
+                                ": damaged bytes before a good record skipped, the record kept");
     } else {
       ++report.skipped;
       report.warnings.push_back(path.string() + " line " + std::to_string(line_no) +
@@ -169,6 +212,7 @@ lease_journal::lease_journal(const std::filesystem::path& path, lease_table& tab
   if (::fstat(fd_, &st) == 0 && static_cast<std::size_t>(st.st_size) > good_end &&
       ::ftruncate(fd_, static_cast<off_t>(good_end)) != 0)
     fail("cannot cut the torn tail of", path_);
+  durable_size_ = good_end;
 }
 
 lease_journal::~lease_journal() {
@@ -177,8 +221,11 @@ lease_journal::~lease_journal() {
 
 void lease_journal::open_for_append() {
   if (fd_ >= 0) ::close(fd_);
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0640);
   if (fd_ < 0) fail("cannot open lease journal", path_);
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) fail("cannot inspect lease journal", path_);
+  durable_size_ = static_cast<std::size_t>(st.st_size);
 }
 
 void lease_journal::append(const lease& l) {
@@ -190,8 +237,19 @@ void lease_journal::append(const lease& l) {
 
 void lease_journal::commit() {
   if (pending_.empty()) return;
-  write_all(fd_, pending_, path_);
-  if (::fdatasync(fd_) != 0) fail("cannot sync lease journal", path_);
+  try {
+    write_all(fd_, pending_, path_);
+    if (::fdatasync(fd_) != 0) fail("cannot sync lease journal", path_);
+  } catch (const journal_error&) {
+    // Cut what part of the batch reached the file (a full disk takes half a
+    // record), so that the retry appends whole records on a clean line; the
+    // records stay pending for it.
+    int e = errno;
+    if (::ftruncate(fd_, static_cast<off_t>(durable_size_)) != 0) { /* the replay skips a torn record */ }
+    errno = e;
+    throw;
+  }
+  durable_size_ += pending_.size();
   pending_.clear();
 }
 
@@ -224,7 +282,7 @@ std::vector<lease> lease_journal::begin_compaction(const lease_table& table) {
 }
 
 void lease_journal::write_snapshot(const std::filesystem::path& to, const std::vector<lease>& snapshot) {
-  int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
   if (fd < 0) fail("cannot create", to);
   std::string all;
   for (const auto& l : snapshot) all += encode(l);

@@ -37,7 +37,9 @@ public:
 
   void append(const lease& l);
   bool has_pending() const { return !pending_.empty(); }
-  // Writes what append() buffered and waits until it is on disk.
+  // Writes what append() buffered and waits until it is on disk. On an I/O
+  // error (journal_error) the file is cut back to its last whole record and
+  // the records stay buffered for the next commit.
   void commit();
   // Rewrites the journal as one record per lease of `table`, atomically (a
   // temporary file, synced, renamed over the journal, directory synced).
@@ -59,7 +61,8 @@ public:
 
   // Replays `path` into `table` without changing the file: for readers such
   // as `etherbeam leases` while the server runs. Returns the bytes of good
-  // records (where a torn tail begins). A missing file is an empty journal.
+  // records (where a torn tail begins). A missing file is an empty journal;
+  // one that cannot be read (or is a link) throws journal_error.
   static std::size_t replay(const std::filesystem::path& path, lease_table& table, journal_replay& report);
 
   // One record as a line, and back; exposed for the unit tests.
@@ -71,6 +74,7 @@ private:
 
   std::filesystem::path path_;
   int fd_ = -1;
+  std::size_t durable_size_ = 0; // bytes of the file known to hold whole records
   std::string pending_;
   std::size_t records_ = 0;
   bool compacting_ = false;

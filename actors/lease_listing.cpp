@@ -19,6 +19,34 @@ std::string utc(std::int64_t t) {
   return buf;
 }
 
+// Host names come from clients: any bytes at all. Shown as printable ASCII
+// only, every other byte (and the backslash) as \xNN, so that no client can
+// break a JSON reader, forge table rows or send escape sequences to a terminal.
+std::string printable(std::string_view raw) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += digits[c >> 4];
+      out += digits[c & 0xf];
+    }
+  }
+  return out;
+}
+
+std::string hex_of(std::string_view raw) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out += digits[c >> 4];
+    out += digits[c & 0xf];
+  }
+  return out;
+}
+
 bool active(const lease& l, std::int64_t now) { return l.state == lease_state::bound && l.expires > now; }
 
 std::string state_name(const lease& l, std::int64_t now) {
@@ -40,7 +68,8 @@ std::string render_leases(const lease_table& table, std::int64_t now, listing_op
       list.push_back({{"address", l->address.to_string()},
                       {"mac", l->mac.to_string()},
                       {"client_id", to_hex(l->client)},
-                      {"host_name", l->host_name},
+                      {"host_name", printable(l->host_name)},
+                      {"host_name_hex", hex_of(l->host_name)},
                       {"expires", utc(l->expires)},
                       {"expires_unix", l->expires},
                       {"state", state_name(*l, now)}});
@@ -50,10 +79,11 @@ std::string render_leases(const lease_table& table, std::int64_t now, listing_op
   out << "ADDRESS          MAC                CLIENT ID                 HOST NAME         EXPIRES (UTC)         STATE\n";
   for (auto* l : shown) {
     auto state = state_name(*l, now);
+    auto host = printable(l->host_name);
     char line[256];
     std::snprintf(line, sizeof line, "%-16s %-18s %-25s %-17s %-21s %s\n", l->address.to_string().c_str(),
                   l->mac.to_string().c_str(), to_hex(l->client).substr(0, 25).c_str(),
-                  l->host_name.empty() ? "-" : l->host_name.substr(0, 17).c_str(), utc(l->expires).c_str(),
+                  host.empty() ? "-" : host.substr(0, 17).c_str(), utc(l->expires).c_str(),
                   state.c_str());
     out << line;
   }

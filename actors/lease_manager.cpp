@@ -1,6 +1,8 @@
 #include "actors/lease_manager.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 
 #include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
@@ -30,6 +32,56 @@ namespace etherbeam::actors {
 
 namespace {
 
+using steady = std::chrono::steady_clock;
+
+// A journal that cannot be written (a full disk, an I/O error) costs DHCP
+// only: no ACK leaves until its record is on disk, so requests go unanswered
+// (clients retry; a renewing client keeps its address until its lease ends,
+// which a NAK would take from it). Writes are tried again with back-off,
+// 1 s doubling to 30 s, and service resumes by itself once one succeeds. One
+// log line when an episode starts, one when it ends.
+struct journal_trouble {
+  static constexpr auto first_delay = std::chrono::seconds(1);
+  static constexpr auto longest_delay = std::chrono::seconds(30);
+  bool failing = false;
+  steady::time_point retry_at{}, since{};
+  steady::duration delay{};
+  std::uint64_t unanswered = 0;
+
+  bool may_try(steady::time_point now) const { return !failing || now >= retry_at; }
+  // Returns whether this failure starts an episode (and so deserves a log line).
+  bool failed(steady::time_point now) {
+    bool first = !failing;
+    if (first) {
+      failing = true;
+      since = now;
+      delay = first_delay;
+    } else {
+      delay = std::min<steady::duration>(delay * 2, longest_delay);
+    }
+    retry_at = now + delay;
+    return first;
+  }
+};
+
+// DECLINEs accepted per client: one per interval. Only a client holding the
+// address by an ACK may decline it at all (dhcp_server), and this keeps one
+// client from burning the pool an address at a time.
+struct decline_limiter {
+  static constexpr std::int64_t interval_s = 60;
+  static constexpr std::size_t remembered = 4096;
+  std::map<client_key, std::int64_t> last;
+
+  bool allows(const client_key& c, std::int64_t now) {
+    if (last.size() >= remembered) std::erase_if(last, [&](const auto& e) { return now - e.second >= interval_s; });
+    auto [it, fresh] = last.try_emplace(c, now);
+    if (fresh) return last.size() <= remembered;
+    if (now - it->second < interval_s) return false;
+    it->second = now;
+    return true;
+  }
+};
+
 struct lease_manager_state {
   std::unique_ptr<dhcp_server> server;
   lease_table table;
@@ -41,6 +93,9 @@ struct lease_manager_state {
   caf::actor compactor; // the compaction writer, linked: it ends with this actor
   std::size_t compaction_slack = 0;
   std::chrono::steady_clock::time_point gauges_updated{};
+  journal_trouble trouble;          // commits failing: when to try again
+  journal_trouble compaction_trouble;
+  decline_limiter declines;
   static inline const char* name = "lease_manager";
 };
 
@@ -80,11 +135,32 @@ dhcp_answer answer_of(const dhcp_inbound& in, const dhcp_outcome& outcome) {
 void handle(self_pointer self, const dhcp_inbound& in) {
   auto& st = self->state;
   ++st.counters->dhcp_received[std::size_t(in.message.message_type)];
-  auto outcome = st.server->handle(in, st.table, unix_now());
+  auto now = unix_now();
+  auto outcome = st.server->handle(in, st.table, now);
+  if (outcome.durable && !st.trouble.may_try(steady::now())) {
+    ++st.trouble.unanswered; // nothing changes, nothing is said: the client asks again
+    ++st.counters->dhcp_unanswered_journal_failing;
+    return;
+  }
+  if (outcome.event == dhcp_event::declined) {
+    if (!st.declines.allows(outcome.change->client, now)) {
+      spdlog::warn("dhcp: DECLINE of {} by {} ignored: one DECLINE per client per {} s",
+                   outcome.change->address.to_string(), in.message.client_hardware.to_string(),
+                   decline_limiter::interval_s);
+      ++st.counters->dhcp_declines_rate_limited;
+      return;
+    }
+    spdlog::warn("dhcp: {} declined {} (in use by another host?); held back for {} s",
+                 in.message.client_hardware.to_string(), outcome.change->address.to_string(),
+                 outcome.change->expires - now);
+  }
   ++st.counters->dhcp[std::size_t(outcome.event)];
   if (outcome.event == dhcp_event::pool_exhausted)
     spdlog::warn("dhcp: no address left to offer {} ({})", in.message.client_hardware.to_string(),
                  to_hex(client_key_of(in.message)));
+  if (outcome.event == dhcp_event::not_its_lease && in.message.message_type == protocols::dhcp_message_type::decline)
+    spdlog::info("dhcp: DECLINE from {} ignored: it holds no lease on that address",
+                 in.message.client_hardware.to_string());
   if (outcome.change) {
     st.table.put(*outcome.change);
     if (outcome.durable) {
@@ -108,17 +184,46 @@ void start_compaction(self_pointer self);
 
 void commit(self_pointer self) {
   auto& st = self->state;
-  auto started = std::chrono::steady_clock::now();
-  st.journal->commit(); // throws on I/O errors: better restart than ACK what is not on disk
-  auto took = std::chrono::steady_clock::now() - started;
+  st.commit_scheduled = false;
+  if (!st.journal->has_pending()) return;
+  auto started = steady::now();
+  if (!st.trouble.may_try(started)) { // early: come back when the retry is due
+    self->delayed_send(self, st.trouble.retry_at - started, commit_atom::value);
+    st.commit_scheduled = true;
+    return;
+  }
+  try {
+    st.journal->commit();
+  } catch (const journal_error& e) {
+    // Not one ACK for what is not on disk: the answers waiting for this
+    // commit are dropped, their records stay pending for the retry.
+    st.trouble.unanswered += st.waiting_for_commit.size();
+    st.counters->dhcp_unanswered_journal_failing += st.waiting_for_commit.size();
+    st.waiting_for_commit.clear();
+    ++st.counters->journal_write_errors;
+    if (st.trouble.failed(started))
+      spdlog::error("dhcp: {}; no DHCP ACK until the lease journal can be written again (retrying with "
+                    "back-off up to {} s); ARP and ping are not affected", e.what(),
+                    journal_trouble::longest_delay.count());
+    self->delayed_send(self, st.trouble.delay, commit_atom::value);
+    st.commit_scheduled = true;
+    return;
+  }
+  if (st.trouble.failing) {
+    spdlog::info("dhcp: lease journal written again after {} s; {} requests went unanswered meanwhile",
+                 std::chrono::duration_cast<std::chrono::seconds>(started - st.trouble.since).count(),
+                 st.trouble.unanswered);
+    st.trouble = {};
+  }
+  auto took = steady::now() - started;
   ++st.counters->journal_commits;
   st.counters->journal_commit_us += static_cast<std::uint64_t>(
     std::chrono::duration_cast<std::chrono::microseconds>(took).count());
   for (auto& a : st.waiting_for_commit) pass_on(self, std::move(a));
   st.waiting_for_commit.clear();
-  st.commit_scheduled = false;
   update_gauges(st);
-  if (!st.compacting && st.journal->records() > 2 * st.table.size() + st.compaction_slack)
+  if (!st.compacting && st.compaction_trouble.may_try(steady::now()) &&
+      st.journal->records() > 2 * st.table.size() + st.compaction_slack)
     start_compaction(self);
 }
 
@@ -149,18 +254,44 @@ caf::behavior compaction_writer(caf::event_based_actor*, std::filesystem::path t
   }};
 }
 
+// A compaction that fails (a full disk) is tried again only after a back-off,
+// not at the next commit.
+void compaction_failed(lease_manager_state& st, const std::string& error) {
+  st.journal->abort_compaction();
+  if (st.compaction_trouble.failed(steady::now()))
+    spdlog::warn("dhcp: lease journal compaction abandoned: {}; trying again with back-off", error);
+}
+
 void finish_compaction(self_pointer self, std::size_t records, const std::string& error) {
   auto& st = self->state;
   st.compacting = false;
-  if (!error.empty()) {
-    spdlog::warn("dhcp: lease journal compaction abandoned: {}", error);
-    st.journal->abort_compaction();
-    return;
-  }
+  if (!error.empty()) return compaction_failed(st, error);
   auto before = st.journal->records();
-  st.journal->finish_compaction(records);
+  try {
+    st.journal->finish_compaction(records);
+  } catch (const journal_error& e) {
+    return compaction_failed(st, e.what());
+  }
+  st.compaction_trouble = {};
   ++st.counters->journal_compactions;
   spdlog::info("dhcp: lease journal compacted from {} to {} records", before, st.journal->records());
+}
+
+// After a reload: active leases that no configured subnet holds any more
+// are kept on record, but their clients will be NAKed or ignored at renewal.
+void warn_of_orphaned_leases(lease_manager_state& st) {
+  auto now = unix_now();
+  std::size_t orphaned = 0;
+  std::string examples;
+  st.table.for_each([&](const lease& l) {
+    if (l.state != lease_state::bound || l.expires <= now) return;
+    if (st.server->settings().subnet_containing(l.address)) return;
+    if (++orphaned <= 3) examples += (examples.empty() ? "" : ", ") + l.address.to_string();
+  });
+  if (orphaned)
+    spdlog::warn("dhcp: {} active lease{} in no configured subnet any more (e.g. {}): their clients lose "
+                 "them at renewal; restore the subnet to keep them", orphaned, orphaned == 1 ? " is" : "s are",
+                 examples);
 }
 
 lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manager_settings settings) {
@@ -199,6 +330,7 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
       st.server = std::make_unique<dhcp_server>(std::move(next), std::move(own));
       st.table.forget_search_hints(); // what is usable may have changed
       update_gauges(st, true);
+      warn_of_orphaned_leases(st);
       spdlog::info("dhcp: configuration reloaded ({} subnets); {} lease records kept",
                    st.server->settings().subnets.size(), st.table.size());
     },

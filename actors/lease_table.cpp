@@ -28,7 +28,9 @@ void lease_table::put(const lease& l) {
   if (auto old = by_address_.find(l.address.value); old != by_address_.end()) {
     auto owner = by_client_.find(old->second.client);
     if (owner != by_client_.end() && owner->second == l.address.value) by_client_.erase(owner);
+    if (old->second.state == lease_state::offered) offers_.erase({old->second.expires, l.address.value});
   }
+  if (l.state == lease_state::offered) offers_.insert({l.expires, l.address.value});
   by_address_[l.address.value] = l;
   // A declined address belongs to no client any more.
   if (l.state != lease_state::declined) by_client_[l.client] = l.address.value;
@@ -39,6 +41,7 @@ void lease_table::erase(protocols::ipv4_address a) {
   if (it == by_address_.end()) return;
   auto owner = by_client_.find(it->second.client);
   if (owner != by_client_.end() && owner->second == a.value) by_client_.erase(owner);
+  if (it->second.state == lease_state::offered) offers_.erase({it->second.expires, a.value});
   by_address_.erase(it);
   unrecorded_hint_.clear(); // the erased address may lie below a hint
 }
@@ -63,6 +66,12 @@ std::optional<protocols::ipv4_address> lease_table::first_unrecorded(
 bool lease_table::taken(protocols::ipv4_address a, std::int64_t now) const {
   auto l = by_address(a);
   return l && l->holds_address(now);
+}
+
+const lease* lease_table::oldest_offer(const std::function<bool(const lease&)>& wanted) const {
+  for (const auto& [_, address] : offers_)
+    if (auto l = by_address(protocols::ipv4_address{address}); l && wanted(*l)) return l;
+  return nullptr;
 }
 
 void lease_table::for_each(const std::function<void(const lease&)>& f) const {

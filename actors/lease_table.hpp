@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "actors/dhcp_settings.hpp"
@@ -54,12 +55,18 @@ public:
   // When configuration changes, what `usable` says may change with it.
   void forget_search_hints() { unrecorded_hint_.clear(); }
 
+  // The offer that ends first among those `wanted` accepts: what a DISCOVER
+  // takes over when the pool has nothing free (a flood of DISCOVERs must not
+  // hold every address for the offer time).
+  const lease* oldest_offer(const std::function<bool(const lease&)>& wanted) const;
+
   std::size_t size() const { return by_address_.size(); }
   void for_each(const std::function<void(const lease&)>& f) const;
 
 private:
   std::map<std::uint32_t, lease> by_address_;
   std::map<client_key, std::uint32_t> by_client_;
+  std::set<std::pair<std::int64_t, std::uint32_t>> offers_; // (expires, address) of every offer
   // Per range start: every address below the hint is recorded or unusable.
   mutable std::map<std::uint32_t, std::uint64_t> unrecorded_hint_;
 };

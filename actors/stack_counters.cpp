@@ -47,6 +47,9 @@ std::string stack_counters::render() const {
   put("journal.commits", journal_commits);
   put("journal.records", journal_records);
   put("journal.compactions", journal_compactions);
+  put("journal.write_errors", journal_write_errors);
+  put("dhcp.unanswered_journal_failing", dhcp_unanswered_journal_failing);
+  put("dhcp.declines_rate_limited", dhcp_declines_rate_limited);
   if (auto n = journal_commits.load()) out << " journal.avg_commit_us=" << journal_commit_us.load() / n;
   for (std::size_t r = 0; r < ignored.size(); ++r)
     put(std::string("ignored.") + std::string(to_string(ignore_reason(r))), ignored[r]);

@@ -41,6 +41,9 @@ struct stack_counters {
   counter journal_records{0};
   counter journal_commit_us{0};     // total time spent committing, microseconds
   counter journal_compactions{0};
+  counter journal_write_errors{0};  // commits that failed (a full disk, an I/O error)
+  counter dhcp_unanswered_journal_failing{0}; // lease changes refused meanwhile: no ACK
+  counter dhcp_declines_rate_limited{0};
   std::array<counter, std::size_t(reply_kind::count_)> replies{};
   std::array<counter, std::size_t(ignore_reason::count_)> ignored{};
   std::array<std::array<counter, std::size_t(protocols::parse_error::count_)>,

@@ -2,12 +2,14 @@
 
 #include "binder/datagram_batch.hpp"
 
+#include <net/if.h>
 #include <poll.h>
 #include <sys/socket.h>
 
 #include <array>
 #include <chrono>
 #include <optional>
+#include <cstring>
 #include <sstream>
 
 #include <caf/after.hpp>
@@ -23,12 +25,15 @@ namespace {
 // long a shutdown takes without waking the CPU noticeably.
 constexpr int mailbox_poll_ms = 200;
 
+// How often a lost interface is looked for again.
+constexpr auto link_retry = std::chrono::milliseconds(500);
+
 class relay {
 public:
   relay(binder_resources& r) : r_(r), c_(*r.counters) {
     if (!r.rings) {
       from_nic_.emplace(r.batch, max_relayed_frame);
-      from_logic_server_.emplace(r.batch, max_relayed_frame);
+      from_logic_server_.emplace(r.batch, max_relayed_frame, true);
     }
     received_.reserve(r.batch);
     frames_.reserve(r.batch);
@@ -59,21 +64,36 @@ public:
 
   void logic_server_to_nic() {
     if (r_.rings) {
-      auto t = r_.rings->transmit_from(r_.own_socket.get(), r_.batch);
+      auto t = r_.rings->transmit_from(r_.own_socket.get(), r_.batch, r_.senders);
       if (t.received <= 0) return;
       c_.frames_from_logic_server += static_cast<std::uint64_t>(t.received);
       c_.frames_injected += t.queued;
       c_.inject_errors += t.dropped;
+      c_.refused_untrusted_sender += t.refused;
       return;
     }
     int n = from_logic_server_->receive(r_.own_socket.get());
     if (n <= 0) return;
     frames_.clear();
-    for (int i = 0; i < n; ++i) frames_.push_back(from_logic_server_->datagram(i));
+    for (int i = 0; i < n; ++i) {
+      if (r_.senders.admits(from_logic_server_->header(i))) frames_.push_back(from_logic_server_->datagram(i));
+      else ++c_.refused_untrusted_sender;
+    }
     c_.frames_from_logic_server += static_cast<std::uint64_t>(n);
+    if (frames_.empty()) return;
     auto injected = r_.nic.inject(frames_);
     c_.frames_injected += injected;
     c_.inject_errors += frames_.size() - injected;
+  }
+
+  // No interface to inject into: what etherbeam sends meanwhile is read and
+  // counted, never left queued (poll would report it again at once).
+  void drain_logic_server() {
+    char discard[1];
+    while (::recv(r_.own_socket.get(), discard, sizeof discard, MSG_DONTWAIT | MSG_TRUNC) >= 0) {
+      ++c_.frames_from_logic_server;
+      ++c_.inject_errors;
+    }
   }
 
 private:
@@ -110,19 +130,87 @@ std::string binder_counters::render() const {
       << " dropped_logic_server_busy=" << dropped_logic_server_busy << " relay_errors=" << relay_errors
       << " outgoing_skipped=" << outgoing_skipped << " nic_receive_errors=" << nic_receive_errors
       << " frames_from_logic_server=" << frames_from_logic_server
-      << " frames_injected=" << frames_injected << " inject_errors=" << inject_errors;
+      << " frames_injected=" << frames_injected << " inject_errors=" << inject_errors
+      << " refused_untrusted_sender=" << refused_untrusted_sender << " link_lost=" << link_lost
+      << " link_restored=" << link_restored;
   return out.str();
 }
+
+void open_nic(binder_resources& r) {
+  r.rings.reset(); // unmapped before the socket it belongs to closes
+  r.nic = packet_socket::open(r.link.interface, r.link.promiscuous);
+  if (r.link.io != packet_io::copy)
+    r.rings = std::make_unique<packet_rings>(r.nic.fd(), r.link.io, max_relayed_frame);
+}
+
+void announce_link(const binder_resources& r) {
+  r.directory->replace_file(ipc::socket_paths::link_file_name,
+                            ipc::render_link_info({r.link.interface, r.nic.mac()}));
+}
+
+namespace {
+
+// The packet socket reported an error. An interface that went down comes back
+// to the same socket by itself; one that was deleted leaves the socket bound
+// to nothing, so it is closed and the interface looked for by name until it
+// is back (recreated, or moved back into this namespace).
+bool nic_still_usable(binder_resources& r) {
+  int error = 0;
+  socklen_t len = sizeof error;
+  ::getsockopt(r.nic.fd(), SOL_SOCKET, SO_ERROR, &error, &len); // reading it clears it
+  if (::if_nametoindex(r.link.interface.c_str()) == r.nic.index()) {
+    if (error) spdlog::warn("{}: {} (the interface went down?); frames resume when it is up", r.link.interface,
+                            std::strerror(error));
+    return true;
+  }
+  spdlog::error("{} is gone ({}); relaying stops until an interface of that name is back", r.link.interface,
+                std::strerror(error ? error : ENODEV));
+  ++r.counters->link_lost;
+  r.rings.reset();
+  r.nic = packet_socket{};
+  return false;
+}
+
+bool reopen_nic(binder_resources& r) {
+  if (::if_nametoindex(r.link.interface.c_str()) == 0) return false;
+  try {
+    open_nic(r);
+    announce_link(r);
+  } catch (const std::exception& e) {
+    spdlog::warn("{} is back but cannot be served yet: {}", r.link.interface, e.what());
+    r.rings.reset();
+    r.nic = packet_socket{};
+    return false;
+  }
+  ++r.counters->link_restored;
+  spdlog::info("{} is back (index {}, mac {}); relaying frames again", r.link.interface, r.nic.index(), r.nic.mac());
+  return true;
+}
+
+} // namespace
 
 void binder_actor(caf::blocking_actor* self, std::shared_ptr<binder_resources> resources) {
   auto r = std::make_unique<relay>(*resources);
   std::array<pollfd, 2> fds{{{resources->nic.fd(), POLLIN, 0},
                              {resources->own_socket.get(), POLLIN, 0}}};
+  auto next_look = std::chrono::steady_clock::now();
   bool running = true;
   while (running) {
-    if (::poll(fds.data(), fds.size(), mailbox_poll_ms) > 0) {
-      if (fds[0].revents) r->nic_to_logic_server();
-      if (fds[1].revents) r->logic_server_to_nic();
+    bool linked = resources->nic.fd() >= 0;
+    if (!linked && std::chrono::steady_clock::now() >= next_look) {
+      next_look = std::chrono::steady_clock::now() + link_retry;
+      linked = reopen_nic(*resources);
+    }
+    fds[0].fd = resources->nic.fd(); // -1 while the interface is gone: poll skips it
+    int timeout = linked ? mailbox_poll_ms : static_cast<int>(link_retry.count());
+    if (::poll(fds.data(), fds.size(), timeout) > 0) {
+      if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+        if (!nic_still_usable(*resources)) continue;
+      } else if (fds[0].revents) {
+        r->nic_to_logic_server();
+      }
+      if (fds[1].revents && resources->nic.fd() >= 0) r->logic_server_to_nic();
+      else if (fds[1].revents) r->drain_logic_server();
     }
     // Only when a message waits: a receive with a zero timeout cost ~100 us
     // of this thread's time per round (measured), a ceiling on frames/s.

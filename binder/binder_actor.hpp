@@ -10,6 +10,8 @@
 #include "binder/packet_rings.hpp"
 #include "binder/packet_socket.hpp"
 #include "binder/datagram_batch.hpp"
+#include "binder/sender_credentials.hpp"
+#include "binder/socket_directory.hpp"
 #include "binder/socket_pair.hpp"
 
 namespace caf {
@@ -29,6 +31,9 @@ struct binder_counters {
   std::atomic<std::uint64_t> frames_from_logic_server{0};
   std::atomic<std::uint64_t> frames_injected{0};
   std::atomic<std::uint64_t> inject_errors{0};
+  std::atomic<std::uint64_t> refused_untrusted_sender{0};
+  std::atomic<std::uint64_t> link_lost{0};
+  std::atomic<std::uint64_t> link_restored{0};
 
   std::string render() const;
 };
@@ -38,15 +43,31 @@ struct binder_counters {
 // receive error: nothing etherbeam answers comes in such frames.
 inline constexpr std::size_t max_relayed_frame = 9216 + 64;
 
-// Everything the relay owns, opened before privileges are dropped.
+// The interface served, and how.
+struct link_settings {
+  std::string interface;
+  bool promiscuous = false;
+  packet_io io = packet_io::mmap_v2;
+};
+
+// Everything the relay owns. The packet socket is opened while raw_binder
+// still may (CAP_NET_RAW), the rest once it holds nothing more.
 struct binder_resources {
+  link_settings link;
   packet_socket nic;
-  ipc::unique_fd own_socket; // bound at socket_paths::binder()
+  std::unique_ptr<packet_rings> rings; // null with --packet-io copy
+  std::shared_ptr<ipc::socket_directory> directory; // where the link file goes
+  ipc::unique_fd own_socket; // bound at socket_paths::binder(), SO_PASSCRED on
   ipc::datagram_peer logic_server; // a sending socket of its own, aimed at etherbeam's
+  ipc::trusted_senders senders; // whose datagrams are injected
   std::shared_ptr<binder_counters> counters;
   std::size_t batch = 64; // frames per system call, each direction
-  std::unique_ptr<packet_rings> rings; // null with --packet-io copy
 };
+
+// Opens the packet socket on the interface (and its rings): needs CAP_NET_RAW.
+void open_nic(binder_resources& r);
+// Tells etherbeam which interface is served and its MAC (the link file).
+void announce_link(const binder_resources& r);
 
 // Runs until it receives an exit message (checked between poll rounds).
 void binder_actor(caf::blocking_actor* self, std::shared_ptr<binder_resources> resources);

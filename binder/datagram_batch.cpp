@@ -1,12 +1,15 @@
 #include "binder/datagram_batch.hpp"
 
+#include "binder/sender_credentials.hpp"
+
 #include <algorithm>
 #include <cerrno>
 
 namespace etherbeam::ipc {
 
-receive_batch::receive_batch(std::size_t slots, std::size_t slot_bytes)
-    : slot_bytes_(slot_bytes), storage_(slots * slot_bytes), vectors_(slots), messages_(slots) {
+receive_batch::receive_batch(std::size_t slots, std::size_t slot_bytes, bool credentials)
+    : slot_bytes_(slot_bytes), storage_(slots * slot_bytes), control_(credentials ? slots * credentials_space : 0),
+      vectors_(slots), messages_(slots) {
   // Set up once: the kernel writes only msg_len and msg_flags back (no
   // addresses, no control data), and the headers cost more than the call
   // itself when one datagram arrives at a time (callgrind).
@@ -19,6 +22,11 @@ receive_batch::receive_batch(std::size_t slots, std::size_t slot_bytes)
 }
 
 int receive_batch::receive(int fd) {
+  if (!control_.empty()) // the kernel shortens msg_controllen to what it wrote
+    for (std::size_t i = 0; i < messages_.size(); ++i) {
+      messages_[i].msg_hdr.msg_control = control_.data() + i * credentials_space;
+      messages_[i].msg_hdr.msg_controllen = credentials_space;
+    }
   int n = ::recvmmsg(fd, messages_.data(), static_cast<unsigned>(messages_.size()), MSG_DONTWAIT, nullptr);
   if (n < 0) return errno == EAGAIN || errno == EINTR ? 0 : -1;
   return n;

@@ -15,8 +15,9 @@ namespace etherbeam::ipc {
 
 class receive_batch {
 public:
-  // `slots` datagrams of at most `slot_bytes` each per call.
-  receive_batch(std::size_t slots, std::size_t slot_bytes);
+  // `slots` datagrams of at most `slot_bytes` each per call; with
+  // `credentials`, room for each sender's (see sender_credentials.hpp).
+  receive_batch(std::size_t slots, std::size_t slot_bytes, bool credentials = false);
 
   // Reads what is queued, up to the slot count, without blocking. Returns how
   // many datagrams arrived (0 when none; -1 on an error other than EAGAIN).
@@ -26,10 +27,13 @@ public:
   // Whether it was longer than a slot (and cut).
   bool truncated(std::size_t i) const { return messages_[i].msg_hdr.msg_flags & MSG_TRUNC; }
   std::size_t slots() const { return messages_.size(); }
+  // The i-th datagram's header, its control data (credentials) included.
+  const msghdr& header(std::size_t i) const { return messages_[i].msg_hdr; }
 
 private:
   std::size_t slot_bytes_;
   std::vector<std::uint8_t> storage_;
+  std::vector<std::uint8_t> control_; // credentials_space per slot, or empty
   std::vector<iovec> vectors_;
   std::vector<mmsghdr> messages_;
 };

@@ -126,6 +126,7 @@ packet_rings::packet_rings(int packet_fd, packet_io version, std::size_t max_fra
 
   messages_.resize(tx_frames);
   vectors_.resize(tx_frames);
+  control_.resize(tx_frames * ipc::credentials_space);
   overflow_.resize(slot);
 }
 
@@ -197,7 +198,8 @@ void packet_rings::release() {
   taken_.clear();
 }
 
-packet_rings::transmit_result packet_rings::transmit_from(int datagram_fd, std::size_t max) {
+packet_rings::transmit_result packet_rings::transmit_from(int datagram_fd, std::size_t max,
+                                                          ipc::trusted_senders& senders) {
   transmit_result r;
   std::size_t room = std::min(max, messages_.size());
   std::size_t free = 0;
@@ -210,6 +212,8 @@ packet_rings::transmit_result packet_rings::transmit_from(int datagram_fd, std::
     messages_[k].msg_hdr = {};
     messages_[k].msg_hdr.msg_iov = &vectors_[k];
     messages_[k].msg_hdr.msg_iovlen = 1;
+    messages_[k].msg_hdr.msg_control = control_.data() + k * ipc::credentials_space;
+    messages_[k].msg_hdr.msg_controllen = ipc::credentials_space;
   }
   int n = ::recvmmsg(datagram_fd, messages_.data(), static_cast<unsigned>(free ? free : 1), MSG_DONTWAIT, nullptr);
   if (n < 0) {
@@ -227,6 +231,10 @@ packet_rings::transmit_result packet_rings::transmit_from(int datagram_fd, std::
   for (int k = 0; k < n; ++k) {
     if (messages_[k].msg_hdr.msg_flags & MSG_TRUNC) {
       ++r.dropped;
+      continue;
+    }
+    if (!senders.admits(messages_[k].msg_hdr)) { // its slot goes to the next datagram
+      ++r.refused;
       continue;
     }
     auto slot = (tx_next_ + filled) % tx_.frame_count;

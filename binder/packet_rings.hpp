@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "binder/packet_socket.hpp"
+#include "binder/sender_credentials.hpp"
 
 namespace etherbeam::binder {
 
@@ -52,12 +53,14 @@ public:
     int received = 0;       // datagrams read (-1: the read failed)
     std::size_t queued = 0; // handed to the kernel to send
     std::size_t dropped = 0; // no free slot, or larger than one
+    std::size_t refused = 0; // from a sender `senders` does not admit
   };
   // Reads up to `max` datagrams from `datagram_fd` into free transmit slots
   // and has the kernel send them, one system call for the lot. When every
   // slot is still in flight the datagrams are read and dropped, never left
   // queued (poll would otherwise report them again at once, forever).
-  transmit_result transmit_from(int datagram_fd, std::size_t max);
+  // Datagrams from a sender `senders` does not admit are never sent.
+  transmit_result transmit_from(int datagram_fd, std::size_t max, ipc::trusted_senders& senders);
 
 private:
   struct ring {
@@ -84,6 +87,7 @@ private:
   std::size_t tx_next_ = 0;
   std::vector<mmsghdr> messages_;
   std::vector<iovec> vectors_;
+  std::vector<std::uint8_t> control_; // each datagram's sender credentials
   std::vector<std::uint8_t> overflow_; // where datagrams go when no slot is free
 };
 

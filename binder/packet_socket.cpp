@@ -57,6 +57,7 @@ packet_socket packet_socket::open(const std::string& interface, bool promiscuous
 
   packet_socket s;
   s.interface_ = interface;
+  s.index_ = index;
   // Protocol 0 receives nothing until bind() names the interface, so no frame
   // from another interface can slip in between socket() and bind().
   s.fd_ = ipc::unique_fd{::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};

@@ -35,6 +35,7 @@ public:
   int fd() const { return fd_.get(); }
   const std::string& interface() const { return interface_; }
   const std::string& mac() const { return mac_; }
+  unsigned index() const { return index_; }
 
   // Puts frames on the wire, many per system call; returns how many went.
   std::size_t inject(std::span<const std::span<const std::uint8_t>> frames);
@@ -43,6 +44,7 @@ private:
   ipc::unique_fd fd_;
   std::string interface_;
   std::string mac_;
+  unsigned index_ = 0;
 };
 
 // Frames read from a packet socket many per system call (recvmmsg), each given

@@ -14,14 +14,23 @@ namespace etherbeam::ipc {
 // The group's id; std::runtime_error naming the group when it does not exist.
 gid_t group_id(const std::string& group);
 
-// Gives `socket` (and, where this process may, its directory) to `group`,
-// readable and writable by the group only: mode 0660 (directory 0770).
-void share_with_group(const std::filesystem::path& socket, gid_t group);
+// The user's id; std::runtime_error naming the user when it does not exist.
+uid_t user_id(const std::string& user);
+
+// Makes `group` this process's group (started as root), so that what it
+// creates belongs to the group without a chown afterwards.
+void join_group(gid_t group);
+
+struct user_identity {
+  uid_t uid;
+  gid_t gid;
+};
+// Looks the user up; refuses root and unknown users with a message that says so.
+user_identity unprivileged_user(const std::string& user);
 
 // Switches the whole process to `user` (its primary group, plus `extra_group`
-// if given), after handing `to_hand_over` to that user; sets NO_NEW_PRIVS. The
-// user keeps no capability. Throws std::runtime_error saying what failed.
-void become_user(const std::string& user, std::optional<gid_t> extra_group,
-                 const std::vector<std::filesystem::path>& to_hand_over);
+// if given) and sets NO_NEW_PRIVS. The user keeps no capability. Throws
+// std::runtime_error saying what failed.
+void become_user(const std::string& name, const user_identity& user, std::optional<gid_t> extra_group);
 
 } // namespace etherbeam::ipc

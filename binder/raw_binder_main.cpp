@@ -19,6 +19,7 @@
 #include "binder/capabilities.hpp"
 #include "binder/process_identity.hpp"
 #include "binder/process_signals.hpp"
+#include "binder/socket_directory.hpp"
 
 using namespace etherbeam;
 
@@ -31,20 +32,31 @@ struct options {
   std::string log_level = "info";
   int receive_buffer = 4 << 20;
   std::string socket_group;
+  std::string logic_server_user;
   std::size_t batch = 64;
   binder::packet_io io = binder::packet_io::mmap_v2;
 };
 
-std::shared_ptr<binder::binder_resources> open_resources(const options& o,
-                                                         const ipc::socket_paths& paths) {
-  auto r = std::make_shared<binder::binder_resources>(binder::binder_resources{
-    binder::packet_socket::open(o.interface, o.promiscuous),
-    ipc::bind_datagram_socket(paths.binder(), o.receive_buffer),
-    ipc::datagram_peer(paths.logic_server()), std::make_shared<binder::binder_counters>(), o.batch, nullptr});
-  if (o.io != binder::packet_io::copy)
-    r->rings = std::make_unique<binder::packet_rings>(r->nic.fd(), o.io, binder::max_relayed_frame);
-  ipc::write_link_info(paths.link_file(), {o.interface, r->nic.mac()});
-  if (!o.socket_group.empty()) ipc::share_with_group(paths.binder(), ipc::group_id(o.socket_group));
+// Privileged work first (the packet socket needs CAP_NET_RAW; joining the
+// socket group needs CAP_SETGID), then down to CAP_NET_RAW alone, and only
+// then the socket directory, which the unprivileged side may write to.
+std::shared_ptr<binder::binder_resources> open_resources(const options& o) {
+  std::optional<gid_t> group;
+  if (!o.socket_group.empty()) group = ipc::group_id(o.socket_group);
+  std::optional<uid_t> logic_server;
+  if (!o.logic_server_user.empty()) logic_server = ipc::user_id(o.logic_server_user);
+  binder::binder_resources opened{{o.interface, o.promiscuous, o.io}, {}, {}, {}, {},
+                                  ipc::datagram_peer(ipc::socket_paths{o.socket_dir}.logic_server()),
+                                  ipc::trusted_senders(logic_server), std::make_shared<binder::binder_counters>(),
+                                  o.batch};
+  auto r = std::make_shared<binder::binder_resources>(std::move(opened));
+  binder::open_nic(*r);
+  if (group && ::getegid() != *group) ipc::join_group(*group); // its files are the group's from the start
+  binder::keep_only_net_raw();
+  r->directory = std::make_shared<ipc::socket_directory>(ipc::socket_directory::open(o.socket_dir, group));
+  r->own_socket = r->directory->bind_socket(ipc::socket_paths::binder_name, SOCK_DGRAM, {group, {}}, o.receive_buffer);
+  ipc::pass_credentials(r->own_socket.get());
+  binder::announce_link(*r);
   return r;
 }
 
@@ -69,7 +81,11 @@ int main(int argc, char** argv) {
     ->capture_default_str();
   app.add_option("--socket-group", o.socket_group,
                  "Give raw_binder's socket to this group (mode 0660) so that an etherbeam running "
-                 "as another user can send to it; use the same group for both daemons");
+                 "as another user can reach it; use a group of the two daemons' users only, the same "
+                 "for both, and --logic-server-user to say which user may send");
+  app.add_option("--logic-server-user", o.logic_server_user,
+                 "The user etherbeam runs as: besides root and raw_binder's own user, the only one "
+                 "whose datagrams are injected (others are refused, counted and logged)");
   app.add_option("--io-batch", o.batch, "Frames moved per system call, each direction")
     ->capture_default_str()
     ->check(CLI::Range(1, 1024));
@@ -91,8 +107,7 @@ int main(int argc, char** argv) {
   ipc::socket_paths paths{o.socket_dir};
   std::shared_ptr<binder::binder_resources> resources;
   try {
-    resources = open_resources(o, paths);
-    binder::keep_only_net_raw();
+    resources = open_resources(o);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
@@ -130,9 +145,8 @@ int main(int argc, char** argv) {
   sd_notify(0, "STOPPING=1");
   caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
   system.await_all_actors_done();
-  std::error_code ec;
-  std::filesystem::remove(paths.binder(), ec);
-  std::filesystem::remove(paths.link_file(), ec);
+  resources->directory->remove(ipc::socket_paths::binder_name);
+  resources->directory->remove(ipc::socket_paths::link_file_name);
   spdlog::info("counters: {}", counters->render());
   return 0;
 }

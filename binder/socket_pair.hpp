@@ -15,15 +15,19 @@ namespace etherbeam::ipc {
 inline constexpr const char* default_socket_dir = "/run/etherbeam";
 
 struct socket_paths {
-  std::filesystem::path dir;
-
   // Bound by etherbeam; raw_binder sends received frames here.
-  std::filesystem::path logic_server() const { return dir / "raw_to_beam.sock"; }
+  static constexpr const char* logic_server_name = "raw_to_beam.sock";
   // Bound by raw_binder; etherbeam sends reply frames here.
-  std::filesystem::path binder() const { return dir / "beam_to_raw.sock"; }
+  static constexpr const char* binder_name = "beam_to_raw.sock";
   // Written by raw_binder: which interface it serves and that interface's MAC,
   // so that etherbeam can answer with the interface's own MAC by default.
-  std::filesystem::path link_file() const { return dir / "link"; }
+  static constexpr const char* link_file_name = "link";
+
+  std::filesystem::path dir;
+
+  std::filesystem::path logic_server() const { return dir / logic_server_name; }
+  std::filesystem::path binder() const { return dir / binder_name; }
+  std::filesystem::path link_file() const { return dir / link_file_name; }
 };
 
 // Owns a file descriptor; closes it once.
@@ -44,11 +48,6 @@ private:
   int fd_ = -1;
 };
 
-// Creates the directory if needed, refuses to start when a live process is
-// already bound at `path`, removes a stale socket file left by a crash, and
-// binds a non-blocking datagram socket there. Throws std::runtime_error whose
-// message says what was wrong and what to do.
-unique_fd bind_datagram_socket(const std::filesystem::path& path, int receive_buffer_bytes);
 // An unbound non-blocking datagram socket, for sending only (see datagram_peer).
 unique_fd open_datagram_socket();
 sockaddr_un unix_address(const std::filesystem::path& path);
@@ -58,8 +57,8 @@ struct link_info {
   std::string interface;
   std::string mac; // "aa:bb:cc:dd:ee:ff"
 };
-// Replaces the file atomically (write + rename) so a reader never sees half.
-void write_link_info(const std::filesystem::path& path, const link_info& info);
+// The link file's text (socket_directory::replace_file writes it).
+std::string render_link_info(const link_info& info);
 std::optional<link_info> read_link_info(const std::filesystem::path& path);
 
 } // namespace etherbeam::ipc

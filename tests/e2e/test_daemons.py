@@ -63,7 +63,7 @@ class Daemons(LabTest):
     def test_both_run_unprivileged_binder_with_only_cap_net_raw(self):
         os.makedirs(self.lab.socket_dir, exist_ok=True)
         os.chmod(self.lab.workdir, 0o755)
-        os.chmod(self.lab.socket_dir, 0o777)
+        os.chmod(self.lab.socket_dir, 0o1777)  # shared as /tmp is: sticky
         binder = self.lab._start("raw_binder", [], wrapper=[
             "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
             "--inh-caps=+net_raw", "--ambient-caps=+net_raw"])
@@ -78,27 +78,32 @@ class Daemons(LabTest):
         self.assertEqual(ping_stats(self.ping(count=5)), (5, 5))
 
     def test_started_as_root_etherbeam_becomes_its_user_and_the_sockets_belong_to_a_group(self):
-        os.chmod(self.lab.workdir, 0o755)  # the lab's directory, so that nobody can reach into it
-        nogroup = grp.getgrnam("nogroup").gr_gid
-        self.lab.start_binder("--socket-group", "nogroup")
+        os.chmod(self.lab.workdir, 0o755)  # the lab's directory, so that its users can reach into it
+        group = grp.getgrnam("etherbeam").gr_gid
+        user = pwd.getpwnam("etherbeam").pw_uid
+        self.lab.start_binder("--socket-group", "etherbeam", "--logic-server-user", "etherbeam")
         state = os.path.join(self.lab.workdir, "state")
-        etherbeam = self.lab.start_etherbeam("--user", "nobody", "--socket-group", "nogroup",
+        etherbeam = self.lab.start_etherbeam("--user", "etherbeam", "--socket-group", "etherbeam",
                                              "--dhcp-pool", "10.77.0.100-10.77.0.199", "--state-dir", state)
         s = status_fields(etherbeam.pid)
-        self.assertEqual(int(s["Uid"].split()[0]), pwd.getpwnam("nobody").pw_uid)
+        self.assertEqual(int(s["Uid"].split()[0]), user)
         for field in ("CapEff", "CapPrm", "CapAmb"):
             self.assertEqual(int(s[field], 16), 0, f"{field}={s[field]}")
         self.assertEqual(s["NoNewPrivs"].strip(), "1")
-        for sock in ("raw_to_beam.sock", "beam_to_raw.sock", "etherbeam.control"):
+        self.assertEqual(stat.S_IMODE(os.stat(self.lab.socket_dir).st_mode), 0o1770)
+        for sock in ("raw_to_beam.sock", "beam_to_raw.sock"):
             st = os.stat(os.path.join(self.lab.socket_dir, sock))
             self.assertEqual(stat.S_IMODE(st.st_mode), 0o660, sock)
-            self.assertEqual(st.st_gid, nogroup, sock)
+            self.assertEqual(st.st_gid, group, sock)
+        # The control socket is etherbeam's user's alone, not the group's.
+        st = os.stat(os.path.join(self.lab.socket_dir, "etherbeam.control"))
+        self.assertEqual((stat.S_IMODE(st.st_mode), st.st_uid), (0o600, user))
         self.assertEqual(ping_stats(self.ping(count=5)), (5, 5))
         r = self.lab.client(["busybox", "udhcpc", "-i", self.lab.client_if, "-n", "-q", "-f", "-t", "5",
                              "-T", "1", "-s", "/bin/true"], check=False)
         self.assertIn("obtained", r.stdout + r.stderr)
         journal = os.stat(os.path.join(state, "leases.journal"))
-        self.assertEqual(journal.st_uid, pwd.getpwnam("nobody").pw_uid)
+        self.assertEqual(journal.st_uid, user)
         self.assertEqual(etherbeam.stop(), 0, etherbeam.log())
         self.assertFalse(os.path.exists(os.path.join(self.lab.socket_dir, "raw_to_beam.sock")))
 

@@ -4,11 +4,13 @@ two daemons run the way the units start them (command line, user, capability
 sets, no new privileges) serve the lab.
 
 No systemd runs as PID 1 here, so the units' credentials are applied with
-setpriv, as systemd would apply them; the units' users are replaced by
-nobody/nogroup, which every Debian machine has.
+setpriv, as systemd would apply them, with the units' own users (created by
+scripts/bootstrap from scripts/systemd/etherbeam.sysusers.conf).
 """
 import configparser
+import grp
 import os
+import pwd
 import shlex
 import signal
 import subprocess
@@ -36,7 +38,7 @@ def status_fields(pid):
 
 def setpriv_for(service):
     """setpriv arguments that give a process what the [Service] section gives it."""
-    args = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    args = ["setpriv", f"--reuid={service['User']}", f"--regid={service['Group']}", "--clear-groups"]
     ambient = service.get("AmbientCapabilities", "").split()
     caps = ",".join("+" + c.lower().removeprefix("cap_") for c in ambient)
     if caps:
@@ -54,7 +56,6 @@ class Units(LabTest):
         line = service["ExecStart"].replace("%i", instance)
         line = line.replace("/usr/local/bin/", "").replace("/run/etherbeam", self.lab.socket_dir)
         line = line.replace("/var/lib/etherbeam", self.state).replace("/etc/etherbeam/etherbeam.toml", self.config)
-        line = line.replace("--socket-group etherbeam", "--socket-group nogroup")
         program, *args = shlex.split(line)
         return program, args
 
@@ -72,12 +73,12 @@ class Units(LabTest):
     def test_the_daemons_started_as_the_units_say_serve_with_the_least_privilege(self):
         os.chmod(self.lab.workdir, 0o755)
         os.makedirs(self.lab.socket_dir)
-        os.chmod(self.lab.socket_dir, 0o770)  # RuntimeDirectoryMode=
-        os.chown(self.lab.socket_dir, 0, int(subprocess.check_output(["getent", "group", "nogroup"], text=True)
-                                              .split(":")[2]))  # RuntimeDirectory, Group=
+        os.chown(self.lab.socket_dir, pwd.getpwnam("etherbeam-binder").pw_uid,
+                 grp.getgrnam("etherbeam").gr_gid)  # RuntimeDirectory, User=, Group=
+        os.chmod(self.lab.socket_dir, 0o1770)  # RuntimeDirectoryMode=
         self.state = os.path.join(self.lab.workdir, "state")
         os.makedirs(self.state)
-        os.chown(self.state, int(subprocess.check_output(["id", "-u", "nobody"])), -1)  # StateDirectory
+        os.chown(self.state, pwd.getpwnam("etherbeam").pw_uid, -1)  # StateDirectory
         self.config = os.path.join(self.lab.workdir, "etherbeam.toml")
         with open(self.config, "w") as f:
             f.write(f'[stack]\naddresses = ["{STACK_IP}/24"]\n[dhcp]\n[[dhcp.subnet]]\n'

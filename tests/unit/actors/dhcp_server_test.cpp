@@ -276,3 +276,66 @@ TEST_F(DhcpServer, sends_a_raw_option_only_to_clients_that_ask_for_it) {
 TEST_F(DhcpServer, ignores_server_messages) {
   EXPECT_EQ(handle(inbound(dnsmasq_offer_to_dhclient)).event, dhcp_event::not_a_client_message);
 }
+
+// Hardening: clients that attack (issue 9, findings 8 and 9).
+
+TEST_F(DhcpServer, a_decline_right_after_an_offer_burns_nothing) {
+  auto discover = inbound(dhclient_discover);
+  auto offer = handle(discover);
+  apply(offer);
+  auto decline = inbound(dhclient_request);
+  decline.message.message_type = dhcp_message_type::decline;
+  decline.message.requested_address = offer.reply->your_address;
+  auto o = handle(decline);
+  EXPECT_EQ(o.event, dhcp_event::not_its_lease);
+  EXPECT_FALSE(o.change);
+}
+
+TEST_F(DhcpServer, only_the_client_bound_by_an_ack_may_decline_an_address) {
+  auto decline = inbound(dhclient_request);
+  decline.message.message_type = dhcp_message_type::decline;
+  auto holder = client_key_of(decline.message);
+  bind("10.77.0.125", client_key_of(mac("02:00:00:00:00:42"))); // someone else's
+  decline.message.requested_address = ip("10.77.0.125");
+  EXPECT_EQ(handle(decline).event, dhcp_event::not_its_lease);
+  bind("10.77.0.125", holder, now - 1); // its own, but expired
+  EXPECT_EQ(handle(decline).event, dhcp_event::not_its_lease);
+  bind("10.77.0.125", holder);
+  EXPECT_EQ(handle(decline).event, dhcp_event::declined);
+}
+
+TEST_F(DhcpServer, a_discover_flood_cannot_hold_the_pool_against_a_real_client) {
+  settings.subnets[0].pools = {{ip("10.77.0.100"), ip("10.77.0.103")}};
+  // Four DISCOVERs from random MACs, a second apart, hold every address.
+  for (std::uint8_t i = 0; i < 4; ++i) {
+    auto flood = inbound(udhcpc_discover);
+    flood.message.client_hardware = mac_address{{0x02, 0xf1, 0, 0, 0, i}};
+    flood.message.client_identifier.size = 0;
+    auto o = server().handle(flood, table, now + i);
+    ASSERT_EQ(o.event, dhcp_event::offered);
+    apply(o);
+  }
+  // A real client is offered the address of the oldest offer...
+  auto offer = server().handle(inbound(dhclient_discover), table, now + 5);
+  ASSERT_EQ(offer.event, dhcp_event::offered);
+  EXPECT_EQ(offer.reply->your_address, ip("10.77.0.100"));
+  apply(offer);
+  // ...and even when the flood took its offer over again, its REQUEST wins
+  // over an address that is merely offered.
+  auto flood = inbound(udhcpc_discover);
+  flood.message.client_hardware = mac_address{{0x02, 0xf1, 0, 0, 1, 0}};
+  flood.message.client_identifier.size = 0;
+  for (int i = 0; i < 4; ++i) apply(server().handle(flood, table, now + 6)), ++flood.message.client_hardware.octets[5];
+  auto request = inbound(dhclient_request);
+  request.message.requested_address = ip("10.77.0.100");
+  request.message.server_identifier = ip("10.77.0.3");
+  auto ack = server().handle(request, table, now + 7);
+  EXPECT_EQ(ack.event, dhcp_event::acked);
+  EXPECT_EQ(ack.reply->your_address, ip("10.77.0.100"));
+}
+
+TEST_F(DhcpServer, a_bound_lease_is_never_taken_over_by_a_discover) {
+  settings.subnets[0].pools = {{ip("10.77.0.100"), ip("10.77.0.100")}};
+  bind("10.77.0.100", client_key_of(mac("02:00:00:00:00:01")));
+  EXPECT_EQ(handle(inbound(dhclient_discover)).event, dhcp_event::pool_exhausted);
+}

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <fstream>
 
 using namespace etherbeam::actors;
@@ -224,4 +227,62 @@ TEST_F(LeaseJournal, a_compaction_left_half_done_is_cleared_on_start) {
   lease_journal j{path, t, r};
   EXPECT_FALSE(std::filesystem::exists(j.compaction_path()));
   EXPECT_EQ(t.size(), 1u);
+}
+
+// Hardening: journal damage loses no more than the damaged record (issue 9, finding 7).
+
+TEST_F(LeaseJournal, a_run_of_nul_bytes_does_not_take_the_next_record_with_it) {
+  auto a = lease_journal::encode(lease_of("10.77.0.100", 1));
+  auto b = lease_journal::encode(lease_of("10.77.0.101", 2));
+  auto c = lease_journal::encode(lease_of("10.77.0.102", 3));
+  std::filesystem::create_directories(path.parent_path());
+  // A crash after the file grew but before its blocks were written: zeros
+  // where a record should be, and the next record right behind them.
+  overwrite(a + std::string(4096, '\0') + b + std::string(100, '\0') + c.substr(0, 20) + c);
+  journal_replay r;
+  auto t = replay(r);
+  EXPECT_EQ(r.records, 3u);
+  EXPECT_TRUE(t.by_address(ip("10.77.0.100")));
+  EXPECT_TRUE(t.by_address(ip("10.77.0.101")));
+  EXPECT_TRUE(t.by_address(ip("10.77.0.102")));
+  EXPECT_EQ(r.skipped, 2u);
+}
+
+TEST_F(LeaseJournal, a_journal_that_cannot_be_read_is_an_error_not_an_empty_table) {
+  std::filesystem::create_directories(path.parent_path());
+  std::filesystem::create_symlink("/etc/passwd", path);
+  lease_table t;
+  journal_replay r;
+  EXPECT_THROW(lease_journal::replay(path, t, r), journal_error);
+  EXPECT_THROW(lease_journal(path, t, r), journal_error); // never written through a link
+}
+
+TEST_F(LeaseJournal, a_failed_commit_keeps_its_records_and_leaves_no_half_record) {
+  lease_table t;
+  journal_replay r;
+  lease_journal j{path, t, r};
+  j.append(lease_of("10.77.0.100", 1));
+  j.commit();
+  auto good = file();
+  // A file size limit stands in for a full disk: the write stops part-way
+  // through the batch, then fails (EFBIG instead of ENOSPC).
+  ::rlimit old{};
+  ::getrlimit(RLIMIT_FSIZE, &old);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  ::rlimit tight = old;
+  tight.rlim_cur = good.size() + 30;
+  ::setrlimit(RLIMIT_FSIZE, &tight);
+  j.append(lease_of("10.77.0.101", 2));
+  j.append(lease_of("10.77.0.102", 3));
+  EXPECT_THROW(j.commit(), journal_error);
+  EXPECT_TRUE(j.has_pending());
+  EXPECT_EQ(file(), good); // cut back to the last whole record
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  j.commit(); // room again: the retry writes the same records, whole
+  EXPECT_FALSE(j.has_pending());
+  journal_replay after;
+  auto replayed = replay(after);
+  EXPECT_EQ(after.skipped, 0u);
+  EXPECT_EQ(replayed.size(), 3u);
 }

@@ -11,6 +11,9 @@
 #include <caf/send.hpp>
 
 #include "actors/messages.hpp"
+#include <sys/socket.h>
+
+#include "binder/socket_directory.hpp"
 #include "binder/socket_pair.hpp"
 #include "tests/unit/event_log.hpp"
 
@@ -35,7 +38,7 @@ struct supervision_tree_test : ::testing::Test {
     system = std::make_unique<caf::actor_system>(cfg);
     char tmpl[] = "/tmp/etherbeam-tree-XXXXXX";
     dir = ::mkdtemp(tmpl);
-    socket = ipc::bind_datagram_socket(ipc::socket_paths{dir}.logic_server(), 0);
+    socket = ipc::socket_directory::open(dir, std::nullopt).bind_socket(ipc::socket_paths::logic_server_name, SOCK_DGRAM, {});
     server_config config;
     config.socket_dir = dir;
     config.identity.addresses.push_back(*protocols::ipv4_interface::from_string("10.77.0.2/24"));
