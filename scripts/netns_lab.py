@@ -114,22 +114,26 @@ class Lab:
         for ns in (self.server_ns, self.client_ns):
             run(["ip", "netns", "add", ns])
             self._created.append(ns)
-        run(["ip", "link", "add", self.server_if, "type", "veth", "peer", "name", self.client_if])
-        run(["ip", "link", "set", self.server_if, "netns", self.server_ns])
-        run(["ip", "link", "set", self.client_if, "netns", self.client_ns])
         for ns in (self.server_ns, self.client_ns):
             # No IPv6 chatter (router solicitations, MLD): only traffic we send.
             run(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
                  "net.ipv6.conf.default.disable_ipv6=1"])
             run(["ip", "-n", ns, "link", "set", "lo", "up"])
+        self.recreate_link()
+        # The default queue of 10 datagrams per UNIX socket is too short for bursts.
+        self.server(["sysctl", "-qw", "net.unix.max_dgram_qlen=512"])
+
+    def recreate_link(self):
+        """The veth pair between the namespaces (again, after a test deleted it)."""
+        run(["ip", "link", "add", self.server_if, "type", "veth", "peer", "name", self.client_if])
+        run(["ip", "link", "set", self.server_if, "netns", self.server_ns])
+        run(["ip", "link", "set", self.client_if, "netns", self.client_ns])
         run(["ip", "-n", self.server_ns, "link", "set", self.server_if, "up"])
         run(["ip", "-n", self.client_ns, "addr", "add", f"{CLIENT_IP}/{PREFIX}", "dev", self.client_if])
         run(["ip", "-n", self.client_ns, "link", "set", self.client_if, "up"])
         # veth leaves UDP checksums for "hardware" to finish; a real NIC would, a
         # veth peer never does. Full checksums on the wire, as on real links.
         self.client(["ethtool", "-K", self.client_if, "tx", "off"], check=False)
-        # The default queue of 10 datagrams per UNIX socket is too short for bursts.
-        self.server(["sysctl", "-qw", "net.unix.max_dgram_qlen=512"])
 
     def close(self):
         for d in reversed(self.daemons):

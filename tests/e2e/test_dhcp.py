@@ -28,9 +28,11 @@ domain_name = "lab.example"
   address = "10.77.0.42"
 """
 
-# Records the client's variables on every event; changes nothing else.
+# Records the client's variables on every event; changes nothing else. One
+# write per event, so that a reader never sees an event without its variables.
 RECORDER = """#!/bin/sh
-{{ echo "event=$1 reason=$reason"; env | grep -E '^(new_|ip=|router=|dns=|lease=|subnet=|domain=)'; echo; }} >> {log}
+record=$(echo "event=$1 reason=$reason"; env | grep -E '^(new_|ip=|router=|dns=|lease=|subnet=|domain=)')
+printf '%s\\n\\n' "$record" >> {log}
 exit 0
 """
 
