@@ -26,6 +26,7 @@
 #include "actors/supervision_tree.hpp"
 #include "binder/process_identity.hpp"
 #include "binder/process_signals.hpp"
+#include "binder/sender_credentials.hpp"
 #include "binder/socket_directory.hpp"
 #include "binder/socket_pair.hpp"
 #include "supervision/supervisor.hpp"
@@ -69,6 +70,7 @@ void open_files_and_drop_privileges(const actors::server_config& config, server_
   files.directory = std::make_unique<ipc::socket_directory>(ipc::socket_directory::open(config.socket_dir, group));
   files.ingress_socket =
     files.directory->bind_socket(ipc::socket_paths::logic_server_name, SOCK_DGRAM, {group, owner}, 4 << 20);
+  ipc::pass_credentials(files.ingress_socket.get());
   files.control_socket = actors::bind_control_socket(*files.directory, owner);
   if (!user) return;
   ipc::become_user(config.user, *user, group);
@@ -162,7 +164,7 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
   std::string model;
   int io_batch = 0;
   std::vector<std::string> pools;
-  std::string state_dir, user, socket_group;
+  std::string state_dir, user, socket_group, binder_user;
   actors::listing_options listing;
 
   CLI::App app{"etherbeam: a user-space packet-logic server. Answers ARP and ICMP echo for the "
@@ -196,6 +198,9 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
   app.add_option("--socket-group", socket_group,
                  "Give etherbeam's socket to this group (mode 0660) so that a raw_binder running "
                  "as another user can send to it; use the same group for both daemons");
+  app.add_option("--binder-user", binder_user,
+                 "raw_binder's user, when it runs as neither root nor etherbeam's user: with those two, "
+                 "the only sender whose frames are taken (others are refused, counted and logged)");
   app.add_flag("--allow-fault-injection", allow_faults,
                "Let `etherbeam fault CHILD` make a long-lived actor fail on purpose [default: off]");
   auto* counters = app.add_subcommand("counters", "Print a running etherbeam's counters");
@@ -228,6 +233,7 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
     if (!state_dir.empty()) config.dhcp.state_dir = state_dir;
     if (!user.empty()) config.user = user;
     if (!socket_group.empty()) config.socket_group = socket_group;
+    if (!binder_user.empty()) config.binder_user = binder_user;
     if (allow_faults) config.allow_fault_injection = true;
     if (counters->parsed()) {
       exit_code = control_command(config.socket_dir, "counters");
@@ -244,6 +250,13 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
     for (auto& p : pools)
       actors::add_pool(config.dhcp, actors::parse_range(p, "--dhcp-pool"), config.identity.addresses, "--dhcp-pool");
     actors::validate(config);
+    if (!config.binder_user.empty()) {
+      try {
+        ipc::user_id(config.binder_user);
+      } catch (const std::runtime_error& e) {
+        throw actors::config_error(std::string("--binder-user: ") + e.what());
+      }
+    }
   } catch (const CLI::ParseError& e) {
     if (error) { // a reload: the reason goes to the log, e.g. a config file that is gone
       *error = e.what();

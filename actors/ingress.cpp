@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "binder/datagram_batch.hpp"
+#include "binder/sender_credentials.hpp"
 #include "binder/socket_pair.hpp"
 
 namespace etherbeam::actors {
@@ -70,7 +71,8 @@ private:
 
 void ingress(caf::blocking_actor* self, ingress_settings s) {
   learned_identity identity{s.identity, s.link_file};
-  ipc::receive_batch batch(static_cast<std::size_t>(std::max(1, s.io_batch)), max_datagram);
+  ipc::receive_batch batch(static_cast<std::size_t>(std::max(1, s.io_batch)), max_datagram, true);
+  ipc::trusted_senders senders(s.binder_user, "--binder-user");
   frame_context context{nullptr, s.counters, {}, {}, s.serve_dhcp, s.limits.dhcp_backlog, s.handler};
   pollfd readable{s.socket, POLLIN, 0};
   // per_protocol: the stateless workers, linked so that they end with ingress
@@ -100,6 +102,10 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
         ++s.counters->frames_in;
         if (batch.truncated(i)) {
           ++s.counters->oversize_frames;
+          continue;
+        }
+        if (!senders.admits(batch.header(i))) {
+          ++s.counters->frames_refused_untrusted_sender;
           continue;
         }
         if (s.counters->frames_in_flight.load(std::memory_order_relaxed) >= s.limits.frames_in_flight) {

@@ -3,7 +3,10 @@
 // datagrams from the socket raw_binder sends to and starts a frame actor for
 // each. Reading blocks, so it is a blocking actor on a thread of its own and
 // never holds up the cooperative scheduler.
+#include <sys/types.h>
+
 #include <filesystem>
+#include <optional>
 #include <memory>
 
 #include "actors/frame_actor.hpp"
@@ -29,6 +32,9 @@ struct ingress_settings {
   concurrency_model model = concurrency_model::per_frame;
   std::size_t workers = 2; // per_protocol: stateless workers in the pool
   int io_batch = 64;       // datagrams read per wake-up
+  // raw_binder's user when it is not root or etherbeam's own: the only other
+  // sender whose frames are taken (the socket is SO_PASSCRED).
+  std::optional<uid_t> binder_user;
 };
 
 caf::actor spawn_ingress(caf::actor_system& system, ingress_settings settings);

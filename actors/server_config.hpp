@@ -24,6 +24,7 @@ struct server_config {
   dhcp_settings dhcp; // no subnets: no DHCP server
   std::string user;         // started as root: switch to this user once the socket is bound
   std::string socket_group; // give the socket to this group (mode 0660)
+  std::string binder_user;  // raw_binder's user, the only other one whose frames are taken
   // Lets the control socket's `fault CHILD` make a long-lived actor fail.
   bool allow_fault_injection = false;
   queue_limits limits;

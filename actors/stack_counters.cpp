@@ -32,6 +32,7 @@ std::string stack_counters::render() const {
   put("frame_actor_failures", frame_actor_failures);
   put("actor_restarts", actor_restarts);
   put("handed_to_dhcp", handed_to_dhcp);
+  put("frames_refused_untrusted_sender", frames_refused_untrusted_sender);
   put("dhcp_server_absent", dhcp_server_absent);
   put("overload.frames_dropped", overload_frames_dropped);
   put("overload.dhcp_dropped", overload_dhcp_dropped);

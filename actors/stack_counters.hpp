@@ -17,6 +17,7 @@ using counter = std::atomic<std::uint64_t>;
 struct stack_counters {
   counter frames_in{0};
   counter oversize_frames{0};       // datagrams larger than the ingress buffer
+  counter frames_refused_untrusted_sender{0}; // from neither raw_binder's user, root nor our own
   counter ingress_receive_errors{0};
   counter replies_sent{0};          // handed to the binder's socket
   counter replies_dropped_binder_absent{0};

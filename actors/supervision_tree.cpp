@@ -9,6 +9,7 @@
 #include "actors/ingress.hpp"
 #include "actors/lease_manager.hpp"
 #include "actors/sender.hpp"
+#include "binder/process_identity.hpp"
 #include "binder/socket_pair.hpp"
 
 namespace etherbeam::actors {
@@ -47,6 +48,7 @@ supervision::supervisor_spec root_supervisor_spec(const server_config& config, i
                                    : (config.scheduler_threads ? config.scheduler_threads
                                                                : std::max(1u, std::thread::hardware_concurrency()));
   ingress.io_batch = config.io_batch;
+  if (!config.binder_user.empty()) ingress.binder_user = ipc::user_id(config.binder_user);
   spec.children.push_back(
     {"ingress", [ingress](caf::actor_system& sys) { return spawn_ingress(sys, ingress); }});
   return spec;

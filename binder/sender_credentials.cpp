@@ -28,7 +28,8 @@ std::optional<ucred> credentials_of(const msghdr& message) {
   return std::nullopt;
 }
 
-trusted_senders::trusted_senders(std::optional<uid_t> peer) : uids_{0, ::getuid()} {
+trusted_senders::trusted_senders(std::optional<uid_t> peer, std::string peer_option)
+    : uids_{0, ::getuid()}, peer_option_(std::move(peer_option)) {
   if (peer) uids_.push_back(*peer);
 }
 
@@ -38,9 +39,10 @@ bool trusted_senders::admits(const msghdr& message) {
   ++rejected_;
   auto now = std::chrono::steady_clock::now();
   if (rejected_at_last_log_ == 0 || now - last_log_ >= std::chrono::seconds(10)) {
-    spdlog::warn("refused a frame from uid {} (pid {}): only the logic server's user may send frames to inject "
-                 "({} refused so far; raw_binder --logic-server-user names that user)",
-                 who ? static_cast<long>(who->uid) : -1L, who ? static_cast<long>(who->pid) : -1L, rejected_);
+    spdlog::warn("refused a frame from uid {} (pid {}): only root, this daemon's user and the user named by {} "
+                 "may send frames here ({} refused so far)",
+                 who ? static_cast<long>(who->uid) : -1L, who ? static_cast<long>(who->pid) : -1L, peer_option_,
+                 rejected_);
     last_log_ = now;
     rejected_at_last_log_ = rejected_;
   }

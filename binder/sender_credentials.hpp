@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace etherbeam::ipc {
@@ -24,8 +25,10 @@ std::optional<ucred> credentials_of(const msghdr& message);
 
 class trusted_senders {
 public:
-  // Root, this process's own user, and `peer` (the other daemon's user).
-  explicit trusted_senders(std::optional<uid_t> peer = std::nullopt);
+  // Root, this process's own user, and `peer` (the other daemon's user, named
+  // by the option `peer_option`, which the refusal's log line points to).
+  explicit trusted_senders(std::optional<uid_t> peer = std::nullopt,
+                           std::string peer_option = "--logic-server-user");
   // Whether the datagram came from a trusted user; logs the first refusal of
   // each burst (then at most one line every 10 s, with the count).
   bool admits(const msghdr& message);
@@ -33,6 +36,7 @@ public:
 
 private:
   std::vector<uid_t> uids_;
+  std::string peer_option_;
   std::uint64_t rejected_ = 0, rejected_at_last_log_ = 0;
   std::chrono::steady_clock::time_point last_log_{};
 };

@@ -54,6 +54,14 @@ def arp_reply_from(mac):
             + b"\x00" * 6 + ip(CLIENT_IP)).hex()
 
 
+def arp_request_for(address):
+    """An ARP request for `address`, as raw_binder would relay it from the wire."""
+    m = bytes.fromhex("020000000001")
+    ip = lambda a: bytes(int(x) for x in a.split("."))  # noqa: E731
+    return (b"\xff" * 6 + m + b"\x08\x06" + b"\x00\x01\x08\x00\x06\x04\x00\x01" + m + ip(CLIENT_IP)
+            + b"\x00" * 6 + ip(address)).hex()
+
+
 class Hardening(LabTest):
     def setUp(self):
         super().setUp()
@@ -134,6 +142,15 @@ class Hardening(LabTest):
         self.assertNotIn(forged, seen)
         self.assertIn(f"refused a frame from uid {pwd.getpwnam('nobody').pw_uid}", binder.log())
         self.assertEqual(binder.counters()["refused_untrusted_sender"], 1)
+        # The other way: frames into etherbeam from a group member are refused too.
+        etherbeam = self.lab.daemons[-1]
+        to_etherbeam = os.path.join(self.lab.socket_dir, "raw_to_beam.sock")
+        subprocess.run(as_user("nobody", GROUP, ["/usr/bin/python3", "-c", SENDER, to_etherbeam,
+                                                 arp_request_for(STACK_IP)]), check=True)
+        etherbeam.wait_for_log(f"refused a frame from uid {pwd.getpwnam('nobody').pw_uid}")
+        counters = etherbeam.counters()
+        self.assertEqual(counters["frames_refused_untrusted_sender"], 1)
+        self.assertNotIn("reply.arp_reply", counters)
         # The control socket is not the group's: counters and faults are refused.
         r = subprocess.run(as_user("nobody", GROUP, [self.etherbeam_binary(), "counters", "--socket-dir",
                                                      self.lab.socket_dir]), capture_output=True, text=True)
