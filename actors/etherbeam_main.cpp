@@ -286,6 +286,9 @@ int main(int argc, char** argv) {
   server_files files;
   try {
     open_files_and_drop_privileges(config, files);
+  } catch (const actors::state_directory_error& e) {
+    spdlog::error("{}", e.what());
+    return 2;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;

@@ -1,10 +1,12 @@
 #include "actors/state_directory.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string_view>
@@ -28,6 +30,23 @@ void hand_over(int dir_fd, const char* name, uid_t uid, gid_t gid) {
   if (st.st_uid != uid && ::fchown(f.get(), uid, gid) != 0) fail(std::string("cannot hand ") + name + " to its user");
 }
 
+// The first entry of the directory that etherbeam did not make, or "".
+std::string foreign_entry(int dir_fd) {
+  DIR* listing = ::fdopendir(::dup(dir_fd));
+  if (!listing) fail("cannot list the state directory");
+  std::string found;
+  while (auto* e = ::readdir(listing)) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == ".." || name == "leases.journal.compacting") continue;
+    if (std::find(std::begin(kept_files), std::end(kept_files), name) == std::end(kept_files)) {
+      found = name;
+      break;
+    }
+  }
+  ::closedir(listing);
+  return found;
+}
+
 } // namespace
 
 void hand_state_directory_to(const std::filesystem::path& dir, uid_t uid, gid_t gid) {
@@ -38,8 +57,14 @@ void hand_state_directory_to(const std::filesystem::path& dir, uid_t uid, gid_t 
   if (!d) fail("cannot open state directory " + dir.string());
   struct stat st {};
   if (::fstat(d.get(), &st) != 0) fail("cannot inspect state directory " + dir.string());
-  if (st.st_uid != uid && ::fchown(d.get(), uid, gid) != 0)
-    fail("cannot hand state directory " + dir.string() + " to its user");
+  if (st.st_uid != uid) {
+    // Only a directory of etherbeam's own: --state-dir /var/lib must not give
+    // /var/lib away.
+    if (auto other = foreign_entry(d.get()); !other.empty())
+      throw state_directory_error("state directory " + dir.string() + " holds files that are not etherbeam's (" +
+                                  other + "); give etherbeam a directory of its own");
+    if (::fchown(d.get(), uid, gid) != 0) fail("cannot hand state directory " + dir.string() + " to its user");
+  }
   for (auto* name : kept_files) hand_over(d.get(), name, uid, gid);
 }
 

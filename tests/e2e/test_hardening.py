@@ -102,6 +102,17 @@ class Hardening(LabTest):
             self.assert_untouched(target)
             os.unlink(link)
 
+    def test_a_state_directory_holding_other_files_is_not_given_to_etherbeams_user(self):
+        shared = os.path.join(self.lab.workdir, "var-lib")  # as if --state-dir /var/lib
+        os.mkdir(shared, 0o755)
+        self.root_owned_file(os.path.join("var-lib", "someone-elses"))
+        r = self.lab.server([self.etherbeam_binary(), "--socket-dir", self.lab.socket_dir, "--ip", f"{STACK_IP}/24",
+                             *ETHERBEAM_ARGS, "--dhcp-pool", "10.77.0.100-10.77.0.199", "--state-dir", shared],
+                            check=False, timeout=30)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("holds files that are not etherbeam's (someone-elses)", r.stdout + r.stderr)
+        self.assertEqual(os.stat(shared).st_uid, 0)
+
     # -- finding 2 -----------------------------------------------------------
     def test_a_link_planted_as_link_new_is_removed_not_written_through(self):
         os.mkdir(self.lab.socket_dir)
