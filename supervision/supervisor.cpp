@@ -1,6 +1,7 @@
 #include "supervision/supervisor.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
@@ -31,6 +32,21 @@ struct supervised_child {
   std::uint64_t restarts = 0;
 };
 
+// A child asked to stop and not gone yet, as OTP's supervisor waits for it.
+struct stopping_child {
+  caf::actor actor;
+  std::string id;
+  std::chrono::milliseconds shutdown;
+};
+
+// What to do once every stopping child is gone: start children again, or end
+// the supervisor itself.
+struct after_stop {
+  std::size_t first = 0, last = 0, failed = 0; // restart children [first, last)
+  caf::error reason;                            // of the failed child, or why we quit
+  bool quit = false;
+};
+
 struct supervisor_state {
   std::string name;
   strategy restart_strategy = strategy::one_for_one;
@@ -38,6 +54,8 @@ struct supervisor_state {
   restart_window window{restart_intensity{}};
   std::uint64_t total_restarts = 0;
   std::function<void(const std::string&, const caf::error&)> on_restart;
+  std::vector<stopping_child> stopping;
+  std::optional<after_stop> pending;
 };
 
 using supervisor_actor = caf::stateful_actor<supervisor_state>;
@@ -58,12 +76,18 @@ void start_child(supervisor_actor* self, supervised_child& child) {
   self->link_to(child.current);
 }
 
-// Stops a child on purpose: unlinked first, so its exit is not taken for a failure.
+// Asks a child to stop: unlinked first, so that its exit is not taken for a
+// failure, and monitored, so that we know when it is gone. If it is still
+// there when its shutdown time is up, it is killed.
 void stop_child(supervisor_actor* self, supervised_child& child) {
   if (!child.current) return;
-  self->unlink_from(child.current);
-  self->send_exit(child.current, caf::exit_reason::user_shutdown);
+  auto actor = std::move(child.current);
   child.current = nullptr;
+  self->unlink_from(actor);
+  self->monitor(actor);
+  self->send_exit(actor, caf::exit_reason::user_shutdown);
+  self->delayed_send(self, child.spec.shutdown, shutdown_timeout_atom::value, actor.address());
+  self->state.stopping.push_back({std::move(actor), child.spec.id, child.spec.shutdown});
 }
 
 // Stops children [first, last) in reverse start order, as OTP does.
@@ -72,19 +96,15 @@ void stop_children(supervisor_actor* self, std::size_t first, std::size_t last) 
   for (auto i = last; i > first; --i) stop_child(self, children[i - 1]);
 }
 
-void give_up(supervisor_actor* self, caf::error reason) {
-  stop_children(self, 0, self->state.children.size());
-  self->quit(std::move(reason));
-}
+void give_up(supervisor_actor* self, caf::error reason);
 
-void restart_children(supervisor_actor* self, std::size_t failed, const caf::error& reason) {
+// Starts children [first, last) again, the failed one with its exit reason.
+void start_again(supervisor_actor* self, const after_stop& what) {
   auto& st = self->state;
-  auto first = st.restart_strategy == strategy::one_for_all ? 0 : failed;
-  auto last = st.restart_strategy == strategy::one_for_one ? failed + 1 : st.children.size();
-  stop_children(self, first, last); // the failed child is already down
-  for (auto i = first; i < last; ++i) {
+  for (auto i = what.first; i < what.last; ++i) {
     auto& child = st.children[i];
-    if (!wants_restart(child.spec.restart, i == failed ? reason : caf::error{})) continue;
+    auto reason = i == what.failed ? what.reason : caf::error{};
+    if (!wants_restart(child.spec.restart, reason)) continue;
     try {
       start_child(self, child);
     } catch (const std::exception& e) {
@@ -95,9 +115,34 @@ void restart_children(supervisor_actor* self, std::size_t failed, const caf::err
     ++child.restarts;
     ++st.total_restarts;
     spdlog::warn("supervisor {}: restarted child {} (exit reason: {})", st.name, child.spec.id,
-                 self->system().render(reason));
-    if (st.on_restart) st.on_restart(child.spec.id, reason);
+                 self->system().render(what.reason));
+    if (st.on_restart) st.on_restart(child.spec.id, what.reason);
   }
+}
+
+// Runs what waited for the stopping children, once the last is gone.
+void continue_when_stopped(supervisor_actor* self) {
+  auto& st = self->state;
+  if (!st.stopping.empty() || !st.pending) return;
+  auto what = std::move(*st.pending);
+  st.pending.reset();
+  if (what.quit) self->quit(std::move(what.reason));
+  else start_again(self, what);
+}
+
+void give_up(supervisor_actor* self, caf::error reason) {
+  stop_children(self, 0, self->state.children.size());
+  self->state.pending = after_stop{0, 0, 0, std::move(reason), true};
+  continue_when_stopped(self);
+}
+
+void restart_children(supervisor_actor* self, std::size_t failed, const caf::error& reason) {
+  auto& st = self->state;
+  auto first = st.restart_strategy == strategy::one_for_all ? 0 : failed;
+  auto last = st.restart_strategy == strategy::one_for_one ? failed + 1 : st.children.size();
+  stop_children(self, first, last); // the failed child is already down
+  st.pending = after_stop{first, last, failed, reason, false};
+  continue_when_stopped(self);
 }
 
 void on_exit(supervisor_actor* self, caf::exit_msg& msg) {
@@ -107,10 +152,11 @@ void on_exit(supervisor_actor* self, caf::exit_msg& msg) {
   });
   if (it == st.children.end()) {
     // An exit signal from our own parent (or anyone not a child): shut down.
-    give_up(self, std::move(msg.reason));
+    if (!st.pending || !st.pending->quit) give_up(self, std::move(msg.reason));
     return;
   }
   it->current = nullptr;
+  if (st.pending && st.pending->quit) return; // shutting down anyway
   if (!wants_restart(it->spec.restart, msg.reason)) {
     spdlog::info("supervisor {}: child {} exited ({}), not restarted", st.name, it->spec.id,
                  self->system().render(msg.reason));
@@ -123,7 +169,32 @@ void on_exit(supervisor_actor* self, caf::exit_msg& msg) {
     give_up(self, make_error(supervision_errc::restart_intensity_exceeded));
     return;
   }
-  restart_children(self, static_cast<std::size_t>(it - st.children.begin()), msg.reason);
+  auto failed = static_cast<std::size_t>(it - st.children.begin());
+  if (st.pending) { // a restart is already waiting for children to stop: widen it
+    st.pending->first = std::min(st.pending->first, failed);
+    st.pending->last = std::max(st.pending->last, failed + 1);
+    return;
+  }
+  restart_children(self, failed, msg.reason);
+}
+
+void on_down(supervisor_actor* self, caf::down_msg& msg) {
+  auto& stopping = self->state.stopping;
+  auto it = std::find_if(stopping.begin(), stopping.end(),
+                         [&](const stopping_child& c) { return c.actor.address() == msg.source; });
+  if (it == stopping.end()) return;
+  stopping.erase(it);
+  continue_when_stopped(self);
+}
+
+void on_shutdown_timeout(supervisor_actor* self, const caf::actor_addr& who) {
+  auto& st = self->state;
+  auto it = std::find_if(st.stopping.begin(), st.stopping.end(),
+                         [&](const stopping_child& c) { return c.actor.address() == who; });
+  if (it == st.stopping.end()) return; // stopped in time
+  spdlog::warn("supervisor {}: child {} did not stop within {} ms; killing it", st.name, it->id,
+               it->shutdown.count());
+  self->send_exit(it->actor, caf::exit_reason::kill); // its down message ends the wait
 }
 
 caf::behavior supervisor_behavior(supervisor_actor* self, supervisor_spec spec) {
@@ -133,13 +204,17 @@ caf::behavior supervisor_behavior(supervisor_actor* self, supervisor_spec spec) 
   st.window = restart_window{spec.intensity};
   st.on_restart = std::move(spec.on_restart);
   self->set_exit_handler([self](caf::exit_msg& msg) { on_exit(self, msg); });
+  self->set_down_handler([self](caf::down_msg& msg) { on_down(self, msg); });
   for (auto& c : spec.children) st.children.push_back({std::move(c), nullptr, 0});
   for (auto& child : st.children) {
     try {
       start_child(self, child);
     } catch (const std::exception& e) {
       spdlog::error("supervisor {}: child {} failed to start: {}", st.name, child.spec.id, e.what());
-      give_up(self, make_error(supervision_errc::child_start_failed));
+      // Those already started are told to stop; the supervisor ends now, with
+      // this reason, rather than linger without a behaviour.
+      stop_children(self, 0, st.children.size());
+      self->quit(make_error(supervision_errc::child_start_failed));
       return {};
     }
   }
@@ -150,6 +225,7 @@ caf::behavior supervisor_behavior(supervisor_actor* self, supervisor_spec spec) 
       return caf::make_error(caf::sec::invalid_argument, id);
     },
     [self](restart_count_atom) { return self->state.total_restarts; },
+    [self](shutdown_timeout_atom, const caf::actor_addr& who) { on_shutdown_timeout(self, who); },
   };
 }
 

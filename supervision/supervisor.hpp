@@ -4,6 +4,7 @@
 // restart type and the chosen strategy, and gives up (escalates to its own
 // parent by exiting with restart_intensity_exceeded) when children fail more
 // often than its restart intensity allows.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -26,10 +27,17 @@ enum class restart_type : std::uint8_t { permanent, transient, temporary };
 // child; rest_for_one: restart the child and those started after it.
 enum class strategy : std::uint8_t { one_for_one, one_for_all, rest_for_one };
 
+// OTP's shutdown: how long a child asked to stop (exit reason user_shutdown)
+// may take before it is killed. Stopping waits until the child is gone —
+// "told to stop" is not "stopped": a child that fsyncs on its own thread must
+// be gone before its successor starts.
+inline constexpr std::chrono::milliseconds default_shutdown{5000};
+
 struct child_spec {
   std::string id;
   std::function<caf::actor(caf::actor_system&)> start;
   restart_type restart = restart_type::permanent;
+  std::chrono::milliseconds shutdown = default_shutdown;
 };
 
 struct supervisor_spec {
@@ -50,6 +58,8 @@ std::string render_supervision_error(std::uint8_t code, caf::atom_value, const c
 // fault injection): the current actor of a child by id, and restart totals.
 using get_child_atom = caf::atom_constant<caf::atom("getchild")>;
 using restart_count_atom = caf::atom_constant<caf::atom("restarts")>;
+// Sent by a supervisor to itself when a stopping child's shutdown time is up.
+using shutdown_timeout_atom = caf::atom_constant<caf::atom("shutdowntm")>;
 
 // Spawns a supervisor. It starts its children before returning, so a child
 // that cannot start makes the supervisor exit with child_start_failed.

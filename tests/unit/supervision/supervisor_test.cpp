@@ -33,6 +33,9 @@ child_spec worker_spec(std::string id, restart_type restart = restart_type::perm
 }
 
 struct supervisor_test : ::testing::Test {
+  // Before the actor system: actors may still report into it while the
+  // system shuts down at the end of a test.
+  etherbeam::testing::event_log events;
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> system;
   etherbeam::testing::event_log restarts;
@@ -163,4 +166,64 @@ TEST_F(supervisor_test, a_child_that_cannot_start_fails_the_supervisor) {
   child_spec broken{"broken", [](caf::actor_system&) -> caf::actor { throw std::runtime_error("no"); }};
   auto sup = start(strategy::one_for_one, {3, 5s}, {worker_spec("a"), broken});
   EXPECT_EQ(exit_reason_of(sup), make_error(supervision_errc::child_start_failed));
+}
+
+// OTP's shutdown: a child asked to stop is waited for (bounded), then killed.
+
+namespace {
+
+using stop_now_atom = caf::atom_constant<caf::atom("stopnow")>;
+
+// Takes `linger` to stop when asked (a child flushing to disk), or never
+// stops by itself when `linger` is negative. Reports its start and its end.
+caf::behavior lingering(caf::event_based_actor* self, std::chrono::milliseconds linger,
+                        etherbeam::testing::event_log* events) {
+  events->push("started");
+  self->attach_functor([events](const caf::error& reason) {
+    events->push(reason == caf::exit_reason::kill ? "killed" : "stopped");
+  });
+  self->set_exit_handler([self, linger](caf::exit_msg&) {
+    if (linger.count() >= 0) self->delayed_send(self, linger, stop_now_atom::value);
+  });
+  return {[self](stop_now_atom) { self->quit(caf::exit_reason::user_shutdown); }};
+}
+
+child_spec lingering_spec(std::chrono::milliseconds linger, std::chrono::milliseconds shutdown,
+                          etherbeam::testing::event_log* events) {
+  return {"lingering",
+          [=](caf::actor_system& sys) { return sys.spawn(lingering, linger, events); },
+          restart_type::permanent, shutdown};
+}
+
+} // namespace
+
+TEST_F(supervisor_test, a_restart_waits_until_the_stopped_sibling_is_gone) {
+  auto sup = start(strategy::one_for_all, {3, 5s}, {lingering_spec(200ms, 5s, &events), worker_spec("a")});
+  EXPECT_EQ(events.next(), "started");
+  caf::anon_send(child(sup, "a"), crash_atom::value);
+  // Its successor starts only once the old one has finished stopping.
+  EXPECT_EQ(events.next(), "stopped");
+  EXPECT_EQ(events.next(), "started");
+  EXPECT_EQ(restarts.next(), "lingering");
+  EXPECT_EQ(restarts.next(), "a");
+}
+
+TEST_F(supervisor_test, a_child_that_does_not_stop_within_its_shutdown_time_is_killed) {
+  auto sup = start(strategy::one_for_all, {3, 5s}, {lingering_spec(-1ms, 100ms, &events), worker_spec("a")});
+  EXPECT_EQ(events.next(), "started");
+  caf::anon_send(child(sup, "a"), crash_atom::value);
+  EXPECT_EQ(events.next(), "killed");
+  EXPECT_EQ(events.next(), "started");
+  EXPECT_EQ(restarts.next(), "lingering");
+}
+
+TEST_F(supervisor_test, a_supervisor_shutting_down_ends_after_its_children) {
+  auto sup = start(strategy::one_for_one, {3, 5s}, {lingering_spec(200ms, 5s, &events)});
+  EXPECT_EQ(events.next(), "started");
+  caf::scoped_actor self{*system};
+  self->monitor(sup);
+  self->send_exit(sup, caf::exit_reason::user_shutdown);
+  self->receive([&](const caf::down_msg&) { events.push("supervisor down"); });
+  EXPECT_EQ(events.next(), "stopped");
+  EXPECT_EQ(events.next(), "supervisor down");
 }
