@@ -42,17 +42,18 @@ run iface="" *ips: build_raw_binder build_etherbeam
 run_raw_binder iface="eth0" *args="": build_raw_binder
     {{build_dir}}/bin/raw_binder --iface {{iface}} --socket-dir {{socket_dir}} {{args}}
 
-# Serve the given addresses, e.g. `just run_etherbeam --ip 192.0.2.10/24`
-run_etherbeam +args="--config /etc/etherbeam/etherbeam.toml": build_etherbeam
-    {{build_dir}}/bin/etherbeam --socket-dir {{socket_dir}} {{args}}
+# Serve as ARGS say (default: --config /etc/etherbeam/etherbeam.toml)
+run_etherbeam *args: build_etherbeam
+    {{build_dir}}/bin/etherbeam --socket-dir {{socket_dir}} {{ if args == "" { "--config /etc/etherbeam/etherbeam.toml" } else { args } }}
 
 # The lab demo: arping and ping from one namespace, answered by etherbeam in another
 demo *args: build_raw_binder build_etherbeam
     {{python}} scripts/demo.py --build {{build_dir}} {{args}}
 
-# Build and run every test: unit, actor, fuzz replays and end-to-end (end-to-end
-# needs root), the unit and actor tests again under AddressSanitizer and UBSan,
-# then every fuzz target under libFuzzer for a bounded time
+# End to end needs root. The unit and actor tests run again under AddressSanitizer
+# and UBSan, then every fuzz target runs under libFuzzer for 20 s.
+
+# Build and run every test: unit, actor, fuzz replays, end to end, sanitizers, fuzzing
 test: build test_sanitized
     ctest --test-dir {{build_dir}} --output-on-failure
     just fuzz 20
@@ -80,9 +81,10 @@ bench_dhcp *args: build_raw_binder build_etherbeam
 bench_leases *args: build_raw_binder build_etherbeam
     {{python}} bench/lease_memory.py --build {{build_dir}} {{args}}
 
-# Run every libFuzzer target (clang, ASan+UBSan) for SECONDS each from the seed
-# corpora; an input that breaks one is saved under build-fuzz/crashes/TARGET/
-# and belongs in tests/fuzz/regressions/TARGET/ once fixed
+# An input that breaks a target is saved under build-fuzz/crashes/TARGET/ and
+# belongs in tests/fuzz/regressions/TARGET/ once fixed.
+
+# Run every libFuzzer target (clang, ASan+UBSan) for SECONDS each from the seed corpora
 fuzz seconds="60":
     #!/usr/bin/env bash
     set -euo pipefail
