@@ -17,7 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/messages.hpp"
-#include "binder/socket_pair.hpp"
+#include "ipc/socket_pair.hpp"
 #include "supervision/supervisor.hpp"
 
 namespace etherbeam::actors {

@@ -18,8 +18,8 @@
 #include <caf/fwd.hpp>
 
 #include "actors/stack_counters.hpp"
-#include "binder/socket_directory.hpp"
-#include "binder/socket_pair.hpp"
+#include "ipc/socket_directory.hpp"
+#include "ipc/socket_pair.hpp"
 
 namespace etherbeam::actors {
 

@@ -24,11 +24,11 @@
 #include "actors/server_config.hpp"
 #include "actors/state_directory.hpp"
 #include "actors/supervision_tree.hpp"
-#include "binder/process_identity.hpp"
-#include "binder/process_signals.hpp"
-#include "binder/sender_credentials.hpp"
-#include "binder/socket_directory.hpp"
-#include "binder/socket_pair.hpp"
+#include "ipc/process_identity.hpp"
+#include "ipc/process_signals.hpp"
+#include "ipc/sender_credentials.hpp"
+#include "ipc/socket_directory.hpp"
+#include "ipc/socket_pair.hpp"
 #include "supervision/supervisor.hpp"
 
 using namespace etherbeam;

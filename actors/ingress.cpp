@@ -13,9 +13,9 @@
 #include <caf/exit_reason.hpp>
 #include <spdlog/spdlog.h>
 
-#include "binder/datagram_batch.hpp"
-#include "binder/sender_credentials.hpp"
-#include "binder/socket_pair.hpp"
+#include "ipc/datagram_batch.hpp"
+#include "ipc/sender_credentials.hpp"
+#include "ipc/socket_pair.hpp"
 
 namespace etherbeam::actors {
 

@@ -9,8 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/registered_name.hpp"
-#include "binder/datagram_batch.hpp"
-#include "binder/socket_pair.hpp"
+#include "ipc/datagram_batch.hpp"
+#include "ipc/socket_pair.hpp"
 
 namespace etherbeam::actors {
 

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "binder/socket_pair.hpp"
+#include "ipc/socket_pair.hpp"
 
 namespace etherbeam::actors {
 

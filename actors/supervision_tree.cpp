@@ -9,8 +9,8 @@
 #include "actors/ingress.hpp"
 #include "actors/lease_manager.hpp"
 #include "actors/sender.hpp"
-#include "binder/process_identity.hpp"
-#include "binder/socket_pair.hpp"
+#include "ipc/process_identity.hpp"
+#include "ipc/socket_pair.hpp"
 
 namespace etherbeam::actors {
 

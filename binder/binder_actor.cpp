@@ -1,6 +1,6 @@
 #include "binder/binder_actor.hpp"
 
-#include "binder/datagram_batch.hpp"
+#include "ipc/datagram_batch.hpp"
 
 #include <net/if.h>
 #include <poll.h>

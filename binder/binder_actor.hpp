@@ -9,10 +9,10 @@
 
 #include "binder/packet_rings.hpp"
 #include "binder/packet_socket.hpp"
-#include "binder/datagram_batch.hpp"
-#include "binder/sender_credentials.hpp"
-#include "binder/socket_directory.hpp"
-#include "binder/socket_pair.hpp"
+#include "ipc/datagram_batch.hpp"
+#include "ipc/sender_credentials.hpp"
+#include "ipc/socket_directory.hpp"
+#include "ipc/socket_pair.hpp"
 
 namespace caf {
 class blocking_actor;

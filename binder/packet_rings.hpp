@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "binder/packet_socket.hpp"
-#include "binder/sender_credentials.hpp"
+#include "ipc/sender_credentials.hpp"
 
 namespace etherbeam::binder {
 

@@ -1,6 +1,6 @@
 #include "binder/packet_socket.hpp"
 
-#include "binder/datagram_batch.hpp"
+#include "ipc/datagram_batch.hpp"
 
 #include <arpa/inet.h>
 #include <linux/if_packet.h>

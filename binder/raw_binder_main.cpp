@@ -17,9 +17,9 @@
 
 #include "binder/binder_actor.hpp"
 #include "binder/capabilities.hpp"
-#include "binder/process_identity.hpp"
-#include "binder/process_signals.hpp"
-#include "binder/socket_directory.hpp"
+#include "ipc/process_identity.hpp"
+#include "ipc/process_signals.hpp"
+#include "ipc/socket_directory.hpp"
 
 using namespace etherbeam;
 

@@ -29,7 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/trafgen/probe_frames.hpp"
-#include "binder/socket_pair.hpp"
+#include "ipc/socket_pair.hpp"
 
 using namespace etherbeam;
 using namespace etherbeam::bench;

@@ -13,8 +13,8 @@
 #include "actors/messages.hpp"
 #include <sys/socket.h>
 
-#include "binder/socket_directory.hpp"
-#include "binder/socket_pair.hpp"
+#include "ipc/socket_directory.hpp"
+#include "ipc/socket_pair.hpp"
 #include "tests/unit/event_log.hpp"
 
 using namespace etherbeam;

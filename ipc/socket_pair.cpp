@@ -1,4 +1,4 @@
-#include "binder/socket_pair.hpp"
+#include "ipc/socket_pair.hpp"
 
 #include <sys/socket.h>
 #include <sys/stat.h>

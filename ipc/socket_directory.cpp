@@ -1,4 +1,4 @@
-#include "binder/socket_directory.hpp"
+#include "ipc/socket_directory.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>

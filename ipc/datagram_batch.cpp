@@ -1,6 +1,6 @@
-#include "binder/datagram_batch.hpp"
+#include "ipc/datagram_batch.hpp"
 
-#include "binder/sender_credentials.hpp"
+#include "ipc/sender_credentials.hpp"
 
 #include <algorithm>
 #include <cerrno>

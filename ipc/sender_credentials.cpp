@@ -1,4 +1,4 @@
-#include "binder/sender_credentials.hpp"
+#include "ipc/sender_credentials.hpp"
 
 #include <unistd.h>
 

@@ -9,7 +9,7 @@
 #include <span>
 #include <vector>
 
-#include "binder/socket_pair.hpp"
+#include "ipc/socket_pair.hpp"
 
 namespace etherbeam::ipc {
 

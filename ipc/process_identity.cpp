@@ -1,4 +1,4 @@
-#include "binder/process_identity.hpp"
+#include "ipc/process_identity.hpp"
 
 #include <grp.h>
 #include <pwd.h>

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "binder/socket_pair.hpp"
+#include "ipc/socket_pair.hpp"
 
 namespace etherbeam::ipc {
 

@@ -1,4 +1,4 @@
-#include "binder/process_signals.hpp"
+#include "ipc/process_signals.hpp"
 
 #include <pthread.h>
 
