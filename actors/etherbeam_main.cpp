@@ -41,14 +41,14 @@ std::atomic<bool> root_gave_up{false};
 // What the process holds once it runs as its own user: the socket directory,
 // the two sockets bound in it, and the state directory's lock.
 struct server_files {
-  std::unique_ptr<ipc::socket_directory> directory;
+  std::unique_ptr<ipc::socket_directory> frames_directory, control_directory;
+  std::string frames_name;
   ipc::unique_fd ingress_socket, control_socket;
   std::optional<actors::state_directory_lock> state_lock;
 
   ~server_files() {
-    if (!directory) return;
-    if (ingress_socket) directory->remove(ipc::socket_paths::logic_server_name);
-    if (control_socket) directory->remove(actors::control_socket_name);
+    if (ingress_socket) frames_directory->remove(frames_name);
+    if (control_socket) control_directory->remove(actors::control_socket_name);
   }
 };
 
@@ -67,11 +67,15 @@ void open_files_and_drop_privileges(const actors::server_config& config, server_
   if (user && config.dhcp.enabled()) actors::hand_state_directory_to(config.dhcp.state_dir, user->uid, user->gid);
   std::optional<uid_t> owner;
   if (user) owner = user->uid;
-  files.directory = std::make_unique<ipc::socket_directory>(ipc::socket_directory::open(config.socket_dir, group));
-  files.ingress_socket =
-    files.directory->bind_socket(ipc::socket_paths::logic_server_name, SOCK_DGRAM, {group, owner}, 4 << 20);
+  auto frames = ipc::socket_paths{config.socket_dir, config.frames_socket, config.replies_socket}.logic_server();
+  files.frames_directory =
+    std::make_unique<ipc::socket_directory>(ipc::socket_directory::open(frames.parent_path(), group));
+  files.frames_name = frames.filename();
+  files.ingress_socket = files.frames_directory->bind_socket(files.frames_name, SOCK_DGRAM, {group, owner}, 4 << 20);
   ipc::pass_credentials(files.ingress_socket.get());
-  files.control_socket = actors::bind_control_socket(*files.directory, owner);
+  files.control_directory =
+    std::make_unique<ipc::socket_directory>(ipc::socket_directory::open(config.socket_dir, group));
+  files.control_socket = actors::bind_control_socket(*files.control_directory, owner);
   if (!user) return;
   ipc::become_user(config.user, *user, group);
   spdlog::info("running as {} (uid {}), without capabilities", config.user, ::getuid());
@@ -156,7 +160,7 @@ int list_leases(const std::filesystem::path& state_dir, actors::listing_options 
 actors::server_config configure(int argc, char** argv, int& exit_code, std::string* error) {
   actors::server_config config;
   config.socket_dir = ipc::default_socket_dir;
-  std::string config_file, mac, socket_dir, log_level;
+  std::string config_file, mac, socket_dir, log_level, frames_socket, replies_socket;
   std::vector<std::string> ips;
   bool broadcast_ping = false, allow_faults = false;
   std::string fault_child;
@@ -172,6 +176,12 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
   app.add_option("-s,--socket-dir", socket_dir,
                  std::string("Directory holding the socket pair shared with raw_binder [default: ") +
                    ipc::default_socket_dir + "]");
+  app.add_option("--frames-socket", frames_socket,
+                 "Where etherbeam receives frames, one by one instead of SOCKET_DIR/raw_to_beam.sock "
+                 "(e.g. the design note's /tmp/raw_to_gleam.sock)");
+  app.add_option("--replies-socket", replies_socket,
+                 "raw_binder's socket, where replies go, instead of SOCKET_DIR/beam_to_raw.sock "
+                 "(e.g. the design note's /tmp/gleam_to_raw.sock)");
   app.add_option("--ip", ips, "An address to own, as ADDR/PREFIX (repeatable), e.g. 10.0.0.2/24");
   app.add_option("--mac", mac, "MAC to answer with [default: the interface's own, as raw_binder reports it]");
   app.add_option("-c,--config", config_file, "TOML config file; command-line options override it")
@@ -219,6 +229,8 @@ actors::server_config configure(int argc, char** argv, int& exit_code, std::stri
     app.parse(argc, argv);
     if (!config_file.empty()) actors::load_config_file(config_file, config);
     if (!socket_dir.empty()) config.socket_dir = socket_dir;
+    if (!frames_socket.empty()) config.frames_socket = frames_socket;
+    if (!replies_socket.empty()) config.replies_socket = replies_socket;
     if (!ips.empty()) {
       config.identity.addresses.clear();
       for (auto& ip : ips) config.identity.addresses.push_back(actors::parse_owned_address(ip, "--ip"));

@@ -37,6 +37,8 @@ void load_config_file(const std::filesystem::path& file, server_config& into) {
   for (auto&& [key, node] : table) {
     std::string k{key.str()};
     if (k == "socket_dir") into.socket_dir = require<std::string>(node, file, k, "a path string");
+    else if (k == "frames_socket") into.frames_socket = require<std::string>(node, file, k, "a path string");
+    else if (k == "replies_socket") into.replies_socket = require<std::string>(node, file, k, "a path string");
     else if (k == "log_level") into.log_level = require<std::string>(node, file, k, "a string");
     else if (k == "user") into.user = require<std::string>(node, file, k, "a user name");
     else if (k == "socket_group") into.socket_group = require<std::string>(node, file, k, "a group name");

@@ -17,6 +17,8 @@ namespace etherbeam::actors {
 
 struct server_config {
   std::filesystem::path socket_dir;
+  // The two sockets one by one, when not the default names in socket_dir.
+  std::filesystem::path frames_socket, replies_socket;
   stack_identity identity;
   std::string log_level = "info";
   std::size_t scheduler_threads = 0; // 0: one per core

@@ -16,7 +16,7 @@ namespace etherbeam::actors {
 
 supervision::supervisor_spec root_supervisor_spec(const server_config& config, int ingress_socket,
                                                   std::shared_ptr<stack_counters> counters) {
-  ipc::socket_paths paths{config.socket_dir};
+  ipc::socket_paths paths{config.socket_dir, config.frames_socket, config.replies_socket};
   auto binder = paths.binder();
   supervision::supervisor_spec spec;
   spec.name = "root";

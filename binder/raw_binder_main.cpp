@@ -28,6 +28,7 @@ namespace {
 struct options {
   std::string interface;
   std::string socket_dir = ipc::default_socket_dir;
+  std::string frames_socket, replies_socket;
   bool promiscuous = false;
   std::string log_level = "info";
   int receive_buffer = 4 << 20;
@@ -36,6 +37,8 @@ struct options {
   std::size_t batch = 64;
   binder::packet_io io = binder::packet_io::mmap_v2;
 };
+
+ipc::socket_paths paths_of(const options& o) { return {o.socket_dir, o.frames_socket, o.replies_socket}; }
 
 // Privileged work first (the packet socket needs CAP_NET_RAW; joining the
 // socket group needs CAP_SETGID), then down to CAP_NET_RAW alone, and only
@@ -46,15 +49,16 @@ std::shared_ptr<binder::binder_resources> open_resources(const options& o) {
   std::optional<uid_t> logic_server;
   if (!o.logic_server_user.empty()) logic_server = ipc::user_id(o.logic_server_user);
   binder::binder_resources opened{{o.interface, o.promiscuous, o.io}, {}, {}, {}, {},
-                                  ipc::datagram_peer(ipc::socket_paths{o.socket_dir}.logic_server()),
+                                  ipc::datagram_peer(paths_of(o).logic_server()),
                                   ipc::trusted_senders(logic_server), std::make_shared<binder::binder_counters>(),
                                   o.batch};
   auto r = std::make_shared<binder::binder_resources>(std::move(opened));
   binder::open_nic(*r);
   if (group && ::getegid() != *group) ipc::join_group(*group); // its files are the group's from the start
   binder::keep_only_net_raw();
-  r->directory = std::make_shared<ipc::socket_directory>(ipc::socket_directory::open(o.socket_dir, group));
-  r->own_socket = r->directory->bind_socket(ipc::socket_paths::binder_name, SOCK_DGRAM, {group, {}}, o.receive_buffer);
+  auto own = paths_of(o).binder();
+  r->directory = std::make_shared<ipc::socket_directory>(ipc::socket_directory::open(own.parent_path(), group));
+  r->own_socket = r->directory->bind_socket(own.filename().string(), SOCK_DGRAM, {group, {}}, o.receive_buffer);
   ipc::pass_credentials(r->own_socket.get());
   binder::announce_link(*r);
   return r;
@@ -70,6 +74,12 @@ int main(int argc, char** argv) {
   app.add_option("-s,--socket-dir", o.socket_dir,
                  "Directory holding the socket pair shared with etherbeam")
     ->capture_default_str();
+  app.add_option("--frames-socket", o.frames_socket,
+                 "etherbeam's socket, where frames go, instead of SOCKET_DIR/raw_to_beam.sock (e.g. the "
+                 "design note's /tmp/raw_to_gleam.sock)");
+  app.add_option("--replies-socket", o.replies_socket,
+                 "Where raw_binder receives replies to inject, instead of SOCKET_DIR/beam_to_raw.sock (e.g. "
+                 "the design note's /tmp/gleam_to_raw.sock); the link file goes beside it");
   app.add_flag("--promisc", o.promiscuous,
                "Put the interface in promiscuous mode (needed only when etherbeam answers "
                "with a MAC other than the interface's own)");
@@ -104,7 +114,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(o.log_level));
   auto signals = ipc::block_daemon_signals();
 
-  ipc::socket_paths paths{o.socket_dir};
+  auto paths = paths_of(o);
   std::shared_ptr<binder::binder_resources> resources;
   try {
     resources = open_resources(o);
@@ -145,7 +155,7 @@ int main(int argc, char** argv) {
   sd_notify(0, "STOPPING=1");
   caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
   system.await_all_actors_done();
-  resources->directory->remove(ipc::socket_paths::binder_name);
+  resources->directory->remove(paths.binder().filename().string());
   resources->directory->remove(ipc::socket_paths::link_file_name);
   spdlog::info("counters: {}", counters->render());
   return 0;

@@ -24,10 +24,17 @@ struct socket_paths {
   static constexpr const char* link_file_name = "link";
 
   std::filesystem::path dir;
+  // Each socket can also be named on its own (--frames-socket,
+  // --replies-socket), e.g. the design note's /tmp/raw_to_gleam.sock and
+  // /tmp/gleam_to_raw.sock; empty means the default name in `dir`.
+  std::filesystem::path frames_socket, replies_socket;
 
-  std::filesystem::path logic_server() const { return dir / logic_server_name; }
-  std::filesystem::path binder() const { return dir / binder_name; }
-  std::filesystem::path link_file() const { return dir / link_file_name; }
+  std::filesystem::path logic_server() const {
+    return frames_socket.empty() ? dir / logic_server_name : frames_socket;
+  }
+  std::filesystem::path binder() const { return replies_socket.empty() ? dir / binder_name : replies_socket; }
+  // Beside raw_binder's socket: raw_binder writes it there.
+  std::filesystem::path link_file() const { return binder().parent_path() / link_file_name; }
 };
 
 // Owns a file descriptor; closes it once.

@@ -17,6 +17,34 @@ def status_fields(pid):
         return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
 
 
+# A binder of the design note's kind: an AF_PACKET socket on the interface,
+# every frame sent as one datagram to /tmp/raw_to_gleam.sock (here: in the
+# lab's directory), every datagram read from its own /tmp/gleam_to_raw.sock
+# injected. Nothing of etherbeam's own: no link file, no options.
+NOTE_BINDER = r"""
+import os, select, socket, sys
+iface, to_logic, own = sys.argv[1:4]
+nic = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+nic.bind((iface, 0))
+replies = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+replies.bind(own)
+out = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+print("ready", flush=True)
+while True:
+    for s in select.select([nic, replies], [], [])[0]:
+        if s is nic:
+            frame, address = nic.recvfrom(65535)
+            if address[2] == socket.PACKET_OUTGOING:
+                continue
+            try:
+                out.sendto(frame, to_logic)
+            except OSError:
+                pass
+        else:
+            nic.send(replies.recv(65535))
+"""
+
+
 class Daemons(LabTest):
     def binary(self, name):
         return os.path.join(self.lab.build_dir, "bin", name)
@@ -106,6 +134,26 @@ class Daemons(LabTest):
         self.assertEqual(journal.st_uid, user)
         self.assertEqual(etherbeam.stop(), 0, etherbeam.log())
         self.assertFalse(os.path.exists(os.path.join(self.lab.socket_dir, "raw_to_beam.sock")))
+
+    def test_a_binder_of_the_design_notes_kind_relays_pings_to_etherbeam_through_its_two_paths(self):
+        to_logic = os.path.join(self.lab.workdir, "raw_to_gleam.sock")
+        own = os.path.join(self.lab.workdir, "gleam_to_raw.sock")
+        binder = subprocess.Popen(["ip", "netns", "exec", self.lab.server_ns, "/usr/bin/python3", "-c", NOTE_BINDER,
+                                   self.lab.server_if, to_logic, own], stdout=subprocess.PIPE, text=True)
+        self.addCleanup(binder.wait)
+        self.addCleanup(binder.kill)
+        self.addCleanup(binder.stdout.close)
+        self.assertEqual(binder.stdout.readline().strip(), "ready")
+        self.lab.start_etherbeam("--frames-socket", to_logic, "--replies-socket", own, "--mac", self.lab.server_mac())
+        self.assertEqual(ping_stats(self.ping(count=10)), (10, 10))
+
+    def test_raw_binder_and_etherbeam_meet_on_the_design_notes_two_paths(self):
+        paths = ("--frames-socket", os.path.join(self.lab.workdir, "raw_to_gleam.sock"),
+                 "--replies-socket", os.path.join(self.lab.workdir, "gleam_to_raw.sock"))
+        self.lab.start_binder(*paths)
+        self.lab.start_etherbeam(*paths)  # the MAC from the link file beside raw_binder's socket
+        self.assertEqual(ping_stats(self.ping(count=5)), (5, 5))
+        self.assertTrue(os.path.exists(os.path.join(self.lab.workdir, "link")))
 
     def test_an_unknown_user_or_group_is_named(self):
         r = self.run_binary("etherbeam", "--socket-dir", self.lab.socket_dir, "--ip", "10.77.0.2/24",
