@@ -132,7 +132,6 @@ def main():
                 state = os.path.join(lab.workdir, f"{peer}-{rep}")
                 if peer != "etherbeam":
                     lab.server(["ip", "addr", "add", f"{SERVER_IP}/{PREFIX}", "dev", lab.server_if])
-                lab.server(["ethtool", "-K", lab.server_if, "tx", "off"], check=False)
                 running = PEERS[peer](lab, state)
                 try:
                     for rate in rates:

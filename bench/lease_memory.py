@@ -56,7 +56,6 @@ def measure_etherbeam(lab, state, args):
 
 def measure_kea(lab, state, args):
     lab.server(["ip", "addr", "add", f"{SERVER_IP}/{PREFIX}", "dev", lab.server_if])
-    lab.server(["ethtool", "-K", lab.server_if, "tx", "off"], check=False)
     kea = start_kea(lab, state, f"{SUBNET}/{PREFIX}", POOL)[0]
     kea_ready(lab, kea)
     before = rss_kib(kea.proc.pid)

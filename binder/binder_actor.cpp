@@ -46,7 +46,8 @@ public:
     } else {
       int n = from_nic_->receive(r_.nic);
       if (n < 0) ++c_.nic_receive_errors;
-      for (int i = 0; i < n; ++i) received_.push_back({from_nic_->frame(i), from_nic_->kind_of(i)});
+      for (int i = 0; i < n; ++i)
+        received_.push_back({from_nic_->frame(i), from_nic_->kind_of(i), from_nic_->checksum_completed(i)});
     }
     frames_.clear();
     for (auto& f : received_) {
@@ -56,6 +57,7 @@ public:
         case frame_kind::frame: break;
       }
       ++c_.frames_from_nic;
+      c_.checksums_completed += f.checksum_completed;
       frames_.push_back(f.bytes);
     }
     if (!frames_.empty()) forward();
@@ -125,7 +127,8 @@ private:
 
 std::string binder_counters::render() const {
   std::ostringstream out;
-  out << "frames_from_nic=" << frames_from_nic << " frames_to_logic_server=" << frames_to_logic_server
+  out << "frames_from_nic=" << frames_from_nic << " checksums_completed=" << checksums_completed
+      << " frames_to_logic_server=" << frames_to_logic_server
       << " dropped_logic_server_absent=" << dropped_logic_server_absent
       << " dropped_logic_server_busy=" << dropped_logic_server_busy << " relay_errors=" << relay_errors
       << " outgoing_skipped=" << outgoing_skipped << " nic_receive_errors=" << nic_receive_errors

@@ -22,6 +22,7 @@ namespace etherbeam::binder {
 
 struct binder_counters {
   std::atomic<std::uint64_t> frames_from_nic{0};
+  std::atomic<std::uint64_t> checksums_completed{0}; // TCP/UDP checksums the sender left to offload
   std::atomic<std::uint64_t> frames_to_logic_server{0};
   std::atomic<std::uint64_t> dropped_logic_server_absent{0};
   std::atomic<std::uint64_t> dropped_logic_server_busy{0};

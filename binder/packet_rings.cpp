@@ -1,5 +1,7 @@
 #include "binder/packet_rings.hpp"
 
+#include "protocols/offloaded_checksum.hpp"
+
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <sys/mman.h>
@@ -57,7 +59,9 @@ received_frame on_the_wire(std::uint8_t* start, std::size_t len, frame_kind kind
     start = put_back_vlan_tag(start, (status & TP_STATUS_VLAN_TPID_VALID) ? tpid : ETH_P_8021Q, tci);
     len += vlan_tag_len;
   }
-  return {{start, len}, kind};
+  bool completed = (status & TP_STATUS_CSUMNOTREADY) && kind == frame_kind::frame &&
+                   protocols::complete_offloaded_checksum({start, len});
+  return {{start, len}, kind, completed};
 }
 
 } // namespace

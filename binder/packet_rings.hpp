@@ -29,8 +29,9 @@ std::optional<packet_io> parse_packet_io(std::string_view text);
 std::string_view to_string(packet_io io);
 
 struct received_frame {
-  std::span<const std::uint8_t> bytes; // as on the wire, VLAN tag put back
+  std::span<const std::uint8_t> bytes; // as on the wire: VLAN tag put back, checksum finished
   frame_kind kind;
+  bool checksum_completed = false; // the sender had left it to offload
 };
 
 class packet_rings {

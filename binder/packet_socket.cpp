@@ -1,6 +1,7 @@
 #include "binder/packet_socket.hpp"
 
 #include "ipc/datagram_batch.hpp"
+#include "protocols/offloaded_checksum.hpp"
 
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -115,10 +116,12 @@ int packet_batch::receive(const packet_socket& socket) {
     s.what = s.from.sll_pkttype == PACKET_OUTGOING ? frame_kind::outgoing
              : (msg.msg_flags & MSG_TRUNC)         ? frame_kind::truncated
                                                    : frame_kind::frame;
+    std::uint32_t status = 0;
     for (auto* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
       tpacket_auxdata aux;
       std::memcpy(&aux, CMSG_DATA(c), sizeof aux);
+      status = aux.tp_status;
       if (!(aux.tp_status & TP_STATUS_VLAN_VALID) || len < 12) continue;
       std::uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q;
       start = put_back_vlan_tag(start, tpid, aux.tp_vlan_tci);
@@ -126,6 +129,8 @@ int packet_batch::receive(const packet_socket& socket) {
     }
     s.start = start;
     s.len = len;
+    s.checksum_completed = (status & TP_STATUS_CSUMNOTREADY) && s.what == frame_kind::frame &&
+                           protocols::complete_offloaded_checksum({start, len});
   }
   return n;
 }

@@ -60,6 +60,8 @@ public:
   // The i-th frame as on the wire: a VLAN tag the kernel took off (hardware
   // VLAN offload, kept in auxdata) is put back, as libpcap does for tcpdump.
   std::span<const std::uint8_t> frame(std::size_t i) const { return {slots_[i].start, slots_[i].len}; }
+  // Whether the i-th frame's TCP/UDP checksum was left to offload and finished here.
+  bool checksum_completed(std::size_t i) const { return slots_[i].checksum_completed; }
   std::size_t slots() const { return slots_.size(); }
 
 private:
@@ -70,6 +72,7 @@ private:
     const std::uint8_t* start = nullptr;
     std::size_t len = 0;
     frame_kind what{};
+    bool checksum_completed = false;
   };
   std::size_t slot_bytes_;
   std::vector<std::uint8_t> storage_;
