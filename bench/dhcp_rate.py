@@ -180,6 +180,7 @@ def main():
     best = {}
     for peer in peers:
         best[peer] = 0
+        saturated = False
         for rate in rates:
             runs = results[peer][rate]
             if len(runs) < args.repeat:
@@ -191,11 +192,14 @@ def main():
             spread = max(r["acks_per_s"] for r in runs) - min(r["acks_per_s"] for r in runs)
             print(f"  {peer:9} rate {rate:5}/s: {acks:7.0f} ACK/s (spread {spread:.0f}), loss {100 * loss:5.2f}%, "
                   f"offer {offer:.2f} ms, ack {ack:.2f} ms")
-            if loss < 0.01:
-                best[peer] = rate
-    print("\nhighest rate with under 1% lost exchanges:")
+            if loss >= 0.01:
+                saturated = True
+            elif not saturated:
+                best[peer] = rate  # every rate up to here under 1%: a lucky run past a failed one counts not
+    print("\nhighest rate with under 1% lost exchanges at it and every rate below:")
     for peer in peers:
-        print(f"  {peer:9} {best[peer]}/s")
+        top = " (not saturated: the grid ends here)" if best[peer] == rates[-1] else ""
+        print(f"  {peer:9} {best[peer]}/s{top}")
     for peer in peers:
         if peer != "etherbeam" and best[peer]:
             print(f"  ratio etherbeam/{peer}: {best['etherbeam'] / best[peer]:.2f}x")
