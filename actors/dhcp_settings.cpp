@@ -21,6 +21,16 @@ client_key client_key_of(const dhcp_repr& message) {
   return client_key_of(message.client_hardware);
 }
 
+std::string hex_digits(std::string_view bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 0xf];
+  }
+  return out;
+}
+
 std::string to_hex(const client_key& key) {
   static const char digits[] = "0123456789abcdef";
   std::string out;

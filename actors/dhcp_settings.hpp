@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "protocols/addresses.hpp"
@@ -19,7 +20,9 @@ using client_key = std::vector<std::uint8_t>;
 // when it sends one, else its hardware type and address.
 client_key client_key_of(const protocols::dhcp_repr& message);
 client_key client_key_of(const protocols::mac_address& mac);
-std::string to_hex(const client_key& key);
+std::string to_hex(const client_key& key); // "01:02:…", as clients are shown
+// Bytes as plain hex digits, no separators ("7063ff").
+std::string hex_digits(std::string_view bytes);
 
 struct dhcp_reservation {
   std::optional<protocols::mac_address> mac;

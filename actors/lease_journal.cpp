@@ -24,16 +24,7 @@ constexpr std::string_view record_tag = "L1";
   throw journal_error(what + " " + p.string() + ": " + std::strerror(errno));
 }
 
-std::string hex_or_dash(std::string_view bytes) {
-  if (bytes.empty()) return "-";
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 0xf];
-  }
-  return out;
-}
+std::string hex_or_dash(std::string_view bytes) { return bytes.empty() ? "-" : hex_digits(bytes); }
 
 bool from_hex_or_dash(std::string_view text, std::string& out) {
   out.clear();

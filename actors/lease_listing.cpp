@@ -37,16 +37,6 @@ std::string printable(std::string_view raw) {
   return out;
 }
 
-std::string hex_of(std::string_view raw) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += digits[c >> 4];
-    out += digits[c & 0xf];
-  }
-  return out;
-}
-
 bool active(const lease& l, std::int64_t now) { return l.state == lease_state::bound && l.expires > now; }
 
 std::string state_name(const lease& l, std::int64_t now) {
@@ -69,7 +59,7 @@ std::string render_leases(const lease_table& table, std::int64_t now, listing_op
                       {"mac", l->mac.to_string()},
                       {"client_id", to_hex(l->client)},
                       {"host_name", printable(l->host_name)},
-                      {"host_name_hex", hex_of(l->host_name)},
+                      {"host_name_hex", hex_digits(l->host_name)},
                       {"expires", utc(l->expires)},
                       {"expires_unix", l->expires},
                       {"state", state_name(*l, now)}});

@@ -28,13 +28,20 @@ gid_t group_id(const std::string& group) {
   return g.gr_gid;
 }
 
-uid_t user_id(const std::string& user) {
+namespace {
+std::optional<user_identity> lookup_user(const std::string& user) {
   std::vector<char> buf(16384);
   ::passwd pw{};
   ::passwd* found = nullptr;
-  if (::getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || !found)
-    throw std::runtime_error("no such user '" + user + "'; create it or name another");
-  return pw.pw_uid;
+  if (::getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || !found) return std::nullopt;
+  return user_identity{pw.pw_uid, pw.pw_gid};
+}
+} // namespace
+
+uid_t user_id(const std::string& user) {
+  auto found = lookup_user(user);
+  if (!found) throw std::runtime_error("no such user '" + user + "'; create it or name another");
+  return found->uid;
 }
 
 void join_group(gid_t group) {
@@ -43,13 +50,10 @@ void join_group(gid_t group) {
 }
 
 user_identity unprivileged_user(const std::string& user) {
-  std::vector<char> buf(16384);
-  ::passwd pw{};
-  ::passwd* found = nullptr;
-  if (::getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || !found)
-    throw std::runtime_error("no such user '" + user + "'; create it or choose another --user");
-  if (pw.pw_uid == 0) throw std::runtime_error("--user " + user + " is root; name an unprivileged user");
-  return {pw.pw_uid, pw.pw_gid};
+  auto found = lookup_user(user);
+  if (!found) throw std::runtime_error("no such user '" + user + "'; create it or choose another --user");
+  if (found->uid == 0) throw std::runtime_error("--user " + user + " is root; name an unprivileged user");
+  return *found;
 }
 
 void become_user(const std::string& name, const user_identity& user, std::optional<gid_t> extra_group) {
