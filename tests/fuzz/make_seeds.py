@@ -43,6 +43,7 @@ def layers(frame):
     yield "frame_reply", b"\x00" + frame  # as captured
     yield "frame_reply", b"\x01" + frame  # checksums repaired after each mutation
     yield "ethernet", frame
+    yield "offloaded_checksum", frame
     header, ethertype = 14, None
     if len(frame) >= 14:
         ethertype = struct.unpack_from("!H", frame, 12)[0]
