@@ -24,12 +24,14 @@ using namespace std::chrono_literals;
 namespace {
 
 struct supervision_tree_test : ::testing::Test {
+  // Before the actor system: a supervisor may still report a restart while
+  // the system shuts down at the end of a test.
+  etherbeam::testing::event_log restarts;
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> system;
   std::filesystem::path dir;
   ipc::unique_fd socket;
   std::shared_ptr<stack_counters> counters = std::make_shared<stack_counters>();
-  etherbeam::testing::event_log restarts;
   caf::actor root;
 
   void SetUp() override {

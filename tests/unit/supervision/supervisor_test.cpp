@@ -36,9 +36,9 @@ struct supervisor_test : ::testing::Test {
   // Before the actor system: actors may still report into it while the
   // system shuts down at the end of a test.
   etherbeam::testing::event_log events;
+  etherbeam::testing::event_log restarts;
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> system;
-  etherbeam::testing::event_log restarts;
 
   void SetUp() override {
     cfg.add_error_category(supervision_error_category, render_supervision_error);
@@ -215,6 +215,7 @@ TEST_F(supervisor_test, a_child_that_does_not_stop_within_its_shutdown_time_is_k
   EXPECT_EQ(events.next(), "killed");
   EXPECT_EQ(events.next(), "started");
   EXPECT_EQ(restarts.next(), "lingering");
+  EXPECT_EQ(restarts.next(), "a");
 }
 
 TEST_F(supervisor_test, a_supervisor_shutting_down_ends_after_its_children) {
