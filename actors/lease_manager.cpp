@@ -185,9 +185,10 @@ void start_compaction(self_pointer self);
 void commit(self_pointer self) {
   auto& st = self->state;
   st.commit_scheduled = false;
-  if (!st.journal->has_pending()) return;
+  // Nothing pending can still mean replies waiting: a compaction's finish
+  // commits what was pending, and their answers go out here.
   auto started = steady::now();
-  if (!st.trouble.may_try(started)) { // early: come back when the retry is due
+  if (st.journal->has_pending() && !st.trouble.may_try(started)) { // early: come back when the retry is due
     self->delayed_send(self, st.trouble.retry_at - started, commit_atom::value);
     st.commit_scheduled = true;
     return;
