@@ -61,7 +61,7 @@ test: build test_sanitized
 # Unit and actor tests built with -fsanitize=address,undefined (any report fails)
 test_sanitized:
     @test -f build-sanitize/CMakeCache.txt || cmake -S . -B build-sanitize -G Ninja -DETHERBEAM_SANITIZE=address,undefined
-    cmake --build build-sanitize --target protocols_tests actor_tests {{fuzz_binaries}}
+    cmake --build build-sanitize --target unit_tests {{fuzz_binaries}}
     ctest --test-dir build-sanitize -LE e2e --output-on-failure
 
 # Benchmark: ping round-trip answered by etherbeam vs by the kernel, same veth

@@ -5,6 +5,8 @@
 #include <caf/mailbox_element.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/tell.hpp"
+
 namespace etherbeam::actors {
 
 namespace {
@@ -15,36 +17,10 @@ struct in_flight_release {
   ~in_flight_release() { --counters.frames_in_flight; }
 };
 
-// Admits a DHCP message unless the lease manager is too far behind.
-bool admit_dhcp(stack_counters& c, std::int64_t limit) {
-  if (c.dhcp_backlog.load(std::memory_order_relaxed) >= limit) {
-    ++c.overload_dhcp_dropped;
-    return false;
-  }
-  ++c.dhcp_backlog;
-  return true;
-}
-
-// Enqueues with the sender's execution unit: when it is a scheduler worker,
-// the receiver runs next on that same thread. anon_send passes none, and the
-// scheduler then hands the receiver to its workers in turn: a wake-up of
-// another thread per frame (~50 us on the lab VM, measured).
-template <class Handle, class... Ts>
-void tell(caf::execution_unit* here, const Handle& to, Ts&&... xs) {
-  to->enqueue(caf::make_mailbox_element(nullptr, caf::make_message_id(), {}, std::forward<Ts>(xs)...), here);
-}
-
 void decide(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here) {
- 
   frame reply{bytes.size()};
-  dhcp_inbound dhcp;
-  auto v = ctx.handler(bytes, *ctx.identity, reply.bytes(), ctx.serve_dhcp ? &dhcp : nullptr);
-  ctx.counters->record(v);
-  if (v.outcome == verdict::kind::handed_off) {
-    if (!ctx.lease_manager) ++ctx.counters->dhcp_server_absent; // restarting: the client will retransmit
-    else if (admit_dhcp(*ctx.counters, ctx.max_dhcp_backlog))
-      tell(here, ctx.lease_manager, dhcp_message_atom::value, std::move(dhcp));
-  }
+  auto v = ctx.handler(*ctx.dispatch, bytes, *ctx.identity, reply.bytes(), here);
+  v.record();
   if (v.outcome == verdict::kind::reply) {
     reply.shrink_to(v.reply_len);
     tell(here, ctx.sender, send_frame_atom::value, std::move(reply));
@@ -78,6 +54,11 @@ caf::behavior frame_worker(caf::event_based_actor* self, std::shared_ptr<stack_c
 }
 
 } // namespace
+
+verdict dispatch_frame(const dispatcher& dispatch, protocols::byte_view frame, const stack_identity& me,
+                       protocols::byte_buffer reply, caf::execution_unit* here) {
+  return dispatch.decide(frame, me, reply, here);
+}
 
 void decide_frame(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here) {
   in_flight_release release{*ctx.counters};

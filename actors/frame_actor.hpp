@@ -4,17 +4,16 @@
 //   per_frame:    the BEAM "process per frame": a short-lived actor per frame
 //                 decodes it, decides, hands any reply to the sender, and ends.
 //                 A frame that makes its actor throw kills only that actor.
-//   per_protocol: long-lived actors per protocol: a pool of workers for the
-//                 stateless ones (ARP, ICMP echo), fed round-robin by ingress;
-//                 DHCP goes to its lease manager as in every model.
+//   per_protocol: long-lived workers: a pool for the stateless applications,
+//                 fed round-robin by ingress; stateful applications hand off
+//                 to their own actors as in every model.
 //   inline:       ingress decides stateless frames itself, no actor in between.
 // In every model a frame whose decision throws is counted, and only it is lost.
 #include <memory>
 
 #include "actors/concurrency_model.hpp"
+#include "actors/dispatcher.hpp"
 #include "actors/messages.hpp"
-#include "actors/queue_limits.hpp"
-#include "actors/responder.hpp"
 #include "actors/stack_counters.hpp"
 
 namespace caf {
@@ -25,22 +24,25 @@ class actor_system;
 
 namespace etherbeam::actors {
 
-using frame_handler = verdict (*)(protocols::byte_view frame, const stack_identity& me,
-                                  protocols::byte_buffer reply, dhcp_inbound* dhcp);
+// How a frame is decided: the dispatcher's decision, or in tests a handler
+// that fails on purpose.
+using frame_handler = verdict (*)(const dispatcher& dispatch, protocols::byte_view frame,
+                                  const stack_identity& me, protocols::byte_buffer reply,
+                                  caf::execution_unit* here);
+verdict dispatch_frame(const dispatcher& dispatch, protocols::byte_view frame, const stack_identity& me,
+                       protocols::byte_buffer reply, caf::execution_unit* here);
 
 // What deciding a frame needs besides the frame; shared by all deciders.
 struct frame_context {
   std::shared_ptr<const stack_identity> identity;
   std::shared_ptr<stack_counters> counters;
   sender_actor sender;
-  lease_manager_actor lease_manager; // null while it restarts
-  bool serve_dhcp = false;
-  std::int64_t max_dhcp_backlog = queue_limits{}.dhcp_backlog;
-  frame_handler handler = respond; // replaced in tests by handlers that fail
+  std::shared_ptr<const dispatcher> dispatch;
+  frame_handler handler = dispatch_frame;
 };
 
 // Decides one frame in the caller (inline, per_protocol): counts the verdict,
-// hands DHCP to the lease manager and a reply to the sender, and ends the
+// hands a reply to the sender, and ends the
 // frame's stay in flight (frames_in_flight). A throw is counted as a frame
 // failure and goes no further: the caller lives on. `here` is the caller's
 // execution unit (null outside the scheduler, as in ingress).

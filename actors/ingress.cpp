@@ -73,7 +73,7 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
   learned_identity identity{s.identity, s.link_file};
   ipc::receive_batch batch(static_cast<std::size_t>(std::max(1, s.io_batch)), max_datagram, true);
   ipc::trusted_senders senders(s.binder_user, "--binder-user");
-  frame_context context{nullptr, s.counters, {}, {}, s.serve_dhcp, s.limits.dhcp_backlog, s.handler};
+  frame_context context{nullptr, s.counters, {}, s.dispatch, s.handler};
   pollfd readable{s.socket, POLLIN, 0};
   // per_protocol: the stateless workers, linked so that they end with ingress
   // and a restart of ingress brings a fresh pool.
@@ -88,12 +88,9 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
   while (running) {
     if (::poll(&readable, 1, mailbox_poll_ms) > 0) {
       context.identity = identity.current();
-      // Looked up per batch: a restarted sender or lease manager registers anew.
+      // Looked up per batch: a restarted sender registers anew.
       context.sender = caf::actor_cast<sender_actor>(
         self->system().registry().get(sender_registry_name));
-      if (s.serve_dhcp)
-        context.lease_manager = caf::actor_cast<lease_manager_actor>(
-          self->system().registry().get(lease_manager_registry_name));
       shared_frame_context shared;
       if (s.model != concurrency_model::inline_) shared = std::make_shared<const frame_context>(context);
       int received = batch.receive(s.socket);

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "actors/frame_actor.hpp"
+#include "actors/queue_limits.hpp"
 #include "actors/stack_identity.hpp"
 
 namespace caf {
@@ -26,8 +27,8 @@ struct ingress_settings {
   // identity.mac is not configured, and again whenever the file changes.
   std::filesystem::path link_file;
   std::shared_ptr<stack_counters> counters;
-  frame_handler handler = respond;
-  bool serve_dhcp = false; // hand DHCP messages to the registered lease manager
+  std::shared_ptr<const dispatcher> dispatch;
+  frame_handler handler = dispatch_frame;
   queue_limits limits;
   concurrency_model model = concurrency_model::per_frame;
   std::size_t workers = 2; // per_protocol: stateless workers in the pool

@@ -1,5 +1,5 @@
-// The whole path a frame takes through the stack, minus the actors: decide
-// (ARP, ICMP echo, hand DHCP off), the DHCP server's decision on a table with
+// The whole path a frame takes through the stack, minus the actors: dispatch
+// to the host and DHCP registrations (ARP, ICMP echo, hand DHCP off), the DHCP server's decision on a table with
 // leases in it, and the reply framed for the wire. Properties that must hold
 // for any input: replies come from our MAC, never go to a multicast or
 // broadcast source, are never larger than the request for ARP and ICMP (no
@@ -12,14 +12,19 @@
 #include <cstdint>
 #include <vector>
 
-#include "actors/dhcp_reply.hpp"
-#include "actors/dhcp_server.hpp"
-#include "actors/responder.hpp"
+#include <optional>
+
+#include "actors/dispatcher.hpp"
+#include "apps/dhcp/dhcp_intake.hpp"
+#include "apps/dhcp/dhcp_reply.hpp"
+#include "apps/dhcp/dhcp_server.hpp"
+#include "apps/host/host_responders.hpp"
 #include "protocols/checksum.hpp"
 #include "protocols/ethernet.hpp"
 #include "tests/fuzz/fuzz_expect.hpp"
 
 using namespace etherbeam::actors;
+using namespace etherbeam::apps::dhcp;
 using namespace etherbeam::protocols;
 
 namespace {
@@ -93,6 +98,26 @@ void repair_checksums(std::vector<std::uint8_t>& frame) {
   }
 }
 
+// The registrations etherbeam runs with DHCP on; the DHCP intake hands its
+// message here instead of to a lease manager.
+std::optional<dhcp_inbound> handed;
+
+const dispatcher& lab_dispatcher() {
+  static auto counters = std::make_shared<stack_counters>();
+  static const dispatcher d = [] {
+    auto regs = etherbeam::apps::host::host_registrations(counters->named);
+    auto dhcp = std::make_shared<dhcp_counters>(counters);
+    auto backlog = std::make_shared<admission_gate>(1 << 30, dhcp->overload_dropped);
+    regs.push_back({"dhcp", frame_match::udp(dhcp_server_port, true),
+                    std::make_shared<dhcp_intake>(dhcp, backlog, [](dhcp_inbound&& m, caf::execution_unit*) {
+                      handed = std::move(m);
+                      return true;
+                    })});
+    return dispatcher{std::move(regs), counters->named};
+  }();
+  return d;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* input, std::size_t input_size) {
@@ -106,8 +131,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* input, std::size_t inp
   static const lease_table leases = lab_leases();
   byte_view request{data, size};
   std::vector<std::uint8_t> reply(size);
-  dhcp_inbound dhcp;
-  auto v = respond(request, me, reply, &dhcp);
+  handed.reset();
+  auto v = lab_dispatcher().decide(request, me, reply);
+  v.record();
   if (v.outcome == verdict::kind::reply) {
     FUZZ_EXPECT(v.reply_len <= size);
     expect_frame_from_us({reply.data(), v.reply_len});
@@ -116,7 +142,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* input, std::size_t inp
     FUZZ_EXPECT(asked.source != our_mac);
   }
   if (v.outcome != verdict::kind::handed_off) return 0;
-  dhcp.server_mac = our_mac;
+  FUZZ_EXPECT(handed);
+  auto& dhcp = *handed;
+  FUZZ_EXPECT(dhcp.server_mac == our_mac);
   auto outcome = server.handle(dhcp, leases, now);
   if (!outcome.reply) return 0;
   std::array<std::uint8_t, max_dhcp_reply_frame> framed{};

@@ -7,6 +7,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "apps/host/host_responders.hpp"
 #include "tests/unit/frame_bytes.hpp"
 
 using namespace etherbeam::actors;
@@ -25,9 +26,10 @@ sender_actor::behavior_type forwarding_sender(sender_actor::pointer, caf::actor 
 }
 
 // Fails on frames that start with 0xee, answers the rest as usual.
-verdict fails_on_poison(byte_view frame, const stack_identity& me, byte_buffer reply, dhcp_inbound* dhcp) {
+verdict fails_on_poison(const dispatcher& dispatch, byte_view frame, const stack_identity& me, byte_buffer reply,
+                        caf::execution_unit* here) {
   if (!frame.empty() && frame[0] == 0xee) throw std::runtime_error("poison frame");
-  return respond(frame, me, reply, dhcp);
+  return dispatch.decide(frame, me, reply, here);
 }
 
 // A real actor system, the lab's identity, replies forwarded to `test` as
@@ -42,6 +44,8 @@ protected:
     c.identity = me;
     c.counters = counters;
     c.sender = system.spawn(forwarding_sender, caf::actor{test});
+    c.dispatch = std::make_shared<const dispatcher>(etherbeam::apps::host::host_registrations(counters->named),
+                                                    counters->named);
     c.handler = fails_on_poison;
     context = std::make_shared<const frame_context>(std::move(c));
   }
@@ -85,7 +89,7 @@ TEST_F(FrameDeciders, a_frame_that_throws_kills_only_its_own_actor_and_is_counte
   }
   EXPECT_EQ(echo_replies(2), 2);
   EXPECT_EQ(counters->frame_actor_failures.load(), 1u);
-  EXPECT_EQ(counters->replies[std::size_t(reply_kind::icmp_echo_reply)].load(), 2u);
+  EXPECT_EQ(counters->named.value("reply.icmp_echo_reply"), 2u);
   EXPECT_EQ(counters->frames_in_flight.load(), 0) << "a failed frame actor must leave the flight too";
 }
 

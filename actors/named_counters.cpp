@@ -1,0 +1,41 @@
+#include "actors/named_counters.hpp"
+
+namespace etherbeam::actors {
+
+named_counter& counter_registry::add(std::string name, bool shown) {
+  for (auto& c : counters_)
+    if (c.name == name) return c;
+  return counters_.emplace_back(std::move(name), shown);
+}
+
+layer_counters& counter_registry::add_layer(std::string layer) {
+  for (auto& l : layers_)
+    if (l.layer == layer) return l;
+  return layers_.emplace_back(std::move(layer));
+}
+
+void counter_registry::add_rendering(std::function<void(std::ostream&)> render) {
+  renderings_.push_back(std::move(render));
+}
+
+void counter_registry::render(std::ostream& out) const {
+  for (const auto& c : counters_)
+    if (auto v = c.value.load(); v && c.shown) out << ' ' << c.name << '=' << v;
+  for (const auto& r : renderings_) r(out);
+  for (const auto& l : layers_)
+    for (std::size_t e = 0; e < l.by_error.size(); ++e)
+      if (auto v = l.by_error[e].load())
+        out << " malformed." << l.layer << '.' << to_string(protocols::parse_error(e)) << '=' << v;
+}
+
+std::uint64_t counter_registry::value(std::string_view name) const {
+  for (const auto& c : counters_)
+    if (c.name == name) return c.value.load();
+  for (const auto& l : layers_)
+    for (std::size_t e = 0; e < l.by_error.size(); ++e)
+      if (name == "malformed." + l.layer + "." + std::string(to_string(protocols::parse_error(e))))
+        return l.by_error[e].load();
+  return 0;
+}
+
+} // namespace etherbeam::actors

@@ -1,0 +1,65 @@
+// The DHCP server in etherbeam's catalog: on whenever a subnet is configured.
+// Its intake decides in the frame's actor (parse, admission) and hands each
+// message to the lease manager, which decides, persists and passes replies
+// to the DHCP actor to frame and send.
+#include <caf/actor_cast.hpp>
+#include <caf/actor_registry.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/tell.hpp"
+#include "apps/dhcp/dhcp_actor.hpp"
+#include "apps/dhcp/dhcp_intake.hpp"
+#include "apps/dhcp/lease_manager.hpp"
+#include "server/applications.hpp"
+
+namespace etherbeam::apps::dhcp {
+
+namespace {
+
+std::optional<server::running_application> start(const server::application_start& start) {
+  const auto& config = start.config;
+  if (!config.dhcp.enabled()) return std::nullopt;
+  auto counters = std::make_shared<dhcp_counters>(start.counters);
+  auto backlog = std::make_shared<actors::admission_gate>(config.limits.dhcp_backlog, counters->overload_dropped);
+  auto* system = &start.system;
+  auto intake = std::make_shared<dhcp_intake>(
+    counters, backlog, [system](dhcp_inbound&& message, caf::execution_unit* here) {
+      auto leases = caf::actor_cast<lease_manager_actor>(system->registry().get(lease_manager_registry_name));
+      if (!leases) return false;
+      actors::tell(here, leases, dhcp_message_atom::value, std::move(message));
+      return true;
+    });
+  server::running_application app;
+  app.registrations.push_back(
+    {"dhcp", actors::frame_match::udp(protocols::dhcp_server_port, true), std::move(intake)});
+  // The DHCP actor before the lease manager, which passes it replies.
+  app.children.push_back({"dhcp", [counters](caf::actor_system& sys) {
+                            return caf::actor_cast<caf::actor>(spawn_dhcp_actor(sys, counters));
+                          }});
+  lease_manager_settings leases{config.dhcp, config.identity.addresses, counters, backlog};
+  app.children.push_back({"lease_manager", [leases](caf::actor_system& sys) {
+                            return caf::actor_cast<caf::actor>(spawn_lease_manager(sys, leases));
+                          }});
+  app.reload = [](const server::server_config& next, caf::actor_system& sys) {
+    auto leases = caf::actor_cast<lease_manager_actor>(sys.registry().get(lease_manager_registry_name));
+    if (!leases) {
+      spdlog::error("SIGHUP: the lease manager is restarting; send SIGHUP again");
+      return;
+    }
+    caf::anon_send(leases, reload_atom::value, next.dhcp);
+  };
+  return app;
+}
+
+const bool added = server::add_application({
+  "dhcp",
+  "serve DHCPv4 from the configured subnets ([dhcp] in the config file, --dhcp-pool)",
+  true,
+  start,
+});
+
+} // namespace
+
+} // namespace etherbeam::apps::dhcp

@@ -1,0 +1,33 @@
+#pragma once
+// What the DHCP server counts, made in the runtime's counter registry under
+// the names `etherbeam counters` shows (dhcp.in.discover, journal.commits…).
+#include <array>
+#include <memory>
+
+#include "actors/stack_counters.hpp"
+#include "apps/dhcp/dhcp_server.hpp"
+
+namespace etherbeam::apps::dhcp {
+
+struct dhcp_counters {
+  explicit dhcp_counters(std::shared_ptr<actors::stack_counters> all);
+
+  std::shared_ptr<actors::stack_counters> all; // keeps the registry alive
+  actors::named_counter& handed_off;     // DHCP messages passed to the lease manager
+  actors::named_counter& server_absent;  // ... while no lease manager was running
+  actors::named_counter& overload_dropped; // the lease manager that far behind
+  std::array<actors::named_counter*, std::size_t(dhcp_event::count_)> events{};
+  std::array<actors::named_counter*, 9> received{}; // by message type, 1..8
+  std::array<actors::named_counter*, 9> sent{};
+  actors::named_counter& replies_too_large; // beyond the client's maximum message size
+  actors::named_counter& journal_commits;   // fdatasyncs of the lease journal
+  actors::named_counter& journal_records;
+  actors::named_counter& journal_compactions;
+  actors::named_counter& journal_write_errors; // commits that failed (a full disk, an I/O error)
+  actors::named_counter& unanswered_journal_failing; // lease changes refused meanwhile: no ACK
+  actors::named_counter& declines_rate_limited;
+  // Gauges, refreshed by the lease manager, and the time spent committing.
+  actors::named_counter &pool_size, &active_leases, &journal_commit_us;
+};
+
+} // namespace etherbeam::apps::dhcp

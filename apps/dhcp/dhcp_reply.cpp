@@ -1,0 +1,65 @@
+#include "apps/dhcp/dhcp_reply.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "protocols/ipv4.hpp"
+#include "protocols/udp.hpp"
+
+namespace etherbeam::apps::dhcp {
+
+using namespace protocols;
+
+namespace {
+
+struct destination {
+  mac_address mac;
+  ipv4_address address;
+  std::uint16_t port = dhcp_client_port;
+};
+
+destination where_to(const dhcp_inbound& in, const dhcp_repr& reply) {
+  const auto& m = in.message;
+  if (!m.relay_address.is_unspecified()) return {in.ethernet.source, m.relay_address, dhcp_server_port};
+  bool nak = reply.message_type == dhcp_message_type::nak;
+  if (!nak && !m.client_address.is_unspecified()) return {in.ethernet.source, m.client_address};
+  if (nak || m.broadcast_flag) return {mac_address::broadcast(), ipv4_address{0xffffffffu}};
+  return {m.client_hardware, reply.your_address};
+}
+
+} // namespace
+
+std::size_t emit_dhcp_reply(const dhcp_inbound& in, const dhcp_repr& reply, ipv4_address server_address,
+                            mac_address server_mac, byte_buffer out) {
+  auto to = where_to(in, reply);
+  auto dhcp_len = reply.buffer_len();
+  // The client's option 57 (at least 576, RFC 2132 §9.10) bounds the IP datagram.
+  std::size_t limit = std::max<std::size_t>(in.message.max_message_size.value_or(576), 576);
+  if (ipv4_repr::header_len() + udp_packet::header_len + dhcp_len > std::min<std::size_t>(limit, 1500))
+    return 0;
+
+  ethernet_repr eth = in.ethernet; // same VLAN tags as the request
+  eth.destination = to.mac;
+  eth.source = server_mac;
+  eth.ethertype = ethertype::ipv4;
+
+  ipv4_repr ip;
+  ip.source = server_address;
+  ip.destination = to.address;
+  ip.protocol = ip_protocol::udp;
+  ip.ttl = 64;
+  ip.type_of_service = 0xc0; // network control, as DHCP servers mark their replies
+  ip.payload_len = static_cast<std::uint16_t>(udp_packet::header_len + dhcp_len);
+
+  std::array<std::uint8_t, 1500> dhcp_bytes;
+  reply.emit(byte_buffer{dhcp_bytes}.first(dhcp_len));
+  udp_repr udp{dhcp_server_port, to.port, byte_view{dhcp_bytes}.first(dhcp_len)};
+
+  eth.emit(out);
+  auto ip_out = out.subspan(eth.header_len());
+  ip.emit(ip_out);
+  udp.emit(ip_out.subspan(ipv4_repr::header_len()), ip.source, ip.destination);
+  return eth.header_len() + ipv4_repr::header_len() + udp.buffer_len();
+}
+
+} // namespace etherbeam::apps::dhcp

@@ -1,0 +1,24 @@
+#pragma once
+// Frames a DHCP reply for the wire, addressed by RFC 2131 §4.1: to the relay
+// when there is one, to ciaddr when the client has an address, by broadcast
+// when the client asks for it or cannot yet receive unicast, else to yiaddr
+// and chaddr.
+#include <cstddef>
+
+#include "apps/dhcp/dhcp_server.hpp"
+#include "protocols/bytes.hpp"
+
+namespace etherbeam::apps::dhcp {
+
+// Enough for any reply we emit: Ethernet with two VLAN tags, IPv4, UDP, and a
+// DHCP message far below the 1500-byte MTU.
+inline constexpr std::size_t max_dhcp_reply_frame = 1514 + 8;
+
+// Writes the whole frame into `out` (at least max_dhcp_reply_frame bytes) and
+// returns its length, or 0 when the reply does not fit the client's maximum
+// message size.
+std::size_t emit_dhcp_reply(const dhcp_inbound& request, const protocols::dhcp_repr& reply,
+                            protocols::ipv4_address server_address, protocols::mac_address server_mac,
+                            protocols::byte_buffer out);
+
+} // namespace etherbeam::apps::dhcp

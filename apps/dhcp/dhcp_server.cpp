@@ -1,0 +1,283 @@
+#include "apps/dhcp/dhcp_server.hpp"
+
+#include <algorithm>
+
+namespace etherbeam::apps::dhcp {
+
+using namespace protocols;
+using type = dhcp_message_type;
+
+std::string_view to_string(dhcp_event e) {
+  switch (e) {
+    case dhcp_event::offered: return "offered";
+    case dhcp_event::acked: return "acked";
+    case dhcp_event::nak_sent: return "nak_sent";
+    case dhcp_event::informed: return "informed";
+    case dhcp_event::released: return "released";
+    case dhcp_event::declined: return "declined";
+    case dhcp_event::pool_exhausted: return "pool_exhausted";
+    case dhcp_event::for_other_server: return "for_other_server";
+    case dhcp_event::unknown_client: return "unknown_client";
+    case dhcp_event::no_subnet: return "no_subnet";
+    case dhcp_event::not_a_client_message: return "not_a_client_message";
+    case dhcp_event::not_its_lease: return "not_its_lease";
+    case dhcp_event::count_: break;
+  }
+  return "unknown";
+}
+
+struct dhcp_server::context {
+  const dhcp_inbound& in;
+  const dhcp_repr& m;
+  const dhcp_subnet& subnet;
+  const lease_table& table;
+  std::int64_t now;
+  client_key key;
+  ipv4_address server_address;
+};
+
+namespace {
+dhcp_outcome silent(dhcp_event e) {
+  dhcp_outcome out;
+  out.event = e;
+  return out;
+}
+
+dhcp_outcome replying(dhcp_event e, const dhcp_repr& reply) {
+  auto out = silent(e);
+  out.reply = reply;
+  return out;
+}
+
+bool parameter_requested(const dhcp_repr& m, std::uint8_t code) {
+  // Without a parameter request list, the client gets everything configured.
+  if (m.parameter_request_list.empty()) return true;
+  auto prl = m.parameter_request_list.view();
+  return std::find(prl.begin(), prl.end(), code) != prl.end();
+}
+} // namespace
+
+dhcp_server::dhcp_server(dhcp_settings settings, std::vector<ipv4_interface> own_addresses)
+  : settings_(std::move(settings)), own_(std::move(own_addresses)) {}
+
+dhcp_outcome dhcp_server::handle(const dhcp_inbound& in, const lease_table& table,
+                                 std::int64_t now) const {
+  const auto& m = in.message;
+  if (m.op != bootp_op::request) return silent(dhcp_event::not_a_client_message);
+  auto subnet = subnet_for(in);
+  if (!subnet) return silent(dhcp_event::no_subnet);
+  context c{in, m, *subnet, table, now, client_key_of(m), server_address_for(*subnet)};
+  dhcp_outcome out = [&] {
+    switch (m.message_type) {
+      case type::discover: return discover(c);
+      case type::request: return request(c);
+      case type::decline: return decline(c);
+      case type::release: return release(c);
+      case type::inform: return inform(c);
+      default: return silent(dhcp_event::not_a_client_message);
+    }
+  }();
+  out.server_address = c.server_address;
+  return out;
+}
+
+// RFC 2131 §4.3.1: giaddr names the relay's subnet; else a renewing or
+// informing client's own address; else the link we serve directly.
+const dhcp_subnet* dhcp_server::subnet_for(const dhcp_inbound& in) const {
+  const auto& m = in.message;
+  if (!m.relay_address.is_unspecified()) return settings_.subnet_containing(m.relay_address);
+  if (!m.client_address.is_unspecified()) return settings_.subnet_containing(m.client_address);
+  for (const auto& own : own_)
+    if (auto s = settings_.subnet_containing(own.address)) return s;
+  return nullptr;
+}
+
+ipv4_address dhcp_server::server_address_for(const dhcp_subnet& s) const {
+  for (const auto& own : own_)
+    if (s.contains(own.address)) return own.address;
+  return own_.empty() ? ipv4_address{} : own_.front().address;
+}
+
+bool dhcp_server::is_own(ipv4_address a) const {
+  return std::any_of(own_.begin(), own_.end(), [&](const ipv4_interface& i) { return i.address == a; });
+}
+
+// Whether this client may hold `a`: its reservation, or a free pool address
+// that is not reserved for someone else. With `over_offers`, an address only
+// offered to another client counts as free: a client completing its REQUEST
+// is further along than one that was merely offered the address.
+bool dhcp_server::may_have(const context& c, ipv4_address a, bool over_offers) const {
+  if (!c.subnet.contains(a) || is_own(a)) return false;
+  if (auto r = c.subnet.reservation_of(a)) return r->matches(c.key, c.m.client_hardware);
+  if (!c.subnet.in_pool(a) || c.subnet.is_excluded(a)) return false;
+  auto l = c.table.by_address(a);
+  return !l || l->client == c.key || !l->holds_address(c.now) || (over_offers && l->state == lease_state::offered);
+}
+
+// RFC 2131 §4.3.1's order: a reservation, the client's current or previous
+// address, the address it asks for, then a free one — addresses nobody ever
+// had first, so that returning clients find theirs still free.
+std::optional<ipv4_address> dhcp_server::choose_address(const context& c) const {
+  if (auto r = c.subnet.reservation_for(c.key, c.m.client_hardware)) {
+    if (may_have(c, r->address)) return r->address;
+  }
+  if (auto l = c.table.by_client(c.key); l && l->state != lease_state::declined && may_have(c, l->address))
+    return l->address;
+  if (c.m.requested_address && may_have(c, *c.m.requested_address)) return c.m.requested_address;
+  // An address with no record at all is one nobody holds; whether it may be
+  // given out then depends on configuration only, as first_unrecorded requires
+  // (reserved addresses go only through the reservation, above).
+  auto usable = [&](ipv4_address a) {
+    return !is_own(a) && !c.subnet.is_excluded(a) && !c.subnet.reservation_of(a);
+  };
+  for (const auto& range : c.subnet.pools)
+    if (auto a = c.table.first_unrecorded(range, usable)) return a;
+  for (const auto& range : c.subnet.pools)
+    for (std::uint64_t v = range.first.value; v <= range.last.value; ++v)
+      if (may_have(c, ipv4_address{static_cast<std::uint32_t>(v)})) return ipv4_address{static_cast<std::uint32_t>(v)};
+  // Nothing free: the oldest offer to another client is taken over, so that
+  // DISCOVERs that never REQUEST (a flood from random MACs) cannot hold the
+  // whole pool for the offer time.
+  auto oldest = c.table.oldest_offer([&](const lease& l) { return l.client != c.key && may_have(c, l.address, true); });
+  if (oldest) return oldest->address;
+  return std::nullopt;
+}
+
+dhcp_outcome dhcp_server::discover(const context& c) const {
+  auto a = choose_address(c);
+  if (!a) return silent(dhcp_event::pool_exhausted);
+  auto out = replying(dhcp_event::offered, reply_to(c, type::offer));
+  out.reply->your_address = *a;
+  add_options(c, out, true);
+  auto current = c.table.by_address(*a);
+  bool already_bound = current && current->client == c.key && current->state == lease_state::bound &&
+                       current->holds_address(c.now);
+  if (!already_bound) {
+    out.change = lease{*a, c.key, c.m.client_hardware, std::string(c.m.host_name.text()),
+                       c.now + settings_.offer_hold.count(), lease_state::offered};
+  }
+  return out;
+}
+
+dhcp_outcome dhcp_server::request(const context& c) const {
+  const auto& m = c.m;
+  if (m.server_identifier) { // SELECTING
+    if (!is_own(*m.server_identifier)) {
+      dhcp_outcome out = silent(dhcp_event::for_other_server);
+      // The client took another server's offer: ours is free again.
+      if (auto l = c.table.by_client(c.key); l && l->state == lease_state::offered) {
+        out.change = *l;
+        out.change->state = lease_state::released;
+        out.change->expires = c.now;
+      }
+      return out;
+    }
+    if (!m.requested_address || !may_have(c, *m.requested_address, true)) return nak(c);
+    return ack(c, *m.requested_address);
+  }
+  if (m.requested_address && m.client_address.is_unspecified()) { // INIT-REBOOT
+    if (!c.subnet.contains(*m.requested_address)) return nak(c); // moved to another network
+    auto l = c.table.by_client(c.key);
+    if (!l) return silent(dhcp_event::unknown_client); // §4.3.2: not ours to judge
+    if (l->address != *m.requested_address || !may_have(c, *m.requested_address)) return nak(c);
+    return ack(c, *m.requested_address);
+  }
+  if (!m.client_address.is_unspecified()) { // RENEWING or REBINDING
+    auto a = m.client_address;
+    auto l = c.table.by_address(a);
+    if (l && l->client == c.key && may_have(c, a)) return ack(c, a);
+    if (l && l->client != c.key && l->holds_address(c.now)) return nak(c);
+    // No record (a lease from before a state loss): grant it if it is free.
+    if (may_have(c, a)) return ack(c, a);
+    return silent(dhcp_event::unknown_client);
+  }
+  return nak(c);
+}
+
+dhcp_outcome dhcp_server::ack(const context& c, ipv4_address a) const {
+  auto out = replying(dhcp_event::acked, reply_to(c, type::ack));
+  out.reply->your_address = a;
+  add_options(c, out, true);
+  out.change = lease{a, c.key, c.m.client_hardware, std::string(c.m.host_name.text()),
+                     c.now + c.subnet.lease_time, lease_state::bound};
+  out.durable = true;
+  return out;
+}
+
+dhcp_outcome dhcp_server::nak(const context& c) const {
+  auto out = replying(dhcp_event::nak_sent, reply_to(c, type::nak));
+  out.reply->message.assign(std::string_view{"requested address not available"});
+  return out;
+}
+
+dhcp_outcome dhcp_server::decline(const context& c) const {
+  auto a = c.m.requested_address;
+  if (c.m.server_identifier && !is_own(*c.m.server_identifier)) return silent(dhcp_event::for_other_server);
+  auto l = a ? c.table.by_address(*a) : nullptr;
+  // Only the client that holds the address by an ACK may decline it: one that
+  // was merely offered it (or never was) would burn addresses it never had.
+  if (!l || l->client != c.key || l->state != lease_state::bound || !l->holds_address(c.now))
+    return silent(dhcp_event::not_its_lease);
+  dhcp_outcome out = silent(dhcp_event::declined);
+  out.change = lease{*a, c.key, c.m.client_hardware, {}, c.now + settings_.decline_hold.count(),
+                     lease_state::declined};
+  out.durable = true;
+  return out;
+}
+
+dhcp_outcome dhcp_server::release(const context& c) const {
+  if (c.m.server_identifier && !is_own(*c.m.server_identifier)) return silent(dhcp_event::for_other_server);
+  auto l = c.table.by_address(c.m.client_address);
+  if (!l || l->client != c.key || l->state != lease_state::bound) return silent(dhcp_event::not_its_lease);
+  dhcp_outcome out = silent(dhcp_event::released);
+  out.change = *l;
+  out.change->state = lease_state::released;
+  out.change->expires = c.now;
+  out.durable = true;
+  return out;
+}
+
+dhcp_outcome dhcp_server::inform(const context& c) const {
+  auto out = replying(dhcp_event::informed, reply_to(c, type::ack));
+  add_options(c, out, false); // §3.4: configuration only, no lease
+  return out;
+}
+
+dhcp_repr dhcp_server::reply_to(const context& c, type t) const {
+  dhcp_repr r;
+  r.op = bootp_op::reply;
+  r.message_type = t;
+  r.transaction_id = c.m.transaction_id;
+  r.broadcast_flag = c.m.broadcast_flag;
+  r.relay_address = c.m.relay_address;
+  r.client_hardware = c.m.client_hardware;
+  // Table 3 of §4.3.1: ciaddr goes back in ACKs to a client that has one.
+  if (t == type::ack) r.client_address = c.m.client_address;
+  r.server_identifier = c.server_address;
+  r.relay_agent_information = c.m.relay_agent_information; // RFC 3046 §2.2: echoed
+  return r;
+}
+
+void dhcp_server::add_options(const context& c, dhcp_outcome& out, bool with_lease) const {
+  const auto& s = c.subnet;
+  auto& r = *out.reply;
+  if (with_lease) {
+    r.lease_time = s.lease_time;
+    r.renewal_time = s.renewal_time.value_or(s.lease_time / 2);
+    r.rebinding_time = s.rebinding_time.value_or(static_cast<std::uint32_t>(s.lease_time * 7ull / 8));
+  }
+  r.subnet_mask = ipv4_address{s.network.netmask()};
+  namespace code = dhcp_option_code;
+  if (parameter_requested(c.m, code::broadcast_address)) r.broadcast_address = s.network.directed_broadcast();
+  if (parameter_requested(c.m, code::router)) r.routers = s.routers;
+  if (parameter_requested(c.m, code::dns_servers)) r.dns_servers = s.dns_servers;
+  if (parameter_requested(c.m, code::ntp_servers)) r.ntp_servers = s.ntp_servers;
+  if (parameter_requested(c.m, code::domain_name)) r.domain_name.assign(std::string_view{s.domain_name});
+  auto reservation = s.reservation_for(c.key, c.m.client_hardware);
+  if (reservation && !reservation->host_name.empty() && parameter_requested(c.m, code::host_name))
+    r.host_name.assign(std::string_view{reservation->host_name});
+  for (const auto& o : s.options)
+    if (parameter_requested(c.m, o.code)) out.extra_options.push_back({o.code, o.value});
+}
+
+} // namespace etherbeam::apps::dhcp

@@ -1,0 +1,80 @@
+#include "apps/dhcp/dhcp_settings.hpp"
+
+#include <algorithm>
+
+namespace etherbeam::apps::dhcp {
+
+using namespace protocols;
+
+client_key client_key_of(const mac_address& mac) {
+  client_key key(1 + mac.octets.size());
+  key[0] = 1; // hardware type 1: Ethernet, as in option 61's usual form
+  std::copy(mac.octets.begin(), mac.octets.end(), key.begin() + 1);
+  return key;
+}
+
+client_key client_key_of(const dhcp_repr& message) {
+  if (!message.client_identifier.empty()) {
+    auto id = message.client_identifier.view();
+    return {id.begin(), id.end()};
+  }
+  return client_key_of(message.client_hardware);
+}
+
+std::string hex_digits(std::string_view bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 0xf];
+  }
+  return out;
+}
+
+std::string to_hex(const client_key& key) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    if (i) out += ':';
+    out += digits[key[i] >> 4];
+    out += digits[key[i] & 0xf];
+  }
+  return out;
+}
+
+bool dhcp_reservation::matches(const client_key& key, const mac_address& m) const {
+  if (!client_id.empty()) return client_id == key;
+  return mac && *mac == m;
+}
+
+bool dhcp_subnet::contains(ipv4_address a) const {
+  return (a.value & network.netmask()) == (network.address.value & network.netmask());
+}
+
+bool dhcp_subnet::in_pool(ipv4_address a) const {
+  return std::any_of(pools.begin(), pools.end(), [&](const address_range& r) { return r.contains(a); });
+}
+
+bool dhcp_subnet::is_excluded(ipv4_address a) const {
+  return std::find(excluded.begin(), excluded.end(), a) != excluded.end();
+}
+
+const dhcp_reservation* dhcp_subnet::reservation_for(const client_key& key, const mac_address& mac) const {
+  for (const auto& r : reservations)
+    if (r.matches(key, mac)) return &r;
+  return nullptr;
+}
+
+const dhcp_reservation* dhcp_subnet::reservation_of(ipv4_address a) const {
+  for (const auto& r : reservations)
+    if (r.address == a) return &r;
+  return nullptr;
+}
+
+const dhcp_subnet* dhcp_settings::subnet_containing(ipv4_address a) const {
+  for (const auto& s : subnets)
+    if (s.contains(a)) return &s;
+  return nullptr;
+}
+
+} // namespace etherbeam::apps::dhcp

@@ -1,0 +1,359 @@
+#include "apps/dhcp/lease_manager.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include <caf/actor_registry.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/spawn_options.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "apps/dhcp/lease_journal.hpp"
+#include "actors/registered_name.hpp"
+
+namespace etherbeam::apps::dhcp {
+// A copy of the lease table for the compaction writer to put on disk.
+struct lease_snapshot {
+  std::vector<lease> leases;
+};
+using write_snapshot_atom = caf::atom_constant<caf::atom("writesnap")>;
+} // namespace etherbeam::apps::dhcp
+
+// Never leaves the process.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::apps::dhcp::lease_snapshot)
+
+namespace etherbeam::apps::dhcp {
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+// A journal that cannot be written (a full disk, an I/O error) costs DHCP
+// only: no ACK leaves until its record is on disk, so requests go unanswered
+// (clients retry; a renewing client keeps its address until its lease ends,
+// which a NAK would take from it). Writes are tried again with back-off,
+// 1 s doubling to 30 s, and service resumes by itself once one succeeds. One
+// log line when an episode starts, one when it ends.
+struct journal_trouble {
+  static constexpr auto first_delay = std::chrono::seconds(1);
+  static constexpr auto longest_delay = std::chrono::seconds(30);
+  bool failing = false;
+  steady::time_point retry_at{}, since{};
+  steady::duration delay{};
+  std::uint64_t unanswered = 0;
+
+  bool may_try(steady::time_point now) const { return !failing || now >= retry_at; }
+  // Returns whether this failure starts an episode (and so deserves a log line).
+  bool failed(steady::time_point now) {
+    bool first = !failing;
+    if (first) {
+      failing = true;
+      since = now;
+      delay = first_delay;
+    } else {
+      delay = std::min<steady::duration>(delay * 2, longest_delay);
+    }
+    retry_at = now + delay;
+    return first;
+  }
+};
+
+// DECLINEs accepted per client: one per interval. Only a client holding the
+// address by an ACK may decline it at all (dhcp_server), and this keeps one
+// client from burning the pool an address at a time.
+struct decline_limiter {
+  static constexpr std::int64_t interval_s = 60;
+  static constexpr std::size_t remembered = 4096;
+  std::map<client_key, std::int64_t> last;
+
+  bool allows(const client_key& c, std::int64_t now) {
+    if (last.size() >= remembered) std::erase_if(last, [&](const auto& e) { return now - e.second >= interval_s; });
+    auto [it, fresh] = last.try_emplace(c, now);
+    if (fresh) return last.size() <= remembered;
+    if (now - it->second < interval_s) return false;
+    it->second = now;
+    return true;
+  }
+};
+
+struct lease_manager_state {
+  std::unique_ptr<dhcp_server> server;
+  lease_table table;
+  std::unique_ptr<lease_journal> journal;
+  std::shared_ptr<dhcp_counters> counters;
+  std::shared_ptr<actors::admission_gate> backlog;
+  std::vector<dhcp_answer> waiting_for_commit;
+  bool commit_scheduled = false;
+  bool compacting = false;
+  caf::actor compactor; // the compaction writer, linked: it ends with this actor
+  std::size_t compaction_slack = 0;
+  std::chrono::steady_clock::time_point gauges_updated{};
+  journal_trouble trouble;          // commits failing: when to try again
+  journal_trouble compaction_trouble;
+  decline_limiter declines;
+  static inline const char* name = "lease_manager";
+};
+
+using self_pointer = lease_manager_actor::stateful_pointer<lease_manager_state>;
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+// Pool use for the counters; a scan, so at most once a second.
+void update_gauges(lease_manager_state& st, bool force = false) {
+  auto now = std::chrono::steady_clock::now();
+  if (!force && now - st.gauges_updated < std::chrono::seconds(1)) return;
+  st.gauges_updated = now;
+  std::uint64_t pool = 0, active = 0;
+  for (const auto& s : st.server->settings().subnets)
+    for (const auto& r : s.pools) pool += std::uint64_t(r.last.value) - r.first.value + 1;
+  auto t = unix_now();
+  st.table.for_each([&](const lease& l) { active += l.state == lease_state::bound && l.expires > t; });
+  st.counters->pool_size.value = pool;
+  st.counters->active_leases.value = active;
+}
+
+void pass_on(self_pointer self, dhcp_answer a) {
+  auto dhcp = caf::actor_cast<dhcp_actor>(self->system().registry().get(dhcp_registry_name));
+  if (dhcp) self->send(dhcp, dhcp_answer_atom::value, std::move(a));
+}
+
+dhcp_answer answer_of(const dhcp_inbound& in, const dhcp_outcome& outcome) {
+  dhcp_answer a{in, *outcome.reply, {}, outcome.server_address};
+  for (const auto& o : outcome.extra_options) a.extra.push_back({o.code, {o.value.begin(), o.value.end()}});
+  return a;
+}
+
+void handle(self_pointer self, const dhcp_inbound& in) {
+  auto& st = self->state;
+  ++*st.counters->received[std::size_t(in.message.message_type)];
+  auto now = unix_now();
+  auto outcome = st.server->handle(in, st.table, now);
+  if (outcome.durable && !st.trouble.may_try(steady::now())) {
+    ++st.trouble.unanswered; // nothing changes, nothing is said: the client asks again
+    ++st.counters->unanswered_journal_failing;
+    return;
+  }
+  if (outcome.event == dhcp_event::declined) {
+    if (!st.declines.allows(outcome.change->client, now)) {
+      spdlog::warn("dhcp: DECLINE of {} by {} ignored: one DECLINE per client per {} s",
+                   outcome.change->address.to_string(), in.message.client_hardware.to_string(),
+                   decline_limiter::interval_s);
+      ++st.counters->declines_rate_limited;
+      return;
+    }
+    spdlog::warn("dhcp: {} declined {} (in use by another host?); held back for {} s",
+                 in.message.client_hardware.to_string(), outcome.change->address.to_string(),
+                 outcome.change->expires - now);
+  }
+  ++*st.counters->events[std::size_t(outcome.event)];
+  if (outcome.event == dhcp_event::pool_exhausted)
+    spdlog::warn("dhcp: no address left to offer {} ({})", in.message.client_hardware.to_string(),
+                 to_hex(client_key_of(in.message)));
+  if (outcome.event == dhcp_event::not_its_lease && in.message.message_type == protocols::dhcp_message_type::decline)
+    spdlog::info("dhcp: DECLINE from {} ignored: it holds no lease on that address",
+                 in.message.client_hardware.to_string());
+  if (outcome.change) {
+    st.table.put(*outcome.change);
+    if (outcome.durable) {
+      st.journal->append(*outcome.change);
+      ++st.counters->journal_records;
+    }
+  }
+  if (outcome.reply) {
+    if (outcome.durable) st.waiting_for_commit.push_back(answer_of(in, outcome));
+    else pass_on(self, answer_of(in, outcome));
+  }
+  // The commit message queues behind whatever has already arrived, so every
+  // message in the mailbox now joins this commit.
+  if (st.journal->has_pending() && !st.commit_scheduled) {
+    st.commit_scheduled = true;
+    self->send(self, commit_atom::value);
+  }
+}
+
+void start_compaction(self_pointer self);
+
+void commit(self_pointer self) {
+  auto& st = self->state;
+  st.commit_scheduled = false;
+  // Nothing pending can still mean replies waiting: a compaction's finish
+  // commits what was pending, and their answers go out here.
+  auto started = steady::now();
+  if (st.journal->has_pending() && !st.trouble.may_try(started)) { // early: come back when the retry is due
+    self->delayed_send(self, st.trouble.retry_at - started, commit_atom::value);
+    st.commit_scheduled = true;
+    return;
+  }
+  try {
+    st.journal->commit();
+  } catch (const journal_error& e) {
+    // Not one ACK for what is not on disk: the answers waiting for this
+    // commit are dropped, their records stay pending for the retry.
+    st.trouble.unanswered += st.waiting_for_commit.size();
+    st.counters->unanswered_journal_failing += st.waiting_for_commit.size();
+    st.waiting_for_commit.clear();
+    ++st.counters->journal_write_errors;
+    if (st.trouble.failed(started))
+      spdlog::error("dhcp: {}; no DHCP ACK until the lease journal can be written again (retrying with "
+                    "back-off up to {} s); ARP and ping are not affected", e.what(),
+                    journal_trouble::longest_delay.count());
+    self->delayed_send(self, st.trouble.delay, commit_atom::value);
+    st.commit_scheduled = true;
+    return;
+  }
+  if (st.trouble.failing) {
+    spdlog::info("dhcp: lease journal written again after {} s; {} requests went unanswered meanwhile",
+                 std::chrono::duration_cast<std::chrono::seconds>(started - st.trouble.since).count(),
+                 st.trouble.unanswered);
+    st.trouble = {};
+  }
+  auto took = steady::now() - started;
+  ++st.counters->journal_commits;
+  st.counters->journal_commit_us += static_cast<std::uint64_t>(
+    std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+  for (auto& a : st.waiting_for_commit) pass_on(self, std::move(a));
+  st.waiting_for_commit.clear();
+  update_gauges(st);
+  if (!st.compacting && st.compaction_trouble.may_try(steady::now()) &&
+      st.journal->records() > 2 * st.table.size() + st.compaction_slack)
+    start_compaction(self);
+}
+
+// The snapshot is written by the compaction writer while this actor goes on
+// serving; the records appended meanwhile are added when it reports back.
+void start_compaction(self_pointer self) {
+  auto& st = self->state;
+  st.compacting = true;
+  caf::anon_send(st.compactor, write_snapshot_atom::value, lease_snapshot{st.journal->begin_compaction(st.table)},
+                 caf::actor_cast<lease_manager_actor>(self));
+}
+
+// One writer for the lease manager's life, on a thread of its own (writing a
+// snapshot blocks on the disk). Long-lived rather than one per compaction:
+// every new thread gets a malloc arena that keeps its high-water mark, and a
+// soak showed etherbeam's memory stepping up with each fresh writer thread.
+// The path argument also keeps CAF 0.17 from spawning a function actor
+// without arguments (it dereferences a null tuple).
+caf::behavior compaction_writer(caf::event_based_actor*, std::filesystem::path to) {
+  return {[to](write_snapshot_atom, const lease_snapshot& snapshot, const lease_manager_actor& manager) {
+    std::string error;
+    try {
+      lease_journal::write_snapshot(to, snapshot.leases);
+    } catch (const journal_error& e) {
+      error = e.what();
+    }
+    caf::anon_send(manager, snapshot_written_atom::value, snapshot.leases.size(), error);
+  }};
+}
+
+// A compaction that fails (a full disk) is tried again only after a back-off,
+// not at the next commit.
+void compaction_failed(lease_manager_state& st, const std::string& error) {
+  st.journal->abort_compaction();
+  if (st.compaction_trouble.failed(steady::now()))
+    spdlog::warn("dhcp: lease journal compaction abandoned: {}; trying again with back-off", error);
+}
+
+void finish_compaction(self_pointer self, std::size_t records, const std::string& error) {
+  auto& st = self->state;
+  st.compacting = false;
+  if (!error.empty()) return compaction_failed(st, error);
+  auto before = st.journal->records();
+  try {
+    st.journal->finish_compaction(records);
+  } catch (const journal_error& e) {
+    return compaction_failed(st, e.what());
+  }
+  st.compaction_trouble = {};
+  ++st.counters->journal_compactions;
+  spdlog::info("dhcp: lease journal compacted from {} to {} records", before, st.journal->records());
+}
+
+// After a reload: active leases that no configured subnet holds any more
+// are kept on record, but their clients will be NAKed or ignored at renewal.
+void warn_of_orphaned_leases(lease_manager_state& st) {
+  auto now = unix_now();
+  std::size_t orphaned = 0;
+  std::string examples;
+  st.table.for_each([&](const lease& l) {
+    if (l.state != lease_state::bound || l.expires <= now) return;
+    if (st.server->settings().subnet_containing(l.address)) return;
+    if (++orphaned <= 3) examples += (examples.empty() ? "" : ", ") + l.address.to_string();
+  });
+  if (orphaned)
+    spdlog::warn("dhcp: {} active lease{} in no configured subnet any more (e.g. {}): their clients lose "
+                 "them at renewal; restore the subnet to keep them", orphaned, orphaned == 1 ? " is" : "s are",
+                 examples);
+}
+
+lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manager_settings settings) {
+  auto& st = self->state;
+  st.counters = settings.counters;
+  st.backlog = settings.backlog;
+  st.compaction_slack = settings.dhcp.compaction_slack;
+  auto path = lease_journal_path(settings.dhcp.state_dir);
+  journal_replay replay;
+  try {
+    st.journal = std::make_unique<lease_journal>(path, st.table, replay);
+  } catch (const journal_error& e) {
+    spdlog::error("dhcp: {}; check that the state directory exists and is writable by this user", e.what());
+    throw;
+  }
+  for (const auto& w : replay.warnings) spdlog::warn("dhcp: {}", w);
+  spdlog::info("dhcp: {} lease records loaded from {}{}", replay.records, path.string(),
+               replay.skipped ? " (" + std::to_string(replay.skipped) + " skipped)" : std::string{});
+  st.server = std::make_unique<dhcp_server>(std::move(settings.dhcp), std::move(settings.own_addresses));
+  st.compactor = self->spawn<caf::detached + caf::linked>(compaction_writer, st.journal->compaction_path());
+  // What was queued for a lease manager that died died with it: count afresh.
+  st.backlog->reset();
+  update_gauges(st, true);
+  return {
+    [self](dhcp_message_atom, const dhcp_inbound& in) {
+      self->state.backlog->leave();
+      handle(self, in);
+    },
+    [self](commit_atom) { commit(self); },
+    [self](snapshot_written_atom, std::size_t records, const std::string& error) {
+      finish_compaction(self, records, error);
+    },
+    [self](reload_atom, dhcp_settings& next) {
+      auto& st = self->state;
+      st.compaction_slack = next.compaction_slack;
+      auto own = st.server->own_addresses();
+      st.server = std::make_unique<dhcp_server>(std::move(next), std::move(own));
+      st.table.forget_search_hints(); // what is usable may have changed
+      update_gauges(st, true);
+      warn_of_orphaned_leases(st);
+      spdlog::info("dhcp: configuration reloaded ({} subnets); {} lease records kept",
+                   st.server->settings().subnets.size(), st.table.size());
+    },
+    [self](inject_fault_atom) {
+      spdlog::warn("lease manager: fault injected, failing on purpose");
+      self->quit(caf::sec::runtime_error);
+    },
+  };
+}
+
+} // namespace
+
+std::filesystem::path lease_journal_path(const std::filesystem::path& state_dir) {
+  return state_dir / "leases.journal";
+}
+
+lease_manager_actor spawn_lease_manager(caf::actor_system& system, lease_manager_settings settings) {
+  auto actor = system.spawn<caf::detached>(lease_manager, std::move(settings));
+  actors::register_as(system, lease_manager_registry_name, caf::actor_cast<caf::actor>(actor));
+  return actor;
+}
+
+} // namespace etherbeam::apps::dhcp

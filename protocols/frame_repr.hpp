@@ -1,0 +1,39 @@
+#pragma once
+// A whole frame as representations, smoltcp-style: a decision says what to
+// send (Ethernet + ARP, or Ethernet + IPv4 + ICMP echo or UDP) and this one
+// emitter writes it, filling in what follows from the layers (ethertype, IP
+// protocol and payload length, checksums). No responder writes headers layer
+// by layer.
+#include <variant>
+
+#include "protocols/arp.hpp"
+#include "protocols/ethernet.hpp"
+#include "protocols/icmpv4.hpp"
+#include "protocols/ipv4.hpp"
+#include "protocols/udp.hpp"
+
+namespace etherbeam::protocols {
+
+struct ipv4_datagram_repr {
+  ipv4_repr header; // protocol and payload_len are set by the emitter
+  std::variant<icmpv4_echo_repr, udp_repr> payload;
+};
+
+struct frame_repr {
+  ethernet_repr ethernet; // ethertype is set by the emitter
+  std::variant<arp_repr, ipv4_datagram_repr> payload;
+
+  std::size_t buffer_len() const;
+  // Writes the frame into `out` and returns its length, or 0 (nothing
+  // written) when `out` is too small.
+  std::size_t emit(byte_buffer out) const;
+};
+
+// The Ethernet header of a reply: back to the request's source, on its VLANs.
+ethernet_repr answering(const ethernet_repr& request, const mac_address& me);
+// The IPv4 header of a reply from `local` (the owned address the request
+// was for): type of service, identification and DF as the request had them,
+// as Linux answers an echo.
+ipv4_repr answering(const ipv4_repr& request, ipv4_address local);
+
+} // namespace etherbeam::protocols

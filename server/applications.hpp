@@ -1,0 +1,62 @@
+#pragma once
+// The catalog of applications compiled into etherbeam. Each application's
+// folder adds itself (add_application, from a static object in its own
+// source), so adding one touches no file outside its folder. At start the
+// server asks each enabled application for its registrations and its
+// long-lived actors; the frame path then knows none by name.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/registration.hpp"
+#include "actors/stack_counters.hpp"
+#include "server/server_config.hpp"
+#include "supervision/supervisor.hpp"
+
+namespace caf {
+class actor_system;
+}
+
+namespace etherbeam::server {
+
+// What an application is given when etherbeam starts it.
+struct application_start {
+  const server_config& config;
+  caf::actor_system& system;
+  std::shared_ptr<actors::stack_counters> counters;
+  // Its [apps.NAME] table of the config file (empty when there is none).
+  const toml::table& settings;
+};
+
+// What a started application brings.
+struct running_application {
+  std::vector<actors::registration> registrations;
+  // Its long-lived actors, started in this order before frames flow and
+  // restarted by the root supervisor (one_for_one).
+  std::vector<supervision::child_spec> children;
+  // SIGHUP: the new configuration, already validated; empty: nothing to reload.
+  std::function<void(const server_config& next, caf::actor_system& system)> reload;
+};
+
+struct application_entry {
+  std::string name;    // as --app and [apps] enable name it
+  std::string summary; // one line, for --help
+  bool on_by_default = false;
+  // nullopt: enabled, but configured to do nothing (DHCP without a subnet).
+  // Throws config_error for a configuration to fix.
+  std::function<std::optional<running_application>(const application_start&)> start;
+};
+
+// Called once per application, during static initialisation.
+bool add_application(application_entry entry);
+// Every compiled-in application, by name.
+std::vector<const application_entry*> applications();
+// Throws config_error for an application named in `config` that is not
+// compiled in, listing those that are.
+void validate_application_names(const server_config& config);
+// Whether `config` runs it: on by default and not disabled, or enabled.
+bool enabled(const application_entry& entry, const server_config& config);
+
+} // namespace etherbeam::server

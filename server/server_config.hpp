@@ -1,0 +1,52 @@
+#pragma once
+// etherbeam's settings: a TOML file (--config) overridden by the command line.
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "actors/concurrency_model.hpp"
+#include "apps/dhcp/dhcp_settings.hpp"
+#include "actors/queue_limits.hpp"
+#include "actors/stack_identity.hpp"
+#include "server/config_reading.hpp"
+#include "supervision/restart_intensity.hpp"
+
+namespace etherbeam::server {
+
+struct server_config {
+  std::filesystem::path socket_dir;
+  // The two sockets one by one, when not the default names in socket_dir.
+  std::filesystem::path frames_socket, replies_socket;
+  actors::stack_identity identity;
+  std::string log_level = "info";
+  std::size_t scheduler_threads = 0; // 0: one per core
+  supervision::restart_intensity restart_intensity{5, std::chrono::seconds(10)};
+  apps::dhcp::dhcp_settings dhcp; // no subnets: no DHCP server
+  std::string user;         // started as root: switch to this user once the socket is bound
+  std::string socket_group; // give the socket to this group (mode 0660)
+  std::string binder_user;  // raw_binder's user, the only other one whose frames are taken
+  // Lets the control socket's `fault CHILD` make a long-lived actor fail.
+  bool allow_fault_injection = false;
+  actors::queue_limits limits;
+  actors::concurrency_model model = actors::concurrency_model::per_frame;
+  std::size_t workers = 0; // per-protocol pool size; 0: one per scheduler thread
+  int io_batch = 64;       // datagrams ingress reads per wake-up
+  // Applications ([apps] in the file, --app/--no-app): those off by default
+  // to run, those on by default not to; each one's [apps.NAME] table.
+  std::vector<std::string> enabled_apps, disabled_apps;
+  std::map<std::string, toml::table> app_settings;
+};
+
+
+// Reads a TOML config file (see docs/etherbeam.example.toml) into `into`.
+void load_config_file(const std::filesystem::path& file, server_config& into);
+
+
+// Checks what can only be checked once file and command line are merged.
+void validate(const server_config& config);
+
+} // namespace etherbeam::server

@@ -1,0 +1,65 @@
+#include "server/supervision_tree.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include <caf/actor_cast.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/ingress.hpp"
+#include "actors/sender.hpp"
+#include "ipc/process_identity.hpp"
+#include "ipc/socket_pair.hpp"
+#include "server/applications.hpp"
+
+namespace etherbeam::server {
+
+supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, const server_config& config,
+                                                  int ingress_socket,
+                                                  std::shared_ptr<actors::stack_counters> counters,
+                                                  std::vector<reloader>* reloaders) {
+  ipc::socket_paths paths{config.socket_dir, config.frames_socket, config.replies_socket};
+  auto binder = paths.binder();
+  supervision::supervisor_spec spec;
+  spec.name = "root";
+  spec.restart_strategy = supervision::strategy::one_for_one;
+  spec.intensity = config.restart_intensity;
+  spec.on_restart = [counters](const std::string&, const caf::error&) { ++counters->actor_restarts; };
+  spec.children.push_back({"sender", [binder, counters](caf::actor_system& sys) {
+                             return caf::actor_cast<caf::actor>(spawn_sender(sys, binder, counters));
+                           }});
+  // Before ingress, which hands them frames.
+  std::vector<actors::registration> registrations;
+  static const toml::table no_settings;
+  for (const auto* app : applications()) {
+    if (!enabled(*app, config)) continue;
+    auto settings = config.app_settings.find(app->name);
+    application_start start{config, system, counters,
+                            settings == config.app_settings.end() ? no_settings : settings->second};
+    auto running = app->start(start);
+    if (!running) continue;
+    spdlog::debug("application {}: {} registrations, {} actors", app->name, running->registrations.size(),
+                  running->children.size());
+    for (auto& r : running->registrations) registrations.push_back(std::move(r));
+    for (auto& c : running->children) spec.children.push_back(std::move(c));
+    if (reloaders && running->reload) reloaders->push_back(std::move(running->reload));
+  }
+  actors::ingress_settings ingress;
+  ingress.socket = ingress_socket;
+  ingress.identity = config.identity;
+  ingress.link_file = paths.link_file();
+  ingress.counters = counters;
+  ingress.dispatch = std::make_shared<const actors::dispatcher>(std::move(registrations), counters->named);
+  ingress.limits = config.limits;
+  ingress.model = config.model;
+  ingress.workers = config.workers ? config.workers
+                                   : (config.scheduler_threads ? config.scheduler_threads
+                                                               : std::max(1u, std::thread::hardware_concurrency()));
+  ingress.io_batch = config.io_batch;
+  if (!config.binder_user.empty()) ingress.binder_user = ipc::user_id(config.binder_user);
+  spec.children.push_back(
+    {"ingress", [ingress](caf::actor_system& sys) { return spawn_ingress(sys, ingress); }});
+  return spec;
+}
+
+} // namespace etherbeam::server

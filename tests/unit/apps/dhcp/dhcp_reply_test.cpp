@@ -1,0 +1,137 @@
+#include "apps/dhcp/dhcp_reply.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "protocols/ipv4.hpp"
+#include "protocols/udp.hpp"
+#include "tests/unit/apps/dhcp/lab_stack.hpp"
+#include "tests/unit/frame_bytes.hpp"
+
+using namespace etherbeam::apps::dhcp;
+using namespace etherbeam::protocols;
+using namespace etherbeam::test_frames;
+
+namespace {
+
+ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+const mac_address server_mac{{0x02, 0xeb, 0, 0, 0, 3}};
+
+// What the DHCP intake hands off for a captured client frame.
+dhcp_inbound handed_off(byte_view frame) {
+  etherbeam::testing::lab_stack stack;
+  EXPECT_EQ(stack.decide(frame).outcome, etherbeam::actors::verdict::kind::handed_off);
+  EXPECT_EQ(stack.handed.size(), 1u);
+  return stack.handed.empty() ? dhcp_inbound{} : stack.handed.front();
+}
+
+struct sent_frame {
+  ethernet_repr eth;
+  ipv4_repr ip;
+  std::uint16_t source_port = 0, destination_port = 0;
+  dhcp_repr dhcp;
+};
+
+sent_frame parse_sent(const std::vector<std::uint8_t>& bytes) {
+  auto eth_frame = ethernet_frame::check(bytes);
+  EXPECT_TRUE(eth_frame);
+  sent_frame s;
+  s.eth = ethernet_repr::parse(*eth_frame);
+  auto ip_packet = ipv4_packet::check(eth_frame->payload());
+  auto ip_repr = ipv4_repr::parse(*ip_packet);
+  EXPECT_TRUE(ip_repr) << "IP header checksum";
+  s.ip = *ip_repr;
+  auto udp = udp_repr::parse(*udp_packet::check(ip_packet->payload()), s.ip.source, s.ip.destination);
+  EXPECT_TRUE(udp) << "UDP checksum";
+  s.source_port = udp->source_port;
+  s.destination_port = udp->destination_port;
+  s.dhcp = *dhcp_repr::parse(*dhcp_packet::check(udp->payload));
+  return s;
+}
+
+sent_frame emitted(const dhcp_inbound& in, dhcp_message_type type, ipv4_address yiaddr = ip("10.77.0.125")) {
+  dhcp_repr reply;
+  reply.op = bootp_op::reply;
+  reply.message_type = type;
+  reply.transaction_id = in.message.transaction_id;
+  reply.your_address = yiaddr;
+  reply.relay_address = in.message.relay_address;
+  reply.client_hardware = in.message.client_hardware;
+  reply.server_identifier = ip("10.77.0.3");
+  std::vector<std::uint8_t> out(max_dhcp_reply_frame);
+  auto n = emit_dhcp_reply(in, reply, ip("10.77.0.3"), server_mac, out);
+  EXPECT_GT(n, 0u);
+  out.resize(n);
+  return parse_sent(out);
+}
+
+} // namespace
+
+TEST(dhcp_reply, the_intake_hands_off_a_discover_from_0_0_0_0_to_broadcast) {
+  auto in = handed_off(dhclient_discover);
+  EXPECT_EQ(in.message.message_type, dhcp_message_type::discover);
+  EXPECT_TRUE(in.ip_source.is_unspecified());
+  EXPECT_EQ(in.ethernet.source.to_string(), "ee:08:ef:89:57:0c");
+  EXPECT_EQ(in.server_mac, server_mac);
+}
+
+TEST(dhcp_reply, without_a_dhcp_server_dhcp_is_a_port_nobody_listens_on) {
+  etherbeam::actors::counter_registry counters;
+  etherbeam::actors::dispatcher host_only{etherbeam::apps::host::host_registrations(counters), counters};
+  etherbeam::testing::lab_stack stack;
+  std::vector<std::uint8_t> reply(sizeof dhclient_request);
+  auto v = host_only.decide(dhclient_request, stack.me, reply);
+  EXPECT_EQ(v.name(), "ignored.bad_source_address") << "from 0.0.0.0, and nothing takes such hosts on port 67";
+}
+
+TEST(dhcp_reply, an_offer_goes_unicast_to_yiaddr_and_chaddr_like_dnsmasqs) {
+  auto s = emitted(handed_off(dhclient_discover), dhcp_message_type::offer);
+  // dnsmasq's captured offer went the same way: 10.77.0.3:67 -> 10.77.0.125:68, to chaddr.
+  auto dnsmasq = parse_sent(copy_of(dnsmasq_offer_to_dhclient));
+  EXPECT_EQ(s.eth.destination, dnsmasq.eth.destination);
+  EXPECT_EQ(s.ip.destination, dnsmasq.ip.destination);
+  EXPECT_EQ(s.ip.source, dnsmasq.ip.source);
+  EXPECT_EQ(s.source_port, 67);
+  EXPECT_EQ(s.destination_port, 68);
+  EXPECT_EQ(s.eth.source, server_mac);
+  EXPECT_EQ(s.dhcp.transaction_id, 0xa313ba5bu);
+}
+
+TEST(dhcp_reply, a_nak_and_a_broadcast_flag_go_to_everyone) {
+  auto in = handed_off(dhclient_request);
+  auto nak = emitted(in, dhcp_message_type::nak, {});
+  EXPECT_TRUE(nak.eth.destination.is_broadcast());
+  EXPECT_TRUE(nak.ip.destination.is_limited_broadcast());
+  in.message.broadcast_flag = true;
+  auto offer = emitted(in, dhcp_message_type::offer);
+  EXPECT_TRUE(offer.ip.destination.is_limited_broadcast());
+}
+
+TEST(dhcp_reply, a_client_with_an_address_is_answered_at_that_address) {
+  auto s = emitted(handed_off(dhcpcd_inform), dhcp_message_type::ack, {});
+  EXPECT_EQ(s.ip.destination, ip("10.77.0.142"));
+  EXPECT_EQ(s.eth.destination.to_string(), "32:8b:3b:d2:a6:58");
+  EXPECT_EQ(s.destination_port, 68);
+}
+
+TEST(dhcp_reply, a_relayed_request_is_answered_to_the_relay_on_the_server_port) {
+  auto in = handed_off(perfdhcp_discover);
+  auto s = emitted(in, dhcp_message_type::offer);
+  EXPECT_EQ(s.ip.destination, ip("10.77.0.1"));
+  EXPECT_EQ(s.destination_port, 67);
+  EXPECT_EQ(s.eth.destination, in.ethernet.source);
+  EXPECT_EQ(s.dhcp.relay_address, ip("10.77.0.1"));
+}
+
+TEST(dhcp_reply, a_reply_beyond_the_clients_maximum_size_is_not_sent) {
+  auto in = handed_off(udhcpc_discover); // option 57: 576
+  std::vector<std::uint8_t> big(400, 'x');
+  dhcp_option extra[] = {{200, big}};
+  dhcp_repr reply;
+  reply.op = bootp_op::reply;
+  reply.message_type = dhcp_message_type::offer;
+  reply.extra_options = extra;
+  std::vector<std::uint8_t> out(max_dhcp_reply_frame);
+  EXPECT_EQ(emit_dhcp_reply(in, reply, ip("10.77.0.3"), server_mac, out), 0u);
+}

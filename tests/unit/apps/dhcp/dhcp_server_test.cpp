@@ -1,0 +1,341 @@
+#include "apps/dhcp/dhcp_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include "protocols/ipv4.hpp"
+#include "protocols/udp.hpp"
+#include "tests/unit/frame_bytes.hpp"
+
+using namespace etherbeam::apps::dhcp;
+using namespace etherbeam::protocols;
+using namespace etherbeam::test_frames;
+
+namespace {
+
+ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+mac_address mac(const char* text) { return *mac_address::from_string(text); }
+
+// A DHCP message from a captured frame, as the frame actor would hand it over.
+dhcp_inbound inbound(byte_view frame) {
+  auto eth_frame = *ethernet_frame::check(frame);
+  dhcp_inbound in;
+  in.ethernet = ethernet_repr::parse(eth_frame);
+  auto ip_packet = *ipv4_packet::check(eth_frame.payload());
+  in.ip_source = ip_packet.source();
+  auto udp = *udp_packet::check(ip_packet.payload());
+  auto message = dhcp_repr::parse(*dhcp_packet::check(udp.payload()));
+  EXPECT_TRUE(message);
+  in.message = *message;
+  return in;
+}
+
+constexpr std::int64_t now = 1'800'000'000;
+
+class DhcpServer : public ::testing::Test {
+protected:
+  DhcpServer() {
+    dhcp_subnet s;
+    s.network = *ipv4_interface::from_string("10.77.0.0/24");
+    s.pools = {{ip("10.77.0.100"), ip("10.77.0.199")}};
+    s.routers.push_back(ip("10.77.0.1"));
+    s.dns_servers.push_back(ip("10.77.0.53"));
+    s.ntp_servers.push_back(ip("10.77.0.123"));
+    s.domain_name = "lab.example";
+    s.lease_time = 3600;
+    settings.subnets.push_back(s);
+  }
+  // The captures were made against a server at 10.77.0.3: be that server.
+  dhcp_server server() const { return dhcp_server{settings, {*ipv4_interface::from_string("10.77.0.3/24")}}; }
+  dhcp_outcome handle(const dhcp_inbound& in) { return server().handle(in, table, now); }
+  void apply(const dhcp_outcome& o) {
+    if (o.change) table.put(*o.change);
+  }
+  void bind(const char* address, const client_key& key, std::int64_t expires = now + 1000) {
+    table.put(lease{ip(address), key, mac("02:00:00:00:00:99"), "", expires, lease_state::bound});
+  }
+
+  dhcp_settings settings;
+  lease_table table;
+};
+
+} // namespace
+
+TEST_F(DhcpServer, offers_the_first_free_address_with_what_dhclient_asked_for) {
+  auto o = handle(inbound(dhclient_discover));
+  EXPECT_EQ(o.event, dhcp_event::offered);
+  ASSERT_TRUE(o.reply);
+  const auto& r = *o.reply;
+  EXPECT_EQ(r.message_type, dhcp_message_type::offer);
+  EXPECT_EQ(r.op, bootp_op::reply);
+  EXPECT_EQ(r.transaction_id, 0xa313ba5bu);
+  EXPECT_EQ(r.your_address, ip("10.77.0.100"));
+  EXPECT_EQ(r.server_identifier, ip("10.77.0.3"));
+  EXPECT_EQ(r.lease_time, 3600u);
+  EXPECT_EQ(r.renewal_time, 1800u);
+  EXPECT_EQ(r.rebinding_time, 3150u);
+  EXPECT_EQ(r.subnet_mask, ip("255.255.255.0"));
+  EXPECT_EQ(r.routers.size, 1u);
+  EXPECT_EQ(r.dns_servers.size, 1u);
+  EXPECT_EQ(r.domain_name.text(), "lab.example");
+  EXPECT_TRUE(r.ntp_servers.empty()) << "dhclient did not ask for NTP servers";
+  ASSERT_TRUE(o.change);
+  EXPECT_EQ(o.change->state, lease_state::offered);
+  EXPECT_FALSE(o.durable) << "offers are not journaled";
+  EXPECT_EQ(o.server_address, ip("10.77.0.3"));
+}
+
+TEST_F(DhcpServer, offers_udhcpc_its_ntp_servers_because_it_asks) {
+  auto o = handle(inbound(udhcpc_discover));
+  ASSERT_TRUE(o.reply);
+  EXPECT_EQ(o.reply->ntp_servers.size, 1u);
+}
+
+TEST_F(DhcpServer, an_offer_holds_its_address_against_other_clients) {
+  apply(handle(inbound(dhclient_discover)));
+  auto other = handle(inbound(udhcpc_discover));
+  EXPECT_EQ(other.reply->your_address, ip("10.77.0.101"));
+}
+
+TEST_F(DhcpServer, acks_a_selecting_request_and_makes_the_lease_durable) {
+  auto o = handle(inbound(dhclient_request)); // asks for 10.77.0.125 from 10.77.0.3
+  EXPECT_EQ(o.event, dhcp_event::acked);
+  EXPECT_EQ(o.reply->message_type, dhcp_message_type::ack);
+  EXPECT_EQ(o.reply->your_address, ip("10.77.0.125"));
+  ASSERT_TRUE(o.change);
+  EXPECT_TRUE(o.durable);
+  EXPECT_EQ(o.change->state, lease_state::bound);
+  EXPECT_EQ(o.change->expires, now + 3600);
+  EXPECT_EQ(o.change->host_name, "dhclient-host");
+  EXPECT_EQ(o.change->client, client_key_of(mac("ee:08:ef:89:57:0c")));
+}
+
+TEST_F(DhcpServer, stays_silent_and_frees_its_offer_when_the_client_chose_another_server) {
+  apply(handle(inbound(dhclient_discover)));
+  auto in = inbound(dhclient_request);
+  in.message.server_identifier = ip("10.77.0.4");
+  auto o = handle(in);
+  EXPECT_EQ(o.event, dhcp_event::for_other_server);
+  EXPECT_FALSE(o.reply);
+  ASSERT_TRUE(o.change);
+  EXPECT_EQ(o.change->state, lease_state::released);
+}
+
+TEST_F(DhcpServer, naks_a_request_for_an_address_another_client_holds) {
+  bind("10.77.0.125", client_key_of(mac("02:00:00:00:00:01")));
+  auto o = handle(inbound(dhclient_request));
+  EXPECT_EQ(o.event, dhcp_event::nak_sent);
+  EXPECT_EQ(o.reply->message_type, dhcp_message_type::nak);
+  EXPECT_TRUE(o.reply->your_address.is_unspecified());
+  EXPECT_FALSE(o.reply->lease_time);
+  EXPECT_FALSE(o.change);
+}
+
+TEST_F(DhcpServer, naks_a_request_outside_every_pool) {
+  auto in = inbound(dhclient_request);
+  in.message.requested_address = ip("10.77.0.20");
+  EXPECT_EQ(handle(in).event, dhcp_event::nak_sent);
+}
+
+TEST_F(DhcpServer, init_reboot_follows_rfc2131_4_3_2) {
+  auto in = inbound(dhclient_request);
+  in.message.server_identifier.reset(); // INIT-REBOOT: requested address, no server id
+  auto key = client_key_of(in.message);
+  EXPECT_EQ(handle(in).event, dhcp_event::unknown_client) << "no record: not ours to judge";
+  bind("10.77.0.125", key);
+  EXPECT_EQ(handle(in).event, dhcp_event::acked);
+  in.message.requested_address = ip("10.77.0.130");
+  EXPECT_EQ(handle(in).event, dhcp_event::nak_sent) << "asks for an address it does not hold";
+  in.message.requested_address = ip("192.168.1.20");
+  EXPECT_EQ(handle(in).event, dhcp_event::nak_sent) << "moved to another network";
+}
+
+TEST_F(DhcpServer, renewing_extends_the_clients_lease_and_echoes_ciaddr) {
+  auto in = inbound(dhclient_request);
+  in.message.server_identifier.reset();
+  in.message.requested_address.reset();
+  in.message.client_address = ip("10.77.0.125");
+  bind("10.77.0.125", client_key_of(in.message), now + 10);
+  auto o = handle(in);
+  EXPECT_EQ(o.event, dhcp_event::acked);
+  EXPECT_EQ(o.reply->client_address, ip("10.77.0.125"));
+  EXPECT_EQ(o.change->expires, now + 3600);
+  // The same address held by somebody else: NAK.
+  table = {};
+  bind("10.77.0.125", client_key_of(mac("02:00:00:00:00:01")));
+  EXPECT_EQ(handle(in).event, dhcp_event::nak_sent);
+}
+
+TEST_F(DhcpServer, a_returning_client_gets_its_previous_address) {
+  auto in = inbound(dhclient_discover);
+  table.put(lease{ip("10.77.0.150"), client_key_of(in.message), in.message.client_hardware, "", now - 5,
+                  lease_state::released});
+  EXPECT_EQ(handle(in).reply->your_address, ip("10.77.0.150"));
+}
+
+TEST_F(DhcpServer, new_clients_get_never_used_addresses_before_expired_ones) {
+  table.put(lease{ip("10.77.0.100"), client_key_of(mac("02:00:00:00:00:01")), {}, "", now - 5,
+                  lease_state::released});
+  EXPECT_EQ(handle(inbound(dhclient_discover)).reply->your_address, ip("10.77.0.101"));
+}
+
+TEST_F(DhcpServer, honours_reservations_by_mac_and_by_client_identifier) {
+  auto& s = settings.subnets[0];
+  s.reservations.push_back({mac("ee:08:ef:89:57:0c"), {}, ip("10.77.0.10"), "printer"});
+  auto udhcpc = inbound(udhcpc_discover);
+  s.reservations.push_back({std::nullopt, client_key_of(udhcpc.message), ip("10.77.0.11"), ""});
+  auto o = handle(inbound(dhclient_discover));
+  EXPECT_EQ(o.reply->your_address, ip("10.77.0.10"));
+  EXPECT_EQ(o.reply->host_name.text(), "printer");
+  EXPECT_EQ(handle(udhcpc).reply->your_address, ip("10.77.0.11"));
+  // Nobody else gets a reserved address, even when asking for it.
+  auto other = inbound(dhcpcd_discover);
+  other.message.requested_address = ip("10.77.0.10");
+  EXPECT_EQ(handle(other).reply->your_address, ip("10.77.0.100"));
+}
+
+TEST_F(DhcpServer, skips_excluded_addresses_and_its_own) {
+  settings.subnets[0].excluded = {ip("10.77.0.100")};
+  settings.subnets[0].pools = {{ip("10.77.0.100"), ip("10.77.0.103")}};
+  dhcp_server s{settings, {*ipv4_interface::from_string("10.77.0.101/24")}};
+  EXPECT_EQ(s.handle(inbound(dhclient_discover), table, now).reply->your_address, ip("10.77.0.102"));
+}
+
+TEST_F(DhcpServer, says_nothing_when_the_pool_is_exhausted) {
+  settings.subnets[0].pools = {{ip("10.77.0.100"), ip("10.77.0.100")}};
+  bind("10.77.0.100", client_key_of(mac("02:00:00:00:00:01")));
+  auto o = handle(inbound(dhclient_discover));
+  EXPECT_EQ(o.event, dhcp_event::pool_exhausted);
+  EXPECT_FALSE(o.reply);
+}
+
+TEST_F(DhcpServer, a_declined_address_is_held_back_then_offered_again) {
+  auto in = inbound(dhclient_request);
+  auto key = client_key_of(in.message);
+  bind("10.77.0.125", key);
+  in.message.message_type = dhcp_message_type::decline;
+  auto o = handle(in);
+  EXPECT_EQ(o.event, dhcp_event::declined);
+  EXPECT_FALSE(o.reply);
+  EXPECT_TRUE(o.durable);
+  EXPECT_EQ(o.change->expires, now + 600);
+  apply(o);
+  settings.subnets[0].pools = {{ip("10.77.0.125"), ip("10.77.0.125")}};
+  EXPECT_EQ(handle(inbound(udhcpc_discover)).event, dhcp_event::pool_exhausted);
+  EXPECT_EQ(server().handle(inbound(udhcpc_discover), table, now + 601).event, dhcp_event::offered);
+}
+
+TEST_F(DhcpServer, a_release_frees_the_lease_only_for_its_holder) {
+  auto in = inbound(dhclient_request);
+  in.message.message_type = dhcp_message_type::release;
+  in.message.client_address = ip("10.77.0.125");
+  in.message.requested_address.reset();
+  EXPECT_EQ(handle(in).event, dhcp_event::not_its_lease);
+  bind("10.77.0.125", client_key_of(in.message));
+  auto o = handle(in);
+  EXPECT_EQ(o.event, dhcp_event::released);
+  EXPECT_TRUE(o.durable);
+  EXPECT_EQ(o.change->state, lease_state::released);
+}
+
+TEST_F(DhcpServer, answers_dhcpcd_inform_with_configuration_and_no_lease) {
+  auto o = handle(inbound(dhcpcd_inform));
+  EXPECT_EQ(o.event, dhcp_event::informed);
+  EXPECT_EQ(o.reply->message_type, dhcp_message_type::ack);
+  EXPECT_EQ(o.reply->client_address, ip("10.77.0.142"));
+  EXPECT_TRUE(o.reply->your_address.is_unspecified());
+  EXPECT_FALSE(o.reply->lease_time);
+  EXPECT_FALSE(o.change);
+  EXPECT_EQ(o.reply->routers.size, 1u);
+}
+
+TEST_F(DhcpServer, serves_a_relayed_discover_from_the_relays_subnet_and_echoes_option_82) {
+  dhcp_subnet remote = settings.subnets[0];
+  remote.network = *ipv4_interface::from_string("10.88.0.0/24");
+  remote.pools = {{ip("10.88.0.10"), ip("10.88.0.20")}};
+  settings.subnets.push_back(remote);
+  auto in = inbound(perfdhcp_discover); // giaddr 10.77.0.1
+  in.message.relay_address = ip("10.88.0.1");
+  const std::uint8_t agent_info[] = {1, 4, 'p', 'o', 'r', 't'};
+  in.message.relay_agent_information.assign(byte_view{agent_info});
+  auto o = handle(in);
+  EXPECT_EQ(o.reply->your_address, ip("10.88.0.10"));
+  EXPECT_EQ(o.reply->relay_address, ip("10.88.0.1"));
+  EXPECT_EQ(o.reply->relay_agent_information, in.message.relay_agent_information);
+  in.message.relay_address = ip("192.168.9.1");
+  EXPECT_EQ(handle(in).event, dhcp_event::no_subnet);
+}
+
+TEST_F(DhcpServer, sends_a_raw_option_only_to_clients_that_ask_for_it) {
+  settings.subnets[0].options.push_back({119, {3, 'l', 'a', 'b', 0}}); // domain search
+  auto dhcpcd = handle(inbound(dhcpcd_discover)); // its PRL has 119
+  ASSERT_EQ(dhcpcd.extra_options.size(), 1u);
+  EXPECT_EQ(dhcpcd.finished_reply().extra_options.size(), 1u);
+  EXPECT_TRUE(handle(inbound(dhclient_discover)).extra_options.empty());
+}
+
+TEST_F(DhcpServer, ignores_server_messages) {
+  EXPECT_EQ(handle(inbound(dnsmasq_offer_to_dhclient)).event, dhcp_event::not_a_client_message);
+}
+
+// Hardening: clients that attack (issue 9, findings 8 and 9).
+
+TEST_F(DhcpServer, a_decline_right_after_an_offer_burns_nothing) {
+  auto discover = inbound(dhclient_discover);
+  auto offer = handle(discover);
+  apply(offer);
+  auto decline = inbound(dhclient_request);
+  decline.message.message_type = dhcp_message_type::decline;
+  decline.message.requested_address = offer.reply->your_address;
+  auto o = handle(decline);
+  EXPECT_EQ(o.event, dhcp_event::not_its_lease);
+  EXPECT_FALSE(o.change);
+}
+
+TEST_F(DhcpServer, only_the_client_bound_by_an_ack_may_decline_an_address) {
+  auto decline = inbound(dhclient_request);
+  decline.message.message_type = dhcp_message_type::decline;
+  auto holder = client_key_of(decline.message);
+  bind("10.77.0.125", client_key_of(mac("02:00:00:00:00:42"))); // someone else's
+  decline.message.requested_address = ip("10.77.0.125");
+  EXPECT_EQ(handle(decline).event, dhcp_event::not_its_lease);
+  bind("10.77.0.125", holder, now - 1); // its own, but expired
+  EXPECT_EQ(handle(decline).event, dhcp_event::not_its_lease);
+  bind("10.77.0.125", holder);
+  EXPECT_EQ(handle(decline).event, dhcp_event::declined);
+}
+
+TEST_F(DhcpServer, a_discover_flood_cannot_hold_the_pool_against_a_real_client) {
+  settings.subnets[0].pools = {{ip("10.77.0.100"), ip("10.77.0.103")}};
+  // Four DISCOVERs from random MACs, a second apart, hold every address.
+  for (std::uint8_t i = 0; i < 4; ++i) {
+    auto flood = inbound(udhcpc_discover);
+    flood.message.client_hardware = mac_address{{0x02, 0xf1, 0, 0, 0, i}};
+    flood.message.client_identifier.size = 0;
+    auto o = server().handle(flood, table, now + i);
+    ASSERT_EQ(o.event, dhcp_event::offered);
+    apply(o);
+  }
+  // A real client is offered the address of the oldest offer...
+  auto offer = server().handle(inbound(dhclient_discover), table, now + 5);
+  ASSERT_EQ(offer.event, dhcp_event::offered);
+  EXPECT_EQ(offer.reply->your_address, ip("10.77.0.100"));
+  apply(offer);
+  // ...and even when the flood took its offer over again, its REQUEST wins
+  // over an address that is merely offered.
+  auto flood = inbound(udhcpc_discover);
+  flood.message.client_hardware = mac_address{{0x02, 0xf1, 0, 0, 1, 0}};
+  flood.message.client_identifier.size = 0;
+  for (int i = 0; i < 4; ++i) apply(server().handle(flood, table, now + 6)), ++flood.message.client_hardware.octets[5];
+  auto request = inbound(dhclient_request);
+  request.message.requested_address = ip("10.77.0.100");
+  request.message.server_identifier = ip("10.77.0.3");
+  auto ack = server().handle(request, table, now + 7);
+  EXPECT_EQ(ack.event, dhcp_event::acked);
+  EXPECT_EQ(ack.reply->your_address, ip("10.77.0.100"));
+}
+
+TEST_F(DhcpServer, a_bound_lease_is_never_taken_over_by_a_discover) {
+  settings.subnets[0].pools = {{ip("10.77.0.100"), ip("10.77.0.100")}};
+  bind("10.77.0.100", client_key_of(mac("02:00:00:00:00:01")));
+  EXPECT_EQ(handle(inbound(dhclient_discover)).event, dhcp_event::pool_exhausted);
+}

@@ -1,0 +1,120 @@
+#include "server/server_config.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+using namespace etherbeam::actors;
+using namespace etherbeam::server;
+using namespace etherbeam::apps::dhcp;
+
+namespace {
+
+struct config_file {
+  std::filesystem::path path;
+  explicit config_file(const std::string& text) {
+    char tmpl[] = "/tmp/etherbeam-config-XXXXXX";
+    int fd = ::mkstemp(tmpl);
+    ::close(fd);
+    path = tmpl;
+    std::ofstream{path} << text;
+  }
+  ~config_file() { std::filesystem::remove(path); }
+};
+
+std::string error_of(const std::string& text) {
+  config_file f{text};
+  server_config c;
+  try {
+    load_config_file(f.path, c);
+    validate(c);
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+} // namespace
+
+TEST(server_config, loads_the_documented_settings) {
+  config_file f{"socket_dir = \"/tmp/eb\"\nlog_level = \"debug\"\nscheduler_threads = 2\n"
+                "[stack]\naddresses = [\"10.0.0.2/24\", \"10.0.1.2/24\"]\n"
+                "mac = \"02:00:00:00:00:01\"\nanswer_broadcast_ping = true\n"};
+  server_config c;
+  load_config_file(f.path, c);
+  validate(c);
+  EXPECT_EQ(c.socket_dir, "/tmp/eb");
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.scheduler_threads, 2u);
+  ASSERT_EQ(c.identity.addresses.size(), 2u);
+  EXPECT_EQ(c.identity.addresses[1].to_string(), "10.0.1.2/24");
+  EXPECT_EQ(c.identity.mac->to_string(), "02:00:00:00:00:01");
+  EXPECT_TRUE(c.identity.answer_broadcast_ping);
+}
+
+TEST(server_config, names_the_line_and_entry_of_a_bad_address) {
+  auto e = error_of("[stack]\naddresses = [\n  \"10.0.0.2/24\",\n  \"10.0.0.300/24\",\n]\n");
+  EXPECT_NE(e.find("line 4"), std::string::npos) << e;
+  EXPECT_NE(e.find("stack.addresses[1]"), std::string::npos) << e;
+  EXPECT_NE(e.find("10.0.0.2/24"), std::string::npos) << e; // shows the expected form
+}
+
+TEST(server_config, refuses_unknown_settings_and_wrong_types) {
+  EXPECT_NE(error_of("[stack]\nadresses = [\"10.0.0.2/24\"]\n").find("unknown setting stack.adresses"),
+            std::string::npos);
+  EXPECT_NE(error_of("log_level = 3\n").find("log_level must be a string"), std::string::npos);
+  EXPECT_NE(error_of("[stack]\nmac = \"ff:ff:ff:ff:ff:ff\"\n").find("unicast"), std::string::npos);
+}
+
+TEST(server_config, requires_an_address_and_refuses_duplicates) {
+  EXPECT_NE(error_of("").find("no address to serve"), std::string::npos);
+  EXPECT_NE(error_of("[stack]\naddresses = [\"10.0.0.2/24\", \"10.0.0.2/16\"]\n").find("given twice"),
+            std::string::npos);
+}
+
+TEST(server_config, reports_toml_syntax_errors_with_their_line) {
+  EXPECT_NE(error_of("log_level = \"info\"\n[stack\n").find("line 2"), std::string::npos);
+}
+
+TEST(ServerConfig, TheDocumentedExampleLoadsAsDescribed) {
+  server_config c;
+  load_config_file(ETHERBEAM_SOURCE_DIR "/docs/etherbeam.example.toml", c);
+  validate(c);
+  EXPECT_EQ(c.socket_dir, "/run/etherbeam");
+  ASSERT_EQ(c.identity.addresses.size(), 1u);
+  EXPECT_EQ(c.identity.addresses[0].address.to_string(), "192.0.2.10");
+  EXPECT_FALSE(c.identity.mac.has_value());
+  EXPECT_FALSE(c.identity.answer_broadcast_ping);
+  ASSERT_EQ(c.dhcp.subnets.size(), 1u);
+  const auto& s = c.dhcp.subnets[0];
+  EXPECT_EQ(s.network.to_string(), "192.0.2.0/24");
+  ASSERT_EQ(s.pools.size(), 1u);
+  EXPECT_EQ(s.pools[0].last.to_string(), "192.0.2.199");
+  EXPECT_EQ(s.reservations.size(), 2u);
+  EXPECT_EQ(s.reservations[1].client_id.size(), 9u);
+  ASSERT_EQ(s.options.size(), 1u);
+  EXPECT_EQ(s.options[0].code, 119);
+  EXPECT_EQ(c.dhcp.decline_hold, std::chrono::seconds(600));
+}
+
+TEST(ServerConfig, DhcpMistakesNameTheEntryAndTheFix) {
+  auto base = std::string("[stack]\naddresses = [\"10.0.0.2/24\"]\n");
+  EXPECT_NE(error_of(base + "[[dhcp.subnet]]\nsubnet = \"10.0.0.0/24\"\npools = [\"10.0.0.9-10.0.0.1\"]\n")
+              .find("line 5: dhcp.subnet.pools[0]: range '10.0.0.9-10.0.0.1' ends before it starts"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "[[dhcp.subnet]]\nsubnet = \"10.0.0.0/24\"\npools = [\"10.1.0.1-10.1.0.9\"]\n")
+              .find("dhcp subnet 10.0.0.0/24: pool 10.1.0.1-10.1.0.9 is not inside the subnet"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "[[dhcp.subnet]]\npools = [\"10.0.0.1-10.0.0.9\"]\n").find("a subnet needs"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "[[dhcp.subnet]]\nsubnet = \"10.0.0.0/24\"\npools = [\"10.0.0.1-10.0.0.9\"]\n"
+                            "[[dhcp.subnet.reservation]]\naddress = \"10.0.0.5\"\n")
+              .find("exactly one of mac or client_id"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "[[dhcp.subnet]]\nsubnet = \"10.0.0.0/24\"\npools = [\"10.0.0.1-10.0.0.9\"]\n"
+                            "lease_time = 100\nrenewal_time = 200\n")
+              .find("renewal_time < rebinding_time < lease_time"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "[dhcp]\nlease_tme = 5\n").find("unknown setting dhcp.lease_tme"), std::string::npos);
+}
