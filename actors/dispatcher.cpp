@@ -77,7 +77,7 @@ const frame_decider* dispatcher::find(const std::vector<port_entry>& table, std:
 }
 
 verdict dispatcher::decide(byte_view frame, const stack_identity& me, byte_buffer reply,
-                           caf::execution_unit* here) const {
+                           caf::execution_unit* here, link_index link) const {
   auto checked = ethernet_frame::check(frame);
   if (!checked) return verdict::malformed(ethernet_, checked.error());
   auto eth = ethernet_repr::parse(*checked);
@@ -87,6 +87,7 @@ verdict dispatcher::decide(byte_view frame, const stack_identity& me, byte_buffe
   in.ethernet_payload = checked->payload();
   in.me = &me;
   in.here = here;
+  in.link = link;
   for (const auto* stage : stages_) {
     auto v = stage->decide(in, reply);
     if (v.outcome != verdict::kind::pass) return v;

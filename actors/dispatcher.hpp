@@ -27,7 +27,7 @@ public:
   // Decides one frame; a reply, if any, is written into `reply`, which must
   // hold at least frame.size() bytes. The verdict is not yet recorded.
   verdict decide(protocols::byte_view frame, const stack_identity& me, protocols::byte_buffer reply,
-                 caf::execution_unit* here = nullptr) const;
+                 caf::execution_unit* here = nullptr, link_index link = 0) const;
 
   const std::vector<registration>& registrations() const { return registrations_; }
 

@@ -19,7 +19,7 @@ struct in_flight_release {
 
 void decide(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here) {
   frame reply{bytes.size()};
-  auto v = ctx.handler(*ctx.dispatch, bytes, *ctx.identity, reply.bytes(), here);
+  auto v = ctx.handler(*ctx.dispatch, bytes, *ctx.identity, reply.bytes(), here, ctx.link);
   v.record();
   if (v.outcome == verdict::kind::reply) {
     reply.shrink_to(v.reply_len);
@@ -56,8 +56,8 @@ caf::behavior frame_worker(caf::event_based_actor* self, std::shared_ptr<stack_c
 } // namespace
 
 verdict dispatch_frame(const dispatcher& dispatch, protocols::byte_view frame, const stack_identity& me,
-                       protocols::byte_buffer reply, caf::execution_unit* here) {
-  return dispatch.decide(frame, me, reply, here);
+                       protocols::byte_buffer reply, caf::execution_unit* here, link_index link) {
+  return dispatch.decide(frame, me, reply, here, link);
 }
 
 void decide_frame(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here) {

@@ -28,9 +28,9 @@ namespace etherbeam::actors {
 // that fails on purpose.
 using frame_handler = verdict (*)(const dispatcher& dispatch, protocols::byte_view frame,
                                   const stack_identity& me, protocols::byte_buffer reply,
-                                  caf::execution_unit* here);
+                                  caf::execution_unit* here, link_index link);
 verdict dispatch_frame(const dispatcher& dispatch, protocols::byte_view frame, const stack_identity& me,
-                       protocols::byte_buffer reply, caf::execution_unit* here);
+                       protocols::byte_buffer reply, caf::execution_unit* here, link_index link);
 
 // What deciding a frame needs besides the frame; shared by all deciders.
 struct frame_context {
@@ -39,6 +39,7 @@ struct frame_context {
   sender_actor sender;
   std::shared_ptr<const dispatcher> dispatch;
   frame_handler handler = dispatch_frame;
+  link_index link = 0; // the link the frames came in on, whose sender replies
 };
 
 // Decides one frame in the caller (inline, per_protocol): counts the verdict,

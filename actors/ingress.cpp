@@ -58,8 +58,8 @@ private:
     auto next = configured_;
     next.mac = mac;
     current_ = std::make_shared<const stack_identity>(std::move(next));
-    spdlog::info("answering with {}'s MAC {} (learned from {})", info->interface,
-                 mac->to_string(), link_file_.string());
+    spdlog::info("answering with {}'s MAC {} (learned from {})", info->interface, mac->to_string(),
+                 link_file_.string());
   }
 
   stack_identity configured_;
@@ -73,7 +73,8 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
   learned_identity identity{s.identity, s.link_file};
   ipc::receive_batch batch(static_cast<std::size_t>(std::max(1, s.io_batch)), max_datagram, true);
   ipc::trusted_senders senders(s.binder_user, "--binder-user");
-  frame_context context{nullptr, s.counters, {}, s.dispatch, s.handler};
+  frame_context context{nullptr, s.counters, {}, s.dispatch, s.handler, s.link};
+  auto sender = sender_name(s.link);
   pollfd readable{s.socket, POLLIN, 0};
   // per_protocol: the stateless workers, linked so that they end with ingress
   // and a restart of ingress brings a fresh pool.
@@ -89,14 +90,14 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
     if (::poll(&readable, 1, mailbox_poll_ms) > 0) {
       context.identity = identity.current();
       // Looked up per batch: a restarted sender registers anew.
-      context.sender = caf::actor_cast<sender_actor>(
-        self->system().registry().get(sender_registry_name));
+      context.sender = caf::actor_cast<sender_actor>(self->system().registry().get(sender));
       shared_frame_context shared;
       if (s.model != concurrency_model::inline_) shared = std::make_shared<const frame_context>(context);
       int received = batch.receive(s.socket);
       if (received < 0) ++s.counters->ingress_receive_errors;
       for (int i = 0; i < received; ++i) {
         ++s.counters->frames_in;
+        ++s.per_link->frames_in;
         if (batch.truncated(i)) {
           ++s.counters->oversize_frames;
           continue;

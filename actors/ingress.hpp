@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "actors/frame_actor.hpp"
+#include "actors/link.hpp"
 #include "actors/queue_limits.hpp"
 #include "actors/stack_identity.hpp"
 
@@ -22,6 +23,9 @@ namespace etherbeam::actors {
 
 struct ingress_settings {
   int socket = -1; // bound datagram socket; owned by the caller so it outlives restarts
+  link_index link = 0;
+  std::string link_name;
+  std::shared_ptr<link_counters> per_link;
   stack_identity identity;
   // Where raw_binder says which MAC the interface has; read while
   // identity.mac is not configured, and again whenever the file changes.

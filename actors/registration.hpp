@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/link_index.hpp"
 #include "actors/stack_identity.hpp"
 #include "actors/verdict.hpp"
 #include "protocols/ethernet.hpp"
@@ -33,7 +34,8 @@ struct inbound_frame {
   protocols::ipv4_address local_address;
   bool to_broadcast = false;
   const protocols::udp_repr* udp = nullptr;
-  const stack_identity* me = nullptr;
+  const stack_identity* me = nullptr; // who we are on the link it came in on
+  link_index link = 0;                 // replies to it leave by this link's sender
   // The scheduler thread deciding, or null: a stateful application enqueues
   // to its actor with it, so that the actor runs next on the same thread.
   caf::execution_unit* here = nullptr;

@@ -22,6 +22,8 @@ constexpr std::size_t max_batch = 64;
 struct sender_state {
   std::unique_ptr<ipc::datagram_peer> binder;
   std::shared_ptr<stack_counters> counters;
+  std::shared_ptr<link_counters> per_link;
+  std::string binder_path; // named in log lines: which link's binder
   bool binder_absent = false;
   std::vector<frame> pending;
   bool flush_queued = false;
@@ -41,19 +43,26 @@ void flush(sender_pointer self) {
   st.counters->replies_dropped_binder_absent += r.peer_absent;
   st.counters->replies_dropped_binder_busy += r.peer_busy;
   st.counters->reply_send_errors += r.failed;
+  if (st.per_link) {
+    st.per_link->replies_sent += r.sent;
+    st.per_link->replies_dropped += r.peer_absent + r.peer_busy + r.failed;
+  }
   bool absent = r.sent ? false : r.peer_absent ? true : st.binder_absent;
   if (absent != st.binder_absent) {
     st.binder_absent = absent;
-    if (absent) spdlog::warn("raw_binder is not listening; dropping replies until it is back");
-    else spdlog::info("raw_binder is back; sending replies");
+    if (absent) spdlog::warn("raw_binder is not listening at {}; dropping replies until it is back", st.binder_path);
+    else spdlog::info("raw_binder is back at {}; sending replies", st.binder_path);
   }
 }
 
 sender_actor::behavior_type sender(sender_pointer self, std::filesystem::path binder,
-                                   std::shared_ptr<stack_counters> counters) {
+                                   std::shared_ptr<stack_counters> counters,
+                                   std::shared_ptr<link_counters> per_link) {
   auto& st = self->state;
   st.binder = std::make_unique<ipc::datagram_peer>(binder);
+  st.binder_path = binder.string();
   st.counters = std::move(counters);
+  st.per_link = std::move(per_link);
   st.pending.reserve(max_batch);
   return {
     // Replies are gathered while more wait in the mailbox and written
@@ -82,11 +91,12 @@ sender_actor::behavior_type sender(sender_pointer self, std::filesystem::path bi
 } // namespace
 
 sender_actor spawn_sender(caf::actor_system& system, std::filesystem::path binder,
-                          std::shared_ptr<stack_counters> counters) {
-  auto actor = system.spawn(sender, binder, std::move(counters));
+                          std::shared_ptr<stack_counters> counters, link_index link,
+                          std::shared_ptr<link_counters> per_link) {
+  auto actor = system.spawn(sender, binder, std::move(counters), std::move(per_link));
   // Registered here rather than in the actor's init, which runs later on a
   // scheduler thread: whoever asks after a restart must find the new sender.
-  register_as(system, sender_registry_name, caf::actor_cast<caf::actor>(actor));
+  register_as(system, sender_name(link), caf::actor_cast<caf::actor>(actor));
   return actor;
 }
 

@@ -79,9 +79,49 @@ class Daemon:
         raise LabError(f"{self.name} printed no counters within {timeout}s")
 
 
+class ExtraLink:
+    """Another client namespace joined to the lab's server namespace by a veth
+    pair of its own, with a socket directory for its own raw_binder."""
+
+    def __init__(self, lab, index, client_ip, prefix=PREFIX):
+        n = f"{lab.id}l{index}"
+        self.lab, self.client_ip, self.prefix = lab, client_ip, prefix
+        self.client_ns, self.server_if, self.client_if = f"ebcli{n}", f"ebs{n}", f"ebc{n}"
+        self.socket_dir = os.path.join(lab.workdir, f"sockets-{index}")
+
+    def create(self):
+        run(["ip", "netns", "add", self.client_ns])
+        self.lab._created.append(self.client_ns)
+        run(["ip", "netns", "exec", self.client_ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+             "net.ipv6.conf.default.disable_ipv6=1"])
+        run(["ip", "-n", self.client_ns, "link", "set", "lo", "up"])
+        run(["ip", "link", "add", self.server_if, "type", "veth", "peer", "name", self.client_if])
+        run(["ip", "link", "set", self.server_if, "netns", self.lab.server_ns])
+        run(["ip", "link", "set", self.client_if, "netns", self.client_ns])
+        run(["ip", "-n", self.lab.server_ns, "link", "set", self.server_if, "up"])
+        run(["ip", "-n", self.client_ns, "addr", "add", f"{self.client_ip}/{self.prefix}", "dev", self.client_if])
+        run(["ip", "-n", self.client_ns, "link", "set", self.client_if, "up"])
+        return self
+
+    def client(self, cmd, **kw):
+        return run(["ip", "netns", "exec", self.client_ns] + cmd, **kw)
+
+    def client_popen(self, cmd, **kw):
+        return subprocess.Popen(["ip", "netns", "exec", self.client_ns] + cmd, **kw)
+
+    def server_mac(self):
+        return self.lab.server(["cat", f"/sys/class/net/{self.server_if}/address"]).stdout.strip()
+
+    def start_binder(self, *extra):
+        return self.lab._start("raw_binder", ["--iface", self.server_if, "--socket-dir", self.socket_dir,
+                                              *extra], binder_defaults=False)
+
+
 class Lab:
     def __init__(self, build_dir=None):
         n = f"{os.getpid()}x{next(_ids)}"
+        self.id = n
+        self.extra_links = []
         self.server_ns, self.client_ns = f"ebsrv{n}", f"ebcli{n}"
         self.server_if, self.client_if = f"ebs{n}", f"ebc{n}"
         self.build_dir = build_dir or os.environ.get("ETHERBEAM_BUILD", "build")
@@ -134,6 +174,13 @@ class Lab:
         # Offloads stay as the kernel sets them, as users leave them: the client's
         # UDP and TCP checksums reach raw_binder unfinished, and raw_binder finishes them.
 
+    def add_link(self, client_ip, prefix=PREFIX):
+        """A second (third…) link into the server namespace: its own client
+        namespace at `client_ip`, veth pair and socket directory."""
+        link = ExtraLink(self, len(self.extra_links) + 1, client_ip, prefix).create()
+        self.extra_links.append(link)
+        return link
+
     def close(self):
         for d in reversed(self.daemons):
             d.stop(signal.SIGTERM, timeout=3)
@@ -173,11 +220,15 @@ class Lab:
         args = ["--socket-dir", self.socket_dir] + (["--ip", ip] if ip else []) + list(extra)
         return self._start("etherbeam", args)
 
-    def _start(self, program, args, timeout=10.0, wrapper=()):
+    def start_etherbeam_with(self, *args):
+        """etherbeam with exactly these arguments (e.g. a --config with [[link]] tables)."""
+        return self._start("etherbeam", list(args))
+
+    def _start(self, program, args, timeout=10.0, wrapper=(), binder_defaults=True):
         """Starts a daemon in the server namespace (under `wrapper`, e.g. setpriv)
         and waits for its READY=1."""
         binary = os.path.join(self.build_dir, "bin", program)
-        if program == "raw_binder":
+        if program == "raw_binder" and binder_defaults:
             args = ["--iface", self.server_if, "--socket-dir", self.socket_dir] + list(args)
         n = next(self._started)
         notify_path = os.path.join(self.workdir, f"notify-{program}-{n}")
@@ -214,7 +265,7 @@ def remove_stale_labs():
     """Deletes namespaces left by labs whose process is gone (killed before it could
     clean up). A lab's namespaces carry its PID: ebsrv<PID>x<N>, ebcli<PID>x<N>."""
     listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    for ns, pid in re.findall(r"^(eb(?:srv|cli)(\d+)x\d+)", listing, re.M):
+    for ns, pid in re.findall(r"^(eb(?:srv|cli)(\d+)x\w+)", listing, re.M):
         try:
             os.kill(int(pid), 0)
         except ProcessLookupError:

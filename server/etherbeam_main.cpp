@@ -39,16 +39,24 @@ namespace {
 // Set when the root supervisor exits on its own, i.e. it gave up.
 std::atomic<bool> root_gave_up{false};
 
-// What the process holds once it runs as its own user: the socket directory,
-// the two sockets bound in it, and the state directory's lock.
+// A link's socket that frames arrive on, in the directory it was bound in.
+struct frames_socket {
+  std::unique_ptr<ipc::socket_directory> directory;
+  std::string name;
+  ipc::unique_fd socket;
+};
+
+// What the process holds once it runs as its own user: each link's frames
+// socket, the control socket, and the state directory's lock.
 struct server_files {
-  std::unique_ptr<ipc::socket_directory> frames_directory, control_directory;
-  std::string frames_name;
-  ipc::unique_fd ingress_socket, control_socket;
+  std::vector<frames_socket> frames; // in served_links() order
+  std::unique_ptr<ipc::socket_directory> control_directory;
+  ipc::unique_fd control_socket;
   std::optional<apps::dhcp::state_directory_lock> state_lock;
 
   ~server_files() {
-    if (ingress_socket) frames_directory->remove(frames_name);
+    for (auto& f : frames)
+      if (f.socket) f.directory->remove(f.name);
     if (control_socket) control_directory->remove(actors::control_socket_name);
   }
 };
@@ -68,12 +76,14 @@ void open_files_and_drop_privileges(const server::server_config& config, server_
   if (user && config.dhcp.enabled()) apps::dhcp::hand_state_directory_to(config.dhcp.state_dir, user->uid, user->gid);
   std::optional<uid_t> owner;
   if (user) owner = user->uid;
-  auto frames = ipc::socket_paths{config.socket_dir, config.frames_socket, config.replies_socket}.logic_server();
-  files.frames_directory =
-    std::make_unique<ipc::socket_directory>(ipc::socket_directory::open(frames.parent_path(), group));
-  files.frames_name = frames.filename();
-  files.ingress_socket = files.frames_directory->bind_socket(files.frames_name, SOCK_DGRAM, {group, owner}, 4 << 20);
-  ipc::pass_credentials(files.ingress_socket.get());
+  for (const auto& link : server::served_links(config)) {
+    auto path = ipc::socket_paths{link.socket_dir, link.frames_socket, link.replies_socket}.logic_server();
+    auto& f = files.frames.emplace_back();
+    f.directory = std::make_unique<ipc::socket_directory>(ipc::socket_directory::open(path.parent_path(), group));
+    f.name = path.filename();
+    f.socket = f.directory->bind_socket(f.name, SOCK_DGRAM, {group, owner}, 4 << 20);
+    ipc::pass_credentials(f.socket.get());
+  }
   files.control_directory =
     std::make_unique<ipc::socket_directory>(ipc::socket_directory::open(config.socket_dir, group));
   files.control_socket = actors::bind_control_socket(*files.control_directory, owner);
@@ -101,8 +111,9 @@ void reload(int argc, char** argv, const server::server_config& running, caf::ac
                  "configuration not reloaded");
     return;
   }
-  if (next.identity.addresses != running.identity.addresses || next.socket_dir != running.socket_dir)
-    spdlog::warn("SIGHUP: owned addresses and the socket directory change only at a restart");
+  if (server::owned_addresses(next) != server::owned_addresses(running) || next.socket_dir != running.socket_dir ||
+      next.links.size() != running.links.size())
+    spdlog::warn("SIGHUP: links, owned addresses and socket directories change only at a restart");
   if (reloaders.empty()) {
     spdlog::info("SIGHUP: no running application reloads its configuration");
     return;
@@ -264,7 +275,8 @@ server::server_config configure(int argc, char** argv, int& exit_code, std::stri
       return config;
     }
     for (auto& p : pools)
-      apps::dhcp::add_pool(config.dhcp, apps::dhcp::parse_range(p, "--dhcp-pool"), config.identity.addresses, "--dhcp-pool");
+      apps::dhcp::add_pool(config.dhcp, apps::dhcp::parse_range(p, "--dhcp-pool"), server::owned_addresses(config),
+                           "--dhcp-pool");
     server::validate(config);
     server::validate_application_names(config);
     if (!config.binder_user.empty()) {
@@ -318,8 +330,9 @@ int main(int argc, char** argv) {
       return 2; // a configuration to fix, not a failure to restart
     }
   }
-  auto& ingress_socket = files.ingress_socket;
   auto& control_socket = files.control_socket;
+  std::vector<int> ingress_sockets;
+  for (auto& f : files.frames) ingress_sockets.push_back(f.socket.get());
 
   caf::actor_system_config cfg;
   actors::configure_actor_runtime(cfg, config.scheduler_threads);
@@ -330,7 +343,7 @@ int main(int argc, char** argv) {
   std::vector<server::reloader> reloaders;
   supervision::supervisor_spec spec;
   try {
-    spec = server::root_supervisor_spec(system, config, ingress_socket.get(), counters, &reloaders);
+    spec = server::root_supervisor_spec(system, config, ingress_sockets, counters, &reloaders);
   } catch (const std::exception& e) { // a configuration an application refuses, or two claiming one port
     spdlog::error("{}", e.what());
     return 2;
@@ -346,11 +359,14 @@ int main(int argc, char** argv) {
     ::kill(::getpid(), SIGTERM); // wakes the main thread's signal wait
   });
 
-  std::string owned;
-  for (auto& a : config.identity.addresses) owned += " " + a.to_string();
-  spdlog::info("serving{} via {} (mac {}; model {})", owned, config.socket_dir.string(),
-               config.identity.mac ? config.identity.mac->to_string() : "learned from raw_binder",
-               actors::to_string(config.model));
+  for (const auto& link : server::served_links(config)) {
+    std::string owned;
+    for (auto& a : link.identity.addresses) owned += " " + a.to_string();
+    auto frames = ipc::socket_paths{link.socket_dir, link.frames_socket, link.replies_socket}.logic_server();
+    spdlog::info("serving{} via {} (link {}, mac {}; model {})", owned, frames.parent_path().string(), link.name,
+                 link.identity.mac ? link.identity.mac->to_string() : "learned from raw_binder",
+                 actors::to_string(config.model));
+  }
   sd_notify(0, "READY=1");
 
   for (;;) {

@@ -1,6 +1,7 @@
 #include "server/server_config.hpp"
 
 #include "apps/dhcp/dhcp_config_file.hpp"
+#include "ipc/socket_pair.hpp"
 #include "server/config_reading.hpp"
 
 namespace etherbeam::server {
@@ -31,7 +32,55 @@ void load_app_settings(const toml::node& node, const std::filesystem::path& file
   }
 }
 
+// One [[link]] table.
+link_config load_link(const toml::table& table, const std::filesystem::path& file, const std::string& where) {
+  link_config link;
+  bool has_addresses = false;
+  for (auto&& [lkey, lnode] : table) {
+    std::string k = std::string(lkey.str());
+    std::string key = "link." + k;
+    if (k == "name") link.name = require<std::string>(lnode, file, key, "a string");
+    else if (k == "socket_dir") link.socket_dir = require<std::string>(lnode, file, key, "a path string");
+    else if (k == "frames_socket") link.frames_socket = require<std::string>(lnode, file, key, "a path string");
+    else if (k == "replies_socket") link.replies_socket = require<std::string>(lnode, file, key, "a path string");
+    else if (k == "addresses") {
+      has_addresses = true;
+      toml_reading::for_each_item(lnode, file, key, [&](const toml::node& item, const std::string& at_item) {
+        link.identity.addresses.push_back(
+          parse_owned_address(require<std::string>(item, file, key, "a string"), at_item));
+      });
+    } else if (k == "mac") {
+      link.identity.mac = parse_mac(require<std::string>(lnode, file, key, "a string"), at(file, lnode) + ": " + key);
+    } else {
+      throw config_error(at(file, lnode) + ": unknown setting " + key +
+                         " (known: name, socket_dir, frames_socket, replies_socket, addresses, mac)");
+    }
+  }
+  if (link.name.empty()) throw config_error(where + ": a link needs a name, e.g. name = \"lan\"");
+  if (link.socket_dir.empty())
+    throw config_error(where + ": link " + link.name + " needs a socket_dir (its raw_binder's --socket-dir)");
+  if (!has_addresses || link.identity.addresses.empty())
+    throw config_error(where + ": link " + link.name + " needs addresses = [\"ADDR/PREFIX\", ...]");
+  return link;
+}
+
 } // namespace
+
+std::vector<link_config> served_links(const server_config& config) {
+  if (!config.links.empty()) {
+    auto links = config.links;
+    for (auto& l : links) l.identity.answer_broadcast_ping = config.identity.answer_broadcast_ping;
+    return links;
+  }
+  return {link_config{"main", config.socket_dir, config.frames_socket, config.replies_socket, config.identity}};
+}
+
+std::vector<protocols::ipv4_interface> owned_addresses(const server_config& config) {
+  std::vector<protocols::ipv4_interface> all;
+  for (const auto& l : served_links(config))
+    all.insert(all.end(), l.identity.addresses.begin(), l.identity.addresses.end());
+  return all;
+}
 
 void load_config_file(const std::filesystem::path& file, server_config& into) {
   toml::table table;
@@ -91,6 +140,14 @@ void load_config_file(const std::filesystem::path& file, server_config& into) {
           throw config_error(at(file, snode) + ": unknown setting " + sk);
         }
       }
+    } else if (k == "link") {
+      auto* list = node.as_array();
+      if (!list) throw config_error(at(file, node) + ": links are written [[link]], one table each");
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        auto* table = list->get(i)->as_table();
+        if (!table) throw config_error(at(file, *list->get(i)) + ": each [[link]] must be a table");
+        into.links.push_back(load_link(*table, file, at(file, *list->get(i)) + ": link[" + std::to_string(i) + "]"));
+      }
     } else if (k == "apps") {
       load_app_settings(node, file, into);
     } else if (k == "dhcp") {
@@ -104,10 +161,27 @@ void load_config_file(const std::filesystem::path& file, server_config& into) {
 }
 
 void validate(const server_config& config) {
-  if (config.identity.addresses.empty())
+  if (!config.links.empty()) {
+    if (!config.identity.addresses.empty() || config.identity.mac || !config.frames_socket.empty() ||
+        !config.replies_socket.empty())
+      throw config_error("[[link]] tables and the one-link shorthand (--ip, --mac, --frames-socket, "
+                         "--replies-socket, stack.addresses, stack.mac) cannot be mixed: give addresses "
+                         "and sockets in each [[link]]");
+    auto& l = config.links;
+    for (std::size_t i = 0; i < l.size(); ++i)
+      for (std::size_t j = i + 1; j < l.size(); ++j) {
+        if (l[i].name == l[j].name) throw config_error("two links are named " + l[i].name);
+        ipc::socket_paths a{l[i].socket_dir, l[i].frames_socket, l[i].replies_socket};
+        ipc::socket_paths b{l[j].socket_dir, l[j].frames_socket, l[j].replies_socket};
+        if (a.logic_server() == b.logic_server() || a.binder() == b.binder())
+          throw config_error("links " + l[i].name + " and " + l[j].name +
+                             " share a socket: each link needs a raw_binder and a socket_dir of its own");
+      }
+  } else if (config.identity.addresses.empty()) {
     throw config_error("no address to serve: give at least one --ip ADDR/PREFIX "
-                       "(or stack.addresses in the config file)");
-  auto& a = config.identity.addresses;
+                       "(or stack.addresses, or [[link]] tables, in the config file)");
+  }
+  auto a = owned_addresses(config);
   for (std::size_t i = 0; i < a.size(); ++i)
     for (std::size_t j = i + 1; j < a.size(); ++j)
       if (a[i].address == a[j].address)

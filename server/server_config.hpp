@@ -17,11 +17,25 @@
 
 namespace etherbeam::server {
 
-struct server_config {
+// One link ([[link]] in the config file): a raw_binder's socket pair, and who
+// etherbeam is on that link.
+struct link_config {
+  std::string name;
   std::filesystem::path socket_dir;
   // The two sockets one by one, when not the default names in socket_dir.
   std::filesystem::path frames_socket, replies_socket;
   actors::stack_identity identity;
+};
+
+struct server_config {
+  // The control socket's directory, and with no [[link]] the one link's.
+  std::filesystem::path socket_dir;
+  // The one link's shorthand (--frames-socket, --replies-socket, --ip, --mac,
+  // [stack]); answer_broadcast_ping counts for every link.
+  std::filesystem::path frames_socket, replies_socket;
+  actors::stack_identity identity;
+  // [[link]] tables: when given, the links served instead of the shorthand.
+  std::vector<link_config> links;
   std::string log_level = "info";
   std::size_t scheduler_threads = 0; // 0: one per core
   supervision::restart_intensity restart_intensity{5, std::chrono::seconds(10)};
@@ -48,5 +62,11 @@ void load_config_file(const std::filesystem::path& file, server_config& into);
 
 // Checks what can only be checked once file and command line are merged.
 void validate(const server_config& config);
+
+// The links etherbeam serves: the [[link]] tables, or the one link the
+// shorthand describes (named "main").
+std::vector<link_config> served_links(const server_config& config);
+// Every address etherbeam owns, on any link.
+std::vector<protocols::ipv4_interface> owned_addresses(const server_config& config);
 
 } // namespace etherbeam::server

@@ -15,19 +15,26 @@
 namespace etherbeam::server {
 
 supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, const server_config& config,
-                                                  int ingress_socket,
+                                                  const std::vector<int>& ingress_sockets,
                                                   std::shared_ptr<actors::stack_counters> counters,
                                                   std::vector<reloader>* reloaders) {
-  ipc::socket_paths paths{config.socket_dir, config.frames_socket, config.replies_socket};
-  auto binder = paths.binder();
+  auto links = served_links(config);
+  auto child_id = [&](const char* role, const link_config& link) {
+    return links.size() == 1 ? std::string(role) : std::string(role) + "." + link.name;
+  };
+  std::vector<std::shared_ptr<actors::link_counters>> per_link;
+  for (const auto& link : links) per_link.push_back(std::make_shared<actors::link_counters>(counters->named, link.name));
   supervision::supervisor_spec spec;
   spec.name = "root";
   spec.restart_strategy = supervision::strategy::one_for_one;
   spec.intensity = config.restart_intensity;
   spec.on_restart = [counters](const std::string&, const caf::error&) { ++counters->actor_restarts; };
-  spec.children.push_back({"sender", [binder, counters](caf::actor_system& sys) {
-                             return caf::actor_cast<caf::actor>(spawn_sender(sys, binder, counters));
-                           }});
+  for (actors::link_index i = 0; i < links.size(); ++i) {
+    auto binder = ipc::socket_paths{links[i].socket_dir, links[i].frames_socket, links[i].replies_socket}.binder();
+    spec.children.push_back({child_id("sender", links[i]), [binder, counters, i, c = per_link[i]](caf::actor_system& sys) {
+                               return caf::actor_cast<caf::actor>(spawn_sender(sys, binder, counters, i, c));
+                             }});
+  }
   // Before ingress, which hands them frames.
   std::vector<actors::registration> registrations;
   static const toml::table no_settings;
@@ -44,21 +51,28 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
     for (auto& c : running->children) spec.children.push_back(std::move(c));
     if (reloaders && running->reload) reloaders->push_back(std::move(running->reload));
   }
-  actors::ingress_settings ingress;
-  ingress.socket = ingress_socket;
-  ingress.identity = config.identity;
-  ingress.link_file = paths.link_file();
-  ingress.counters = counters;
-  ingress.dispatch = std::make_shared<const actors::dispatcher>(std::move(registrations), counters->named);
-  ingress.limits = config.limits;
-  ingress.model = config.model;
-  ingress.workers = config.workers ? config.workers
-                                   : (config.scheduler_threads ? config.scheduler_threads
-                                                               : std::max(1u, std::thread::hardware_concurrency()));
-  ingress.io_batch = config.io_batch;
-  if (!config.binder_user.empty()) ingress.binder_user = ipc::user_id(config.binder_user);
-  spec.children.push_back(
-    {"ingress", [ingress](caf::actor_system& sys) { return spawn_ingress(sys, ingress); }});
+  auto dispatch = std::make_shared<const actors::dispatcher>(std::move(registrations), counters->named);
+  for (actors::link_index i = 0; i < links.size(); ++i) {
+    ipc::socket_paths paths{links[i].socket_dir, links[i].frames_socket, links[i].replies_socket};
+    actors::ingress_settings ingress;
+    ingress.socket = ingress_sockets.at(i);
+    ingress.link = i;
+    ingress.link_name = links[i].name;
+    ingress.per_link = per_link[i];
+    ingress.identity = links[i].identity;
+    ingress.link_file = paths.link_file();
+    ingress.counters = counters;
+    ingress.dispatch = dispatch;
+    ingress.limits = config.limits;
+    ingress.model = config.model;
+    ingress.workers = config.workers ? config.workers
+                                     : (config.scheduler_threads ? config.scheduler_threads
+                                                                 : std::max(1u, std::thread::hardware_concurrency()));
+    ingress.io_batch = config.io_batch;
+    if (!config.binder_user.empty()) ingress.binder_user = ipc::user_id(config.binder_user);
+    spec.children.push_back(
+      {child_id("ingress", links[i]), [ingress](caf::actor_system& sys) { return spawn_ingress(sys, ingress); }});
+  }
   return spec;
 }
 

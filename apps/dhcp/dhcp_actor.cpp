@@ -5,6 +5,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/link.hpp"
 #include "apps/dhcp/dhcp_reply.hpp"
 #include "actors/registered_name.hpp"
 
@@ -14,7 +15,6 @@ using actors::frame;
 using actors::register_as;
 using actors::send_frame_atom;
 using actors::sender_actor;
-using actors::sender_registry_name;
 
 namespace {
 
@@ -32,7 +32,7 @@ dhcp_actor::behavior_type dhcp(dhcp_actor::pointer self, std::shared_ptr<dhcp_co
       }
       f.shrink_to(n);
       ++*counters->sent[std::size_t(a.reply.message_type)];
-      auto sender = caf::actor_cast<sender_actor>(self->system().registry().get(sender_registry_name));
+      auto sender = caf::actor_cast<sender_actor>(self->system().registry().get(actors::sender_name(a.request.link)));
       if (sender) self->send(sender, send_frame_atom::value, std::move(f));
     },
     [self](inject_fault_atom) {

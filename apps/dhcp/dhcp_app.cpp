@@ -38,7 +38,7 @@ std::optional<server::running_application> start(const server::application_start
   app.children.push_back({"dhcp", [counters](caf::actor_system& sys) {
                             return caf::actor_cast<caf::actor>(spawn_dhcp_actor(sys, counters));
                           }});
-  lease_manager_settings leases{config.dhcp, config.identity.addresses, counters, backlog};
+  lease_manager_settings leases{config.dhcp, server::owned_addresses(config), counters, backlog};
   app.children.push_back({"lease_manager", [leases](caf::actor_system& sys) {
                             return caf::actor_cast<caf::actor>(spawn_lease_manager(sys, leases));
                           }});

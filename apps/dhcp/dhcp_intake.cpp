@@ -15,7 +15,7 @@ std::variant<dhcp_inbound, actors::verdict> dhcp_intake::parse(const actors::inb
   if (!view) return actors::verdict::malformed(malformed, view.error());
   auto message = protocols::dhcp_repr::parse(*view);
   if (!message) return actors::verdict::malformed(malformed, message.error());
-  return dhcp_inbound{*in.ethernet, in.ip->source, *message, *in.me->mac};
+  return dhcp_inbound{*in.ethernet, in.ip->source, *message, *in.me->mac, in.link, in.local_address};
 }
 
 actors::verdict dhcp_intake::decide(const actors::inbound_frame& in, protocols::byte_buffer) const {

@@ -87,6 +87,7 @@ const dhcp_subnet* dhcp_server::subnet_for(const dhcp_inbound& in) const {
   const auto& m = in.message;
   if (!m.relay_address.is_unspecified()) return settings_.subnet_containing(m.relay_address);
   if (!m.client_address.is_unspecified()) return settings_.subnet_containing(m.client_address);
+  if (!in.local_address.is_unspecified()) return settings_.subnet_containing(in.local_address);
   for (const auto& own : own_)
     if (auto s = settings_.subnet_containing(own.address)) return s;
   return nullptr;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "actors/link_index.hpp"
 #include "apps/dhcp/dhcp_settings.hpp"
 #include "apps/dhcp/lease_table.hpp"
 #include "protocols/dhcp.hpp"
@@ -21,6 +22,11 @@ struct dhcp_inbound {
   protocols::ipv4_address ip_source;
   protocols::dhcp_repr message;
   protocols::mac_address server_mac; // the MAC the stack answers with
+  // The link it came in on, where the reply leaves, and our address there
+  // (the one it was sent to, or the link's first for a broadcast): a client
+  // without an address gets one from the subnet of the link it is on.
+  actors::link_index link = 0;
+  protocols::ipv4_address local_address;
 };
 
 enum class dhcp_event : std::uint8_t {

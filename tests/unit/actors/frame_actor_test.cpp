@@ -27,9 +27,9 @@ sender_actor::behavior_type forwarding_sender(sender_actor::pointer, caf::actor 
 
 // Fails on frames that start with 0xee, answers the rest as usual.
 verdict fails_on_poison(const dispatcher& dispatch, byte_view frame, const stack_identity& me, byte_buffer reply,
-                        caf::execution_unit* here) {
+                        caf::execution_unit* here, link_index link) {
   if (!frame.empty() && frame[0] == 0xee) throw std::runtime_error("poison frame");
-  return dispatch.decide(frame, me, reply, here);
+  return dispatch.decide(frame, me, reply, here, link);
 }
 
 // A real actor system, the lab's identity, replies forwarded to `test` as

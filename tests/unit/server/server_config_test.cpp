@@ -118,3 +118,49 @@ TEST(ServerConfig, DhcpMistakesNameTheEntryAndTheFix) {
             std::string::npos);
   EXPECT_NE(error_of(base + "[dhcp]\nlease_tme = 5\n").find("unknown setting dhcp.lease_tme"), std::string::npos);
 }
+
+TEST(server_config, reads_links_and_serves_them_in_order) {
+  config_file f{"[[link]]\nname = \"lan\"\nsocket_dir = \"/run/eb-lan\"\naddresses = [\"10.0.0.1/24\"]\n"
+                "mac = \"02:00:00:00:00:01\"\n"
+                "[[link]]\nname = \"wan\"\nsocket_dir = \"/run/eb-wan\"\naddresses = [\"192.0.2.2/24\"]\n"
+                "frames_socket = \"/tmp/raw_to_gleam.sock\"\n"
+                "[stack]\nanswer_broadcast_ping = true\n"};
+  server_config c;
+  load_config_file(f.path, c);
+  validate(c);
+  auto links = served_links(c);
+  ASSERT_EQ(links.size(), 2u);
+  EXPECT_EQ(links[0].name, "lan");
+  EXPECT_EQ(links[0].socket_dir, "/run/eb-lan");
+  EXPECT_EQ(links[0].identity.mac->to_string(), "02:00:00:00:00:01");
+  EXPECT_EQ(links[1].frames_socket, "/tmp/raw_to_gleam.sock");
+  EXPECT_TRUE(links[1].identity.answer_broadcast_ping) << "a stack-wide setting";
+  EXPECT_EQ(owned_addresses(c).size(), 2u);
+}
+
+TEST(server_config, the_one_link_shorthand_is_a_link_named_main) {
+  server_config c;
+  c.socket_dir = "/run/etherbeam";
+  c.identity.addresses.push_back(*etherbeam::protocols::ipv4_interface::from_string("10.0.0.2/24"));
+  auto links = served_links(c);
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0].name, "main");
+  EXPECT_EQ(links[0].socket_dir, "/run/etherbeam");
+}
+
+TEST(server_config, refuses_links_that_clash_or_lack_what_they_need) {
+  const std::string lan = "[[link]]\nname = \"lan\"\nsocket_dir = \"/run/a\"\naddresses = [\"10.0.0.1/24\"]\n";
+  EXPECT_NE(error_of(lan + lan).find("two links are named lan"), std::string::npos);
+  EXPECT_NE(error_of(lan + "[[link]]\nname = \"wan\"\nsocket_dir = \"/run/a\"\naddresses = [\"10.0.1.1/24\"]\n")
+              .find("share a socket"), std::string::npos);
+  EXPECT_NE(error_of(lan + "[[link]]\nname = \"wan\"\nsocket_dir = \"/run/b\"\naddresses = [\"10.0.0.1/24\"]\n")
+              .find("10.0.0.1 is given twice"), std::string::npos);
+  EXPECT_NE(error_of("[[link]]\nsocket_dir = \"/run/a\"\naddresses = [\"10.0.0.1/24\"]\n").find("needs a name"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[link]]\nname = \"lan\"\naddresses = [\"10.0.0.1/24\"]\n").find("needs a socket_dir"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[link]]\nname = \"lan\"\nsocket_dir = \"/run/a\"\n").find("needs addresses"),
+            std::string::npos);
+  EXPECT_NE(error_of(lan + "[stack]\naddresses = [\"10.0.9.1/24\"]\n").find("cannot be mixed"), std::string::npos);
+  EXPECT_NE(error_of("[[link]]\nname = \"lan\"\nport = 3\n").find("unknown setting link.port"), std::string::npos);
+}

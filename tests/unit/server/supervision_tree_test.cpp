@@ -53,7 +53,7 @@ struct supervision_tree_test : ::testing::Test {
                      *protocols::ipv4_address::from_string("10.77.0.199")}};
     config.dhcp.subnets.push_back(subnet);
     config.dhcp.state_dir = dir / "state";
-    auto spec = root_supervisor_spec(*system, config, socket.get(), counters);
+    auto spec = root_supervisor_spec(*system, config, {socket.get()}, counters);
     spec.on_restart = [this, count = spec.on_restart](const std::string& id, const caf::error& e) {
       count(id, e);
       restarts.push(id);
