@@ -313,7 +313,9 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
   spdlog::info("dhcp: {} lease records loaded from {}{}", replay.records, path.string(),
                replay.skipped ? " (" + std::to_string(replay.skipped) + " skipped)" : std::string{});
   st.server = std::make_unique<dhcp_server>(std::move(settings.dhcp), std::move(settings.own_addresses));
-  st.compactor = self->spawn<caf::detached + caf::linked>(compaction_writer, st.journal->compaction_path());
+  st.compactor = settings.own_threads
+                   ? self->spawn<caf::detached + caf::linked>(compaction_writer, st.journal->compaction_path())
+                   : self->spawn<caf::linked>(compaction_writer, st.journal->compaction_path());
   // What was queued for a lease manager that died died with it: count afresh.
   st.backlog->reset();
   update_gauges(st, true);
@@ -351,7 +353,8 @@ std::filesystem::path lease_journal_path(const std::filesystem::path& state_dir)
 }
 
 lease_manager_actor spawn_lease_manager(caf::actor_system& system, lease_manager_settings settings) {
-  auto actor = system.spawn<caf::detached>(lease_manager, std::move(settings));
+  auto actor = settings.own_threads ? system.spawn<caf::detached>(lease_manager, std::move(settings))
+                                    : system.spawn(lease_manager, std::move(settings));
   actors::register_as(system, lease_manager_registry_name, caf::actor_cast<caf::actor>(actor));
   return actor;
 }

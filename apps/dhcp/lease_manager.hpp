@@ -24,6 +24,10 @@ struct lease_manager_settings {
   std::vector<protocols::ipv4_interface> own_addresses;
   std::shared_ptr<dhcp_counters> counters;
   std::shared_ptr<actors::admission_gate> backlog; // messages handed to it, not yet taken
+  // Off only in deterministic actor tests (CAF's test coordinator runs
+  // everything on the scheduler): the lease manager and its compaction writer
+  // on the scheduler instead of on threads of their own.
+  bool own_threads = true;
 };
 
 // Spawns it and registers it under lease_manager_registry_name.
