@@ -11,12 +11,11 @@
 #include <stdexcept>
 
 #include <caf/actor_system.hpp>
-#include <caf/after.hpp>
 #include <caf/blocking_actor.hpp>
-#include <caf/exit_reason.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/messages.hpp"
+#include "daemon/serving_loop.hpp"
 #include "ipc/socket_pair.hpp"
 #include "supervision/supervisor.hpp"
 
@@ -84,12 +83,10 @@ void serve_connection(caf::blocking_actor* self, const control_settings& s, int 
 
 void control(caf::blocking_actor* self, control_settings s) {
   pollfd readable{s.socket, POLLIN, 0};
-  bool running = true;
-  while (running) {
+  daemon::serving_loop loop{self};
+  loop.run([&] {
     if (::poll(&readable, 1, mailbox_poll_ms) > 0) serve_connection(self, s, s.socket);
-    self->receive([&](caf::exit_msg&) { running = false; },
-                  caf::after(std::chrono::seconds(0)) >> [] {});
-  }
+  });
 }
 
 } // namespace

@@ -12,10 +12,10 @@
 #include <cstring>
 #include <sstream>
 
-#include <caf/after.hpp>
 #include <caf/blocking_actor.hpp>
-#include <caf/exit_reason.hpp>
 #include <spdlog/spdlog.h>
+
+#include "daemon/serving_loop.hpp"
 
 namespace etherbeam::binder {
 
@@ -197,8 +197,8 @@ void binder_actor(caf::blocking_actor* self, std::shared_ptr<binder_resources> r
   std::array<pollfd, 2> fds{{{resources->nic.fd(), POLLIN, 0},
                              {resources->own_socket.get(), POLLIN, 0}}};
   auto next_look = std::chrono::steady_clock::now();
-  bool running = true;
-  while (running) {
+  daemon::serving_loop loop{self};
+  loop.run([&] {
     bool linked = resources->nic.fd() >= 0;
     if (!linked && std::chrono::steady_clock::now() >= next_look) {
       next_look = std::chrono::steady_clock::now() + link_retry;
@@ -206,25 +206,15 @@ void binder_actor(caf::blocking_actor* self, std::shared_ptr<binder_resources> r
     }
     fds[0].fd = resources->nic.fd(); // -1 while the interface is gone: poll skips it
     int timeout = linked ? mailbox_poll_ms : static_cast<int>(link_retry.count());
-    if (::poll(fds.data(), fds.size(), timeout) > 0) {
-      if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-        if (!nic_still_usable(*resources)) continue;
-      } else if (fds[0].revents) {
-        r->nic_to_logic_server();
-      }
-      if (fds[1].revents && resources->nic.fd() >= 0) r->logic_server_to_nic();
-      else if (fds[1].revents) r->drain_logic_server();
+    if (::poll(fds.data(), fds.size(), timeout) <= 0) return;
+    if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+      if (!nic_still_usable(*resources)) return;
+    } else if (fds[0].revents) {
+      r->nic_to_logic_server();
     }
-    // Only when a message waits: a receive with a zero timeout cost ~100 us
-    // of this thread's time per round (measured), a ceiling on frames/s.
-    if (self->mailbox().empty()) continue;
-    self->receive(
-      [&](caf::exit_msg& msg) {
-        running = false;
-        self->fail_state(std::move(msg.reason));
-      },
-      caf::after(std::chrono::seconds(0)) >> [] {});
-  }
+    if (fds[1].revents && resources->nic.fd() >= 0) r->logic_server_to_nic();
+    else if (fds[1].revents) r->drain_logic_server();
+  });
 }
 
 } // namespace etherbeam::binder

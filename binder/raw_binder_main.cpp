@@ -13,12 +13,13 @@
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
-#include <systemd/sd-daemon.h>
 
 #include "binder/binder_actor.hpp"
 #include "binder/capabilities.hpp"
+#include "daemon/actor_runtime.hpp"
+#include "daemon/daemon_process.hpp"
+#include "daemon/process_signals.hpp"
 #include "ipc/process_identity.hpp"
-#include "ipc/process_signals.hpp"
 #include "ipc/socket_directory.hpp"
 
 using namespace etherbeam;
@@ -110,9 +111,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   o.io = *binder::parse_packet_io(packet_io);
 
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e raw_binder[%P] %l: %v");
-  spdlog::set_level(spdlog::level::from_str(o.log_level));
-  auto signals = ipc::block_daemon_signals();
+  daemon::start_logging("raw_binder", o.log_level);
+  auto signals = daemon::block_daemon_signals();
 
   auto paths = paths_of(o);
   std::shared_ptr<binder::binder_resources> resources;
@@ -127,32 +127,13 @@ int main(int argc, char** argv) {
                paths.binder().string(), binder::current_capabilities());
 
   caf::actor_system_config cfg;
-  cfg.set("scheduler.max-threads", 1);
-  // An idle worker waits on a condition variable that new work signals; the
-  // timeout only paces stealing. CAF's 10 ms default woke it 100 times a second.
-  cfg.set("work-stealing.moderate-poll-attempts", 0); // no 50 us sleep loop after work
-  cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(500)});
+  daemon::configure_actor_runtime(cfg, 1); // the relay is a blocking actor on its own thread
   caf::actor_system system{cfg};
   auto counters = resources->counters;
   auto relay = system.spawn(binder::binder_actor, resources);
   // If the relay dies on its own, wake the main thread so the process exits.
   relay->attach_functor([](const caf::error&) { ::kill(::getpid(), SIGTERM); });
-  sd_notify(0, "READY=1");
-
-  for (;;) {
-    int s = ipc::wait_for_signal(signals);
-    if (s == SIGUSR1) {
-      spdlog::info("counters: {}", counters->render());
-      continue;
-    }
-    if (s == SIGHUP) {
-      spdlog::info("SIGHUP: raw_binder has no configuration to reload");
-      continue;
-    }
-    spdlog::info("{}: shutting down", strsignal(s));
-    break;
-  }
-  sd_notify(0, "STOPPING=1");
+  daemon::serve_signals(signals, {[&] { return counters->render(); }, {}});
   caf::anon_send_exit(relay, caf::exit_reason::user_shutdown);
   system.await_all_actors_done();
   resources->directory->remove(paths.binder().filename().string());

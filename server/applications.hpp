@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <sys/types.h>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@
 
 namespace caf {
 class actor_system;
+}
+namespace CLI {
+class App;
 }
 
 namespace etherbeam::server {
@@ -40,6 +44,14 @@ struct running_application {
   std::function<void(const server_config& next, caf::actor_system& system)> reload;
 };
 
+// An application's own part of etherbeam's command line.
+struct command_line_part {
+  // After the config file is read: applies its options to `config`.
+  std::function<void(server_config& config)> apply;
+  // Its subcommand, when the user gave it: runs it, returns the exit status.
+  std::function<std::optional<int>(const server_config& config)> run_subcommand;
+};
+
 struct application_entry {
   std::string name;    // as --app and [apps] enable name it
   std::string summary; // one line, for --help
@@ -47,6 +59,16 @@ struct application_entry {
   // nullopt: enabled, but configured to do nothing (DHCP without a subnet).
   // Throws config_error for a configuration to fix.
   std::function<std::optional<running_application>(const application_start&)> start;
+  // Optional, all three. Options and subcommands of its own (added whether
+  // it runs or not: the config file, read later, may enable it).
+  std::function<command_line_part(CLI::App& app)> command_line;
+  // Started as root with --user, before etherbeam becomes that user: hand it
+  // what it needs (DHCP: its state directory), through descriptors.
+  std::function<void(const server_config& config, uid_t uid, gid_t gid)> before_dropping_root;
+  // Once etherbeam runs as its own user, before the actors start: what the
+  // application holds while etherbeam serves (DHCP: the state directory's
+  // lock). Throws config_error for something the user must fix (exit 2).
+  std::function<std::shared_ptr<void>(const server_config& config)> hold;
 };
 
 // Called once per application, during static initialisation.

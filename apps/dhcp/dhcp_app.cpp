@@ -10,6 +10,7 @@
 
 #include "actors/tell.hpp"
 #include "apps/dhcp/dhcp_actor.hpp"
+#include "apps/dhcp/dhcp_command_line.hpp"
 #include "apps/dhcp/dhcp_intake.hpp"
 #include "apps/dhcp/lease_manager.hpp"
 #include "server/applications.hpp"
@@ -42,7 +43,12 @@ std::optional<server::running_application> start(const server::application_start
   app.children.push_back({"lease_manager", [leases](caf::actor_system& sys) {
                             return caf::actor_cast<caf::actor>(spawn_lease_manager(sys, leases));
                           }});
-  app.reload = [](const server::server_config& next, caf::actor_system& sys) {
+  app.reload = [running = config.dhcp.state_dir](const server::server_config& next, caf::actor_system& sys) {
+    if (!next.dhcp.enabled() || next.dhcp.state_dir != running) {
+      spdlog::warn("SIGHUP: turning DHCP off, or moving its state directory, needs a restart; "
+                   "DHCP configuration not reloaded");
+      return;
+    }
     auto leases = caf::actor_cast<lease_manager_actor>(sys.registry().get(lease_manager_registry_name));
     if (!leases) {
       spdlog::error("SIGHUP: the lease manager is restarting; send SIGHUP again");
@@ -58,6 +64,9 @@ const bool added = server::add_application({
   "serve DHCPv4 from the configured subnets ([dhcp] in the config file, --dhcp-pool)",
   true,
   start,
+  dhcp_command_line,
+  hand_over_state,
+  hold_state,
 });
 
 } // namespace

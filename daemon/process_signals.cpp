@@ -1,10 +1,10 @@
-#include "ipc/process_signals.hpp"
+#include "daemon/process_signals.hpp"
 
 #include <pthread.h>
 
 #include <initializer_list>
 
-namespace etherbeam::ipc {
+namespace etherbeam::daemon {
 
 sigset_t block_daemon_signals() {
   sigset_t set;
@@ -21,4 +21,4 @@ int wait_for_signal(const sigset_t& signals) {
   return s;
 }
 
-} // namespace etherbeam::ipc
+} // namespace etherbeam::daemon

@@ -1,4 +1,4 @@
-#include "actors/actor_runtime.hpp"
+#include "daemon/actor_runtime.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -11,7 +11,7 @@
 #include <caf/policy/work_stealing.hpp>
 #include <caf/scheduler/coordinator.hpp>
 
-namespace etherbeam::actors {
+namespace etherbeam::daemon {
 
 namespace {
 
@@ -115,4 +115,4 @@ void configure_actor_runtime(caf::actor_system_config& cfg, std::size_t threads)
   cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(500)});
 }
 
-} // namespace etherbeam::actors
+} // namespace etherbeam::daemon

@@ -4,11 +4,11 @@
 // the main thread waits for them. No async-signal-safety puzzles.
 #include <csignal>
 
-namespace etherbeam::ipc {
+namespace etherbeam::daemon {
 
 // Blocks SIGTERM, SIGINT, SIGHUP and SIGUSR1 in the calling thread.
 sigset_t block_daemon_signals();
 // Waits for one of `signals`; returns its number.
 int wait_for_signal(const sigset_t& signals);
 
-} // namespace etherbeam::ipc
+} // namespace etherbeam::daemon

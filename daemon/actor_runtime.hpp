@@ -7,9 +7,9 @@ namespace caf {
 class actor_system_config;
 }
 
-namespace etherbeam::actors {
+namespace etherbeam::daemon {
 
 // threads: scheduler workers; 0 means one per core.
 void configure_actor_runtime(caf::actor_system_config& cfg, std::size_t threads);
 
-} // namespace etherbeam::actors
+} // namespace etherbeam::daemon
