@@ -8,6 +8,7 @@ namespace {
 constexpr std::uint16_t hardware_ethernet = 1;
 }
 
+template <>
 parsed<arp_packet> arp_packet::check(byte_view bytes) {
   // Frames are padded to 60 bytes on the wire, so trailing bytes are normal.
   if (bytes.size() < length) return parse_error::truncated;
@@ -26,15 +27,15 @@ parsed<arp_repr> arp_repr::parse(const arp_packet& p) {
 }
 
 void arp_repr::emit(byte_buffer out) const {
-  write_be16(out, 0, hardware_ethernet);
-  write_be16(out, 2, ethertype::ipv4);
-  out[4] = 6;
-  out[5] = 4;
-  write_be16(out, 6, static_cast<std::uint16_t>(operation));
-  sender_hardware.write(out, 8);
-  sender_protocol.write(out, 14);
-  target_hardware.write(out, 18);
-  target_protocol.write(out, 24);
+  auto p = arp_packet_writer::new_unchecked(out.first(arp_packet::length));
+  p.set_hardware(hardware_ethernet, 6);
+  p.set_protocol(ethertype::ipv4, 4);
+  p.set_operation(static_cast<std::uint16_t>(operation));
+  p.set_sender(sender_hardware, sender_protocol);
+  p.set_target(target_hardware, target_protocol);
 }
+
+template class basic_arp_packet<const std::uint8_t>;
+template class basic_arp_packet<std::uint8_t>;
 
 } // namespace etherbeam::protocols

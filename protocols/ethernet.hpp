@@ -27,6 +27,14 @@ struct vlan_tag {
 
 inline constexpr std::size_t max_vlan_tags = 2;
 
+// Where each field sits (IEEE 802.3, 802.1Q): the tags, when there are any,
+// come where the ethertype would, 4 bytes each, and push it along.
+namespace ethernet_field {
+inline constexpr std::size_t destination = 0, source = 6, first_tag_or_ethertype = 12, tag_len = 4;
+// Within a tag: its TPID, then its TCI.
+inline constexpr std::size_t tag_tpid = 0, tag_tci = 2;
+} // namespace ethernet_field
+
 // A checked view over a frame: after check() succeeds, every accessor is in bounds.
 class ethernet_frame {
 public:
@@ -35,12 +43,12 @@ public:
   static parsed<ethernet_frame> check(byte_view frame);
   ethernet_frame() = default;
 
-  mac_address destination() const { return mac_address::read(bytes_, 0); }
-  mac_address source() const { return mac_address::read(bytes_, 6); }
+  mac_address destination() const { return mac_address::read(bytes_, ethernet_field::destination); }
+  mac_address source() const { return mac_address::read(bytes_, ethernet_field::source); }
   std::size_t vlan_count() const { return vlan_count_; }
   vlan_tag vlan(std::size_t i) const;
   std::uint16_t ethertype() const { return read_be16(bytes_, header_len() - 2); }
-  std::size_t header_len() const { return base_header_len + 4 * vlan_count_; }
+  std::size_t header_len() const { return base_header_len + ethernet_field::tag_len * vlan_count_; }
   byte_view payload() const { return bytes_.subspan(header_len()); }
 
 private:

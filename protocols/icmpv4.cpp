@@ -6,12 +6,25 @@
 
 namespace etherbeam::protocols {
 
+template <>
 parsed<icmpv4_packet> icmpv4_packet::check(byte_view bytes) {
   if (bytes.size() < header_len) return parse_error::truncated;
   return icmpv4_packet{bytes};
 }
 
-bool icmpv4_packet::checksum_valid() const { return internet_checksum{}.add(bytes_).verifies(); }
+template <class Byte>
+bool basic_icmpv4_packet<Byte>::checksum_valid() const {
+  return internet_checksum{}.add(byte_view(bytes_)).verifies();
+}
+
+template <>
+void icmpv4_packet_writer::fill_checksum() {
+  write_be16(bytes_, icmpv4_field::checksum, 0);
+  write_be16(bytes_, icmpv4_field::checksum, checksum_of(bytes_));
+}
+
+template class basic_icmpv4_packet<const std::uint8_t>;
+template class basic_icmpv4_packet<std::uint8_t>;
 
 parsed<icmpv4_echo_repr> icmpv4_echo_repr::parse(const icmpv4_packet& p) {
   if (!p.checksum_valid()) return parse_error::bad_checksum;
@@ -22,13 +35,13 @@ parsed<icmpv4_echo_repr> icmpv4_echo_repr::parse(const icmpv4_packet& p) {
 }
 
 void icmpv4_echo_repr::emit(byte_buffer out) const {
-  out[0] = is_request ? icmpv4_type::echo_request : icmpv4_type::echo_reply;
-  out[1] = 0;
-  write_be16(out, 2, 0);
-  write_be16(out, 4, identifier);
-  write_be16(out, 6, sequence);
+  auto p = icmpv4_packet_writer::new_unchecked(out.first(buffer_len()));
+  p.set_type(is_request ? icmpv4_type::echo_request : icmpv4_type::echo_reply);
+  p.set_code(0);
+  p.set_echo_identifier(identifier);
+  p.set_echo_sequence(sequence);
   std::copy(data.begin(), data.end(), out.begin() + icmpv4_packet::header_len);
-  write_be16(out, 2, checksum_of(out.first(buffer_len())));
+  p.fill_checksum();
 }
 
 } // namespace etherbeam::protocols

@@ -2,6 +2,8 @@
 // ICMPv4 (RFC 792). Only echo is understood in depth; other messages are
 // recognised by type so they can be counted and ignored.
 #include <cstdint>
+#include <span>
+#include <type_traits>
 
 #include "protocols/bytes.hpp"
 #include "protocols/parse_result.hpp"
@@ -14,26 +16,51 @@ inline constexpr std::uint8_t destination_unreachable = 3;
 inline constexpr std::uint8_t echo_request = 8;
 } // namespace icmpv4_type
 
-class icmpv4_packet {
+// Where each field sits (RFC 792): named once, for getters and setters.
+namespace icmpv4_field {
+inline constexpr std::size_t type = 0, code = 1, checksum = 2, echo_identifier = 4, echo_sequence = 6;
+} // namespace icmpv4_field
+
+// A view over an ICMP message: icmpv4_packet reads a checked one;
+// icmpv4_packet_writer (over a mutable buffer) also writes its fields.
+template <class Byte>
+class basic_icmpv4_packet {
 public:
   static constexpr std::size_t header_len = 8;
+  using bytes_type = std::span<Byte>;
 
-  static parsed<icmpv4_packet> check(byte_view bytes);
-  icmpv4_packet() = default;
+  static parsed<basic_icmpv4_packet> check(bytes_type bytes)
+    requires std::is_const_v<Byte>;
+  static basic_icmpv4_packet new_unchecked(bytes_type bytes) { return basic_icmpv4_packet{bytes}; }
+  basic_icmpv4_packet() = default;
 
-  std::uint8_t type() const { return bytes_[0]; }
-  std::uint8_t code() const { return bytes_[1]; }
-  std::uint16_t checksum() const { return read_be16(bytes_, 2); }
+  std::uint8_t type() const { return bytes_[icmpv4_field::type]; }
+  std::uint8_t code() const { return bytes_[icmpv4_field::code]; }
+  std::uint16_t checksum() const { return read_be16(bytes_, icmpv4_field::checksum); }
   // Echo request/reply fields (RFC 792 p.14); meaningless for other types.
-  std::uint16_t echo_identifier() const { return read_be16(bytes_, 4); }
-  std::uint16_t echo_sequence() const { return read_be16(bytes_, 6); }
-  byte_view data() const { return bytes_.subspan(header_len); }
+  std::uint16_t echo_identifier() const { return read_be16(bytes_, icmpv4_field::echo_identifier); }
+  std::uint16_t echo_sequence() const { return read_be16(bytes_, icmpv4_field::echo_sequence); }
+  byte_view data() const { return byte_view(bytes_).subspan(header_len); }
   bool checksum_valid() const;
 
+  void set_type(std::uint8_t v) requires (!std::is_const_v<Byte>) { bytes_[icmpv4_field::type] = v; }
+  void set_code(std::uint8_t v) requires (!std::is_const_v<Byte>) { bytes_[icmpv4_field::code] = v; }
+  void set_echo_identifier(std::uint16_t v) requires (!std::is_const_v<Byte>) {
+    write_be16(bytes_, icmpv4_field::echo_identifier, v);
+  }
+  void set_echo_sequence(std::uint16_t v) requires (!std::is_const_v<Byte>) {
+    write_be16(bytes_, icmpv4_field::echo_sequence, v);
+  }
+  // The checksum over the whole message as it stands.
+  void fill_checksum() requires (!std::is_const_v<Byte>);
+
 private:
-  explicit icmpv4_packet(byte_view b) : bytes_(b) {}
-  byte_view bytes_;
+  explicit basic_icmpv4_packet(bytes_type b) : bytes_(b) {}
+  bytes_type bytes_;
 };
+
+using icmpv4_packet = basic_icmpv4_packet<const std::uint8_t>;
+using icmpv4_packet_writer = basic_icmpv4_packet<std::uint8_t>;
 
 // An echo request or reply. `data` refers into the parsed buffer: the echo's
 // payload is carried over unchanged, never copied into the repr.

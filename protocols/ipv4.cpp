@@ -4,21 +4,33 @@
 
 namespace etherbeam::protocols {
 
+template <>
 parsed<ipv4_packet> ipv4_packet::check(byte_view bytes) {
   if (bytes.size() < min_header_len) return parse_error::truncated;
-  if ((bytes[0] >> 4) != 4) return parse_error::unsupported_version;
-  std::size_t header = std::size_t(bytes[0] & 0x0f) * 4;
+  auto unchecked = ipv4_packet{bytes};
+  if (unchecked.version() != 4) return parse_error::unsupported_version;
+  std::size_t header = unchecked.header_len();
   if (header < min_header_len) return parse_error::bad_length;
   if (bytes.size() < header) return parse_error::truncated;
-  std::size_t total = read_be16(bytes, 2);
+  std::size_t total = unchecked.total_len();
   if (total < header) return parse_error::bad_length;
   if (bytes.size() < total) return parse_error::truncated;
   return ipv4_packet{bytes.first(total)};
 }
 
-bool ipv4_packet::checksum_valid() const {
-  return internet_checksum{}.add(bytes_.first(header_len())).verifies();
+template <class Byte>
+bool basic_ipv4_packet<Byte>::checksum_valid() const {
+  return internet_checksum{}.add(byte_view(bytes_).first(header_len())).verifies();
 }
+
+template <>
+void ipv4_packet_writer::fill_checksum() {
+  write_be16(bytes_, ipv4_field::checksum, 0);
+  write_be16(bytes_, ipv4_field::checksum, checksum_of(byte_view(bytes_).first(header_len())));
+}
+
+template class basic_ipv4_packet<const std::uint8_t>;
+template class basic_ipv4_packet<std::uint8_t>;
 
 parsed<ipv4_repr> ipv4_repr::parse(const ipv4_packet& p) {
   if (!p.checksum_valid()) return parse_error::bad_checksum;
@@ -37,18 +49,17 @@ parsed<ipv4_repr> ipv4_repr::parse(const ipv4_packet& p) {
 }
 
 void ipv4_repr::emit(byte_buffer out) const {
-  out[0] = 0x45;
-  out[1] = type_of_service;
-  write_be16(out, 2, static_cast<std::uint16_t>(header_len() + payload_len));
-  write_be16(out, 4, identification);
-  std::uint16_t flags = (dont_fragment ? 0x4000 : 0) | (more_fragments ? 0x2000 : 0);
-  write_be16(out, 6, static_cast<std::uint16_t>(flags | (fragment_offset & 0x1fff)));
-  out[8] = ttl;
-  out[9] = protocol;
-  write_be16(out, 10, 0);
-  source.write(out, 12);
-  destination.write(out, 16);
-  write_be16(out, 10, checksum_of(out.first(header_len())));
+  auto p = ipv4_packet_writer::new_unchecked(out.first(header_len()));
+  p.set_version_and_header_len(header_len());
+  p.set_type_of_service(type_of_service);
+  p.set_total_len(static_cast<std::uint16_t>(header_len() + payload_len));
+  p.set_identification(identification);
+  p.set_flags_and_fragment_offset(dont_fragment, more_fragments, fragment_offset);
+  p.set_ttl(ttl);
+  p.set_protocol(protocol);
+  p.set_source(source);
+  p.set_destination(destination);
+  p.fill_checksum();
 }
 
 } // namespace etherbeam::protocols

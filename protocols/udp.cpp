@@ -20,17 +20,30 @@ std::uint16_t pseudo_header_checksum(byte_view datagram, ipv4_address source,
 }
 } // namespace
 
+template <>
 parsed<udp_packet> udp_packet::check(byte_view ip_payload) {
   if (ip_payload.size() < header_len) return parse_error::truncated;
-  std::size_t length = read_be16(ip_payload, 4);
+  std::size_t length = udp_packet{ip_payload}.length();
   if (length < header_len) return parse_error::bad_length;
   if (length > ip_payload.size()) return parse_error::truncated;
   return udp_packet{ip_payload.first(length)};
 }
 
-bool udp_packet::checksum_valid(ipv4_address source, ipv4_address destination) const {
+template <class Byte>
+bool basic_udp_packet<Byte>::checksum_valid(ipv4_address source, ipv4_address destination) const {
   return checksum() == 0 || pseudo_header_checksum(bytes_, source, destination) == 0;
 }
+
+template <>
+void udp_packet_writer::fill_checksum(ipv4_address source, ipv4_address destination) {
+  write_be16(bytes_, udp_field::checksum, 0);
+  auto sum = pseudo_header_checksum(bytes_, source, destination);
+  // RFC 768: a computed zero is sent as all ones; zero means "no checksum".
+  write_be16(bytes_, udp_field::checksum, sum == 0 ? 0xffff : sum);
+}
+
+template class basic_udp_packet<const std::uint8_t>;
+template class basic_udp_packet<std::uint8_t>;
 
 parsed<udp_repr> udp_repr::parse(const udp_packet& p, ipv4_address source,
                                  ipv4_address destination) {
@@ -40,14 +53,12 @@ parsed<udp_repr> udp_repr::parse(const udp_packet& p, ipv4_address source,
 
 void udp_repr::emit(byte_buffer out, ipv4_address source, ipv4_address destination) const {
   auto length = static_cast<std::uint16_t>(buffer_len());
-  write_be16(out, 0, source_port);
-  write_be16(out, 2, destination_port);
-  write_be16(out, 4, length);
-  write_be16(out, 6, 0);
+  auto p = udp_packet_writer::new_unchecked(out.first(length));
+  p.set_source_port(source_port);
+  p.set_destination_port(destination_port);
+  p.set_length(length);
   std::copy(payload.begin(), payload.end(), out.begin() + udp_packet::header_len);
-  auto sum = pseudo_header_checksum(out.first(length), source, destination);
-  // RFC 768: a computed zero is sent as all ones; zero means "no checksum".
-  write_be16(out, 6, sum == 0 ? 0xffff : sum);
+  p.fill_checksum(source, destination);
 }
 
 } // namespace etherbeam::protocols

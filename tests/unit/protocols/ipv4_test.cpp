@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <vector>
 
 #include "tests/unit/frame_bytes.hpp"
@@ -92,4 +93,31 @@ TEST(ipv4, emits_a_header_that_verifies) {
   r.emit(out);
   // Field for field the kernel's own reply header, checksum included.
   EXPECT_EQ(out, std::vector<std::uint8_t>(kernel_echo_reply + ip_at, kernel_echo_reply + ip_at + 20));
+}
+
+// The setters write where the getters read: each offset is named once.
+TEST(ipv4_packet_writer, writes_what_the_view_reads_back_with_a_valid_checksum) {
+  std::array<std::uint8_t, 20> header{};
+  auto w = ipv4_packet_writer::new_unchecked(header);
+  w.set_version_and_header_len(20);
+  w.set_type_of_service(0x10);
+  w.set_total_len(20);
+  w.set_identification(0xbeef);
+  w.set_flags_and_fragment_offset(true, false, 0);
+  w.set_ttl(63);
+  w.set_protocol(ip_protocol::udp);
+  w.set_source(*ipv4_address::from_string("10.77.0.1"));
+  w.set_destination(*ipv4_address::from_string("10.77.0.2"));
+  w.fill_checksum();
+  auto p = ipv4_packet::check(header);
+  ASSERT_TRUE(p);
+  EXPECT_TRUE(p->checksum_valid());
+  EXPECT_EQ(p->type_of_service(), 0x10);
+  EXPECT_EQ(p->identification(), 0xbeef);
+  EXPECT_TRUE(p->dont_fragment());
+  EXPECT_FALSE(p->is_fragment());
+  EXPECT_EQ(p->ttl(), 63);
+  EXPECT_EQ(p->protocol(), ip_protocol::udp);
+  EXPECT_EQ(p->source().to_string(), "10.77.0.1");
+  EXPECT_EQ(p->destination().to_string(), "10.77.0.2");
 }
