@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "protocols/ipv4.hpp"
-#include "protocols/udp.hpp"
+#include "protocols/frame_repr.hpp"
 
 namespace etherbeam::apps::dhcp {
 
@@ -41,25 +40,16 @@ std::size_t emit_dhcp_reply(const dhcp_inbound& in, const dhcp_repr& reply, ipv4
   ethernet_repr eth = in.ethernet; // same VLAN tags as the request
   eth.destination = to.mac;
   eth.source = server_mac;
-  eth.ethertype = ethertype::ipv4;
-
   ipv4_repr ip;
   ip.source = server_address;
   ip.destination = to.address;
-  ip.protocol = ip_protocol::udp;
   ip.ttl = 64;
   ip.type_of_service = 0xc0; // network control, as DHCP servers mark their replies
-  ip.payload_len = static_cast<std::uint16_t>(udp_packet::header_len + dhcp_len);
 
   std::array<std::uint8_t, 1500> dhcp_bytes;
   reply.emit(byte_buffer{dhcp_bytes}.first(dhcp_len));
-  udp_repr udp{dhcp_server_port, to.port, byte_view{dhcp_bytes}.first(dhcp_len)};
-
-  eth.emit(out);
-  auto ip_out = out.subspan(eth.header_len());
-  ip.emit(ip_out);
-  udp.emit(ip_out.subspan(ipv4_repr::header_len()), ip.source, ip.destination);
-  return eth.header_len() + ipv4_repr::header_len() + udp.buffer_len();
+  frame_repr frame{eth, ipv4_datagram_repr{ip, udp_repr{dhcp_server_port, to.port, byte_view{dhcp_bytes}.first(dhcp_len)}}};
+  return frame.emit(out);
 }
 
 } // namespace etherbeam::apps::dhcp
