@@ -19,6 +19,7 @@ std::string describe(const frame_match& m) {
     case frame_match::kind::udp_port: return "UDP port " + std::to_string(m.number);
     case frame_match::kind::tcp_port: return "TCP port " + std::to_string(m.number);
     case frame_match::kind::unclaimed: return "unclaimed frames";
+    case frame_match::kind::udp_unserved: return "UDP to ports nobody serves";
   }
   return "?";
 }
@@ -66,6 +67,7 @@ dispatcher::dispatcher(std::vector<registration> registrations, counter_registry
         break;
       case frame_match::kind::tcp_port: tcp_ports_.push_back(entry); break;
       case frame_match::kind::unclaimed: unclaimed_ = r.decider.get(); break;
+      case frame_match::kind::udp_unserved: udp_unserved_ = r.decider.get(); break;
     }
   }
 }
@@ -166,6 +168,7 @@ verdict dispatcher::decide_udp(inbound_frame& in, byte_buffer reply) const {
   if (!udp) return verdict::malformed(udp_, udp.error());
   in.udp = &*udp;
   if (const auto* d = find(udp_ports_, udp->destination_port)) return d->decide(in, reply);
+  if (udp_unserved_) return udp_unserved_->decide(in, reply);
   return unclaimed(in, reply, no_udp_service_);
 }
 

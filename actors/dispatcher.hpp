@@ -53,6 +53,7 @@ private:
   std::vector<port_entry> ethertypes_, ip_protocols_, udp_ports_, tcp_ports_;
   bool any_unconfigured_udp_ = false;
   const frame_decider* unclaimed_ = nullptr;
+  const frame_decider* udp_unserved_ = nullptr;
 
   layer_counters &ethernet_, &ipv4_, &udp_, &tcp_;
   named_counter &own_mac_unknown_, &own_source_mac_, &group_source_mac_, &not_our_mac_,

@@ -1,5 +1,7 @@
 #include "actors/frame_actor.hpp"
 
+#include <algorithm>
+
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/mailbox_element.hpp>
@@ -18,7 +20,7 @@ struct in_flight_release {
 };
 
 void decide(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here) {
-  frame reply{bytes.size()};
+  frame reply{std::max(bytes.size(), min_reply_room)};
   auto v = ctx.handler(*ctx.dispatch, bytes, *ctx.identity, reply.bytes(), here, ctx.link);
   v.record();
   if (v.outcome == verdict::kind::reply) {

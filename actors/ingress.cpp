@@ -50,11 +50,14 @@ private:
     checked_ = now;
     std::error_code ec;
     auto stamp = std::filesystem::last_write_time(link_file_, ec);
-    if (ec || (current_->mac && stamp == stamp_)) return;
+    if (ec) return unknown_mac(ec.message());
+    if (current_->mac && stamp == stamp_) return;
     stamp_ = stamp;
     auto info = ipc::read_link_info(link_file_);
     auto mac = info ? protocols::mac_address::from_string(info->mac) : std::nullopt;
+    if (!mac && !current_->mac) return unknown_mac(info ? "its mac= is not a MAC" : "it cannot be read or names no mac=");
     if (!mac || mac == current_->mac) return;
+    said_unknown_ = false;
     auto next = configured_;
     next.mac = mac;
     current_ = std::make_shared<const stack_identity>(std::move(next));
@@ -62,8 +65,19 @@ private:
                  link_file_.string());
   }
 
+  // Frames arrive (this is called per batch) but no MAC is known, so none is
+  // answered: say why and what to do, once.
+  void unknown_mac(const std::string& why) {
+    if (current_->mac || said_unknown_) return;
+    said_unknown_ = true;
+    spdlog::warn("frames arrive but no MAC is known to answer with, so none is answered: raw_binder's link file "
+                 "{}: {}. Give --mac, or let etherbeam's user read that directory (start both daemons with the "
+                 "same --socket-group)", link_file_.string(), why);
+  }
+
   stack_identity configured_;
   std::filesystem::path link_file_;
+  bool said_unknown_ = false;
   std::filesystem::file_time_type stamp_{};
   std::chrono::steady_clock::time_point checked_{};
   std::shared_ptr<const stack_identity> current_;

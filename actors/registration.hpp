@@ -41,11 +41,16 @@ struct inbound_frame {
   caf::execution_unit* here = nullptr;
 };
 
+// Room for a reply beyond the request's size: an ICMP error quoting a short
+// datagram (56 bytes of IP and ICMP, on Ethernet with two VLAN tags).
+inline constexpr std::size_t min_reply_room = 128;
+
 // An application's decision for the frames it registered for. Called from
-// many frame actors at once: const, and any state it reads is immutable or
-// atomic. A reply is written into `reply`, which holds as many bytes as the
-// frame (no reply may be larger than its request: no amplification); larger
-// replies are a stateful application's to send.
+// many frame actors at once: const, and any state it reads is immutable,
+// atomic or locked. A reply is written into `reply`, which holds as many
+// bytes as the frame, and at least min_reply_room: no reply is larger than
+// its request but a rate-limited error (no amplification); larger replies
+// are a stateful application's to send.
 class frame_decider {
 public:
   virtual ~frame_decider() = default;
@@ -63,6 +68,8 @@ struct frame_match {
     tcp_port,    // TCP likewise
     unclaimed,   // frames no local registration takes (not our MAC or address, no
                  // service): a forwarding plane's; at most one
+    udp_unserved, // UDP to an owned address on a port nobody registered: the
+                  // host's "port unreachable"; at most one
   };
   kind what = kind::every_frame;
   std::uint16_t number = 0; // the ethertype, protocol or port
@@ -78,6 +85,7 @@ struct frame_match {
   }
   static frame_match tcp(std::uint16_t port) { return {kind::tcp_port, port}; }
   static frame_match unclaimed_frames() { return {kind::unclaimed}; }
+  static frame_match unserved_udp() { return {kind::udp_unserved}; }
 };
 
 struct registration {

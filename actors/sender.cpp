@@ -24,6 +24,7 @@ struct sender_state {
   std::shared_ptr<stack_counters> counters;
   std::shared_ptr<link_counters> per_link;
   std::string binder_path; // named in log lines: which link's binder
+  std::unique_ptr<ipc::send_failure_report> failures;
   bool binder_absent = false;
   std::vector<frame> pending;
   bool flush_queued = false;
@@ -43,6 +44,7 @@ void flush(sender_pointer self) {
   st.counters->replies_dropped_binder_absent += r.peer_absent;
   st.counters->replies_dropped_binder_busy += r.peer_busy;
   st.counters->reply_send_errors += r.failed;
+  st.failures->note(r);
   if (st.per_link) {
     st.per_link->replies_sent += r.sent;
     st.per_link->replies_dropped += r.peer_absent + r.peer_busy + r.failed;
@@ -61,6 +63,7 @@ sender_actor::behavior_type sender(sender_pointer self, std::filesystem::path bi
   auto& st = self->state;
   st.binder = std::make_unique<ipc::datagram_peer>(binder);
   st.binder_path = binder.string();
+  st.failures = std::make_unique<ipc::send_failure_report>("etherbeam", binder);
   st.counters = std::move(counters);
   st.per_link = std::move(per_link);
   st.pending.reserve(max_batch);

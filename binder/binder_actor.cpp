@@ -105,6 +105,7 @@ private:
     c_.dropped_logic_server_absent += r.peer_absent;
     c_.dropped_logic_server_busy += r.peer_busy;
     c_.relay_errors += r.failed;
+    failures_.note(r);
     bool absent = r.sent ? false : r.peer_absent ? true : logic_server_absent_;
     if (absent != logic_server_absent_) {
       logic_server_absent_ = absent;
@@ -121,6 +122,7 @@ private:
   std::vector<received_frame> received_;
   std::vector<std::span<const std::uint8_t>> frames_;
   bool logic_server_absent_ = false;
+  ipc::send_failure_report failures_{"raw_binder", r_.logic_server.path()};
 };
 
 } // namespace

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
 
 namespace etherbeam::ipc {
 
@@ -49,7 +52,7 @@ std::size_t outgoing_messages::load(std::span<const std::span<const std::uint8_t
 }
 
 datagram_peer::datagram_peer(const std::filesystem::path& to)
-    : socket_(open_datagram_socket()), to_(unix_address(to)) {}
+    : path_(to), socket_(open_datagram_socket()), to_(unix_address(to)) {}
 
 bool datagram_peer::connect() {
   connected_ = ::connect(socket_.get(), reinterpret_cast<const sockaddr*>(&to_), sizeof to_) == 0;
@@ -60,7 +63,12 @@ batch_send_result datagram_peer::send(std::span<const std::span<const std::uint8
   batch_send_result r;
   if (!connected_ && !connect()) {
     // Nobody bound at the path (not started, or restarting), or not ours to use.
-    (errno == ENOENT || errno == ECONNREFUSED ? r.peer_absent : r.failed) += frames.size();
+    if (errno == ENOENT || errno == ECONNREFUSED) {
+      r.peer_absent += frames.size();
+    } else {
+      r.failed += frames.size();
+      r.error = errno;
+    }
     return r;
   }
   outgoing_messages messages;
@@ -88,10 +96,30 @@ batch_send_result datagram_peer::send(std::span<const std::span<const std::uint8
         }
         reconnected = true;
         break;
-      default: ++r.failed; ++at; break;
+      default:
+        ++r.failed;
+        r.error = errno;
+        ++at;
+        break;
     }
   }
   return r;
+}
+
+void send_failure_report::note(const batch_send_result& r) {
+  if (r.failed && !failing_) {
+    failing_ = true;
+    if (r.error == EACCES || r.error == EPERM)
+      spdlog::error("{} may not send to {}: permission denied. The two daemons run as different users: start "
+                    "both with the same --socket-group (a group of their two users only, e.g. etherbeam), or run "
+                    "them as one user; until then nothing is relayed", sender_, peer_.string());
+    else
+      spdlog::error("{} cannot send to {}: {}; datagrams are dropped and counted until it can", sender_,
+                    peer_.string(), std::strerror(r.error));
+  } else if (r.sent && !r.failed && failing_) {
+    failing_ = false;
+    spdlog::info("{} sends to {} again", sender_, peer_.string());
+  }
 }
 
 } // namespace etherbeam::ipc

@@ -54,6 +54,23 @@ private:
 
 struct batch_send_result {
   std::size_t sent = 0, peer_absent = 0, peer_busy = 0, failed = 0;
+  int error = 0; // the errno behind `failed`, when it is not zero
+};
+
+// Says why sends to a peer fail, once per episode, with what to do about it:
+// a permission problem is a configuration to fix, and a counter alone
+// (reply_send_errors, relay_errors) tells no one why nothing answers.
+class send_failure_report {
+public:
+  // `sender` names the daemon sending ("etherbeam", "raw_binder").
+  send_failure_report(std::string sender, std::filesystem::path peer)
+      : sender_(std::move(sender)), peer_(std::move(peer)) {}
+  void note(const batch_send_result& r);
+
+private:
+  std::string sender_;
+  std::filesystem::path peer_;
+  bool failing_ = false;
 };
 
 // The sending side of the socket pair: an unbound socket of its own,
@@ -68,10 +85,12 @@ public:
   // Sends every frame as its own datagram, in as few calls as the kernel
   // allows, never blocking: what cannot be sent is counted by reason.
   batch_send_result send(std::span<const std::span<const std::uint8_t>> frames);
+  const std::filesystem::path& path() const { return path_; }
 
 private:
   bool connect();
 
+  std::filesystem::path path_;
   unique_fd socket_;
   sockaddr_un to_{};
   bool connected_ = false;

@@ -52,6 +52,9 @@ std::size_t frame_repr::emit(byte_buffer out) const {
   if (const auto* echo = std::get_if<icmpv4_echo_repr>(&datagram.payload)) {
     ip.protocol = ip_protocol::icmp;
     echo->emit(transport);
+  } else if (const auto* error = std::get_if<icmpv4_error_repr>(&datagram.payload)) {
+    ip.protocol = ip_protocol::icmp;
+    error->emit(transport);
   } else {
     const auto& udp = std::get<udp_repr>(datagram.payload);
     ip.protocol = ip_protocol::udp;

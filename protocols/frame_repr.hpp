@@ -1,6 +1,6 @@
 #pragma once
 // A whole frame as representations, smoltcp-style: a decision says what to
-// send (Ethernet + ARP, or Ethernet + IPv4 + ICMP echo or UDP) and this one
+// send (Ethernet + ARP, or Ethernet + IPv4 + ICMP echo, ICMP error or UDP) and this one
 // emitter writes it, filling in what follows from the layers (ethertype, IP
 // protocol and payload length, checksums). No responder writes headers layer
 // by layer.
@@ -16,7 +16,7 @@ namespace etherbeam::protocols {
 
 struct ipv4_datagram_repr {
   ipv4_repr header; // protocol and payload_len are set by the emitter
-  std::variant<icmpv4_echo_repr, udp_repr> payload;
+  std::variant<icmpv4_echo_repr, icmpv4_error_repr, udp_repr> payload;
 };
 
 struct frame_repr {

@@ -44,4 +44,17 @@ void icmpv4_echo_repr::emit(byte_buffer out) const {
   p.fill_checksum();
 }
 
+byte_view icmpv4_error_repr::quote_of(byte_view datagram, std::size_t header_len) {
+  return datagram.first(std::min(datagram.size(), header_len + 8));
+}
+
+void icmpv4_error_repr::emit(byte_buffer out) const {
+  auto p = icmpv4_packet_writer::new_unchecked(out.first(buffer_len()));
+  p.set_type(type);
+  p.set_code(code);
+  p.set_rest_of_header(rest);
+  std::copy(quoted.begin(), quoted.end(), out.begin() + icmpv4_packet::header_len);
+  p.fill_checksum();
+}
+
 } // namespace etherbeam::protocols

@@ -14,7 +14,13 @@ namespace icmpv4_type {
 inline constexpr std::uint8_t echo_reply = 0;
 inline constexpr std::uint8_t destination_unreachable = 3;
 inline constexpr std::uint8_t echo_request = 8;
+inline constexpr std::uint8_t time_exceeded = 11;
 } // namespace icmpv4_type
+
+// Codes of destination unreachable (RFC 792, RFC 1812 §5.2.7.1).
+namespace icmpv4_unreachable {
+inline constexpr std::uint8_t net = 0, host = 1, protocol = 2, port = 3, fragmentation_needed = 4;
+} // namespace icmpv4_unreachable
 
 // Where each field sits (RFC 792): named once, for getters and setters.
 namespace icmpv4_field {
@@ -51,6 +57,10 @@ public:
   void set_echo_sequence(std::uint16_t v) requires (!std::is_const_v<Byte>) {
     write_be16(bytes_, icmpv4_field::echo_sequence, v);
   }
+  // Bytes 4..7 as one word: unused in most errors (zero), the MTU in others.
+  void set_rest_of_header(std::uint32_t v) requires (!std::is_const_v<Byte>) {
+    write_be32(bytes_, icmpv4_field::echo_identifier, v);
+  }
   // The checksum over the whole message as it stands.
   void fill_checksum() requires (!std::is_const_v<Byte>);
 
@@ -73,6 +83,21 @@ struct icmpv4_echo_repr {
   // Fails with bad_checksum, or bad_operation for a type that is not an echo.
   static parsed<icmpv4_echo_repr> parse(const icmpv4_packet& packet);
   std::size_t buffer_len() const { return icmpv4_packet::header_len + data.size(); }
+  void emit(byte_buffer out) const;
+};
+
+// An error about a datagram that arrived (RFC 792): destination unreachable,
+// time exceeded. It quotes the datagram's IP header and the first 8 bytes of
+// its payload, enough for the sender to find the socket it came from.
+struct icmpv4_error_repr {
+  std::uint8_t type = icmpv4_type::destination_unreachable;
+  std::uint8_t code = 0;
+  std::uint32_t rest = 0; // unused, or the next-hop MTU of "fragmentation needed"
+  byte_view quoted;
+
+  // The part of a datagram an error quotes: its header and 8 bytes more.
+  static byte_view quote_of(byte_view datagram, std::size_t header_len);
+  std::size_t buffer_len() const { return icmpv4_packet::header_len + quoted.size(); }
   void emit(byte_buffer out) const;
 };
 

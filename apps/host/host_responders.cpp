@@ -1,5 +1,12 @@
 #include "apps/host/host_responders.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <map>
+#include <mutex>
+
 #include "protocols/frame_repr.hpp"
 
 namespace etherbeam::apps::host {
@@ -10,24 +17,51 @@ using actors::verdict;
 
 namespace {
 
+// RFC 5227 §2.4: another station claiming one of our addresses is a
+// conflict. Each is logged and counted; the address is defended with one
+// ARP Announcement at most every DEFEND_INTERVAL (10 s), so that two hosts
+// never answer each other in a loop.
+class address_defence {
+public:
+  static constexpr auto defend_interval = std::chrono::seconds(10);
+
+  // Whether to defend `address` now; remembers that it was.
+  bool may_defend(ipv4_address address) {
+    std::lock_guard lock{mutex_};
+    auto now = std::chrono::steady_clock::now();
+    auto [it, first] = last_.try_emplace(address.value, now);
+    if (first) return true;
+    if (now - it->second < defend_interval) return false;
+    it->second = now;
+    return true;
+  }
+
+private:
+  std::mutex mutex_; // taken only for conflicts
+  std::map<std::uint32_t, std::chrono::steady_clock::time_point> last_;
+};
+
 class arp_responder final : public actors::frame_decider {
 public:
-  explicit arp_responder(actors::counter_registry& c)
-      : malformed_(c.add_layer("arp")), replied_(c.add("reply.arp_reply")),
+  arp_responder(actors::counter_registry& c, const host_settings& s)
+      : warn_(s.warn), malformed_(c.add_layer("arp")), replied_(c.add("reply.arp_reply")),
         not_a_request_(c.add("ignored.not_a_request")), not_our_address_(c.add("ignored.not_our_address")),
-        bad_source_address_(c.add("ignored.bad_source_address")) {}
+        conflicts_(c.add("arp.address_conflicts")), defended_(c.add("reply.arp_defence")),
+        not_defended_(c.add("ignored.arp_conflict_defended_recently")) {}
 
   verdict decide(const inbound_frame& in, byte_buffer out) const override {
     auto packet = arp_packet::check(in.ethernet_payload);
     if (!packet) return verdict::malformed(malformed_, packet.error());
     auto arp = arp_repr::parse(*packet);
     if (!arp) return verdict::malformed(malformed_, arp.error());
+    const auto& me = *in.me->mac;
+    // The dispatcher already dropped frames from our own MAC: whoever claims
+    // one of our addresses here is another station.
+    if (in.me->owns(arp->sender_protocol)) return conflict(in, *arp, out);
     if (arp->operation != arp_operation::request) return verdict::ignore(not_a_request_);
     if (!in.me->owns(arp->target_protocol)) return verdict::ignore(not_our_address_);
-    // RFC 5227 §2.4: a gratuitous ARP claiming our own address is a conflict
-    // to notice, not a question to answer.
-    if (arp->sender_protocol == arp->target_protocol) return verdict::ignore(bad_source_address_);
-    const auto& me = *in.me->mac;
+    // A probe (RFC 5227 §2.1.1, sender 0.0.0.0) is answered like any request,
+    // to the prober's MAC, as Linux answers it: the prober sees the address taken.
     frame_repr reply{answering(*in.ethernet, me),
                      arp_repr{arp_operation::reply, me, arp->target_protocol, arp->sender_hardware,
                               arp->sender_protocol}};
@@ -35,8 +69,29 @@ public:
   }
 
 private:
+  verdict conflict(const inbound_frame& in, const arp_repr& arp, byte_buffer out) const {
+    ++conflicts_;
+    if (!defence_.may_defend(arp.sender_protocol)) return verdict::ignore(not_defended_);
+    if (warn_)
+      warn_(arp.sender_hardware.to_string() + " claims our address " + arp.sender_protocol.to_string() +
+            " (an ARP " + (arp.operation == arp_operation::request ? "request" : "reply") +
+            "); defending it with an announcement, at most every " +
+            std::to_string(address_defence::defend_interval.count()) +
+            " s. Two hosts with one address: give one of them another");
+    // An ARP Announcement (§2.3): a broadcast request with our address as
+    // sender and target.
+    const auto& me = *in.me->mac;
+    auto header = answering(*in.ethernet, me);
+    header.destination = mac_address::broadcast();
+    frame_repr announcement{header, arp_repr{arp_operation::request, me, arp.sender_protocol, mac_address{},
+                                             arp.sender_protocol}};
+    return verdict::replied(defended_, announcement.emit(out));
+  }
+
+  std::function<void(const std::string&)> warn_;
   actors::layer_counters& malformed_;
-  actors::named_counter &replied_, &not_a_request_, &not_our_address_, &bad_source_address_;
+  actors::named_counter &replied_, &not_a_request_, &not_our_address_, &conflicts_, &defended_, &not_defended_;
+  mutable address_defence defence_;
 };
 
 class icmp_echo_responder final : public actors::frame_decider {
@@ -64,14 +119,71 @@ private:
   actors::named_counter &replied_, &not_a_request_, &broadcast_ignored_;
 };
 
+// A token bucket, as Linux limits the ICMP errors it sends: `rate` a
+// second, up to `burst` at once.
+class token_bucket {
+public:
+  token_bucket(double rate, double burst) : rate_(rate), burst_(burst), tokens_(burst) {}
+
+  bool take() {
+    std::lock_guard lock{mutex_};
+    auto now = std::chrono::steady_clock::now();
+    tokens_ = std::min(burst_, tokens_ + rate_ * std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
+  }
+
+private:
+  const double rate_, burst_;
+  std::mutex mutex_; // taken only for datagrams to closed ports
+  double tokens_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+// RFC 1122 §3.2.2.1: a host SHOULD say "port unreachable" for a datagram to a
+// port nobody listens on; §3.2.2: never about a datagram sent to a broadcast
+// or multicast address, IP or link-layer (fragments never get this far).
+class port_unreachable final : public actors::frame_decider {
+public:
+  port_unreachable(actors::counter_registry& c, const host_settings& s)
+      : replied_(c.add("reply.icmp_port_unreachable")), no_service_(c.add("ignored.no_udp_service")),
+        rate_limited_(c.add("ignored.icmp_error_rate_limited")), bucket_(s.errors_per_second, s.error_burst) {}
+
+  verdict decide(const inbound_frame& in, byte_buffer out) const override {
+    if (in.to_broadcast || in.ethernet->destination.is_group()) return verdict::ignore(no_service_);
+    if (!bucket_.take()) return verdict::ignore(rate_limited_);
+    icmpv4_error_repr error{icmpv4_type::destination_unreachable, icmpv4_unreachable::port, 0,
+                            icmpv4_error_repr::quote_of(in.ethernet_payload.first(in.ip_packet->total_len()),
+                                                        in.ip_packet->header_len())};
+    auto ip = answering(*in.ip, in.local_address);
+    ip.identification = 0;
+    ip.dont_fragment = false;
+    ip.type_of_service = 0xc0; // internetwork control, as Linux marks its ICMP errors
+    frame_repr reply{answering(*in.ethernet, *in.me->mac), ipv4_datagram_repr{ip, error}};
+    auto len = reply.emit(out);
+    if (len == 0) return verdict::ignore(no_service_); // no room: never happens with min_reply_room
+    return verdict::replied(replied_, len);
+  }
+
+private:
+  actors::named_counter &replied_, &no_service_, &rate_limited_;
+  mutable token_bucket bucket_;
+};
+
 } // namespace
 
-std::vector<actors::registration> host_registrations(actors::counter_registry& counters) {
-  return {
-    {"host", actors::frame_match::of_ethertype(ethertype::arp), std::make_shared<arp_responder>(counters)},
+std::vector<actors::registration> host_registrations(actors::counter_registry& counters,
+                                                     const host_settings& settings) {
+  std::vector<actors::registration> r{
+    {"host", actors::frame_match::of_ethertype(ethertype::arp), std::make_shared<arp_responder>(counters, settings)},
     {"host", actors::frame_match::of_ip_protocol(ip_protocol::icmp),
      std::make_shared<icmp_echo_responder>(counters)},
   };
+  if (settings.port_unreachable)
+    r.push_back({"host", actors::frame_match::unserved_udp(), std::make_shared<port_unreachable>(counters, settings)});
+  return r;
 }
 
 } // namespace etherbeam::apps::host

@@ -1,16 +1,34 @@
 #pragma once
 // The host application: what any IPv4 host does for the addresses it owns.
 // Answers ARP requests for them (RFC 826) and ICMP echo requests to them
-// (RFC 792), as the Linux kernel would. Stateless: decided in the frame's
-// actor.
+// (RFC 792), and says "port unreachable" for UDP to a port nothing serves
+// (RFC 1122 §3.2.2.1), as the Linux kernel would. Decided in the frame's
+// actor; the only state is the ICMP errors' rate limit.
+#include <functional>
+#include <string>
 #include <vector>
+
 
 #include "actors/named_counters.hpp"
 #include "actors/registration.hpp"
 
 namespace etherbeam::apps::host {
 
-// The registrations: ARP by ethertype, ICMP by IP protocol.
-std::vector<actors::registration> host_registrations(actors::counter_registry& counters);
+struct host_settings {
+  // ICMP port unreachable for UDP to a port nothing serves ([apps.host]
+  // port_unreachable = false turns it off).
+  bool port_unreachable = true;
+  // Linux's net.ipv4.icmp_msgs_per_sec and icmp_msgs_burst: a token bucket
+  // over every ICMP error sent.
+  double errors_per_second = 1000;
+  double error_burst = 50;
+  // Where an address conflict is reported (logged by the runtime; none in tests).
+  std::function<void(const std::string&)> warn;
+};
+
+// The registrations: ARP by ethertype, ICMP by IP protocol, and UDP to ports
+// no other application serves.
+std::vector<actors::registration> host_registrations(actors::counter_registry& counters,
+                                                     const host_settings& settings = {});
 
 } // namespace etherbeam::apps::host

@@ -46,6 +46,46 @@ class Answers(LabTest):
         out = self.ping("10.77.0.255", count=3, extra=["-b"])
         self.assertEqual(ping_stats(out)[1], 0, out)
 
+    def test_udp_to_a_port_nothing_serves_is_refused_as_the_kernel_refuses_it(self):
+        # A connected UDP socket learns of ICMP port unreachable as ECONNREFUSED.
+        probe = ("import socket, sys\n"
+                 "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)\n"
+                 "s.connect((sys.argv[1], 9)); s.send(b'anyone?')\n"
+                 "try:\n    s.recv(100); print('answered')\n"
+                 "except ConnectionRefusedError: print('refused')\n"
+                 "except socket.timeout: print('silence')\n")
+        out = self.lab.client(["/usr/bin/python3", "-c", probe, STACK_IP]).stdout.strip()
+        self.assertEqual(out, "refused")
+        self.assertEqual(self.etherbeam.counters().get("reply.icmp_port_unreachable"), 1)
+
+    def test_a_station_claiming_our_address_is_met_with_one_announcement(self):
+        # scapy sends two gratuitous ARPs claiming STACK_IP from the client's MAC and
+        # sniffs what the stack broadcasts: one Announcement (RFC 5227 §2.4), not two.
+        claim = ("import sys, threading, time\n"
+                 "from scapy.all import ARP, AsyncSniffer, Ether, conf, get_if_hwaddr, sendp\n"
+                 "conf.verb = 0\n"
+                 "iface, ip, stack_mac = sys.argv[1], sys.argv[2], sys.argv[3].lower()\n"
+                 "started = threading.Event()\n"
+                 "sn = AsyncSniffer(iface=iface, lfilter=lambda p: ARP in p and p[Ether].src.lower() == stack_mac,\n"
+                 "                  started_callback=started.set)\n"
+                 "sn.start(); started.wait(5)\n"
+                 "me = get_if_hwaddr(iface)\n"
+                 "for _ in range(2):\n"
+                 "    sendp(Ether(src=me, dst='ff:ff:ff:ff:ff:ff') / ARP(op=1, hwsrc=me, psrc=ip, pdst=ip), iface=iface)\n"
+                 "deadline = time.time() + 3\n"
+                 "while time.time() < deadline and not sn.results:\n"
+                 "    time.sleep(0.05)  # scapy's sniffer has no event to wait on\n"
+                 "time.sleep(0.5)  # room for a second announcement, which must not come\n"
+                 "got = sn.stop()\n"
+                 "print(len(got), ' '.join(f'{p[Ether].dst}:{p[ARP].op}:{p[ARP].psrc}:{p[ARP].pdst}' for p in got))\n")
+        out = self.lab.client(["/usr/bin/python3", "-c", claim, self.lab.client_if, STACK_IP,
+                               self.lab.server_mac()]).stdout.strip()
+        self.assertEqual(out, f"1 ff:ff:ff:ff:ff:ff:1:{STACK_IP}:{STACK_IP}")
+        c = self.etherbeam.counters()
+        self.assertEqual(c.get("arp.address_conflicts"), 2, c)
+        self.assertEqual(c.get("reply.arp_defence"), 1, c)
+        self.assertIn("claims our address " + STACK_IP, self.etherbeam.log())
+
     def test_counters_account_for_every_frame(self):
         self.ping(count=10)
         self.ping("10.77.0.9", count=2)

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "actors/dispatcher.hpp"
 #include "protocols/checksum.hpp"
 #include "protocols/ethernet.hpp"
+#include "protocols/arp.hpp"
+#include "protocols/icmpv4.hpp"
 #include "protocols/ipv4.hpp"
 #include "tests/unit/frame_bytes.hpp"
 
@@ -37,7 +40,7 @@ verdict respond(std::span<const std::uint8_t> frame, const stack_identity& me, s
 }
 
 answer respond_to(std::span<const std::uint8_t> frame, const stack_identity& me) {
-  std::vector<std::uint8_t> out(frame.size());
+  std::vector<std::uint8_t> out(std::max(frame.size(), min_reply_room)); // as the frame actor gives
   auto v = respond(frame, me, out);
   out.resize(v.reply_len);
   return {v, out};
@@ -139,16 +142,112 @@ TEST(host_responders, drops_bad_checksums_as_malformed) {
   EXPECT_EQ(a.v.name(), "malformed.icmpv4.bad_checksum");
 }
 
-TEST(host_responders, does_not_answer_fragments_or_udp) {
+TEST(host_responders, does_not_answer_fragments) {
   EXPECT_EQ(respond_to(fragment_first, lab_identity()).v.name(), "ignored.fragment");
   EXPECT_EQ(respond_to(fragment_last, lab_identity()).v.name(), "ignored.fragment");
-  EXPECT_EQ(respond_to(udp_datagram, lab_identity()).v.name(), "ignored.no_udp_service");
 }
 
-TEST(host_responders, ignores_gratuitous_arp_for_our_own_address) {
-  auto bytes = copy_of(arp_request);
-  std::copy(bytes.begin() + 38, bytes.begin() + 42, bytes.begin() + 28); // sender IP := target IP
-  EXPECT_EQ(respond_to(bytes, lab_identity()).v.outcome, verdict::kind::ignored);
+// RFC 1122 §3.2.2.1 and RFC 792: type 3 code 3, quoting the datagram's IP
+// header and its first 8 bytes, back to where it came from.
+TEST(host_responders, says_port_unreachable_for_udp_to_a_port_nothing_serves) {
+  auto a = respond_to(udp_datagram, lab_identity());
+  ASSERT_EQ(a.v.name(), "reply.icmp_port_unreachable");
+  auto eth = ethernet_frame::check(a.reply);
+  ASSERT_TRUE(eth);
+  auto request = ethernet_repr::parse(*ethernet_frame::check(udp_datagram));
+  EXPECT_EQ(eth->destination(), request.source);
+  auto ip = ipv4_packet::check(eth->payload());
+  ASSERT_TRUE(ip);
+  EXPECT_TRUE(ip->checksum_valid());
+  EXPECT_EQ(ip->source().to_string(), "10.77.0.2");
+  EXPECT_EQ(ip->destination().to_string(), "10.77.0.1");
+  EXPECT_EQ(ip->protocol(), ip_protocol::icmp);
+  auto icmp = icmpv4_packet::check(ip->payload());
+  ASSERT_TRUE(icmp);
+  EXPECT_TRUE(icmp->checksum_valid());
+  EXPECT_EQ(icmp->type(), icmpv4_type::destination_unreachable);
+  EXPECT_EQ(icmp->code(), icmpv4_unreachable::port);
+  // The quote: the request's 20-byte IP header and the 8-byte UDP header.
+  std::vector<std::uint8_t> quoted(icmp->data().begin(), icmp->data().end());
+  EXPECT_EQ(quoted, std::vector<std::uint8_t>(udp_datagram + ip_at, udp_datagram + ip_at + 28));
+}
+
+TEST(host_responders, never_says_port_unreachable_about_a_broadcast_and_limits_its_rate) {
+  counter_registry counters;
+  dispatcher host{etherbeam::apps::host::host_registrations(counters), counters};
+  auto me = lab_identity();
+  std::vector<std::uint8_t> out(min_reply_room);
+  // The same datagram to the subnet's broadcast address (IP checksum made anew).
+  auto broadcast = copy_of(udp_datagram);
+  broadcast[ip_at + 19] = 0xff;
+  for (int i = 0; i < 6; ++i) broadcast[i] = 0xff;
+  fix_ip_checksum(broadcast);
+  broadcast[ip_at + 26] = broadcast[ip_at + 27] = 0; // UDP checksum: none (RFC 768)
+  EXPECT_EQ(host.decide(broadcast, me, out).name(), "ignored.no_udp_service");
+  // Linux's default bucket: a burst of 50, then 1000 a second.
+  int replied = 0, limited = 0;
+  for (int i = 0; i < 60; ++i) {
+    auto v = host.decide(udp_datagram, me, out);
+    replied += v.name() == "reply.icmp_port_unreachable";
+    limited += v.name() == "ignored.icmp_error_rate_limited";
+  }
+  EXPECT_GE(replied, 50);
+  EXPECT_LT(replied, 60) << "a burst beyond 50 within microseconds is limited";
+  EXPECT_EQ(replied + limited, 60);
+}
+
+TEST(host_responders, port_unreachable_can_be_turned_off) {
+  counter_registry counters;
+  etherbeam::apps::host::host_settings quiet;
+  quiet.port_unreachable = false;
+  dispatcher host{etherbeam::apps::host::host_registrations(counters, quiet), counters};
+  std::vector<std::uint8_t> out(min_reply_room);
+  EXPECT_EQ(host.decide(udp_datagram, lab_identity(), out).name(), "ignored.no_udp_service");
+}
+
+// RFC 5227 §2.4: another station claiming our address is a conflict, not a
+// question: counted, and the address defended by one broadcast Announcement
+// at most every 10 s (never a reply to the claimant).
+TEST(host_responders, defends_an_address_another_station_claims_at_most_every_10_s) {
+  counter_registry counters;
+  std::vector<std::string> warnings;
+  etherbeam::apps::host::host_settings s;
+  s.warn = [&](const std::string& w) { warnings.push_back(w); };
+  dispatcher host{etherbeam::apps::host::host_registrations(counters, s), counters};
+  auto claim = copy_of(arp_request);
+  std::copy(claim.begin() + 38, claim.begin() + 42, claim.begin() + 28); // sender IP := target IP (10.77.0.2)
+  std::vector<std::uint8_t> out(min_reply_room);
+  auto v = host.decide(claim, lab_identity(), out);
+  ASSERT_EQ(v.name(), "reply.arp_defence");
+  auto eth = ethernet_frame::check(std::span<const std::uint8_t>(out).first(v.reply_len));
+  ASSERT_TRUE(eth);
+  EXPECT_TRUE(eth->destination().is_broadcast());
+  auto arp = arp_repr::parse(*arp_packet::check(eth->payload()));
+  ASSERT_TRUE(arp);
+  EXPECT_EQ(arp->operation, arp_operation::request);
+  EXPECT_EQ(arp->sender_hardware, *lab_identity().mac);
+  EXPECT_EQ(arp->sender_protocol.to_string(), "10.77.0.2");
+  EXPECT_EQ(arp->target_protocol.to_string(), "10.77.0.2");
+  EXPECT_EQ(host.decide(claim, lab_identity(), out).name(), "ignored.arp_conflict_defended_recently");
+  EXPECT_EQ(counters.value("arp.address_conflicts"), 2u);
+  ASSERT_EQ(warnings.size(), 1u) << "said once per defence";
+  EXPECT_NE(warnings[0].find("claims our address 10.77.0.2"), std::string::npos) << warnings[0];
+}
+
+// RFC 5227 §2.1.1: a probe (sender 0.0.0.0) for our address is answered, as
+// Linux answers it: to the prober's MAC, with 0.0.0.0 as the target address.
+TEST(host_responders, answers_an_arp_probe_for_its_address) {
+  auto probe = copy_of(arp_request);
+  std::fill(probe.begin() + 28, probe.begin() + 32, 0); // sender IP := 0.0.0.0
+  auto a = respond_to(probe, lab_identity());
+  ASSERT_EQ(a.v.name(), "reply.arp_reply");
+  auto eth = ethernet_frame::check(a.reply);
+  auto arp = arp_repr::parse(*arp_packet::check(eth->payload()));
+  ASSERT_TRUE(arp);
+  EXPECT_EQ(arp->operation, arp_operation::reply);
+  EXPECT_EQ(arp->sender_protocol.to_string(), "10.77.0.2");
+  EXPECT_TRUE(arp->target_protocol.is_unspecified());
+  EXPECT_EQ(eth->destination(), ethernet_repr::parse(*ethernet_frame::check(arp_request)).source);
 }
 
 TEST(host_responders, waits_for_a_mac_before_answering) {

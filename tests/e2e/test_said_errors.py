@@ -1,0 +1,41 @@
+#!/usr/bin/python3
+"""Mistakes a user can fix are said once, with the fix: not only counted."""
+import os
+
+from e2e_base import LabTest, main, ping_stats
+
+
+class SaidErrors(LabTest):
+    def test_daemons_of_two_users_without_a_socket_group_are_told_the_fix(self):
+        # As the README starts them on a real interface, but without --socket-group:
+        # raw_binder (root, CAP_NET_RAW only) may not write to nobody's socket.
+        os.chmod(self.lab.workdir, 0o755)  # etherbeam's user reaches its directories through it
+        binder = self.lab.start_binder()
+        self.lab.start_etherbeam("--user", "nobody")
+        self.assertEqual(ping_stats(self.ping(count=3))[1], 0, "no frame can reach etherbeam")
+        binder.wait_for_log("may not send to")
+        log = binder.log()
+        self.assertIn("permission denied", log)
+        self.assertIn("--socket-group", log)
+        self.ping(count=3)
+        self.assertEqual(binder.log().count("may not send to"), 1, "said once per episode, not per frame")
+        self.assertGreater(binder.counters().get("relay_errors", 0), 0)
+
+    def test_frames_without_a_mac_to_answer_with_are_told_the_fix(self):
+        # etherbeam told to reply elsewhere than where this raw_binder listens: it
+        # finds no link file there, so it never learns the interface's MAC.
+        elsewhere = os.path.join(self.lab.workdir, "elsewhere")
+        os.mkdir(elsewhere)
+        self.lab.start_binder()
+        etherbeam = self.lab.start_etherbeam("--replies-socket", os.path.join(elsewhere, "beam_to_raw.sock"))
+        self.assertEqual(ping_stats(self.ping(count=3))[1], 0, "no MAC to answer with")
+        etherbeam.wait_for_log("no MAC is known to answer with")
+        log = etherbeam.log()
+        self.assertIn(os.path.join(elsewhere, "link"), log)
+        self.assertIn("Give --mac", log)
+        self.ping(count=2)
+        self.assertEqual(etherbeam.log().count("no MAC is known"), 1, "said once")
+
+
+if __name__ == "__main__":
+    main()
