@@ -98,12 +98,15 @@ verdict dispatcher::decide(byte_view frame, const stack_identity& me, byte_buffe
   if (eth.source == *me.mac) return verdict::ignore(own_source_mac_);
   if (eth.source.is_group()) return verdict::ignore(group_source_mac_);
   if (eth.destination != *me.mac && !eth.destination.is_broadcast()) return unclaimed(in, reply, not_our_mac_);
-  if (eth.ethertype == ethertype::ipv4) return decide_ipv4(in, reply);
+  if (eth.ethertype == ethertype::ipv4) {
+    parsed_layers layers;
+    return decide_ipv4(in, layers, reply);
+  }
   if (const auto* d = find(ethertypes_, eth.ethertype)) return d->decide(in, reply);
   return unclaimed(in, reply, unsupported_ethertype_);
 }
 
-std::optional<verdict> dispatcher::early_udp(inbound_frame& in, byte_buffer reply) const {
+std::optional<verdict> dispatcher::early_udp(inbound_frame& in, parsed_layers& layers, byte_buffer reply) const {
   const auto& ip = *in.ip;
   const auto& me = *in.me;
   if (!any_unconfigured_udp_ || ip.protocol != ip_protocol::udp || in.ip_packet->is_fragment()) return std::nullopt;
@@ -117,7 +120,8 @@ std::optional<verdict> dispatcher::early_udp(inbound_frame& in, byte_buffer repl
   if (entry == udp_ports_.end()) return std::nullopt;
   auto udp = udp_repr::parse(*view, ip.source, ip.destination);
   if (!udp) return verdict::malformed(udp_, udp.error());
-  in.udp = &*udp;
+  layers.udp = *udp;
+  in.udp = &layers.udp;
   if (me.owns(ip.destination)) {
     in.local_address = ip.destination;
   } else if (auto owner = me.broadcast_owner(ip.destination)) {
@@ -127,14 +131,16 @@ std::optional<verdict> dispatcher::early_udp(inbound_frame& in, byte_buffer repl
   return entry->decider->decide(in, reply);
 }
 
-verdict dispatcher::decide_ipv4(inbound_frame& in, byte_buffer reply) const {
+verdict dispatcher::decide_ipv4(inbound_frame& in, parsed_layers& layers, byte_buffer reply) const {
   auto packet = ipv4_packet::check(in.ethernet_payload);
   if (!packet) return verdict::malformed(ipv4_, packet.error());
   auto ip = ipv4_repr::parse(*packet);
   if (!ip) return verdict::malformed(ipv4_, ip.error());
-  in.ip_packet = &*packet;
-  in.ip = &*ip;
-  if (auto early = early_udp(in, reply)) return *early;
+  layers.packet = *packet;
+  layers.ip = *ip;
+  in.ip_packet = &layers.packet;
+  in.ip = &layers.ip;
+  if (auto early = early_udp(in, layers, reply)) return *early;
 
   const auto& me = *in.me;
   if (me.owns(ip->destination)) {
@@ -151,7 +157,7 @@ verdict dispatcher::decide_ipv4(inbound_frame& in, byte_buffer reply) const {
   if (packet->is_fragment()) return verdict::ignore(fragment_);
 
   switch (ip->protocol) {
-    case ip_protocol::udp: return decide_udp(in, reply);
+    case ip_protocol::udp: return decide_udp(in, layers, reply);
     case ip_protocol::tcp:
       if (!tcp_ports_.empty()) return decide_tcp(in, reply);
       return unclaimed(in, reply, unsupported_ip_protocol_);
@@ -161,12 +167,13 @@ verdict dispatcher::decide_ipv4(inbound_frame& in, byte_buffer reply) const {
   }
 }
 
-verdict dispatcher::decide_udp(inbound_frame& in, byte_buffer reply) const {
+verdict dispatcher::decide_udp(inbound_frame& in, parsed_layers& layers, byte_buffer reply) const {
   auto view = udp_packet::check(in.ip_packet->payload());
   if (!view) return verdict::malformed(udp_, view.error());
   auto udp = udp_repr::parse(*view, in.ip->source, in.ip->destination);
   if (!udp) return verdict::malformed(udp_, udp.error());
-  in.udp = &*udp;
+  layers.udp = *udp;
+  in.udp = &layers.udp;
   if (const auto* d = find(udp_ports_, udp->destination_port)) return d->decide(in, reply);
   if (udp_unserved_) return udp_unserved_->decide(in, reply);
   return unclaimed(in, reply, no_udp_service_);

@@ -39,14 +39,22 @@ private:
   };
   static const frame_decider* find(const std::vector<port_entry>& table, std::uint16_t number);
 
-  verdict decide_ipv4(inbound_frame& in, protocols::byte_buffer reply) const;
-  verdict decide_udp(inbound_frame& in, protocols::byte_buffer reply) const;
+  // The reprs an inbound_frame points to, made as the layers are parsed:
+  // they live as long as the decision.
+  struct parsed_layers {
+    protocols::ipv4_packet packet;
+    protocols::ipv4_repr ip;
+    protocols::udp_repr udp;
+  };
+
+  verdict decide_ipv4(inbound_frame& in, parsed_layers& layers, protocols::byte_buffer reply) const;
+  verdict decide_udp(inbound_frame& in, parsed_layers& layers, protocols::byte_buffer reply) const;
   verdict decide_tcp(inbound_frame& in, protocols::byte_buffer reply) const;
   // A frame no local registration takes: the forwarding plane's, or dropped.
   verdict unclaimed(const inbound_frame& in, protocols::byte_buffer reply, named_counter& reason) const;
   // UDP to a port that also takes hosts without an address, decided before
   // the address checks other traffic gets (a DHCP DISCOVER comes from 0.0.0.0).
-  std::optional<verdict> early_udp(inbound_frame& in, protocols::byte_buffer reply) const;
+  std::optional<verdict> early_udp(inbound_frame& in, parsed_layers& layers, protocols::byte_buffer reply) const;
 
   std::vector<registration> registrations_;
   std::vector<const frame_decider*> stages_;

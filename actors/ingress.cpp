@@ -12,9 +12,9 @@
 #include <caf/exit_reason.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/frame_intake.hpp"
 #include "daemon/serving_loop.hpp"
 #include "ipc/datagram_batch.hpp"
-#include "ipc/sender_credentials.hpp"
 #include "ipc/socket_pair.hpp"
 
 namespace etherbeam::actors {
@@ -86,58 +86,24 @@ private:
 void ingress(caf::blocking_actor* self, ingress_settings s) {
   learned_identity identity{s.identity, s.link_file};
   ipc::receive_batch batch(static_cast<std::size_t>(std::max(1, s.io_batch)), max_datagram, true);
-  ipc::trusted_senders senders(s.binder_user, "--binder-user");
-  frame_context context{nullptr, s.counters, {}, s.dispatch, s.handler, s.link};
-  auto sender = sender_name(s.link);
   pollfd readable{s.socket, POLLIN, 0};
   // per_protocol: the stateless workers, linked so that they end with ingress
   // and a restart of ingress brings a fresh pool.
   std::vector<caf::actor> pool;
-  std::size_t next_worker = 0;
   if (s.model == concurrency_model::per_protocol)
     for (std::size_t i = 0; i < std::max<std::size_t>(1, s.workers); ++i) {
       pool.push_back(spawn_frame_worker(self->system(), s.counters));
       self->link_to(pool.back());
     }
+  frame_intake intake{self->system(), s, std::move(pool)};
   daemon::serving_loop loop{self};
   loop.run(
     [&] {
       if (::poll(&readable, 1, mailbox_poll_ms) <= 0) return;
-      context.identity = identity.current();
-      // Looked up per batch: a restarted sender registers anew.
-      context.sender = caf::actor_cast<sender_actor>(self->system().registry().get(sender));
-      shared_frame_context shared;
-      if (s.model != concurrency_model::inline_) shared = std::make_shared<const frame_context>(context);
+      intake.begin_batch(identity.current());
       int received = batch.receive(s.socket);
       if (received < 0) ++s.counters->ingress_receive_errors;
-      for (int i = 0; i < received; ++i) {
-        ++s.counters->frames_in;
-        ++s.per_link->frames_in;
-        if (batch.truncated(i)) {
-          ++s.counters->oversize_frames;
-          continue;
-        }
-        if (!senders.admits(batch.header(i))) {
-          ++s.counters->frames_refused_untrusted_sender;
-          continue;
-        }
-        if (s.counters->frames_in_flight.load(std::memory_order_relaxed) >= s.limits.frames_in_flight) {
-          ++s.counters->overload_frames_dropped; // read and dropped: the socket never backs up
-          continue;
-        }
-        ++s.counters->frames_in_flight;
-        auto bytes = batch.datagram(i);
-        switch (s.model) {
-          case concurrency_model::per_frame:
-            spawn_frame_actor(self->system(), frame{bytes}, shared);
-            break;
-          case concurrency_model::per_protocol:
-            self->send(pool[next_worker++ % pool.size()], decide_frame_atom::value,
-                       frame{bytes}, shared);
-            break;
-          case concurrency_model::inline_: decide_frame(bytes, context, nullptr); break;
-        }
-      }
+      for (int i = 0; i < received; ++i) intake.take(batch.datagram(i), batch.header(i), batch.truncated(i));
     },
     [&](inject_fault_atom) {
       spdlog::warn("ingress: fault injected, failing on purpose");

@@ -1,0 +1,48 @@
+#include "actors/frame_intake.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_registry.hpp>
+#include <caf/actor_system.hpp>
+
+#include "actors/tell.hpp"
+
+namespace etherbeam::actors {
+
+frame_intake::frame_intake(caf::actor_system& system, const ingress_settings& s, std::vector<caf::actor> pool)
+    : system_(system), s_(s), senders_(s.binder_user, "--binder-user"), pool_(std::move(pool)),
+      context_{nullptr, s.counters, {}, s.dispatch, s.handler, s.link} {}
+
+void frame_intake::begin_batch(std::shared_ptr<const stack_identity> identity) {
+  context_.identity = std::move(identity);
+  context_.sender = caf::actor_cast<sender_actor>(system_.registry().get(sender_name(s_.link)));
+  shared_.reset();
+  if (s_.model != concurrency_model::inline_) shared_ = std::make_shared<const frame_context>(context_);
+}
+
+void frame_intake::take(std::span<const std::uint8_t> bytes, const msghdr& header, bool truncated) {
+  auto& c = *s_.counters;
+  ++c.frames_in;
+  ++s_.per_link->frames_in;
+  if (truncated) {
+    ++c.oversize_frames;
+    return;
+  }
+  if (!senders_.admits(header)) {
+    ++c.frames_refused_untrusted_sender;
+    return;
+  }
+  if (c.frames_in_flight.load(std::memory_order_relaxed) >= s_.limits.frames_in_flight) {
+    ++c.overload_frames_dropped; // read and dropped: the socket never backs up
+    return;
+  }
+  ++c.frames_in_flight;
+  switch (s_.model) {
+    case concurrency_model::per_frame: spawn_frame_actor(system_, frame{bytes}, shared_); break;
+    case concurrency_model::per_protocol:
+      tell(nullptr, pool_[next_worker_++ % pool_.size()], decide_frame_atom::value, frame{bytes}, shared_);
+      break;
+    case concurrency_model::inline_: decide_frame(bytes, context_, nullptr); break;
+  }
+}
+
+} // namespace etherbeam::actors

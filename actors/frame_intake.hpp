@@ -1,0 +1,40 @@
+#pragma once
+// What ingress does with each datagram it read: counts it, refuses the cut,
+// the untrusted and those beyond the admission bound, and starts the frame's
+// decision by the concurrency model. Apart from ingress's blocking loop, so
+// that it also runs under CAF's deterministic test coordinator.
+#include <sys/socket.h>
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "actors/frame_actor.hpp"
+#include "actors/ingress.hpp"
+#include "ipc/sender_credentials.hpp"
+
+namespace etherbeam::actors {
+
+class frame_intake {
+public:
+  // `pool`: per_protocol's workers (empty otherwise).
+  frame_intake(caf::actor_system& system, const ingress_settings& settings, std::vector<caf::actor> pool);
+
+  // Before each batch: who we are on the link now, and its current sender
+  // (looked up per batch: a restarted sender registers anew).
+  void begin_batch(std::shared_ptr<const stack_identity> identity);
+  // One datagram, with its header (the sender's credentials) and whether it
+  // was longer than the buffer and cut.
+  void take(std::span<const std::uint8_t> bytes, const msghdr& header, bool truncated);
+
+private:
+  caf::actor_system& system_;
+  const ingress_settings& s_;
+  ipc::trusted_senders senders_;
+  std::vector<caf::actor> pool_;
+  std::size_t next_worker_ = 0;
+  frame_context context_;
+  shared_frame_context shared_;
+};
+
+} // namespace etherbeam::actors
