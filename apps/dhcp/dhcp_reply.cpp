@@ -22,7 +22,10 @@ destination where_to(const dhcp_inbound& in, const dhcp_repr& reply) {
   if (!m.relay_address.is_unspecified()) return {in.ethernet.source, m.relay_address, dhcp_server_port};
   bool nak = reply.message_type == dhcp_message_type::nak;
   if (!nak && !m.client_address.is_unspecified()) return {in.ethernet.source, m.client_address};
-  if (nak || m.broadcast_flag) return {mac_address::broadcast(), ipv4_address{0xffffffffu}};
+  // A NAK, a client that asks for broadcast, and a reply with no address to
+  // go to (an INFORM from ciaddr 0.0.0.0: RFC 1122 §3.2.1.3 forbids sending to it).
+  if (nak || m.broadcast_flag || reply.your_address.is_unspecified())
+    return {mac_address::broadcast(), ipv4_address{0xffffffffu}};
   return {m.client_hardware, reply.your_address};
 }
 

@@ -112,6 +112,9 @@ bool dhcp_server::may_have(const context& c, ipv4_address a, bool over_offers) c
   if (auto r = c.subnet.reservation_of(a)) return r->matches(c.key, c.m.client_hardware);
   if (!c.subnet.in_pool(a) || c.subnet.is_excluded(a)) return false;
   auto l = c.table.by_address(a);
+  // §4.3.3: a declined address is nobody's until its hold ends, not even the
+  // decliner's (it found the address in use by another host).
+  if (l && l->state == lease_state::declined && l->holds_address(c.now)) return false;
   return !l || l->client == c.key || !l->holds_address(c.now) || (over_offers && l->state == lease_state::offered);
 }
 
@@ -208,6 +211,9 @@ dhcp_outcome dhcp_server::ack(const context& c, ipv4_address a) const {
 dhcp_outcome dhcp_server::nak(const context& c) const {
   auto out = replying(dhcp_event::nak_sent, reply_to(c, type::nak));
   out.reply->message.assign(std::string_view{"requested address not available"});
+  // §4.3.2: through a relay, the NAK carries the broadcast bit, so that the
+  // relay broadcasts it to a client that may have no address any more.
+  if (!c.m.relay_address.is_unspecified()) out.reply->broadcast_flag = true;
   return out;
 }
 
@@ -256,6 +262,7 @@ dhcp_repr dhcp_server::reply_to(const context& c, type t) const {
   if (t == type::ack) r.client_address = c.m.client_address;
   r.server_identifier = c.server_address;
   r.relay_agent_information = c.m.relay_agent_information; // RFC 3046 §2.2: echoed
+  r.client_identifier = c.m.client_identifier;             // RFC 6842: echoed in OFFER, ACK and NAK
   return r;
 }
 

@@ -34,10 +34,10 @@ struct fixture : test_coordinator_fixture<> {
     settings.per_link = std::make_shared<link_counters>(counters->named, "lan");
     settings.dispatch =
       std::make_shared<const dispatcher>(apps::host::host_registrations(counters->named), counters->named);
-    auto stand_in = sys.spawn([this](sender_actor::pointer) -> sender_actor::behavior_type {
+    auto stand_in = sys.spawn([this](sender_actor::pointer, int) -> sender_actor::behavior_type {
       return {[this](send_frame_atom, frame& f) { sent.push_back(std::move(f)); }, [](flush_atom) {},
               [](inject_fault_atom) {}};
-    });
+    }, 0); // an argument: CAF 0.17 dereferences a null tuple spawning a function without one
     spawned.push_back(caf::actor_cast<caf::actor>(stand_in));
     register_as(sys, sender_name(0), spawned.back());
     run();

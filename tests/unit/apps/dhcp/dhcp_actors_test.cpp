@@ -59,10 +59,10 @@ struct fixture : test_coordinator_fixture<> {
   fixture() {
     char tmpl[] = "/tmp/etherbeam-dsl-XXXXXX";
     dir = ::mkdtemp(tmpl);
-    dhcp_stand_in = keep(sys.spawn([this](dhcp_actor::pointer) -> dhcp_actor::behavior_type {
+    dhcp_stand_in = keep(sys.spawn([this](dhcp_actor::pointer, int) -> dhcp_actor::behavior_type {
       return {[this](dhcp_answer_atom, dhcp_answer& a) { answers.push_back(std::move(a)); },
               [](actors::inject_fault_atom) {}};
-    }));
+    }, 0)); // an argument: CAF 0.17 dereferences a null tuple spawning a function without one
     actors::register_as(sys, dhcp_registry_name, caf::actor_cast<caf::actor>(dhcp_stand_in));
   }
 
@@ -165,10 +165,10 @@ CAF_TEST_FIXTURE_SCOPE_END()
 CAF_TEST_FIXTURE_SCOPE(dhcp_actor_tests, fixture)
 
 CAF_TEST(the dhcp actor frames a reply and hands it to the sender of the link it came in on) {
-  auto stand_in = keep(sys.spawn([this](actors::sender_actor::pointer) -> actors::sender_actor::behavior_type {
+  auto stand_in = keep(sys.spawn([this](actors::sender_actor::pointer, int) -> actors::sender_actor::behavior_type {
     return {[this](actors::send_frame_atom, actors::frame& f) { sent.push_back(std::move(f)); },
             [](actors::flush_atom) {}, [](actors::inject_fault_atom) {}};
-  }));
+  }, 0));
   actors::register_as(sys, actors::sender_name(1), caf::actor_cast<caf::actor>(stand_in));
   auto dhcp = keep(spawn_dhcp_actor(sys, counters));
   run();

@@ -135,3 +135,14 @@ TEST(dhcp_reply, a_reply_beyond_the_clients_maximum_size_is_not_sent) {
   std::vector<std::uint8_t> out(max_dhcp_reply_frame);
   EXPECT_EQ(emit_dhcp_reply(in, reply, ip("10.77.0.3"), server_mac, out), 0u);
 }
+
+// RFC 1122 §3.2.1.3: 0.0.0.0 is never a destination. An INFORM from a client
+// that left ciaddr empty is answered by broadcast.
+TEST(dhcp_reply, an_inform_from_ciaddr_0_is_broadcast_not_sent_to_0_0_0_0) {
+  auto in = handed_off(dhcpcd_inform);
+  in.message.client_address = ipv4_address{};
+  in.message.broadcast_flag = false;
+  auto s = emitted(in, dhcp_message_type::ack, ipv4_address{});
+  EXPECT_TRUE(s.eth.destination.is_broadcast());
+  EXPECT_TRUE(s.ip.destination.is_limited_broadcast());
+}

@@ -339,3 +339,51 @@ TEST_F(DhcpServer, a_bound_lease_is_never_taken_over_by_a_discover) {
   bind("10.77.0.100", client_key_of(mac("02:00:00:00:00:01")));
   EXPECT_EQ(handle(inbound(dhclient_discover)).event, dhcp_event::pool_exhausted);
 }
+
+// §4.3.3: the decliner found its address in use; neither it nor anyone else
+// gets it while the hold lasts, by DISCOVER or by REQUEST.
+TEST_F(DhcpServer, a_client_that_declined_an_address_is_not_given_it_again_during_the_hold) {
+  auto in = inbound(dhclient_request);
+  auto key = client_key_of(in.message);
+  bind("10.77.0.125", key);
+  in.message.message_type = dhcp_message_type::decline;
+  apply(handle(in));
+  auto discover = inbound(dhclient_discover);
+  auto offer = handle(discover);
+  ASSERT_EQ(offer.event, dhcp_event::offered);
+  EXPECT_NE(offer.reply->your_address, ip("10.77.0.125"));
+  auto request = inbound(dhclient_request); // SELECTING, asks for 10.77.0.125
+  ASSERT_EQ(request.message.requested_address, ip("10.77.0.125"));
+  EXPECT_EQ(handle(request).event, dhcp_event::nak_sent);
+}
+
+// RFC 6842: a client identifier (option 61) comes back in OFFER, ACK and NAK.
+TEST_F(DhcpServer, echoes_the_client_identifier_in_offer_ack_and_nak) {
+  auto discover = inbound(dhclient_discover);
+  const std::uint8_t id[] = {0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01};
+  discover.message.client_identifier.assign(byte_view{id});
+  auto offer = handle(discover);
+  ASSERT_TRUE(offer.reply);
+  EXPECT_EQ(std::vector<std::uint8_t>(offer.reply->client_identifier.view().begin(),
+                                      offer.reply->client_identifier.view().end()),
+            std::vector<std::uint8_t>(std::begin(id), std::end(id)));
+  auto request = inbound(dhclient_request);
+  request.message.client_identifier.assign(byte_view{id});
+  auto ack = handle(request);
+  ASSERT_EQ(ack.reply->message_type, dhcp_message_type::ack);
+  EXPECT_EQ(ack.reply->client_identifier.view().size(), sizeof id);
+  bind("10.77.0.125", client_key_of(inbound(udhcpc_discover).message)); // someone else's now
+  auto nak = handle(request);
+  ASSERT_EQ(nak.reply->message_type, dhcp_message_type::nak);
+  EXPECT_EQ(nak.reply->client_identifier.view().size(), sizeof id);
+}
+
+// §4.3.2: a NAK through a relay has the broadcast bit set.
+TEST_F(DhcpServer, a_relayed_nak_has_the_broadcast_bit) {
+  auto request = inbound(dhclient_request);
+  request.message.relay_address = ip("10.77.0.1");
+  request.message.requested_address = ip("10.77.0.250"); // outside every pool
+  auto nak = handle(request);
+  ASSERT_EQ(nak.reply->message_type, dhcp_message_type::nak);
+  EXPECT_TRUE(nak.reply->broadcast_flag);
+}
