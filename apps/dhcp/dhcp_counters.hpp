@@ -19,7 +19,7 @@ struct dhcp_counters {
   std::array<actors::named_counter*, std::size_t(dhcp_event::count_)> events{};
   std::array<actors::named_counter*, 9> received{}; // by message type, 1..8
   std::array<actors::named_counter*, 9> sent{};
-  actors::named_counter& replies_too_large; // beyond the client's maximum message size
+  actors::named_counter& replies_too_large; // sent with options left out to fit the client's size
   actors::named_counter& journal_commits;   // fdatasyncs of the lease journal
   actors::named_counter& journal_records;
   actors::named_counter& journal_compactions;

@@ -55,4 +55,34 @@ std::size_t emit_dhcp_reply(const dhcp_inbound& in, const dhcp_repr& reply, ipv4
   return frame.emit(out);
 }
 
+std::size_t emit_fitting_dhcp_reply(const dhcp_inbound& request, dhcp_repr reply, std::span<const dhcp_option> extra,
+                                    ipv4_address server_address, mac_address server_mac, byte_buffer out,
+                                    std::vector<std::uint8_t>& left_out) {
+  namespace code = dhcp_option_code;
+  // Each step leaves one more option out; the first that fits is sent.
+  std::size_t kept = extra.size();
+  auto attempt = [&] {
+    reply.extra_options = extra.first(kept);
+    return emit_dhcp_reply(request, reply, server_address, server_mac, out);
+  };
+  auto n = attempt();
+  while (n == 0 && kept > 0) {
+    left_out.push_back(extra[--kept].code);
+    n = attempt();
+  }
+  auto drop = [&](bool present, std::uint8_t option, auto&& clear) {
+    if (n != 0 || !present) return;
+    clear();
+    left_out.push_back(option);
+    n = attempt();
+  };
+  drop(!reply.host_name.view().empty(), code::host_name, [&] { reply.host_name = {}; });
+  drop(reply.ntp_servers.size > 0, code::ntp_servers, [&] { reply.ntp_servers = {}; });
+  drop(!reply.domain_name.view().empty(), code::domain_name, [&] { reply.domain_name = {}; });
+  drop(reply.broadcast_address.has_value(), code::broadcast_address, [&] { reply.broadcast_address.reset(); });
+  drop(reply.dns_servers.size > 0, code::dns_servers, [&] { reply.dns_servers = {}; });
+  drop(reply.routers.size > 0, code::router, [&] { reply.routers = {}; });
+  return n;
+}
+
 } // namespace etherbeam::apps::dhcp

@@ -4,6 +4,9 @@
 // when the client asks for it or cannot yet receive unicast, else to yiaddr
 // and chaddr.
 #include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
 
 #include "apps/dhcp/dhcp_server.hpp"
 #include "protocols/bytes.hpp"
@@ -20,5 +23,16 @@ inline constexpr std::size_t max_dhcp_reply_frame = 1514 + 8;
 std::size_t emit_dhcp_reply(const dhcp_inbound& request, const protocols::dhcp_repr& reply,
                             protocols::ipv4_address server_address, protocols::mac_address server_mac,
                             protocols::byte_buffer out);
+
+// RFC 2131 §4.3.1: a server omits the options that do not fit the client's
+// maximum message size, never the reply. Emits `reply` with `extra` options,
+// leaving options out until it fits: the raw ones from the last, then the
+// host name, the NTP servers, the domain name, the broadcast address, the
+// DNS servers and the routers. Returns the frame's length (0 only when even
+// the bare reply does not fit) and appends the codes left out to `left_out`.
+std::size_t emit_fitting_dhcp_reply(const dhcp_inbound& request, protocols::dhcp_repr reply,
+                                    std::span<const protocols::dhcp_option> extra,
+                                    protocols::ipv4_address server_address, protocols::mac_address server_mac,
+                                    protocols::byte_buffer out, std::vector<std::uint8_t>& left_out);
 
 } // namespace etherbeam::apps::dhcp

@@ -146,3 +146,35 @@ TEST(dhcp_reply, an_inform_from_ciaddr_0_is_broadcast_not_sent_to_0_0_0_0) {
   EXPECT_TRUE(s.eth.destination.is_broadcast());
   EXPECT_TRUE(s.ip.destination.is_limited_broadcast());
 }
+
+// RFC 2131 §4.3.1: what does not fit the client's maximum message size is left
+// out, never the reply: raw options from the last, then the lower ones.
+TEST(dhcp_reply, a_reply_too_large_for_the_client_leaves_options_out_not_the_reply) {
+  auto in = handed_off(dhclient_discover);
+  in.message.max_message_size = 576;
+  std::vector<std::uint8_t> big(200, 'x');
+  std::vector<dhcp_option> extra{{224, big}, {225, big}, {226, big}};
+  dhcp_repr reply;
+  reply.op = bootp_op::reply;
+  reply.message_type = dhcp_message_type::offer;
+  reply.transaction_id = in.message.transaction_id;
+  reply.your_address = ip("10.77.0.125");
+  reply.client_hardware = in.message.client_hardware;
+  reply.server_identifier = ip("10.77.0.3");
+  reply.lease_time = 600;
+  reply.routers.push_back(ip("10.77.0.1"));
+  std::vector<std::uint8_t> out(max_dhcp_reply_frame), left_out;
+  auto n = emit_fitting_dhcp_reply(in, reply, extra, ip("10.77.0.3"), server_mac, out, left_out);
+  ASSERT_GT(n, 0u) << "the reply is sent";
+  EXPECT_EQ(left_out, (std::vector<std::uint8_t>{226, 225})) << "the last raw options first, only as many as needed";
+  out.resize(n);
+  auto s = parse_sent(out);
+  EXPECT_EQ(s.dhcp.message_type, dhcp_message_type::offer);
+  EXPECT_EQ(s.dhcp.lease_time, 600u);
+  EXPECT_EQ(s.dhcp.routers.size, 1u);
+  EXPECT_LE(n - 14, 576u) << "the IP datagram fits the client's 576 bytes";
+  // What fits is sent whole, with nothing left out.
+  std::vector<std::uint8_t> none;
+  EXPECT_GT(emit_fitting_dhcp_reply(in, reply, {}, ip("10.77.0.3"), server_mac, out, none), 0u);
+  EXPECT_TRUE(none.empty());
+}
