@@ -41,10 +41,11 @@ struct option_reader {
     }
     for (std::size_t i = 0; i < v->size(); i += 4) into.push_back(ipv4_address::read(*v, i));
   }
-  void bytes(std::uint8_t c, bounded_bytes<255>& into) {
+  template <std::size_t N>
+  void bytes(std::uint8_t c, bounded_bytes<N>& into) {
     std::array<std::uint8_t, 255 * 3> joined_buffer;
     auto v = areas.joined(c, joined_buffer);
-    if (v && !into.assign(*v)) ok = false; // joined beyond 255: refused, not cut
+    if (v && !into.assign(*v)) ok = false; // joined beyond what the field holds: refused, not cut
   }
 
   template <class T> std::optional<T> fail() {
@@ -92,7 +93,8 @@ public:
     for (std::size_t i = 0; i < list.size; ++i) list.items[i].write(v, 4 * i);
     put(c, byte_view{v}.first(4 * list.size));
   }
-  void put(std::uint8_t c, const bounded_bytes<255>& b) {
+  template <std::size_t N>
+  void put(std::uint8_t c, const bounded_bytes<N>& b) {
     if (!b.empty()) put(c, b.view());
   }
   void byte(std::uint8_t b) {

@@ -124,7 +124,8 @@ struct dhcp_repr {
   bounded_bytes<255> vendor_class;
   bounded_bytes<255> message;
   // Relay agent information (option 82), kept whole to be echoed (RFC 3046).
-  bounded_bytes<255> relay_agent_information;
+  // Joined from up to three options when a relay split it (RFC 3396).
+  bounded_bytes<765> relay_agent_information;
   // Emit only: further options, by code with a raw value, written after the
   // ones above; values longer than 255 bytes are split (RFC 3396).
   std::span<const dhcp_option> extra_options;

@@ -264,3 +264,19 @@ TEST(dhcp, keeps_the_first_eight_addresses_of_a_long_list) {
   EXPECT_EQ(r->dns_servers.size, 8u);
   EXPECT_EQ(addr(r->dns_servers.items[7]), "10.0.0.7");
 }
+
+// RFC 3396 and RFC 3046: a relay's agent information longer than 255 bytes
+// comes split; it is joined on receive and echoed whole, split again.
+TEST(dhcp, joins_relay_agent_information_longer_than_255_bytes_and_emits_it_whole) {
+  std::vector<std::uint8_t> agent(300);
+  for (std::size_t i = 0; i < agent.size(); ++i) agent[i] = static_cast<std::uint8_t>(i);
+  dhcp_repr relayed;
+  relayed.message_type = dhcp_message_type::discover;
+  ASSERT_TRUE(relayed.relay_agent_information.assign(agent));
+  std::vector<std::uint8_t> wire(relayed.buffer_len());
+  relayed.emit(wire);
+  auto back = dhcp_repr::parse(*dhcp_packet::check(wire));
+  ASSERT_TRUE(back);
+  auto v = back->relay_agent_information.view();
+  EXPECT_EQ(std::vector<std::uint8_t>(v.begin(), v.end()), agent);
+}
