@@ -72,6 +72,15 @@ dispatcher::dispatcher(std::vector<registration> registrations, counter_registry
   }
 }
 
+void dispatcher::announce(const stack_identity& me, const std::function<void(byte_view)>& send) const {
+  std::vector<const frame_decider*> asked; // a decider registered twice announces once
+  for (const auto& r : registrations_) {
+    if (std::find(asked.begin(), asked.end(), r.decider.get()) != asked.end()) continue;
+    asked.push_back(r.decider.get());
+    r.decider->announce(me, send);
+  }
+}
+
 const frame_decider* dispatcher::find(const std::vector<port_entry>& table, std::uint16_t number) {
   for (const auto& e : table)
     if (e.number == number) return e.decider;

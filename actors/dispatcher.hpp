@@ -29,6 +29,9 @@ public:
   verdict decide(protocols::byte_view frame, const stack_identity& me, protocols::byte_buffer reply,
                  caf::execution_unit* here = nullptr, link_index link = 0) const;
 
+  // Every registration's announcements for `me` (see frame_decider::announce).
+  void announce(const stack_identity& me, const std::function<void(protocols::byte_view frame)>& send) const;
+
   const std::vector<registration>& registrations() const { return registrations_; }
 
 private:

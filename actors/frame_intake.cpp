@@ -45,4 +45,12 @@ void frame_intake::take(std::span<const std::uint8_t> bytes, const msghdr& heade
   }
 }
 
+void frame_intake::announce(const stack_identity& identity) {
+  auto sender = caf::actor_cast<sender_actor>(system_.registry().get(sender_name(s_.link)));
+  if (!sender) return;
+  s_.dispatch->announce(identity, [&](std::span<const std::uint8_t> f) {
+    tell(nullptr, sender, send_frame_atom::value, frame{f});
+  });
+}
+
 } // namespace etherbeam::actors

@@ -26,6 +26,8 @@ public:
   // One datagram, with its header (the sender's credentials) and whether it
   // was longer than the buffer and cut.
   void take(std::span<const std::uint8_t> bytes, const msghdr& header, bool truncated);
+  // Sends the applications' announcements for `identity` to the link's sender.
+  void announce(const stack_identity& identity);
 
 private:
   caf::actor_system& system_;

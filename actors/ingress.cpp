@@ -36,26 +36,31 @@ public:
       : configured_(std::move(configured)), link_file_(std::move(link_file)),
         current_(std::make_shared<const stack_identity>(configured_)) {}
 
-  const std::shared_ptr<const stack_identity>& current() {
-    if (!configured_.mac) refresh();
+  // `frames_arrived`: asked because frames came (a MAC still unknown then
+  // is worth saying), or at start.
+  const std::shared_ptr<const stack_identity>& current(bool frames_arrived = true) {
+    if (!configured_.mac) refresh(frames_arrived);
     return current_;
   }
+  // What is known now, without looking at the link file (no frame asked).
+  const std::shared_ptr<const stack_identity>& known() const { return current_; }
 
 private:
   static constexpr auto recheck_interval = std::chrono::milliseconds(500);
 
-  void refresh() {
+  void refresh(bool frames_arrived) {
     auto now = std::chrono::steady_clock::now();
     if (current_->mac && now - checked_ < recheck_interval) return;
     checked_ = now;
     std::error_code ec;
     auto stamp = std::filesystem::last_write_time(link_file_, ec);
-    if (ec) return unknown_mac(ec.message());
+    if (ec) return frames_arrived ? unknown_mac(ec.message()) : void();
     if (current_->mac && stamp == stamp_) return;
     stamp_ = stamp;
     auto info = ipc::read_link_info(link_file_);
     auto mac = info ? protocols::mac_address::from_string(info->mac) : std::nullopt;
-    if (!mac && !current_->mac) return unknown_mac(info ? "its mac= is not a MAC" : "it cannot be read or names no mac=");
+    if (!mac && !current_->mac && frames_arrived)
+      return unknown_mac(info ? "its mac= is not a MAC" : "it cannot be read or names no mac=");
     if (!mac || mac == current_->mac) return;
     said_unknown_ = false;
     auto next = configured_;
@@ -83,6 +88,33 @@ private:
   std::shared_ptr<const stack_identity> current_;
 };
 
+// RFC 5227 §2.3: ANNOUNCE_NUM (2) announcements ANNOUNCE_INTERVAL (2 s)
+// apart, when the link comes up and whenever the MAC we answer with changes.
+class announcements {
+public:
+  static constexpr int count = 2;
+  static constexpr auto interval = std::chrono::seconds(2);
+
+  void when_due(const std::shared_ptr<const stack_identity>& me, frame_intake& intake) {
+    if (!me || !me->mac) return;
+    auto now = std::chrono::steady_clock::now();
+    if (me != for_) {
+      for_ = me;
+      left_ = count;
+      next_ = now;
+    }
+    if (left_ == 0 || now < next_) return;
+    intake.announce(*me);
+    --left_;
+    next_ = now + interval;
+  }
+
+private:
+  std::shared_ptr<const stack_identity> for_;
+  int left_ = 0;
+  std::chrono::steady_clock::time_point next_{};
+};
+
 void ingress(caf::blocking_actor* self, ingress_settings s) {
   learned_identity identity{s.identity, s.link_file};
   ipc::receive_batch batch(static_cast<std::size_t>(std::max(1, s.io_batch)), max_datagram, true);
@@ -96,9 +128,12 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
       self->link_to(pool.back());
     }
   frame_intake intake{self->system(), s, std::move(pool)};
+  announcements announcing;
+  identity.current(false); // a MAC raw_binder already wrote is announced at once
   daemon::serving_loop loop{self};
   loop.run(
     [&] {
+      announcing.when_due(identity.known(), intake);
       if (::poll(&readable, 1, mailbox_poll_ms) <= 0) return;
       intake.begin_batch(identity.current());
       int received = batch.receive(s.socket);

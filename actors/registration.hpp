@@ -5,6 +5,7 @@
 // an application. Pure: no CAF, no I/O (a stateful application's decider
 // hands off through its own actor, see apps/dhcp/dhcp_intake.hpp).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -55,6 +56,10 @@ class frame_decider {
 public:
   virtual ~frame_decider() = default;
   virtual verdict decide(const inbound_frame& in, protocols::byte_buffer reply) const = 0;
+  // Frames to send unasked when etherbeam comes up on a link, or its MAC
+  // there changes (an ARP Announcement, RFC 5227 §2.3); `send` takes each.
+  virtual void announce(const stack_identity& /*me*/,
+                        const std::function<void(protocols::byte_view frame)>& /*send*/) const {}
 };
 
 // What a registration claims.

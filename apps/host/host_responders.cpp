@@ -1,6 +1,7 @@
 #include "apps/host/host_responders.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -47,7 +48,21 @@ public:
       : warn_(s.warn), malformed_(c.add_layer("arp")), replied_(c.add("reply.arp_reply")),
         not_a_request_(c.add("ignored.not_a_request")), not_our_address_(c.add("ignored.not_our_address")),
         conflicts_(c.add("arp.address_conflicts")), defended_(c.add("reply.arp_defence")),
-        not_defended_(c.add("ignored.arp_conflict_defended_recently")) {}
+        not_defended_(c.add("ignored.arp_conflict_defended_recently")), announced_(c.add("arp.announcements")) {}
+
+  // RFC 5227 §2.3: an ARP Announcement of each owned address when we come
+  // up, so that neighbours drop what their caches held (a restart, a new MAC).
+  void announce(const actors::stack_identity& me, const std::function<void(byte_view)>& send) const override {
+    if (!me.mac) return;
+    for (const auto& owned : me.addresses) {
+      std::array<std::uint8_t, 64> out{};
+      frame_repr announcement{ethernet_repr{mac_address::broadcast(), *me.mac, {}, 0, ethertype::arp},
+                              arp_repr{arp_operation::request, *me.mac, owned.address, mac_address{}, owned.address}};
+      auto n = announcement.emit(out);
+      ++announced_;
+      send(byte_view{out}.first(n));
+    }
+  }
 
   verdict decide(const inbound_frame& in, byte_buffer out) const override {
     auto packet = arp_packet::check(in.ethernet_payload);
@@ -90,7 +105,8 @@ private:
 
   std::function<void(const std::string&)> warn_;
   actors::layer_counters& malformed_;
-  actors::named_counter &replied_, &not_a_request_, &not_our_address_, &conflicts_, &defended_, &not_defended_;
+  actors::named_counter &replied_, &not_a_request_, &not_our_address_, &conflicts_, &defended_, &not_defended_,
+    &announced_;
   mutable address_defence defence_;
 };
 

@@ -3,6 +3,7 @@ real binaries from the build directory given in ETHERBEAM_BUILD."""
 import os
 import re
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
@@ -19,6 +20,16 @@ def ping_stats(output):
     if not m:
         raise AssertionError(f"no ping summary in:\n{output}")
     return int(m.group(1)), int(m.group(2))
+
+
+def wait_for_counter(daemon, name, value, timeout=10.0):
+    """Waits until `daemon`'s counter `name` reaches `value` (a counter is the only
+    signal some events give, e.g. etherbeam's ARP announcements at start)."""
+    deadline = time.monotonic() + timeout
+    while daemon.counters().get(name, 0) < value:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{daemon.name}'s {name} did not reach {value} within {timeout} s")
+        time.sleep(0.2)
 
 
 def replied_sequences(output):

@@ -2,8 +2,9 @@
 """Real ping and arping, answered by etherbeam while the kernel holds no address."""
 import os
 import re
+import subprocess
 
-from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats
+from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats, wait_for_counter
 
 
 class Answers(LabTest):
@@ -61,6 +62,8 @@ class Answers(LabTest):
     def test_a_station_claiming_our_address_is_met_with_one_announcement(self):
         # scapy sends two gratuitous ARPs claiming STACK_IP from the client's MAC and
         # sniffs what the stack broadcasts: one Announcement (RFC 5227 §2.4), not two.
+        # First the two announcements etherbeam makes when it starts must be over.
+        wait_for_counter(self.etherbeam, "arp.announcements", 2)
         claim = ("import sys, threading, time\n"
                  "from scapy.all import ARP, AsyncSniffer, Ether, conf, get_if_hwaddr, sendp\n"
                  "conf.verb = 0\n"
@@ -84,6 +87,7 @@ class Answers(LabTest):
         c = self.etherbeam.counters()
         self.assertEqual(c.get("arp.address_conflicts"), 2, c)
         self.assertEqual(c.get("reply.arp_defence"), 1, c)
+        self.assertEqual(c.get("arp.announcements"), 2, c)
         self.assertIn("claims our address " + STACK_IP, self.etherbeam.log())
 
     def test_counters_account_for_every_frame(self):
@@ -191,6 +195,36 @@ class ConfiguredIdentity(LabTest):
         self.lab.start_binder()
         self.lab.start_etherbeam("--config", config, ip=None)
         self.assert_answers_with(self.lab.server_mac().upper(), [STACK_IP, self.SECOND_IP])
+
+
+# Sniffs ARP from the stack's MAC for a few seconds, from before etherbeam starts.
+ANNOUNCEMENTS = """
+import sys
+from scapy.all import ARP, Ether, conf, sniff
+conf.verb = 0
+iface, mac = sys.argv[1], sys.argv[2].lower()
+got = sniff(iface=iface, timeout=float(sys.argv[3]),
+            lfilter=lambda p: ARP in p and p[Ether].src.lower() == mac,
+            started_callback=lambda: print("sniffing", flush=True))
+print(" ".join(f"{p[Ether].dst}:{p[ARP].op}:{p[ARP].psrc}:{p[ARP].pdst}:{p.time:.1f}" for p in got), flush=True)
+"""
+
+
+class Announcements(LabTest):
+    def test_etherbeam_announces_its_addresses_twice_2_s_apart_when_it_starts(self):
+        self.lab.start_binder()
+        sniffer = self.lab.client_popen(["/usr/bin/python3", "-c", ANNOUNCEMENTS, self.lab.client_if,
+                                         self.lab.server_mac(), "5"], stdout=subprocess.PIPE, text=True)
+        self.assertEqual(sniffer.stdout.readline().strip(), "sniffing")
+        etherbeam = self.lab.start_etherbeam()
+        out = sniffer.communicate(timeout=30)[0].split()
+        self.assertEqual(len(out), 2, out)
+        for seen in out:
+            dst, op, psrc, pdst, _ = seen.rsplit(":", 4)
+            self.assertEqual((dst, op, psrc, pdst), ("ff:ff:ff:ff:ff:ff", "1", STACK_IP, STACK_IP))
+        gap = float(out[1].rsplit(":", 1)[1]) - float(out[0].rsplit(":", 1)[1])
+        self.assertGreaterEqual(gap, 1.5, out)  # RFC 5227: ANNOUNCE_INTERVAL, 2 s
+        self.assertEqual(etherbeam.counters().get("arp.announcements"), 2)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 import json
 import os
 
-from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats
+from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats, wait_for_counter
 
 GENERATOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hostile_frames.py")
 
@@ -13,6 +13,8 @@ class HostileFrames(LabTest):
         binder = self.lab.start_binder()
         etherbeam = self.lab.start_etherbeam("--dhcp-pool", "10.77.0.100-10.77.0.199",
                                              "--state-dir", os.path.join(self.lab.workdir, "state"))
+        # Its ARP announcements at start are not replies to hostile frames: over first.
+        wait_for_counter(etherbeam, "arp.announcements", 2)
         out = self.lab.client(["/usr/bin/python3", GENERATOR, self.lab.client_if, self.lab.server_mac(),
                                STACK_IP, CLIENT_IP, "10000"], timeout=300).stdout
         report = json.loads(out.strip().splitlines()[-1])
