@@ -8,12 +8,14 @@ namespace {
 constexpr std::uint16_t hardware_ethernet = 1;
 }
 
-template <>
-parsed<arp_packet> arp_packet::check(byte_view bytes) {
+template <class Byte>
+parsed<basic_arp_packet<Byte>> basic_arp_packet<Byte>::check(bytes_type bytes) {
   // Frames are padded to 60 bytes on the wire, so trailing bytes are normal.
   if (bytes.size() < length) return parse_error::truncated;
-  return arp_packet{bytes.first(length)};
+  return basic_arp_packet{bytes.first(length)};
 }
+
+template parsed<arp_packet> arp_packet::check(byte_view);
 
 parsed<arp_repr> arp_repr::parse(const arp_packet& p) {
   if (p.hardware_type() != hardware_ethernet || p.hardware_len() != 6)
@@ -34,8 +36,5 @@ void arp_repr::emit(byte_buffer out) const {
   p.set_sender(sender_hardware, sender_protocol);
   p.set_target(target_hardware, target_protocol);
 }
-
-template class basic_arp_packet<const std::uint8_t>;
-template class basic_arp_packet<std::uint8_t>;
 
 } // namespace etherbeam::protocols

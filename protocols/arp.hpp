@@ -28,8 +28,7 @@ public:
   static constexpr std::size_t length = 28;
   using bytes_type = std::span<Byte>;
 
-  static parsed<basic_arp_packet> check(bytes_type bytes)
-    requires std::is_const_v<Byte>;
+  static parsed<basic_arp_packet> check(bytes_type bytes);
   static basic_arp_packet new_unchecked(bytes_type bytes) { return basic_arp_packet{bytes}; }
   basic_arp_packet() = default;
 

@@ -6,25 +6,30 @@
 
 namespace etherbeam::protocols {
 
-template <>
-parsed<icmpv4_packet> icmpv4_packet::check(byte_view bytes) {
+template <class Byte>
+parsed<basic_icmpv4_packet<Byte>> basic_icmpv4_packet<Byte>::check(bytes_type bytes) {
   if (bytes.size() < header_len) return parse_error::truncated;
-  return icmpv4_packet{bytes};
+  return basic_icmpv4_packet{bytes};
 }
+
+template parsed<icmpv4_packet> icmpv4_packet::check(byte_view);
 
 template <class Byte>
 bool basic_icmpv4_packet<Byte>::checksum_valid() const {
   return internet_checksum{}.add(byte_view(bytes_)).verifies();
 }
 
-template <>
-void icmpv4_packet_writer::fill_checksum() {
+template <class Byte>
+void basic_icmpv4_packet<Byte>::fill_checksum() {
   write_be16(bytes_, icmpv4_field::checksum, 0);
   write_be16(bytes_, icmpv4_field::checksum, checksum_of(bytes_));
 }
 
-template class basic_icmpv4_packet<const std::uint8_t>;
-template class basic_icmpv4_packet<std::uint8_t>;
+template void icmpv4_packet_writer::fill_checksum();
+
+// Only the members defined here (see ipv4.cpp).
+template bool basic_icmpv4_packet<const std::uint8_t>::checksum_valid() const;
+template bool basic_icmpv4_packet<std::uint8_t>::checksum_valid() const;
 
 parsed<icmpv4_echo_repr> icmpv4_echo_repr::parse(const icmpv4_packet& p) {
   if (!p.checksum_valid()) return parse_error::bad_checksum;

@@ -35,8 +35,7 @@ public:
   static constexpr std::size_t header_len = 8;
   using bytes_type = std::span<Byte>;
 
-  static parsed<basic_icmpv4_packet> check(bytes_type bytes)
-    requires std::is_const_v<Byte>;
+  static parsed<basic_icmpv4_packet> check(bytes_type bytes);
   static basic_icmpv4_packet new_unchecked(bytes_type bytes) { return basic_icmpv4_packet{bytes}; }
   basic_icmpv4_packet() = default;
 
@@ -62,7 +61,7 @@ public:
     write_be32(bytes_, icmpv4_field::echo_identifier, v);
   }
   // The checksum over the whole message as it stands.
-  void fill_checksum() requires (!std::is_const_v<Byte>);
+  void fill_checksum(); // over mutable bytes only
 
 private:
   explicit basic_icmpv4_packet(bytes_type b) : bytes_(b) {}

@@ -4,10 +4,10 @@
 
 namespace etherbeam::protocols {
 
-template <>
-parsed<ipv4_packet> ipv4_packet::check(byte_view bytes) {
+template <class Byte>
+parsed<basic_ipv4_packet<Byte>> basic_ipv4_packet<Byte>::check(bytes_type bytes) {
   if (bytes.size() < min_header_len) return parse_error::truncated;
-  auto unchecked = ipv4_packet{bytes};
+  auto unchecked = basic_ipv4_packet{bytes};
   if (unchecked.version() != 4) return parse_error::unsupported_version;
   std::size_t header = unchecked.header_len();
   if (header < min_header_len) return parse_error::bad_length;
@@ -15,22 +15,28 @@ parsed<ipv4_packet> ipv4_packet::check(byte_view bytes) {
   std::size_t total = unchecked.total_len();
   if (total < header) return parse_error::bad_length;
   if (bytes.size() < total) return parse_error::truncated;
-  return ipv4_packet{bytes.first(total)};
+  return basic_ipv4_packet{bytes.first(total)};
 }
+
+template parsed<ipv4_packet> ipv4_packet::check(byte_view);
 
 template <class Byte>
 bool basic_ipv4_packet<Byte>::checksum_valid() const {
   return internet_checksum{}.add(byte_view(bytes_).first(header_len())).verifies();
 }
 
-template <>
-void ipv4_packet_writer::fill_checksum() {
+template <class Byte>
+void basic_ipv4_packet<Byte>::fill_checksum() {
   write_be16(bytes_, ipv4_field::checksum, 0);
   write_be16(bytes_, ipv4_field::checksum, checksum_of(byte_view(bytes_).first(header_len())));
 }
 
-template class basic_ipv4_packet<const std::uint8_t>;
-template class basic_ipv4_packet<std::uint8_t>;
+template void ipv4_packet_writer::fill_checksum();
+
+// Only the members defined here, not the whole class: clang instantiates a
+// whole class's members, setters over const bytes included, constraints or not.
+template bool basic_ipv4_packet<const std::uint8_t>::checksum_valid() const;
+template bool basic_ipv4_packet<std::uint8_t>::checksum_valid() const;
 
 parsed<ipv4_repr> ipv4_repr::parse(const ipv4_packet& p) {
   if (!p.checksum_valid()) return parse_error::bad_checksum;

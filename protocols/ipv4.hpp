@@ -36,8 +36,7 @@ public:
 
   // Checks that the header and the total length it claims fit in `bytes`;
   // bytes past total_length (Ethernet padding) are not part of the packet.
-  static parsed<basic_ipv4_packet> check(bytes_type bytes)
-    requires std::is_const_v<Byte>;
+  static parsed<basic_ipv4_packet> check(bytes_type bytes);
   // A view for writing a header from scratch: nothing to check yet.
   static basic_ipv4_packet new_unchecked(bytes_type bytes) { return basic_ipv4_packet{bytes}; }
   basic_ipv4_packet() = default;
@@ -81,7 +80,7 @@ public:
   void set_source(ipv4_address a) requires (!std::is_const_v<Byte>) { a.write(bytes_, ipv4_field::source); }
   void set_destination(ipv4_address a) requires (!std::is_const_v<Byte>) { a.write(bytes_, ipv4_field::destination); }
   // Computes the header checksum over the header as it stands.
-  void fill_checksum() requires (!std::is_const_v<Byte>);
+  void fill_checksum(); // over mutable bytes only
 
 private:
   explicit basic_ipv4_packet(bytes_type b) : bytes_(b) {}

@@ -20,30 +20,35 @@ std::uint16_t pseudo_header_checksum(byte_view datagram, ipv4_address source,
 }
 } // namespace
 
-template <>
-parsed<udp_packet> udp_packet::check(byte_view ip_payload) {
+template <class Byte>
+parsed<basic_udp_packet<Byte>> basic_udp_packet<Byte>::check(bytes_type ip_payload) {
   if (ip_payload.size() < header_len) return parse_error::truncated;
-  std::size_t length = udp_packet{ip_payload}.length();
+  std::size_t length = basic_udp_packet{ip_payload}.length();
   if (length < header_len) return parse_error::bad_length;
   if (length > ip_payload.size()) return parse_error::truncated;
-  return udp_packet{ip_payload.first(length)};
+  return basic_udp_packet{ip_payload.first(length)};
 }
+
+template parsed<udp_packet> udp_packet::check(byte_view);
 
 template <class Byte>
 bool basic_udp_packet<Byte>::checksum_valid(ipv4_address source, ipv4_address destination) const {
   return checksum() == 0 || pseudo_header_checksum(bytes_, source, destination) == 0;
 }
 
-template <>
-void udp_packet_writer::fill_checksum(ipv4_address source, ipv4_address destination) {
+template <class Byte>
+void basic_udp_packet<Byte>::fill_checksum(ipv4_address source, ipv4_address destination) {
   write_be16(bytes_, udp_field::checksum, 0);
   auto sum = pseudo_header_checksum(bytes_, source, destination);
   // RFC 768: a computed zero is sent as all ones; zero means "no checksum".
   write_be16(bytes_, udp_field::checksum, sum == 0 ? 0xffff : sum);
 }
 
-template class basic_udp_packet<const std::uint8_t>;
-template class basic_udp_packet<std::uint8_t>;
+template void udp_packet_writer::fill_checksum(ipv4_address, ipv4_address);
+
+// Only the members defined here (see ipv4.cpp).
+template bool basic_udp_packet<const std::uint8_t>::checksum_valid(ipv4_address, ipv4_address) const;
+template bool basic_udp_packet<std::uint8_t>::checksum_valid(ipv4_address, ipv4_address) const;
 
 parsed<udp_repr> udp_repr::parse(const udp_packet& p, ipv4_address source,
                                  ipv4_address destination) {

@@ -24,8 +24,7 @@ public:
   using bytes_type = std::span<Byte>;
 
   // Checks the header and the length field against the IP payload it came in.
-  static parsed<basic_udp_packet> check(bytes_type ip_payload)
-    requires std::is_const_v<Byte>;
+  static parsed<basic_udp_packet> check(bytes_type ip_payload);
   static basic_udp_packet new_unchecked(bytes_type bytes) { return basic_udp_packet{bytes}; }
   basic_udp_packet() = default;
 
@@ -45,7 +44,7 @@ public:
   }
   void set_length(std::uint16_t v) requires (!std::is_const_v<Byte>) { write_be16(bytes_, udp_field::length, v); }
   // The checksum over the pseudo-header and the datagram as it stands.
-  void fill_checksum(ipv4_address source, ipv4_address destination) requires (!std::is_const_v<Byte>);
+  void fill_checksum(ipv4_address source, ipv4_address destination); // over mutable bytes only
 
 private:
   explicit basic_udp_packet(bytes_type b) : bytes_(b) {}
