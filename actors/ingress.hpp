@@ -24,7 +24,6 @@ namespace etherbeam::actors {
 struct ingress_settings {
   int socket = -1; // bound datagram socket; owned by the caller so it outlives restarts
   link_index link = 0;
-  std::string link_name;
   std::shared_ptr<link_counters> per_link;
   stack_identity identity;
   // Where raw_binder says which MAC the interface has; read while

@@ -27,11 +27,6 @@ using sender_actor = caf::typed_actor<caf::reacts_to<send_frame_atom, frame>,
                                       caf::reacts_to<flush_atom>,
                                       caf::reacts_to<inject_fault_atom>>;
 
-// Where the first link's sender is registered (actors/link.hpp: sender_name),
-// so that actors started after a restart of the sender find the new one
-// (OTP's registered names).
-inline constexpr auto sender_registry_name = caf::atom("sender");
-
 } // namespace etherbeam::actors
 
 // Never leaves the process: no serialization needed.

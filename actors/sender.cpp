@@ -1,6 +1,7 @@
 #include "actors/sender.hpp"
 
 #include <array>
+#include <optional>
 
 #include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
@@ -23,8 +24,7 @@ struct sender_state {
   std::unique_ptr<ipc::datagram_peer> binder;
   std::shared_ptr<stack_counters> counters;
   std::shared_ptr<link_counters> per_link;
-  std::string binder_path; // named in log lines: which link's binder
-  std::unique_ptr<ipc::send_failure_report> failures;
+  std::optional<ipc::send_failure_report> failures;
   bool binder_absent = false;
   std::vector<frame> pending;
   bool flush_queued = false;
@@ -52,8 +52,9 @@ void flush(sender_pointer self) {
   bool absent = r.sent ? false : r.peer_absent ? true : st.binder_absent;
   if (absent != st.binder_absent) {
     st.binder_absent = absent;
-    if (absent) spdlog::warn("raw_binder is not listening at {}; dropping replies until it is back", st.binder_path);
-    else spdlog::info("raw_binder is back at {}; sending replies", st.binder_path);
+    if (absent) spdlog::warn("raw_binder is not listening at {}; dropping replies until it is back",
+                              st.binder->path().string());
+    else spdlog::info("raw_binder is back at {}; sending replies", st.binder->path().string());
   }
 }
 
@@ -62,8 +63,7 @@ sender_actor::behavior_type sender(sender_pointer self, std::filesystem::path bi
                                    std::shared_ptr<link_counters> per_link) {
   auto& st = self->state;
   st.binder = std::make_unique<ipc::datagram_peer>(binder);
-  st.binder_path = binder.string();
-  st.failures = std::make_unique<ipc::send_failure_report>("etherbeam", binder);
+  st.failures.emplace("etherbeam", binder);
   st.counters = std::move(counters);
   st.per_link = std::move(per_link);
   st.pending.reserve(max_batch);

@@ -57,7 +57,6 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
     actors::ingress_settings ingress;
     ingress.socket = ingress_sockets.at(i);
     ingress.link = i;
-    ingress.link_name = links[i].name;
     ingress.per_link = per_link[i];
     ingress.identity = links[i].identity;
     ingress.link_file = paths.link_file();

@@ -1,5 +1,7 @@
 #include "apps/dhcp/dhcp_intake.hpp"
 
+#include <variant>
+
 #include "protocols/dhcp.hpp"
 
 namespace etherbeam::apps::dhcp {
@@ -9,14 +11,18 @@ dhcp_intake::dhcp_intake(std::shared_ptr<dhcp_counters> counters, std::shared_pt
     : counters_(std::move(counters)), backlog_(std::move(backlog)), deliver_(std::move(deliver)),
       malformed_(counters_->all->named.add_layer("dhcp")) {}
 
-std::variant<dhcp_inbound, actors::verdict> dhcp_intake::parse(const actors::inbound_frame& in,
-                                                               actors::layer_counters& malformed) {
+namespace {
+
+// The message a frame carries, or the verdict when it carries none.
+std::variant<dhcp_inbound, actors::verdict> parse(const actors::inbound_frame& in, actors::layer_counters& malformed) {
   auto view = protocols::dhcp_packet::check(in.udp->payload);
   if (!view) return actors::verdict::malformed(malformed, view.error());
   auto message = protocols::dhcp_repr::parse(*view);
   if (!message) return actors::verdict::malformed(malformed, message.error());
   return dhcp_inbound{*in.ethernet, in.ip->source, *message, *in.me->mac, in.link, in.local_address};
 }
+
+} // namespace
 
 actors::verdict dhcp_intake::decide(const actors::inbound_frame& in, protocols::byte_buffer) const {
   auto parsed = parse(in, malformed_);

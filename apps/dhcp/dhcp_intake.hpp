@@ -5,7 +5,6 @@
 // the lease and replies. Pure but for the hand-off, which the caller gives.
 #include <functional>
 #include <memory>
-#include <variant>
 
 #include "actors/admission_gate.hpp"
 #include "actors/registration.hpp"
@@ -24,11 +23,6 @@ public:
               hand_off deliver);
 
   actors::verdict decide(const actors::inbound_frame& in, protocols::byte_buffer reply) const override;
-
-  // The message a frame carries, or the verdict when it carries none; for
-  // the decision above and its tests.
-  static std::variant<dhcp_inbound, actors::verdict> parse(const actors::inbound_frame& in,
-                                                           actors::layer_counters& malformed);
 
 private:
   std::shared_ptr<dhcp_counters> counters_;

@@ -10,6 +10,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include "actors/link.hpp"
 #include "apps/dhcp/dhcp_messages.hpp"
 #include <sys/socket.h>
 
@@ -85,7 +86,7 @@ TEST_F(supervision_tree_test, a_failed_sender_is_restarted_and_registered_again)
   EXPECT_EQ(restarts.next(), "sender");
   auto new_sender = child("sender");
   EXPECT_NE(new_sender, old_sender);
-  auto registered = system->registry().get(sender_registry_name);
+  auto registered = system->registry().get(sender_name(0));
   EXPECT_EQ(caf::actor_cast<caf::actor>(registered), new_sender);
   EXPECT_EQ(counters->actor_restarts.load(), 1u);
 }
