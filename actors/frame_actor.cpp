@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/tell.hpp"
+#include "protocols/ethernet.hpp"
+#include "protocols/ipv4_fragmentation.hpp"
 
 namespace etherbeam::actors {
 
@@ -19,13 +21,38 @@ struct in_flight_release {
   ~in_flight_release() { --counters.frames_in_flight; }
 };
 
+// A reply to a reassembled datagram can be longer than the link carries: it
+// leaves as fragments (the frame's first bytes name no IPv4 header often
+// enough that only long replies are parsed).
+void send_reply(frame reply, const frame_context& ctx, caf::execution_unit* here) {
+  constexpr std::size_t untagged_header = 14;
+  auto mtu = ctx.identity->link_mtu();
+  if (reply.size() <= untagged_header + mtu) {
+    tell(here, ctx.sender, send_frame_atom::value, std::move(reply));
+    return;
+  }
+  auto eth = protocols::ethernet_frame::check(reply.bytes());
+  std::size_t link_header = eth ? reply.size() - eth->payload().size() : 0;
+  auto outcome = eth && eth->ethertype() == protocols::ethertype::ipv4
+                   ? protocols::fragment_frame(reply.bytes(), link_header, mtu,
+                                               [&](protocols::byte_view f) {
+                                                 tell(here, ctx.sender, send_frame_atom::value, frame{f});
+                                               })
+                   : protocols::fragmentation::not_ipv4;
+  switch (outcome) {
+    case protocols::fragmentation::fits: tell(here, ctx.sender, send_frame_atom::value, std::move(reply)); break;
+    case protocols::fragmentation::fragmented: ++ctx.counters->replies_fragmented; break;
+    default: ++ctx.counters->replies_too_large; break;
+  }
+}
+
 void decide(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here) {
   frame reply{std::max(bytes.size(), min_reply_room)};
   auto v = ctx.handler(*ctx.dispatch, bytes, *ctx.identity, reply.bytes(), here, ctx.link);
   v.record();
   if (v.outcome == verdict::kind::reply) {
     reply.shrink_to(v.reply_len);
-    tell(here, ctx.sender, send_frame_atom::value, std::move(reply));
+    send_reply(std::move(reply), ctx, here);
   }
 }
 

@@ -10,12 +10,15 @@ namespace etherbeam::actors {
 
 frame_intake::frame_intake(caf::actor_system& system, const ingress_settings& s, std::vector<caf::actor> pool)
     : system_(system), s_(s), senders_(s.binder_user, "--binder-user"), pool_(std::move(pool)),
-      context_{nullptr, s.counters, {}, s.dispatch, s.handler, s.link} {}
+      context_{nullptr, s.counters, {}, s.dispatch, s.handler, s.link},
+      reassembly_counters_(s.reassembly ? s.reassembly : std::make_shared<reassembly_counters>(s.counters->named)),
+      fragments_(*reassembly_counters_, s.reassembly_limits) {}
 
 void frame_intake::begin_batch(std::shared_ptr<const stack_identity> identity) {
   context_.identity = std::move(identity);
   context_.sender = caf::actor_cast<sender_actor>(system_.registry().get(sender_name(s_.link)));
   shared_.reset();
+  batch_time_ = fragment_reassembly::clock::now();
   if (s_.model != concurrency_model::inline_) shared_ = std::make_shared<const frame_context>(context_);
 }
 
@@ -30,6 +33,11 @@ void frame_intake::take(std::span<const std::uint8_t> bytes, const msghdr& heade
   if (!senders_.admits(header)) {
     ++c.frames_refused_untrusted_sender;
     return;
+  }
+  switch (fragments_.take(bytes, *context_.identity, batch_time_)) {
+    case fragment_reassembly::result::not_a_fragment: break;
+    case fragment_reassembly::result::taken: return;
+    case fragment_reassembly::result::whole: bytes = fragments_.whole_frame(); break;
   }
   if (c.frames_in_flight.load(std::memory_order_relaxed) >= s_.limits.frames_in_flight) {
     ++c.overload_frames_dropped; // read and dropped: the socket never backs up
@@ -50,6 +58,17 @@ void frame_intake::announce(const stack_identity& identity) {
   if (!sender) return;
   s_.dispatch->announce(identity, [&](std::span<const std::uint8_t> f) {
     tell(nullptr, sender, send_frame_atom::value, frame{f});
+  });
+}
+
+} // namespace etherbeam::actors
+
+namespace etherbeam::actors {
+
+void frame_intake::expire_fragments(const stack_identity& identity) {
+  fragments_.expire(fragment_reassembly::clock::now(), identity, [&](std::span<const std::uint8_t> f) {
+    auto sender = caf::actor_cast<sender_actor>(system_.registry().get(sender_name(s_.link)));
+    if (sender) tell(nullptr, sender, send_frame_atom::value, frame{f});
   });
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // What ingress does with each datagram it read: counts it, refuses the cut,
 // the untrusted and those beyond the admission bound, and starts the frame's
-// decision by the concurrency model. Apart from ingress's blocking loop, so
+// decision by the concurrency model. Fragments for us are put together
+// first (fragment_reassembly), so a whole datagram costs one decision. Apart from ingress's blocking loop, so
 // that it also runs under CAF's deterministic test coordinator.
 #include <sys/socket.h>
 
@@ -9,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "actors/fragment_reassembly.hpp"
 #include "actors/frame_actor.hpp"
 #include "actors/ingress.hpp"
 #include "ipc/sender_credentials.hpp"
@@ -28,6 +30,8 @@ public:
   void take(std::span<const std::uint8_t> bytes, const msghdr& header, bool truncated);
   // Sends the applications' announcements for `identity` to the link's sender.
   void announce(const stack_identity& identity);
+  // Ends reassemblies past their timeout (and says so to their sources).
+  void expire_fragments(const stack_identity& identity);
 
 private:
   caf::actor_system& system_;
@@ -37,6 +41,9 @@ private:
   std::size_t next_worker_ = 0;
   frame_context context_;
   shared_frame_context shared_;
+  std::shared_ptr<reassembly_counters> reassembly_counters_;
+  fragment_reassembly fragments_;
+  fragment_reassembly::clock::time_point batch_time_{};
 };
 
 } // namespace etherbeam::actors

@@ -61,13 +61,19 @@ private:
     auto mac = info ? protocols::mac_address::from_string(info->mac) : std::nullopt;
     if (!mac && !current_->mac && frames_arrived)
       return unknown_mac(info ? "its mac= is not a MAC" : "it cannot be read or names no mac=");
-    if (!mac || mac == current_->mac) return;
+    if (!mac || (mac == current_->mac && learned_mtu(*info) == current_->mtu)) return;
     said_unknown_ = false;
     auto next = configured_;
     next.mac = mac;
+    next.mtu = learned_mtu(*info);
     current_ = std::make_shared<const stack_identity>(std::move(next));
-    spdlog::info("answering with {}'s MAC {} (learned from {})", info->interface, mac->to_string(),
-                 link_file_.string());
+    spdlog::info("answering with {}'s MAC {}, MTU {} (learned from {})", info->interface, mac->to_string(),
+                 current_->link_mtu(), link_file_.string());
+  }
+
+  std::uint16_t learned_mtu(const ipc::link_info& info) const {
+    if (configured_.mtu || info.mtu < 68 || info.mtu > 65535) return configured_.mtu;
+    return static_cast<std::uint16_t>(info.mtu);
   }
 
   // Frames arrive (this is called per batch) but no MAC is known, so none is
@@ -134,6 +140,7 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
   loop.run(
     [&] {
       announcing.when_due(identity.known(), intake);
+      intake.expire_fragments(*identity.known());
       if (::poll(&readable, 1, mailbox_poll_ms) <= 0) return;
       intake.begin_batch(identity.current());
       int received = batch.receive(s.socket);

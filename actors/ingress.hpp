@@ -9,6 +9,7 @@
 #include <optional>
 #include <memory>
 
+#include "actors/fragment_reassembly.hpp"
 #include "actors/frame_actor.hpp"
 #include "actors/link.hpp"
 #include "actors/queue_limits.hpp"
@@ -30,6 +31,9 @@ struct ingress_settings {
   // identity.mac is not configured, and again whenever the file changes.
   std::filesystem::path link_file;
   std::shared_ptr<stack_counters> counters;
+  // Made at start with the other counters; null: the intake makes its own.
+  std::shared_ptr<reassembly_counters> reassembly;
+  protocols::reassembly_limits reassembly_limits;
   std::shared_ptr<const dispatcher> dispatch;
   frame_handler handler = dispatch_frame;
   queue_limits limits;

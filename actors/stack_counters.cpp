@@ -16,6 +16,8 @@ std::string stack_counters::render() const {
   put("replies_dropped_binder_absent", replies_dropped_binder_absent);
   put("replies_dropped_binder_busy", replies_dropped_binder_busy);
   put("reply_send_errors", reply_send_errors);
+  put("replies_fragmented", replies_fragmented);
+  put("replies_too_large", replies_too_large);
   put("frame_actor_failures", frame_actor_failures);
   put("actor_restarts", actor_restarts);
   put("frames_refused_untrusted_sender", frames_refused_untrusted_sender);

@@ -21,6 +21,8 @@ struct stack_counters {
   counter replies_dropped_binder_absent{0};
   counter replies_dropped_binder_busy{0};
   counter reply_send_errors{0};
+  counter replies_fragmented{0};    // longer than the link MTU: sent as fragments
+  counter replies_too_large{0};     // longer than the MTU and not fragmentable (DF): dropped
   counter frame_actor_failures{0};  // per-frame actors that threw
   counter actor_restarts{0};        // long-lived actors restarted by a supervisor
   // Admission (queue_limits): frames being decided now, and what was refused.

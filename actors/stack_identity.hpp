@@ -1,6 +1,7 @@
 #pragma once
 // Who this stack is on its link: the addresses it owns and the MAC it answers
 // with. Every decision to answer a frame is made against this.
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -13,6 +14,10 @@ struct stack_identity {
   // Unknown until configured or learned from the binder's link file; frames
   // are not answered while it is unknown.
   std::optional<protocols::mac_address> mac;
+  // The largest IP packet the link carries: larger replies leave fragmented.
+  // Configured, or (0) learned from raw_binder's link file with the MAC.
+  std::uint16_t mtu = 0;
+  std::uint16_t link_mtu() const { return mtu ? mtu : 1500; }
   // Off by default, as on Linux (net.ipv4.icmp_echo_ignore_broadcasts=1).
   bool answer_broadcast_ping = false;
 

@@ -150,7 +150,7 @@ void open_nic(binder_resources& r) {
 
 void announce_link(const binder_resources& r) {
   r.directory->replace_file(ipc::socket_paths::link_file_name,
-                            ipc::render_link_info({r.link.interface, r.nic.mac()}));
+                            ipc::render_link_info({r.link.interface, r.nic.mac(), r.nic.mtu()}));
 }
 
 namespace {

@@ -40,6 +40,13 @@ std::string read_mac(int fd, const std::string& interface) {
 
 } // namespace
 
+unsigned packet_socket::mtu() const {
+  ifreq req{};
+  std::strncpy(req.ifr_name, interface_.c_str(), IFNAMSIZ - 1);
+  if (::ioctl(fd_.get(), SIOCGIFMTU, &req) != 0) return 0;
+  return static_cast<unsigned>(req.ifr_mtu);
+}
+
 std::uint8_t* put_back_vlan_tag(std::uint8_t* frame, std::uint16_t tpid, std::uint16_t tci) {
   std::memmove(frame - vlan_tag_len, frame, 12);
   frame -= vlan_tag_len;

@@ -36,6 +36,8 @@ public:
   const std::string& interface() const { return interface_; }
   const std::string& mac() const { return mac_; }
   unsigned index() const { return index_; }
+  // The interface's MTU now (0 if it cannot be read).
+  unsigned mtu() const;
 
   // Puts frames on the wire, many per system call; returns how many went.
   std::size_t inject(std::span<const std::span<const std::uint8_t>> frames);

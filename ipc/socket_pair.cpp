@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -45,7 +46,7 @@ unique_fd open_datagram_socket() {
 }
 
 std::string render_link_info(const link_info& info) {
-  return "interface=" + info.interface + "\nmac=" + info.mac + "\n";
+  return "interface=" + info.interface + "\nmac=" + info.mac + "\nmtu=" + std::to_string(info.mtu) + "\n";
 }
 
 std::optional<link_info> read_link_info(const fs::path& path) {
@@ -59,6 +60,7 @@ std::optional<link_info> read_link_info(const fs::path& path) {
     auto value = line.substr(eq + 1);
     if (key == "interface") info.interface = value;
     else if (key == "mac") info.mac = value;
+    else if (key == "mtu") info.mtu = static_cast<unsigned>(std::strtoul(value.c_str(), nullptr, 10));
   }
   if (info.mac.empty()) return std::nullopt;
   return info;

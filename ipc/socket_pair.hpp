@@ -63,6 +63,7 @@ sockaddr_un unix_address(const std::filesystem::path& path);
 struct link_info {
   std::string interface;
   std::string mac; // "aa:bb:cc:dd:ee:ff"
+  unsigned mtu = 0; // 0: not said (an older raw_binder)
 };
 // The link file's text (socket_directory::replace_file writes it).
 std::string render_link_info(const link_info& info);

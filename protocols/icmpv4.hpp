@@ -22,6 +22,11 @@ namespace icmpv4_unreachable {
 inline constexpr std::uint8_t net = 0, host = 1, protocol = 2, port = 3, fragmentation_needed = 4;
 } // namespace icmpv4_unreachable
 
+// Codes of time exceeded (RFC 792).
+namespace icmpv4_time_exceeded {
+inline constexpr std::uint8_t in_transit = 0, reassembly = 1;
+} // namespace icmpv4_time_exceeded
+
 // Where each field sits (RFC 792): named once, for getters and setters.
 namespace icmpv4_field {
 inline constexpr std::size_t type = 0, code = 1, checksum = 2, echo_identifier = 4, echo_sequence = 6;

@@ -1,7 +1,7 @@
 #pragma once
 // IPv4 headers (RFC 791): options are skipped over, fragments are reported as
-// such (this stack does not reassemble), the header checksum is verified on
-// input and computed on output.
+// such (ipv4_reassembly puts them together), the header checksum is verified
+// on input and computed on output.
 #include <cstdint>
 #include <span>
 #include <type_traits>
@@ -55,6 +55,7 @@ public:
   std::uint16_t header_checksum() const { return read_be16(bytes_, ipv4_field::checksum); }
   ipv4_address source() const { return ipv4_address::read(bytes_, ipv4_field::source); }
   ipv4_address destination() const { return ipv4_address::read(bytes_, ipv4_field::destination); }
+  byte_view header() const { return byte_view(bytes_).first(header_len()); }
   byte_view options() const { return byte_view(bytes_).subspan(min_header_len, header_len() - min_header_len); }
   byte_view payload() const { return byte_view(bytes_).subspan(header_len()); }
   bool checksum_valid() const;

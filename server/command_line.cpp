@@ -43,6 +43,7 @@ command read_command(int argc, char** argv, std::string* error) {
   std::size_t threads = 0, workers = 0;
   std::string model;
   int io_batch = 0;
+  std::int64_t mtu = 0;
   std::string user, socket_group, binder_user;
   std::vector<std::string> enable_apps, disable_apps;
 
@@ -59,6 +60,9 @@ command read_command(int argc, char** argv, std::string* error) {
                  "(e.g. the design note's /tmp/gleam_to_raw.sock)");
   app.add_option("--ip", ips, "An address to own, as ADDR/PREFIX (repeatable), e.g. 10.0.0.2/24");
   app.add_option("--mac", mac, "MAC to answer with [default: the interface's own, as raw_binder reports it]");
+  app.add_option("--mtu", mtu,
+                 "Largest IP packet the link carries; longer replies leave as fragments "
+                 "[default: the interface's, as raw_binder reports it, else 1500]");
   app.add_option("-c,--config", config_file, "TOML config file; command-line options override it")
     ->check(CLI::ExistingFile);
   app.add_flag("--answer-broadcast-ping", broadcast_ping,
@@ -111,6 +115,7 @@ command read_command(int argc, char** argv, std::string* error) {
       for (auto& ip : ips) config.identity.addresses.push_back(parse_owned_address(ip, "--ip"));
     }
     if (!mac.empty()) config.identity.mac = parse_mac(mac, "--mac");
+    if (mtu) config.identity.mtu = parse_mtu(mtu, "--mtu");
     if (broadcast_ping) config.identity.answer_broadcast_ping = true;
     if (!log_level.empty()) config.log_level = log_level;
     if (threads) config.scheduler_threads = threads;

@@ -36,6 +36,13 @@ inline protocols::mac_address parse_mac(const std::string& text, const std::stri
   return *m;
 }
 
+// RFC 791: every host takes 68-byte packets; IPv4's length field stops at 65,535.
+inline std::uint16_t parse_mtu(std::int64_t value, const std::string& where) {
+  if (value < 68 || value > 65535)
+    throw config_error(where + ": MTU " + std::to_string(value) + " is outside 68..65535 (Ethernet's is 1500)");
+  return static_cast<std::uint16_t>(value);
+}
+
 } // namespace etherbeam::server
 
 namespace etherbeam::server::toml_reading {

@@ -51,9 +51,11 @@ link_config load_link(const toml::table& table, const std::filesystem::path& fil
       });
     } else if (k == "mac") {
       link.identity.mac = parse_mac(require<std::string>(lnode, file, key, "a string"), at(file, lnode) + ": " + key);
+    } else if (k == "mtu") {
+      link.identity.mtu = parse_mtu(require<std::int64_t>(lnode, file, key, "an integer"), at(file, lnode) + ": " + key);
     } else {
       throw config_error(at(file, lnode) + ": unknown setting " + key +
-                         " (known: name, socket_dir, frames_socket, replies_socket, addresses, mac)");
+                         " (known: name, socket_dir, frames_socket, replies_socket, addresses, mac, mtu)");
     }
   }
   if (link.name.empty()) throw config_error(where + ": a link needs a name, e.g. name = \"lan\"");
@@ -134,6 +136,8 @@ void load_config_file(const std::filesystem::path& file, server_config& into) {
         } else if (sk == "stack.mac") {
           into.identity.mac = parse_mac(require<std::string>(snode, file, sk, "a string"),
                                         at(file, snode) + ": " + sk);
+        } else if (sk == "stack.mtu") {
+          into.identity.mtu = parse_mtu(require<std::int64_t>(snode, file, sk, "an integer"), at(file, snode) + ": " + sk);
         } else if (sk == "stack.answer_broadcast_ping") {
           into.identity.answer_broadcast_ping = require<bool>(snode, file, sk, "true or false");
         } else {

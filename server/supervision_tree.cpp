@@ -22,6 +22,7 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
   auto child_id = [&](const char* role, const link_config& link) {
     return links.size() == 1 ? std::string(role) : std::string(role) + "." + link.name;
   };
+  auto reassembly = std::make_shared<actors::reassembly_counters>(counters->named);
   std::vector<std::shared_ptr<actors::link_counters>> per_link;
   for (const auto& link : links) per_link.push_back(std::make_shared<actors::link_counters>(counters->named, link.name));
   supervision::supervisor_spec spec;
@@ -61,6 +62,7 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
     ingress.identity = links[i].identity;
     ingress.link_file = paths.link_file();
     ingress.counters = counters;
+    ingress.reassembly = reassembly;
     ingress.dispatch = dispatch;
     ingress.limits = config.limits;
     ingress.model = config.model;

@@ -29,6 +29,19 @@ class Answers(LabTest):
         self.assertEqual(ping_stats(out), (5, 5), out)
         self.assertIn("1408 bytes from", out)
 
+    def test_echoes_larger_than_the_mtu_come_back_whole_as_the_kernel_answers_them(self):
+        # The client's kernel sends these as 6 and 44 fragments over MTU 1500;
+        # etherbeam reassembles each, and its reply leaves fragmented again.
+        for size in (8000, 65000):
+            out = self.ping(count=3, interval="0.2", extra=["-s", str(size), "-p", "e7be4a11"])
+            self.assertEqual(ping_stats(out), (3, 3), out)
+            self.assertIn(f"{size + 8} bytes from {STACK_IP}", out)
+            self.assertNotIn("wrong data", out)
+        counters = self.etherbeam.counters()
+        self.assertEqual(counters.get("fragments.reassembled"), 6, counters)
+        self.assertEqual(counters.get("fragments.received"), 3 * 6 + 3 * 44, counters)
+        self.assertEqual(counters.get("replies_fragmented"), 6, counters)
+
     def test_arping_gets_the_interfaces_mac(self):
         out = self.lab.client(["arping", "-c", "3", "-w", "5", "-I", self.lab.client_if, STACK_IP],
                               check=False).stdout

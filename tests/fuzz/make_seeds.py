@@ -67,6 +67,21 @@ def layers(frame):
             yield "dhcp", body[8:]
 
 
+def fragment_seeds(folder):
+    """The fragments of lab_fragments.pcap as ipv4_fragments reads them (an MTU
+    byte, then each IPv4 packet behind its length): in order, reversed, doubled."""
+    packets = [f[14:] for f in pcap_frames(DATA / "lab_fragments.pcap")]
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for mtu_byte, order in ((179, packets), (10, packets[::-1]), (0, packets[:3] + packets[:3])):
+        data = bytes([mtu_byte]) + b"".join(struct.pack("!H", len(p)) + p for p in order)
+        path = folder / hashlib.sha1(data).hexdigest()
+        if not path.exists():
+            path.write_bytes(data)
+            written += 1
+    return written
+
+
 def main():
     out = pathlib.Path(sys.argv[1])
     frames = [f for p in sorted(DATA.glob("*.pcap")) for f in pcap_frames(p)] + crafted_frames()
@@ -79,6 +94,7 @@ def main():
             if not path.exists():
                 path.write_bytes(data)
                 written += 1
+    written += fragment_seeds(out / "ipv4_fragments")
     print(f"make_seeds: {len(frames)} frames, {written} seed inputs under {out}")
 
 

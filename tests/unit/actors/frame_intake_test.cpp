@@ -12,7 +12,9 @@
 #include "apps/host/host_responders.hpp"
 #include "ipc/datagram_batch.hpp"
 #include "ipc/sender_credentials.hpp"
+#include "protocols/ipv4_reassembly.hpp"
 #include "tests/unit/frame_bytes.hpp"
+#include "tests/unit/pcap_frames.hpp"
 
 using namespace etherbeam;
 using namespace etherbeam::actors;
@@ -58,9 +60,10 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   // raw_binder's side sends these; the intake takes what one receive reads.
-  void relay(frame_intake& intake, std::initializer_list<std::span<const std::uint8_t>> frames) {
+  void relay(frame_intake& intake, std::initializer_list<std::span<const std::uint8_t>> frames,
+             std::shared_ptr<const stack_identity> me = nullptr) {
     for (auto f : frames) ::send(pair[0], f.data(), f.size(), 0);
-    intake.begin_batch(lab_identity());
+    intake.begin_batch(me ? me : lab_identity());
     int n = batch.receive(pair[1]);
     for (int i = 0; i < n; ++i) intake.take(batch.datagram(i), batch.header(i), batch.truncated(i));
   }
@@ -115,6 +118,45 @@ CAF_TEST(a datagram cut short is counted as oversize and goes no further) {
   intake.take(echo, none, true);
   CAF_CHECK_EQUAL(counters->oversize_frames.load(), 1u);
   CAF_CHECK_EQUAL(counters->frames_in_flight.load(), 0);
+}
+
+// tests/data/lab_fragments.pcap: the three fragments of `ping -s 3000` to
+// 10.77.0.3. One decision for the whole datagram; its 3,036-byte reply leaves
+// as three fragments no longer than the link's MTU of 1500.
+CAF_TEST(fragments for us are put together and the long reply leaves in fragments) {
+  auto fragments = test_frames::pcap_frames("lab_fragments.pcap");
+  auto me = std::make_shared<stack_identity>();
+  me->addresses.push_back(*protocols::ipv4_interface::from_string("10.77.0.3/24"));
+  me->mac = protocols::mac_address::read(fragments[0], 0);
+  frame_intake intake{sys, settings, {}};
+  relay(intake, {fragments[0], fragments[2], fragments[1]}, me);
+  CAF_CHECK_EQUAL(counters->named.value("fragments.received"), 3u);
+  CAF_CHECK_EQUAL(counters->named.value("fragments.reassembled"), 1u);
+  CAF_CHECK_EQUAL(counters->frames_in_flight.load(), 1);
+  run();
+  CAF_CHECK_EQUAL(counters->named.value("reply.icmp_echo_reply"), 1u);
+  CAF_CHECK_EQUAL(counters->replies_fragmented.load(), 1u);
+  CAF_REQUIRE_EQUAL(sent.size(), 3u);
+  protocols::ipv4_reassembly back;
+  auto outcome = protocols::ipv4_reassembly::outcome::held;
+  for (auto& f : sent) {
+    CAF_CHECK_LESS_OR_EQUAL(f.size(), 14u + 1500u);
+    outcome = back.add(f.bytes().first(14), *protocols::ipv4_packet::check(f.bytes().subspan(14)), {});
+  }
+  CAF_REQUIRE(outcome == protocols::ipv4_reassembly::outcome::completed);
+  auto reply = protocols::ipv4_packet::check(std::span(back.whole_frame()).subspan(14));
+  CAF_REQUIRE(reply);
+  CAF_CHECK_EQUAL(reply->total_len(), 20u + 8u + 3000u);
+  CAF_CHECK_EQUAL(reply->destination().to_string(), "10.77.0.1");
+}
+
+CAF_TEST(fragments for another host are not held) {
+  auto fragments = test_frames::pcap_frames("lab_fragments.pcap");
+  frame_intake intake{sys, settings, {}};
+  relay(intake, {fragments[0]}); // to 10.77.0.3, and this identity is 10.77.0.2
+  CAF_CHECK_EQUAL(counters->named.value("fragments.received"), 0u);
+  CAF_CHECK_EQUAL(counters->frames_in_flight.load(), 1);
+  run();
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
