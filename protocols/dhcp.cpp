@@ -1,5 +1,7 @@
 #include "protocols/dhcp.hpp"
 
+#include <algorithm>
+
 namespace etherbeam::protocols {
 
 namespace {
@@ -31,16 +33,6 @@ struct option_reader {
     if (v->size() != 2) return fail<std::uint16_t>();
     return read_be16(*v, 0);
   }
-  void addresses(std::uint8_t c, address_list& into) {
-    std::array<std::uint8_t, 255 * 3> joined_buffer;
-    auto v = areas.joined(c, joined_buffer);
-    if (!v) return;
-    if (v->empty() || v->size() % 4 != 0) {
-      ok = false;
-      return;
-    }
-    for (std::size_t i = 0; i < v->size(); i += 4) into.push_back(ipv4_address::read(*v, i));
-  }
   template <std::size_t N>
   void bytes(std::uint8_t c, bounded_bytes<N>& into) {
     std::array<std::uint8_t, 255 * 3> joined_buffer;
@@ -54,48 +46,85 @@ struct option_reader {
   }
 };
 
-// Writes the options of a message; with an empty buffer it only counts.
-class option_writer {
-public:
-  explicit option_writer(byte_buffer out, std::size_t at) : out_(out), at_(at) {}
+// A header field of text ('sname', 'file'): up to its first NUL.
+template <std::size_t N> void read_text_field(byte_view field, bounded_bytes<N>& into) {
+  auto end = std::find(field.begin(), field.end(), std::uint8_t{0});
+  into.assign(field.first(std::min<std::size_t>(N, static_cast<std::size_t>(end - field.begin()))));
+}
 
-  void put(std::uint8_t c, byte_view value) {
-    // RFC 3396: a value longer than 255 bytes goes out as consecutive options.
+// The options of one message in the order they are written, each no longer
+// than 255 bytes (RFC 3396 splits longer values into consecutive options).
+// Fixed capacity: emitting never allocates.
+class option_list {
+public:
+  void add(std::uint8_t c, byte_view value) {
     do {
       auto part = value.first(std::min<std::size_t>(value.size(), 255));
-      byte(c);
-      byte(static_cast<std::uint8_t>(part.size()));
-      for (auto b : part) byte(b);
+      if (n_ < items_.size()) items_[n_++] = {c, part};
       value = value.subspan(part.size());
     } while (!value.empty());
   }
-  void put(std::uint8_t c, const std::optional<ipv4_address>& a) {
-    if (!a) return;
-    std::array<std::uint8_t, 4> v;
-    a->write(v, 0);
-    put(c, v);
+  template <std::size_t N> void add(std::uint8_t c, const bounded_bytes<N>& b) {
+    if (!b.empty()) add(c, b.view());
   }
-  void put(std::uint8_t c, const std::optional<std::uint32_t>& n) {
-    if (!n) return;
-    std::array<std::uint8_t, 4> v;
-    write_be32(v, 0, *n);
-    put(c, v);
+  void add(std::uint8_t c, const std::optional<ipv4_address>& a) {
+    if (a) a->write(word(), 0), add(c, last_word(4));
   }
-  void put(std::uint8_t c, const std::optional<std::uint16_t>& n) {
-    if (!n) return;
-    std::array<std::uint8_t, 2> v;
-    write_be16(v, 0, *n);
-    put(c, v);
+  void add(std::uint8_t c, const std::optional<std::uint32_t>& v) {
+    if (v) write_be32(word(), 0, *v), add(c, last_word(4));
   }
-  void put(std::uint8_t c, const address_list& list) {
-    if (list.empty()) return;
-    std::array<std::uint8_t, 4 * address_list::capacity> v;
-    for (std::size_t i = 0; i < list.size; ++i) list.items[i].write(v, 4 * i);
-    put(c, byte_view{v}.first(4 * list.size));
+  void add(std::uint8_t c, const std::optional<std::uint16_t>& v) {
+    if (v) write_be16(word(), 0, *v), add(c, last_word(2));
   }
-  template <std::size_t N>
-  void put(std::uint8_t c, const bounded_bytes<N>& b) {
-    if (!b.empty()) put(c, b.view());
+  void add_byte(std::uint8_t c, std::uint8_t v) { word()[0] = v, add(c, last_word(1)); }
+  std::span<const dhcp_option> items() const { return {items_.data(), n_}; }
+  std::size_t wire_len() const {
+    std::size_t len = 0;
+    for (const auto& o : items()) len += 2 + o.value.size();
+    return len;
+  }
+
+private:
+  byte_buffer word() { return words_[words_used_]; }
+  byte_view last_word(std::size_t len) { return byte_view(words_[words_used_++]).first(len); }
+
+  std::array<dhcp_option, 192> items_{};
+  std::size_t n_ = 0;
+  std::array<std::array<std::uint8_t, 4>, 8> words_{};
+  std::size_t words_used_ = 0;
+};
+
+// Options in the order servers conventionally send them: message type first,
+// server identifier next; relay agent information apart, as it goes last in
+// the options field (RFC 3046 §2.1).
+void gather(const dhcp_repr& r, option_list& main, option_list& relay) {
+  main.add_byte(code::message_type, static_cast<std::uint8_t>(r.message_type));
+  main.add(code::server_identifier, r.server_identifier);
+  main.add(code::lease_time, r.lease_time);
+  main.add(code::renewal_time, r.renewal_time);
+  main.add(code::rebinding_time, r.rebinding_time);
+  main.add(code::subnet_mask, r.subnet_mask);
+  for (const auto& o : r.extra_options) main.add(o.code, o.value);
+  main.add(code::host_name, r.host_name);
+  main.add(code::requested_address, r.requested_address);
+  main.add(code::parameter_request_list, r.parameter_request_list);
+  main.add(code::max_message_size, r.max_message_size);
+  main.add(code::vendor_class, r.vendor_class);
+  main.add(code::user_class, r.user_class);
+  main.add(code::client_system, r.client_system);
+  main.add(code::client_identifier, r.client_identifier);
+  main.add(code::message, r.message);
+  relay.add(code::relay_agent_information, r.relay_agent_information);
+}
+
+// Writes into one option area; with an empty buffer it only counts.
+class area_writer {
+public:
+  area_writer(byte_buffer out, std::size_t at) : out_(out), at_(at) {}
+  void put(const dhcp_option& o) {
+    byte(o.code);
+    byte(static_cast<std::uint8_t>(o.value.size()));
+    for (auto b : o.value) byte(b);
   }
   void byte(std::uint8_t b) {
     if (!out_.empty()) out_[at_] = b;
@@ -108,34 +137,48 @@ private:
   std::size_t at_;
 };
 
-std::size_t write_options(const dhcp_repr& r, byte_buffer out) {
-  option_writer w{out, dhcp_packet::options_at};
-  std::array<std::uint8_t, 1> type{static_cast<std::uint8_t>(r.message_type)};
-  // Message type first and server identifier next, as servers conventionally
-  // send them; relay agent information last (RFC 3046 §2.1).
-  w.put(code::message_type, type);
-  w.put(code::server_identifier, r.server_identifier);
-  w.put(code::lease_time, r.lease_time);
-  w.put(code::renewal_time, r.renewal_time);
-  w.put(code::rebinding_time, r.rebinding_time);
-  w.put(code::subnet_mask, r.subnet_mask);
-  w.put(code::broadcast_address, r.broadcast_address);
-  w.put(code::router, r.routers);
-  w.put(code::dns_servers, r.dns_servers);
-  w.put(code::domain_name, r.domain_name);
-  w.put(code::host_name, r.host_name);
-  w.put(code::ntp_servers, r.ntp_servers);
-  w.put(code::requested_address, r.requested_address);
-  w.put(code::parameter_request_list, r.parameter_request_list);
-  w.put(code::max_message_size, r.max_message_size);
-  w.put(code::vendor_class, r.vendor_class);
-  w.put(code::client_identifier, r.client_identifier);
-  w.put(code::message, r.message);
-  for (const auto& o : r.extra_options) w.put(o.code, o.value);
-  w.put(code::relay_agent_information, r.relay_agent_information);
-  w.byte(code::end);
-  while (w.at() < bootp_min_len) w.byte(code::pad);
-  return w.at();
+// Lays the options out within `max_len` bytes of message and writes them
+// (or, with an empty `out`, only counts). Returns the message length, 0 when
+// the options cannot fit.
+std::size_t write_options(const dhcp_repr& r, byte_buffer out, std::size_t max_len) {
+  option_list main, relay;
+  gather(r, main, relay);
+  constexpr std::size_t end_len = 1, overload_len = 3;
+  std::size_t room = max_len > dhcp_packet::options_at + end_len ? max_len - dhcp_packet::options_at - end_len : 0;
+  auto finish = [&](area_writer& w) {
+    for (const auto& o : relay.items()) w.put(o);
+    w.byte(code::end);
+    while (w.at() < std::min(bootp_min_len, max_len)) w.byte(code::pad);
+    return w.at();
+  };
+  if (main.wire_len() + relay.wire_len() <= room) {
+    area_writer w{out, dhcp_packet::options_at};
+    for (const auto& o : main.items()) w.put(o);
+    return finish(w);
+  }
+  // Option overload: 'file' then 'sname', each ended by an end option, when
+  // they carry no names of their own.
+  if (!r.server_name.empty() || !r.boot_file.empty() || room < relay.wire_len() + overload_len) return 0;
+  std::array<std::size_t, 3> capacity{room - relay.wire_len() - overload_len, dhcp_packet::file_len - end_len,
+                                       dhcp_packet::sname_len - end_len};
+  std::array<std::size_t, 3> used{};
+  std::array<std::uint8_t, 192> area_of{};
+  std::size_t area = 0, i = 0;
+  for (const auto& o : main.items()) {
+    while (area < 3 && used[area] + 2 + o.value.size() > capacity[area]) ++area;
+    if (area == 3) return 0;
+    used[area] += 2 + o.value.size();
+    area_of[i++] = static_cast<std::uint8_t>(area);
+  }
+  std::array<std::uint8_t, 1> which{static_cast<std::uint8_t>((used[1] ? 1 : 0) | (used[2] ? 2 : 0))}; // lives until written
+  std::array<area_writer, 3> writers{area_writer{out, dhcp_packet::options_at},
+                                     area_writer{out, dhcp_packet::file_at}, area_writer{out, dhcp_packet::sname_at}};
+  writers[0].put({code::overload, byte_view{which}});
+  i = 0;
+  for (const auto& o : main.items()) writers[area_of[i++]].put(o);
+  for (std::size_t a = 1; a < 3; ++a)
+    if (used[a]) writers[a].byte(code::end); // the rest of the field stays zero: pad
+  return finish(writers[0]);
 }
 
 } // namespace
@@ -182,33 +225,32 @@ parsed<dhcp_repr> dhcp_repr::parse(const dhcp_packet& p) {
   r.server_address = p.server_address();
   r.relay_address = p.relay_address();
   r.client_hardware = p.client_hardware();
+  if (!(areas->overload() & 2)) read_text_field(p.sname(), r.server_name);
+  if (!(areas->overload() & 1)) read_text_field(p.file(), r.boot_file);
 
   option_reader read{*areas};
   r.requested_address = read.address(code::requested_address);
   r.server_identifier = read.address(code::server_identifier);
   r.subnet_mask = read.address(code::subnet_mask);
-  r.broadcast_address = read.address(code::broadcast_address);
   r.lease_time = read.u32(code::lease_time);
   r.renewal_time = read.u32(code::renewal_time);
   r.rebinding_time = read.u32(code::rebinding_time);
   r.max_message_size = read.u16(code::max_message_size);
-  read.addresses(code::router, r.routers);
-  read.addresses(code::dns_servers, r.dns_servers);
-  read.addresses(code::ntp_servers, r.ntp_servers);
   read.bytes(code::client_identifier, r.client_identifier);
   read.bytes(code::parameter_request_list, r.parameter_request_list);
   read.bytes(code::host_name, r.host_name);
-  read.bytes(code::domain_name, r.domain_name);
   read.bytes(code::vendor_class, r.vendor_class);
+  read.bytes(code::user_class, r.user_class);
+  read.bytes(code::client_system, r.client_system);
   read.bytes(code::message, r.message);
   read.bytes(code::relay_agent_information, r.relay_agent_information);
   if (!read.ok) return parse_error::bad_option_length;
   return r;
 }
 
-std::size_t dhcp_repr::buffer_len() const { return write_options(*this, {}); }
+std::size_t dhcp_repr::buffer_len(std::size_t max_len) const { return write_options(*this, {}, max_len); }
 
-void dhcp_repr::emit(byte_buffer out) const {
+std::size_t dhcp_repr::emit(byte_buffer out, std::size_t max_len) const {
   std::fill(out.begin(), out.begin() + dhcp_packet::options_at, std::uint8_t{0});
   out[0] = static_cast<std::uint8_t>(op);
   out[1] = 1; // Ethernet
@@ -222,8 +264,10 @@ void dhcp_repr::emit(byte_buffer out) const {
   server_address.write(out, 20);
   relay_address.write(out, 24);
   client_hardware.write(out, 28);
+  std::copy(server_name.view().begin(), server_name.view().end(), out.begin() + dhcp_packet::sname_at);
+  std::copy(boot_file.view().begin(), boot_file.view().end(), out.begin() + dhcp_packet::file_at);
   write_be32(out, dhcp_packet::cookie_at, dhcp_packet::magic_cookie);
-  write_options(*this, out);
+  return write_options(*this, out, max_len);
 }
 
 } // namespace etherbeam::protocols

@@ -79,19 +79,6 @@ template <std::size_t N> struct bounded_bytes {
   }
 };
 
-// Up to 8 addresses: the lists of routers, DNS and NTP servers.
-struct address_list {
-  static constexpr std::size_t capacity = 8;
-  std::array<ipv4_address, capacity> items{};
-  std::size_t size = 0;
-
-  std::span<const ipv4_address> view() const { return {items.data(), size}; }
-  bool empty() const { return size == 0; }
-  void push_back(ipv4_address a) {
-    if (size < capacity) items[size++] = a;
-  }
-};
-
 struct dhcp_repr {
   bootp_op op = bootp_op::request;
   dhcp_message_type message_type = dhcp_message_type::discover;
@@ -105,37 +92,47 @@ struct dhcp_repr {
   ipv4_address relay_address;  // giaddr
   mac_address client_hardware; // chaddr
 
-  // Options; absent (nullopt, empty) when not in the message.
+  // The 'sname' and 'file' header fields as text (netboot: the TFTP server
+  // and the boot file), when they do not carry options.
+  bounded_bytes<dhcp_packet::sname_len - 1> server_name;
+  bounded_bytes<dhcp_packet::file_len - 1> boot_file;
+
+  // The options the server's logic reads or sets; absent (nullopt, empty)
+  // when not in the message. Every other option is in `options` below.
   std::optional<ipv4_address> requested_address;
   std::optional<ipv4_address> server_identifier;
   std::optional<ipv4_address> subnet_mask;
-  std::optional<ipv4_address> broadcast_address;
   std::optional<std::uint32_t> lease_time; // seconds
   std::optional<std::uint32_t> renewal_time;
   std::optional<std::uint32_t> rebinding_time;
   std::optional<std::uint16_t> max_message_size;
-  address_list routers;
-  address_list dns_servers;
-  address_list ntp_servers;
   bounded_bytes<255> client_identifier;
   bounded_bytes<255> parameter_request_list;
   bounded_bytes<255> host_name;
-  bounded_bytes<255> domain_name;
-  bounded_bytes<255> vendor_class;
+  bounded_bytes<255> vendor_class;  // option 60
+  bounded_bytes<255> user_class;    // option 77 (RFC 3004)
+  bounded_bytes<255> client_system; // option 93 (RFC 4578): client architectures
   bounded_bytes<255> message;
   // Relay agent information (option 82), kept whole to be echoed (RFC 3046).
   // Joined from up to three options when a relay split it (RFC 3396).
   bounded_bytes<765> relay_agent_information;
-  // Emit only: further options, by code with a raw value, written after the
-  // ones above; values longer than 255 bytes are split (RFC 3396).
+  // Emit only: further options by code and value, written in this order after
+  // the lease times and subnet mask; values longer than 255 bytes are split
+  // (RFC 3396).
   std::span<const dhcp_option> extra_options;
 
   // Options the parser does not know are skipped, not refused.
   static parsed<dhcp_repr> parse(const dhcp_packet& packet);
-  // Bytes emit() writes: header, cookie, options, end, padded to the 300
-  // bytes BOOTP relays expect (RFC 1542 §2.1).
-  std::size_t buffer_len() const;
-  void emit(byte_buffer out) const;
+
+  static constexpr std::size_t no_limit = 65535 - 28;
+  // Bytes emit() writes with messages of at most `max_len` bytes: header,
+  // cookie, options, end, padded to the 300 bytes BOOTP relays expect (RFC
+  // 1542 §2.1). Options the options field cannot take go on into 'file' and
+  // then 'sname' (option 52, RFC 2132 §9.3) when those carry no netboot
+  // names. 0: the message does not fit in `max_len`.
+  std::size_t buffer_len(std::size_t max_len = no_limit) const;
+  // Writes what buffer_len(max_len) counted; `out` holds at least that.
+  std::size_t emit(byte_buffer out, std::size_t max_len = no_limit) const;
 };
 
 template <std::size_t N> bool bounded_bytes<N>::assign(byte_view bytes) {

@@ -35,6 +35,7 @@ parsed<dhcp_option_areas> dhcp_option_areas::check(byte_view options, byte_view 
   if (overload->size() != 1 || (*overload)[0] < 1 || (*overload)[0] > 3)
     return parse_error::bad_overload;
   std::uint8_t which = (*overload)[0];
+  areas.overload_ = which;
   if (which & 1) areas.areas_[areas.count_++] = file;
   if (which & 2) areas.areas_[areas.count_++] = sname;
   for (std::size_t a = 1; a < areas.count_; ++a)

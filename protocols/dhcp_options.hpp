@@ -1,5 +1,6 @@
 #pragma once
-// DHCP options (RFC 2132): their codes, and a walk over the option areas of a
+// DHCP options (RFC 2132): the codes the server's logic reads or sets (every
+// option's name and type: dhcp_option_defs.hpp), and a walk over the option areas of a
 // message that follows option overload (option 52) into 'file' and 'sname'
 // and joins split long options back together (RFC 3396).
 #include <array>
@@ -14,16 +15,16 @@ namespace etherbeam::protocols {
 namespace dhcp_option_code {
 inline constexpr std::uint8_t pad = 0;
 inline constexpr std::uint8_t subnet_mask = 1;
-inline constexpr std::uint8_t router = 3;
-inline constexpr std::uint8_t dns_servers = 6;
 inline constexpr std::uint8_t host_name = 12;
-inline constexpr std::uint8_t domain_name = 15;
 inline constexpr std::uint8_t broadcast_address = 28;
-inline constexpr std::uint8_t ntp_servers = 42;
 inline constexpr std::uint8_t requested_address = 50;
 inline constexpr std::uint8_t lease_time = 51;
 inline constexpr std::uint8_t overload = 52;
 inline constexpr std::uint8_t message_type = 53;
+inline constexpr std::uint8_t tftp_server_name = 66;
+inline constexpr std::uint8_t boot_file_name = 67;
+inline constexpr std::uint8_t user_class = 77;
+inline constexpr std::uint8_t client_system = 93;
 inline constexpr std::uint8_t server_identifier = 54;
 inline constexpr std::uint8_t parameter_request_list = 55;
 inline constexpr std::uint8_t message = 56;
@@ -62,6 +63,8 @@ public:
   // Every instance of `code` joined in order (RFC 3396) into `out`; nullopt
   // when absent or when the joined value does not fit in `out`.
   std::optional<byte_view> joined(std::uint8_t code, byte_buffer out) const;
+  // Option 52's value: 1 'file' holds options, 2 'sname' does, 3 both; 0 neither.
+  std::uint8_t overload() const { return overload_; }
 
 private:
   // Walks one area already checked: lengths are known to fit.
@@ -80,6 +83,7 @@ private:
 
   std::array<byte_view, 3> areas_{};
   std::size_t count_ = 0;
+  std::uint8_t overload_ = 0;
 };
 
 } // namespace etherbeam::protocols

@@ -19,7 +19,8 @@ std::variant<dhcp_inbound, actors::verdict> parse(const actors::inbound_frame& i
   if (!view) return actors::verdict::malformed(malformed, view.error());
   auto message = protocols::dhcp_repr::parse(*view);
   if (!message) return actors::verdict::malformed(malformed, message.error());
-  return dhcp_inbound{*in.ethernet, in.ip->source, *message, *in.me->mac, in.link, in.local_address};
+  return dhcp_inbound{*in.ethernet, in.ip->source, *message, *in.me->mac, in.link, in.local_address,
+                      in.me->link_mtu()};
 }
 
 } // namespace

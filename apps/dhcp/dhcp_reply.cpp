@@ -31,14 +31,19 @@ destination where_to(const dhcp_inbound& in, const dhcp_repr& reply) {
 
 } // namespace
 
+std::size_t max_dhcp_message_len(const dhcp_inbound& request) {
+  // The client's option 57 (at least 576, RFC 2132 §9.10) and the link's MTU
+  // bound the IP datagram.
+  std::size_t datagram = std::max<std::size_t>(request.message.max_message_size.value_or(576), 576);
+  datagram = std::min<std::size_t>({datagram, request.link_mtu, max_dhcp_reply_frame - 14 - 8});
+  return datagram - ipv4_repr::header_len() - udp_packet::header_len;
+}
+
 std::size_t emit_dhcp_reply(const dhcp_inbound& in, const dhcp_repr& reply, ipv4_address server_address,
                             mac_address server_mac, byte_buffer out) {
   auto to = where_to(in, reply);
-  auto dhcp_len = reply.buffer_len();
-  // The client's option 57 (at least 576, RFC 2132 §9.10) bounds the IP datagram.
-  std::size_t limit = std::max<std::size_t>(in.message.max_message_size.value_or(576), 576);
-  if (ipv4_repr::header_len() + udp_packet::header_len + dhcp_len > std::min<std::size_t>(limit, 1500))
-    return 0;
+  auto dhcp_len = reply.buffer_len(max_dhcp_message_len(in));
+  if (dhcp_len == 0) return 0;
 
   ethernet_repr eth = in.ethernet; // same VLAN tags as the request
   eth.destination = to.mac;
@@ -49,8 +54,8 @@ std::size_t emit_dhcp_reply(const dhcp_inbound& in, const dhcp_repr& reply, ipv4
   ip.ttl = 64;
   ip.type_of_service = 0xc0; // network control, as DHCP servers mark their replies
 
-  std::array<std::uint8_t, 1500> dhcp_bytes;
-  reply.emit(byte_buffer{dhcp_bytes}.first(dhcp_len));
+  std::array<std::uint8_t, max_dhcp_reply_frame> dhcp_bytes;
+  reply.emit(byte_buffer{dhcp_bytes}.first(dhcp_len), max_dhcp_message_len(in));
   frame_repr frame{eth, ipv4_datagram_repr{ip, udp_repr{dhcp_server_port, to.port, byte_view{dhcp_bytes}.first(dhcp_len)}}};
   return frame.emit(out);
 }
@@ -58,8 +63,8 @@ std::size_t emit_dhcp_reply(const dhcp_inbound& in, const dhcp_repr& reply, ipv4
 std::size_t emit_fitting_dhcp_reply(const dhcp_inbound& request, dhcp_repr reply, std::span<const dhcp_option> extra,
                                     ipv4_address server_address, mac_address server_mac, byte_buffer out,
                                     std::vector<std::uint8_t>& left_out) {
-  namespace code = dhcp_option_code;
-  // Each step leaves one more option out; the first that fits is sent.
+  // The options come ordered by importance (what the client asked for, in its
+  // order, then the rest): each step leaves the last one out.
   std::size_t kept = extra.size();
   auto attempt = [&] {
     reply.extra_options = extra.first(kept);
@@ -70,18 +75,6 @@ std::size_t emit_fitting_dhcp_reply(const dhcp_inbound& request, dhcp_repr reply
     left_out.push_back(extra[--kept].code);
     n = attempt();
   }
-  auto drop = [&](bool present, std::uint8_t option, auto&& clear) {
-    if (n != 0 || !present) return;
-    clear();
-    left_out.push_back(option);
-    n = attempt();
-  };
-  drop(!reply.host_name.view().empty(), code::host_name, [&] { reply.host_name = {}; });
-  drop(reply.ntp_servers.size > 0, code::ntp_servers, [&] { reply.ntp_servers = {}; });
-  drop(!reply.domain_name.view().empty(), code::domain_name, [&] { reply.domain_name = {}; });
-  drop(reply.broadcast_address.has_value(), code::broadcast_address, [&] { reply.broadcast_address.reset(); });
-  drop(reply.dns_servers.size > 0, code::dns_servers, [&] { reply.dns_servers = {}; });
-  drop(reply.routers.size > 0, code::router, [&] { reply.routers = {}; });
   return n;
 }
 

@@ -58,7 +58,14 @@ bool parameter_requested(const dhcp_repr& m, std::uint8_t code) {
 } // namespace
 
 dhcp_server::dhcp_server(dhcp_settings settings, std::vector<ipv4_interface> own_addresses)
-  : settings_(std::move(settings)), own_(std::move(own_addresses)) {}
+  : settings_(std::move(settings)), own_(std::move(own_addresses)) {
+  // The broadcast address (option 28) is the subnet's, sent like any option.
+  for (auto& s : settings_.subnets) {
+    raw_option broadcast{dhcp_option_code::broadcast_address, std::vector<std::uint8_t>(4)};
+    s.network.directed_broadcast().write(broadcast.value, 0);
+    s.options.push_back(std::move(broadcast));
+  }
+}
 
 dhcp_outcome dhcp_server::handle(const dhcp_inbound& in, const lease_table& table,
                                  std::int64_t now) const {
@@ -275,17 +282,57 @@ void dhcp_server::add_options(const context& c, dhcp_outcome& out, bool with_lea
     r.rebinding_time = s.rebinding_time.value_or(static_cast<std::uint32_t>(s.lease_time * 7ull / 8));
   }
   r.subnet_mask = ipv4_address{s.network.netmask()};
-  namespace code = dhcp_option_code;
-  if (parameter_requested(c.m, code::broadcast_address)) r.broadcast_address = s.network.directed_broadcast();
-  if (parameter_requested(c.m, code::router)) r.routers = s.routers;
-  if (parameter_requested(c.m, code::dns_servers)) r.dns_servers = s.dns_servers;
-  if (parameter_requested(c.m, code::ntp_servers)) r.ntp_servers = s.ntp_servers;
-  if (parameter_requested(c.m, code::domain_name)) r.domain_name.assign(std::string_view{s.domain_name});
+
+  std::vector<const client_class*> classes;
+  for (const auto& k : settings_.classes)
+    if (k.matches(c.m)) classes.push_back(&k);
+  // A class's option over the subnet's; the first class's over later ones.
+  auto& chosen = out.extra_options;
+  auto offer = [&](std::uint8_t code, byte_view value) {
+    if (value.empty() || !parameter_requested(c.m, code)) return;
+    if (std::none_of(chosen.begin(), chosen.end(), [&](const dhcp_option& o) { return o.code == code; }))
+      chosen.push_back({code, value});
+  };
+  auto text = [](const std::string& t) { return byte_view{reinterpret_cast<const std::uint8_t*>(t.data()), t.size()}; };
+  for (const auto* k : classes)
+    for (const auto& o : k->options) offer(o.code, o.value);
+  for (const auto& o : s.options) offer(o.code, o.value);
   auto reservation = s.reservation_for(c.key, c.m.client_hardware);
-  if (reservation && !reservation->host_name.empty() && parameter_requested(c.m, code::host_name))
-    r.host_name.assign(std::string_view{reservation->host_name});
-  for (const auto& o : s.options)
-    if (parameter_requested(c.m, o.code)) out.extra_options.push_back({o.code, o.value});
+  if (reservation) offer(dhcp_option_code::host_name, text(reservation->host_name));
+  add_boot_fields(c, out, classes);
+  // RFC 2131 §4.3.1: what the client asked for, in the order it asked.
+  auto prl = c.m.parameter_request_list.view();
+  auto rank = [&](std::uint8_t code) { return std::find(prl.begin(), prl.end(), code) - prl.begin(); };
+  std::stable_sort(chosen.begin(), chosen.end(),
+                   [&](const dhcp_option& a, const dhcp_option& b) { return rank(a.code) < rank(b.code); });
+}
+
+// siaddr, 'sname' and 'file' from the first matching class that sets each,
+// else the subnet; options 66 and 67 carry the same names to a client that
+// asks for them (iPXE does) unless configured apart.
+void dhcp_server::add_boot_fields(const context& c, dhcp_outcome& out,
+                                  const std::vector<const client_class*>& classes) const {
+  // References into the settings: the options below view them.
+  auto pick = [&](auto field) -> const auto& {
+    for (const auto* k : classes)
+      if (!(k->boot.*field == std::remove_cvref_t<decltype(k->boot.*field)>{})) return k->boot.*field;
+    return c.subnet.boot.*field;
+  };
+  const auto& next_server = pick(&boot_settings::next_server);
+  const std::string& server_name = pick(&boot_settings::server_name);
+  const std::string& boot_file = pick(&boot_settings::boot_file);
+  auto& r = *out.reply;
+  if (next_server) r.server_address = *next_server;
+  r.server_name.assign(std::string_view{server_name});
+  r.boot_file.assign(std::string_view{boot_file});
+  auto& chosen = out.extra_options;
+  auto also_as_option = [&](std::uint8_t code, const std::string& value) {
+    if (value.empty() || !parameter_requested(c.m, code) || c.m.parameter_request_list.empty()) return;
+    if (std::none_of(chosen.begin(), chosen.end(), [&](const dhcp_option& o) { return o.code == code; }))
+      chosen.push_back({code, byte_view{reinterpret_cast<const std::uint8_t*>(value.data()), value.size()}});
+  };
+  also_as_option(dhcp_option_code::tftp_server_name, server_name);
+  also_as_option(dhcp_option_code::boot_file_name, boot_file);
 }
 
 } // namespace etherbeam::apps::dhcp

@@ -27,6 +27,7 @@ struct dhcp_inbound {
   // without an address gets one from the subnet of the link it is on.
   actors::link_index link = 0;
   protocols::ipv4_address local_address;
+  std::uint16_t link_mtu = 1500; // replies are fitted to it and to the client's option 57
 };
 
 enum class dhcp_event : std::uint8_t {
@@ -54,7 +55,9 @@ struct dhcp_outcome {
   std::optional<lease> change;
   bool durable = false;
   protocols::ipv4_address server_address; // source of the reply
-  // Raw options configured by code that the client asked for; they view the
+  // The configured options the client asked for, in the order it asked
+  // (RFC 2131 §4.3.1: the server MUST try to send them), then any it did not
+  // ask for; a reply too large leaves them out from the last. They view the
   // server's settings, which outlive every outcome.
   std::vector<protocols::dhcp_option> extra_options;
 
@@ -88,6 +91,8 @@ private:
   dhcp_outcome nak(const context& c) const;
   protocols::dhcp_repr reply_to(const context& c, protocols::dhcp_message_type type) const;
   void add_options(const context& c, dhcp_outcome& out, bool with_lease) const;
+  void add_boot_fields(const context& c, dhcp_outcome& out,
+                       const std::vector<const client_class*>& classes) const;
   const dhcp_subnet* subnet_for(const dhcp_inbound& in) const;
   protocols::ipv4_address server_address_for(const dhcp_subnet& s) const;
   bool is_own(protocols::ipv4_address a) const;

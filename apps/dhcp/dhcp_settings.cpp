@@ -47,6 +47,36 @@ bool dhcp_reservation::matches(const client_key& key, const mac_address& m) cons
   return mac && *mac == m;
 }
 
+namespace {
+
+// Option 77 is either the text itself (iPXE sends "iPXE" so) or, per RFC
+// 3004, a list of length-prefixed user classes; either may hold `wanted`.
+bool user_class_holds(std::string_view option, std::string_view wanted) {
+  if (option == wanted) return true;
+  for (std::size_t i = 0; i < option.size();) {
+    std::size_t len = static_cast<unsigned char>(option[i]);
+    if (len == 0 || i + 1 + len > option.size()) return false;
+    if (option.substr(i + 1, len) == wanted) return true;
+    i += 1 + len;
+  }
+  return false;
+}
+
+bool architecture_among(byte_view option, const std::vector<std::uint16_t>& wanted) {
+  for (std::size_t i = 0; i + 2 <= option.size(); i += 2)
+    if (std::find(wanted.begin(), wanted.end(), read_be16(option, i)) != wanted.end()) return true;
+  return false;
+}
+
+} // namespace
+
+bool client_class::matches(const dhcp_repr& m) const {
+  if (!vendor_class_prefix.empty() && !m.vendor_class.text().starts_with(vendor_class_prefix)) return false;
+  if (!user_class.empty() && !user_class_holds(m.user_class.text(), user_class)) return false;
+  if (!architectures.empty() && !architecture_among(m.client_system.view(), architectures)) return false;
+  return true;
+}
+
 bool dhcp_subnet::contains(ipv4_address a) const {
   return (a.value & network.netmask()) == (network.address.value & network.netmask());
 }

@@ -38,10 +38,35 @@ struct address_range {
   bool contains(protocols::ipv4_address a) const { return first <= a && a <= last; }
 };
 
-// Any option by code with a raw value, sent when the client asks for it.
+// An option's code and its value as sent, encoded from the config through
+// the option table (protocols/dhcp_option_defs.hpp) when the server starts.
 struct raw_option {
   std::uint8_t code = 0;
   std::vector<std::uint8_t> value;
+};
+
+// Netboot (PXE, iPXE): the TFTP server (siaddr, "next server"), its name
+// ('sname') and the boot file ('file'), as a subnet or a client class sets them.
+struct boot_settings {
+  std::optional<protocols::ipv4_address> next_server;
+  std::string server_name, boot_file;
+};
+
+// Clients told apart by what they send (Kea's client classes): a PXE ROM by
+// its vendor class "PXEClient...", iPXE by its user class "iPXE", UEFI by its
+// architecture (option 93, RFC 4578: 7 is EFI x64). Every condition given
+// must hold. A class gives boot fields and options that take precedence over
+// the subnet's; of several matching classes, the first in the config that
+// sets a field or an option wins.
+struct client_class {
+  std::string name;
+  std::string vendor_class_prefix;          // option 60 starts with this
+  std::string user_class;                   // option 77 is, or holds, this
+  std::vector<std::uint16_t> architectures; // option 93 holds one of these
+  boot_settings boot;
+  std::vector<raw_option> options;
+
+  bool matches(const protocols::dhcp_repr& message) const;
 };
 
 struct dhcp_subnet {
@@ -52,9 +77,10 @@ struct dhcp_subnet {
   std::uint32_t lease_time = 3600;              // seconds
   std::optional<std::uint32_t> renewal_time;    // T1; default lease_time / 2
   std::optional<std::uint32_t> rebinding_time;  // T2; default lease_time * 7 / 8
-  protocols::address_list routers, dns_servers, ntp_servers;
-  std::string domain_name;
+  // Sent when the client asks for them (all of them to a client that asks
+  // for nothing in particular), in the order the client asked.
   std::vector<raw_option> options;
+  boot_settings boot;
 
   bool contains(protocols::ipv4_address a) const;
   bool in_pool(protocols::ipv4_address a) const;
@@ -65,6 +91,7 @@ struct dhcp_subnet {
 
 struct dhcp_settings {
   std::vector<dhcp_subnet> subnets;
+  std::vector<client_class> classes;
   // Where the lease journal lives (created if missing).
   std::filesystem::path state_dir = "/var/lib/etherbeam";
   // How long a DECLINEd address is held back before it is offered again.

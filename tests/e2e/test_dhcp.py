@@ -23,6 +23,9 @@ lease_time = 600
 routers = ["10.77.0.1"]
 dns_servers = ["10.77.0.53", "10.77.0.54"]
 domain_name = "lab.example"
+domain_search = ["lab.example", "example"]
+classless_static_route = ["198.51.100.0/24 via 10.77.0.254", "0.0.0.0/0 via 10.77.0.1"]
+interface_mtu = 1400
   [[dhcp.subnet.reservation]]
   mac = "02:00:00:00:00:42"
   address = "10.77.0.42"
@@ -127,6 +130,11 @@ class Dhcp(LabTest):
         self.assertIn("new_domain_name_servers=10.77.0.53 10.77.0.54", ev)
         self.assertIn("new_domain_name=lab.example", ev)
         self.assertIn("new_dhcp_lease_time=600", ev)
+        # Options 119 and 121 as dhclient decodes them (Debian's dhclient.conf
+        # defines 121 as rfc3442-classless-static-routes, bytes in decimal).
+        self.assertIn("new_domain_search=lab.example. example.", ev)
+        self.assertIn("new_rfc3442_classless_static_routes=24 198 51 100 10 77 0 254 0 10 77 0 1", ev)
+        self.assertIn("new_interface_mtu=1400", ev)
         # Started again with its lease file, dhclient asks for its address back (INIT-REBOOT).
         out = self.dhclient_until_bound(base)
         self.assertIn("DHCPREQUEST for 10.77.0.100", out)

@@ -48,9 +48,9 @@ dhcp_server lab_server() {
   s.network = *ipv4_interface::from_string("10.77.0.0/24");
   s.pools = {{ip("10.77.0.100"), ip("10.77.0.199")}};
   s.excluded = {ip("10.77.0.150")};
-  s.routers.push_back(ip("10.77.0.1"));
-  s.dns_servers.push_back(ip("10.77.0.53"));
-  s.domain_name = "lab.example";
+  s.options.push_back({3, {10, 77, 0, 1}});       // routers
+  s.options.push_back({6, {10, 77, 0, 53}});      // domain_name_servers
+  s.options.push_back({15, {'l', 'a', 'b', '.', 'x'}}); // domain_name
   s.options.push_back({66, std::vector<std::uint8_t>(300, 'x')}); // split by RFC 3396
   s.reservations.push_back({mac_address::from_string("02:00:00:00:00:01"), {}, ip("10.77.0.120"), "reserved"});
   dhcp_settings settings;

@@ -1,6 +1,8 @@
 #include "server/server_config.hpp"
 
 #include <gtest/gtest.h>
+
+#include <map>
 #include <unistd.h>
 
 #include <fstream>
@@ -93,8 +95,17 @@ TEST(ServerConfig, TheDocumentedExampleLoadsAsDescribed) {
   EXPECT_EQ(s.pools[0].last.to_string(), "192.0.2.199");
   EXPECT_EQ(s.reservations.size(), 2u);
   EXPECT_EQ(s.reservations[1].client_id.size(), 9u);
-  ASSERT_EQ(s.options.size(), 1u);
-  EXPECT_EQ(s.options[0].code, 119);
+  std::map<int, std::vector<std::uint8_t>> by_code;
+  for (const auto& o : s.options) by_code[o.code] = o.value;
+  EXPECT_EQ(by_code.size(), 7u) << "3, 6, 15, 119, 121, 26 and 252";
+  EXPECT_EQ(by_code[119], (std::vector<std::uint8_t>{3, 'l', 'a', 'b', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
+                                                     7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0}));
+  EXPECT_EQ(by_code[121], (std::vector<std::uint8_t>{24, 198, 51, 100, 192, 0, 2, 254, 0, 192, 0, 2, 1}));
+  EXPECT_EQ(by_code[26], (std::vector<std::uint8_t>{0x05, 0xdc}));
+  ASSERT_EQ(c.dhcp.classes.size(), 3u);
+  EXPECT_EQ(c.dhcp.classes[0].user_class, "iPXE");
+  EXPECT_EQ(c.dhcp.classes[1].architectures, (std::vector<std::uint16_t>{7, 9}));
+  EXPECT_EQ(c.dhcp.classes[2].boot.boot_file, "undionly.kpxe");
   EXPECT_EQ(c.dhcp.decline_hold, std::chrono::seconds(600));
 }
 

@@ -6,6 +6,7 @@
 
 #include "protocols/ipv4.hpp"
 #include "protocols/udp.hpp"
+#include "tests/unit/apps/dhcp/dhcp_options.hpp"
 #include "tests/unit/apps/dhcp/lab_stack.hpp"
 #include "tests/unit/frame_bytes.hpp"
 
@@ -153,7 +154,8 @@ TEST(dhcp_reply, a_reply_too_large_for_the_client_leaves_options_out_not_the_rep
   auto in = handed_off(dhclient_discover);
   in.message.max_message_size = 576;
   std::vector<std::uint8_t> big(200, 'x');
-  std::vector<dhcp_option> extra{{224, big}, {225, big}, {226, big}};
+  auto router = test_options::named("routers", {"10.77.0.1"});
+  std::vector<dhcp_option> extra{{3, router.value}, {224, big}, {225, big}, {226, big}};
   dhcp_repr reply;
   reply.op = bootp_op::reply;
   reply.message_type = dhcp_message_type::offer;
@@ -162,7 +164,6 @@ TEST(dhcp_reply, a_reply_too_large_for_the_client_leaves_options_out_not_the_rep
   reply.client_hardware = in.message.client_hardware;
   reply.server_identifier = ip("10.77.0.3");
   reply.lease_time = 600;
-  reply.routers.push_back(ip("10.77.0.1"));
   std::vector<std::uint8_t> out(max_dhcp_reply_frame), left_out;
   auto n = emit_fitting_dhcp_reply(in, reply, extra, ip("10.77.0.3"), server_mac, out, left_out);
   ASSERT_GT(n, 0u) << "the reply is sent";
@@ -171,10 +172,34 @@ TEST(dhcp_reply, a_reply_too_large_for_the_client_leaves_options_out_not_the_rep
   auto s = parse_sent(out);
   EXPECT_EQ(s.dhcp.message_type, dhcp_message_type::offer);
   EXPECT_EQ(s.dhcp.lease_time, 600u);
-  EXPECT_EQ(s.dhcp.routers.size, 1u);
+  EXPECT_EQ(test_options::sent(byte_view(out).subspan(42), "routers"), "10.77.0.1") << "the first option stays";
   EXPECT_LE(n - 14, 576u) << "the IP datagram fits the client's 576 bytes";
   // What fits is sent whole, with nothing left out.
   std::vector<std::uint8_t> none;
-  EXPECT_GT(emit_fitting_dhcp_reply(in, reply, {}, ip("10.77.0.3"), server_mac, out, none), 0u);
+  EXPECT_GT(emit_fitting_dhcp_reply(in, reply, std::span(extra).first(2), ip("10.77.0.3"), server_mac, out, none), 0u);
   EXPECT_TRUE(none.empty());
+}
+
+// RFC 2132 §9.10: a client's larger maximum is used, not a fixed 576; the
+// link's MTU still bounds it. Within 576, the options overflow into 'file'.
+TEST(dhcp_reply, honours_the_clients_maximum_message_size_and_the_link_mtu) {
+  auto in = handed_off(dhclient_discover);
+  std::vector<std::uint8_t> big(200, 'x'), small(100, 'y');
+  std::vector<dhcp_option> extra{{224, big}, {225, small}, {226, big}};
+  dhcp_repr reply;
+  reply.op = bootp_op::reply;
+  reply.message_type = dhcp_message_type::offer;
+  reply.your_address = ip("10.77.0.125");
+  reply.server_identifier = ip("10.77.0.3");
+  std::vector<std::uint8_t> out(max_dhcp_reply_frame), left_out;
+  in.message.max_message_size = 1400;
+  auto n = emit_fitting_dhcp_reply(in, reply, extra, ip("10.77.0.3"), server_mac, out, left_out);
+  EXPECT_TRUE(left_out.empty()) << "all 500 bytes of options fit 1400";
+  EXPECT_LE(n - 14, 1400u);
+  in.link_mtu = 576;
+  left_out.clear();
+  EXPECT_GT(emit_fitting_dhcp_reply(in, reply, extra, ip("10.77.0.3"), server_mac, out, left_out), 0u);
+  EXPECT_EQ(left_out, (std::vector<std::uint8_t>{226})) << "the link's MTU bounds the client's wish";
+  out.resize(14 + 576);
+  EXPECT_EQ(test_options::sent(byte_view(out).subspan(42), "dhcp_option_overload"), "1") << "'file' carries 225";
 }

@@ -4,6 +4,7 @@
 
 #include "protocols/ipv4.hpp"
 #include "protocols/udp.hpp"
+#include "tests/unit/apps/dhcp/dhcp_options.hpp"
 #include "tests/unit/frame_bytes.hpp"
 
 using namespace etherbeam::apps::dhcp;
@@ -37,16 +38,20 @@ protected:
     dhcp_subnet s;
     s.network = *ipv4_interface::from_string("10.77.0.0/24");
     s.pools = {{ip("10.77.0.100"), ip("10.77.0.199")}};
-    s.routers.push_back(ip("10.77.0.1"));
-    s.dns_servers.push_back(ip("10.77.0.53"));
-    s.ntp_servers.push_back(ip("10.77.0.123"));
-    s.domain_name = "lab.example";
+    s.options = {test_options::named("routers", {"10.77.0.1"}), test_options::named("dns_servers", {"10.77.0.53"}),
+                 test_options::named("ntp_servers", {"10.77.0.123"}),
+                 test_options::named("domain_name", {"lab.example"})};
     s.lease_time = 3600;
     settings.subnets.push_back(s);
   }
   // The captures were made against a server at 10.77.0.3: be that server.
   dhcp_server server() const { return dhcp_server{settings, {*ipv4_interface::from_string("10.77.0.3/24")}}; }
-  dhcp_outcome handle(const dhcp_inbound& in) { return server().handle(in, table, now); }
+  // The outcome's options view the server's settings: the server lives on
+  // until the next call.
+  dhcp_outcome handle(const dhcp_inbound& in) {
+    current.emplace(server());
+    return current->handle(in, table, now);
+  }
   void apply(const dhcp_outcome& o) {
     if (o.change) table.put(*o.change);
   }
@@ -56,6 +61,7 @@ protected:
 
   dhcp_settings settings;
   lease_table table;
+  std::optional<dhcp_server> current;
 };
 
 } // namespace
@@ -74,10 +80,10 @@ TEST_F(DhcpServer, offers_the_first_free_address_with_what_dhclient_asked_for) {
   EXPECT_EQ(r.renewal_time, 1800u);
   EXPECT_EQ(r.rebinding_time, 3150u);
   EXPECT_EQ(r.subnet_mask, ip("255.255.255.0"));
-  EXPECT_EQ(r.routers.size, 1u);
-  EXPECT_EQ(r.dns_servers.size, 1u);
-  EXPECT_EQ(r.domain_name.text(), "lab.example");
-  EXPECT_TRUE(r.ntp_servers.empty()) << "dhclient did not ask for NTP servers";
+  EXPECT_EQ(test_options::decided(o, "routers"), "10.77.0.1");
+  EXPECT_EQ(test_options::decided(o, "domain_name_servers"), "10.77.0.53");
+  EXPECT_EQ(test_options::decided(o, "domain_name"), "lab.example");
+  EXPECT_EQ(test_options::decided(o, "ntp_servers"), std::nullopt) << "dhclient did not ask for NTP servers";
   ASSERT_TRUE(o.change);
   EXPECT_EQ(o.change->state, lease_state::offered);
   EXPECT_FALSE(o.durable) << "offers are not journaled";
@@ -87,7 +93,7 @@ TEST_F(DhcpServer, offers_the_first_free_address_with_what_dhclient_asked_for) {
 TEST_F(DhcpServer, offers_udhcpc_its_ntp_servers_because_it_asks) {
   auto o = handle(inbound(udhcpc_discover));
   ASSERT_TRUE(o.reply);
-  EXPECT_EQ(o.reply->ntp_servers.size, 1u);
+  EXPECT_EQ(test_options::decided(o, "ntp_servers"), "10.77.0.123");
 }
 
 TEST_F(DhcpServer, an_offer_holds_its_address_against_other_clients) {
@@ -185,7 +191,7 @@ TEST_F(DhcpServer, honours_reservations_by_mac_and_by_client_identifier) {
   s.reservations.push_back({std::nullopt, client_key_of(udhcpc.message), ip("10.77.0.11"), ""});
   auto o = handle(inbound(dhclient_discover));
   EXPECT_EQ(o.reply->your_address, ip("10.77.0.10"));
-  EXPECT_EQ(o.reply->host_name.text(), "printer");
+  EXPECT_EQ(test_options::decided(o, "host_name"), "printer");
   EXPECT_EQ(handle(udhcpc).reply->your_address, ip("10.77.0.11"));
   // Nobody else gets a reserved address, even when asking for it.
   auto other = inbound(dhcpcd_discover);
@@ -245,7 +251,7 @@ TEST_F(DhcpServer, answers_dhcpcd_inform_with_configuration_and_no_lease) {
   EXPECT_TRUE(o.reply->your_address.is_unspecified());
   EXPECT_FALSE(o.reply->lease_time);
   EXPECT_FALSE(o.change);
-  EXPECT_EQ(o.reply->routers.size, 1u);
+  EXPECT_EQ(test_options::decided(o, "routers"), "10.77.0.1");
 }
 
 TEST_F(DhcpServer, serves_a_relayed_discover_from_the_relays_subnet_and_echoes_option_82) {
@@ -268,9 +274,11 @@ TEST_F(DhcpServer, serves_a_relayed_discover_from_the_relays_subnet_and_echoes_o
 TEST_F(DhcpServer, sends_a_raw_option_only_to_clients_that_ask_for_it) {
   settings.subnets[0].options.push_back({119, {3, 'l', 'a', 'b', 0}}); // domain search
   auto dhcpcd = handle(inbound(dhcpcd_discover)); // its PRL has 119
-  ASSERT_EQ(dhcpcd.extra_options.size(), 1u);
-  EXPECT_EQ(dhcpcd.finished_reply().extra_options.size(), 1u);
-  EXPECT_TRUE(handle(inbound(dhclient_discover)).extra_options.empty());
+  auto codes = test_options::codes(dhcpcd);
+  EXPECT_NE(std::find(codes.begin(), codes.end(), 119), codes.end());
+  EXPECT_EQ(dhcpcd.finished_reply().extra_options.size(), codes.size());
+  auto dhclient = test_options::codes(handle(inbound(dhclient_discover)));
+  EXPECT_EQ(std::find(dhclient.begin(), dhclient.end(), 119), dhclient.end());
 }
 
 TEST_F(DhcpServer, ignores_server_messages) {
@@ -386,4 +394,70 @@ TEST_F(DhcpServer, a_relayed_nak_has_the_broadcast_bit) {
   auto nak = handle(request);
   ASSERT_EQ(nak.reply->message_type, dhcp_message_type::nak);
   EXPECT_TRUE(nak.reply->broadcast_flag);
+}
+
+// RFC 2131 §4.3.1: the options a client asked for, in the order it asked
+// (dhcpcd asks 1, 121, 3, 6, 12, 15, 26, 28, …): a reply too large then
+// keeps what the client named first.
+TEST_F(DhcpServer, sends_options_in_the_order_the_client_asked_for_them) {
+  settings.subnets[0].options.push_back(
+    test_options::named("classless_static_route", {"198.51.100.0/24 via 10.77.0.254"}));
+  auto o = handle(inbound(dhcpcd_discover));
+  EXPECT_EQ(test_options::codes(o), (std::vector<int>{121, 3, 6, 15, 28}));
+}
+
+namespace {
+
+// A PXE ROM's DISCOVER (vendor class, architecture, asking for 66 and 67),
+// made from dhclient's.
+dhcp_inbound pxe_discover(std::uint16_t architecture, std::string_view user_class = {}) {
+  auto in = inbound(dhclient_discover);
+  in.message.vendor_class.assign(std::string_view{"PXEClient:Arch:00007:UNDI:003016"});
+  std::array<std::uint8_t, 2> arch{static_cast<std::uint8_t>(architecture >> 8), static_cast<std::uint8_t>(architecture)};
+  in.message.client_system.assign(byte_view{arch});
+  if (!user_class.empty()) in.message.user_class.assign(user_class);
+  std::array<std::uint8_t, 6> prl{1, 3, 43, 60, 66, 67};
+  in.message.parameter_request_list.assign(byte_view{prl});
+  return in;
+}
+
+} // namespace
+
+TEST_F(DhcpServer, boots_pxe_and_ipxe_clients_by_class_with_the_first_matching_class_winning) {
+  settings.subnets[0].boot.next_server = ip("10.77.0.5");
+  settings.subnets[0].boot.boot_file = "undionly.kpxe";
+  client_class ipxe;
+  ipxe.name = "ipxe";
+  ipxe.user_class = "iPXE";
+  ipxe.boot.boot_file = "http://10.77.0.5/boot.ipxe";
+  client_class efi;
+  efi.name = "pxe-efi64";
+  efi.vendor_class_prefix = "PXEClient";
+  efi.architectures = {7, 9};
+  efi.boot.boot_file = "ipxe.efi";
+  efi.boot.server_name = "tftp.lab";
+  efi.options.push_back(test_options::named("vendor_class_identifier", {"PXEClient"}));
+  settings.classes = {ipxe, efi};
+
+  auto o = handle(pxe_discover(7));
+  ASSERT_TRUE(o.reply);
+  EXPECT_EQ(o.reply->server_address, ip("10.77.0.5")) << "siaddr: the subnet's next server";
+  EXPECT_EQ(o.reply->boot_file.text(), "ipxe.efi");
+  EXPECT_EQ(o.reply->server_name.text(), "tftp.lab");
+  EXPECT_EQ(test_options::decided(o, "boot_file_name"), "ipxe.efi") << "option 67, asked for";
+  EXPECT_EQ(test_options::decided(o, "tftp_server_name"), "tftp.lab");
+  EXPECT_EQ(test_options::decided(o, "vendor_class_identifier"), "PXEClient");
+
+  auto bios = handle(pxe_discover(0));
+  EXPECT_EQ(bios.reply->boot_file.text(), "undionly.kpxe") << "no class for BIOS: the subnet's";
+  EXPECT_EQ(test_options::decided(bios, "vendor_class_identifier"), std::nullopt);
+
+  // iPXE says PXEClient too; the ipxe class comes first and wins the file.
+  auto chained = handle(pxe_discover(7, "iPXE"));
+  EXPECT_EQ(chained.reply->boot_file.text(), "http://10.77.0.5/boot.ipxe");
+  EXPECT_EQ(chained.reply->server_name.text(), "tftp.lab") << "a field the first class leaves unset";
+
+  auto plain = handle(inbound(dhclient_discover));
+  EXPECT_EQ(plain.reply->boot_file.text(), "undionly.kpxe");
+  EXPECT_EQ(test_options::decided(plain, "boot_file_name"), std::nullopt) << "dhclient did not ask for 67";
 }
