@@ -14,6 +14,7 @@
 #include <caf/blocking_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/metrics.hpp"
 #include "actors/messages.hpp"
 #include "daemon/serving_loop.hpp"
 #include "ipc/socket_pair.hpp"
@@ -51,8 +52,9 @@ std::string inject_fault(caf::blocking_actor* self, const control_settings& s, c
 
 std::string execute(caf::blocking_actor* self, const control_settings& s, std::string_view command) {
   if (command == "counters") return s.counters->render();
+  if (command == "metrics") return prometheus_exposition(*s.counters);
   if (command.starts_with("fault ")) return inject_fault(self, s, std::string(command.substr(6)));
-  return "error: unknown command '" + std::string(command) + "' (commands: counters, fault CHILD)";
+  return "error: unknown command '" + std::string(command) + "' (commands: counters, metrics, fault CHILD)";
 }
 
 // One command per connection: a client that connects and says nothing is
@@ -121,10 +123,14 @@ std::string control_request(const std::filesystem::path& socket_dir, const std::
   if (::poll(&readable, 1, static_cast<int>(timeout.count())) <= 0)
     throw std::runtime_error("etherbeam at " + path.string() + " did not answer within " +
                              std::to_string(timeout.count()) + " ms");
-  char buffer[16384];
-  auto n = ::recv(fd.get(), buffer, sizeof buffer, 0);
+  // One reply, one message (SOCK_SEQPACKET): its size first, then all of it.
+  auto size = ::recv(fd.get(), nullptr, 0, MSG_PEEK | MSG_TRUNC);
+  if (size < 0) throw std::runtime_error(std::string("reading the reply: ") + std::strerror(errno));
+  std::string reply(static_cast<std::size_t>(size), '\0');
+  auto n = ::recv(fd.get(), reply.data(), reply.size(), 0);
   if (n < 0) throw std::runtime_error(std::string("reading the reply: ") + std::strerror(errno));
-  return std::string(buffer, static_cast<std::size_t>(n));
+  reply.resize(static_cast<std::size_t>(n));
+  return reply;
 }
 
 } // namespace etherbeam::actors

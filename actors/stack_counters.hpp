@@ -6,7 +6,9 @@
 // the work being counted.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "actors/named_counters.hpp"
 
@@ -33,6 +35,8 @@ struct stack_counters {
 
   // "name=value ..." for every counter that is not zero (and frames_in always).
   std::string render() const;
+  // The runtime's own counters by the names render() gives them.
+  void for_each_field(const std::function<void(std::string_view name, const counter&)>& f) const;
 };
 
 } // namespace etherbeam::actors

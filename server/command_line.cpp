@@ -44,6 +44,7 @@ command read_command(int argc, char** argv, std::string* error) {
   std::string model;
   int io_batch = 0;
   std::int64_t mtu = 0;
+  std::string metrics_file;
   std::string user, socket_group, binder_user;
   std::vector<std::string> enable_apps, disable_apps;
 
@@ -95,6 +96,11 @@ command read_command(int argc, char** argv, std::string* error) {
                "Let `etherbeam fault CHILD` make a long-lived actor fail on purpose [default: off]");
   auto* counters = app.add_subcommand("counters", "Print a running etherbeam's counters");
   counters->fallthrough(); // --socket-dir may follow the subcommand
+  auto* metrics = app.add_subcommand("metrics", "Print a running etherbeam's counters in the Prometheus text format");
+  metrics->fallthrough();
+  app.add_option("--metrics-file", metrics_file,
+                 "Rewrite this file with the Prometheus metrics every 5 s, atomically (for node_exporter's "
+                 "textfile collector: a *.prom file in its --collector.textfile.directory) [default: none]");
   auto* fault = app.add_subcommand(
     "fault", "Make a long-lived actor of a running etherbeam fail, to watch its supervisor restart "
              "it (the server must run with --allow-fault-injection)");
@@ -126,12 +132,17 @@ command read_command(int argc, char** argv, std::string* error) {
     if (!socket_group.empty()) config.socket_group = socket_group;
     if (!binder_user.empty()) config.binder_user = binder_user;
     if (allow_faults) config.allow_fault_injection = true;
+    if (!metrics_file.empty()) config.metrics_file = metrics_file;
     for (auto& a : enable_apps) config.enabled_apps.push_back(a);
     for (auto& a : disable_apps) config.disabled_apps.push_back(a);
     for (auto& part : parts)
       if (part.apply) part.apply(config);
     if (counters->parsed()) {
       exit_code = control_command(config.socket_dir, "counters");
+      return cmd;
+    }
+    if (metrics->parsed()) {
+      exit_code = control_command(config.socket_dir, "metrics");
       return cmd;
     }
     if (fault->parsed()) {

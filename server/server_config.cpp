@@ -101,6 +101,8 @@ void load_config_file(const std::filesystem::path& file, server_config& into) {
     else if (k == "user") into.user = require<std::string>(node, file, k, "a user name");
     else if (k == "socket_group") into.socket_group = require<std::string>(node, file, k, "a group name");
     else if (k == "binder_user") into.binder_user = require<std::string>(node, file, k, "a user name");
+    else if (k == "metrics_file")
+      into.metrics_file = require<std::string>(node, file, k, "a path string");
     else if (k == "allow_fault_injection")
       into.allow_fault_injection = require<bool>(node, file, k, "true or false");
     else if (k == "max_frames_in_flight" || k == "max_dhcp_backlog") {

@@ -45,6 +45,8 @@ struct server_config {
   std::string binder_user;  // raw_binder's user, the only other one whose frames are taken
   // Lets the control socket's `fault CHILD` make a long-lived actor fail.
   bool allow_fault_injection = false;
+  // Rewritten with the Prometheus metrics every few seconds; empty: none.
+  std::filesystem::path metrics_file;
   actors::queue_limits limits;
   actors::concurrency_model model = actors::concurrency_model::per_frame;
   std::size_t workers = 0; // per-protocol pool size; 0: one per scheduler thread

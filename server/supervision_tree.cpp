@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/ingress.hpp"
+#include "actors/metrics_file.hpp"
 #include "actors/sender.hpp"
 #include "ipc/process_identity.hpp"
 #include "ipc/socket_pair.hpp"
@@ -36,6 +37,10 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
                                return caf::actor_cast<caf::actor>(spawn_sender(sys, binder, counters, i, c));
                              }});
   }
+  if (!config.metrics_file.empty())
+    spec.children.push_back({"metrics_file", [path = config.metrics_file, counters](caf::actor_system& sys) {
+                               return actors::spawn_metrics_file(sys, path, counters);
+                             }});
   // Before ingress, which hands them frames.
   std::vector<actors::registration> registrations;
   static const toml::table no_settings;

@@ -22,7 +22,9 @@ namespace {
 std::optional<server::running_application> start(const server::application_start& start) {
   const auto& config = start.config;
   if (!config.dhcp.enabled()) return std::nullopt;
-  auto counters = std::make_shared<dhcp_counters>(start.counters);
+  std::vector<protocols::ipv4_interface> networks;
+  for (const auto& s : config.dhcp.subnets) networks.push_back(s.network);
+  auto counters = std::make_shared<dhcp_counters>(start.counters, networks);
   auto backlog = std::make_shared<actors::admission_gate>(config.limits.dhcp_backlog, counters->overload_dropped);
   auto* system = &start.system;
   auto intake = std::make_shared<dhcp_intake>(

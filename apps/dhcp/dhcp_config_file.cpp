@@ -305,7 +305,11 @@ void load_dhcp_settings(const toml::table& dhcp, const std::filesystem::path& fi
     if (k == "state_dir") into.state_dir = require<std::string>(node, file, key_name, "a path string");
     else if (k == "decline_hold") into.decline_hold = std::chrono::seconds(seconds(node, file, key_name));
     else if (k == "offer_hold") into.offer_hold = std::chrono::seconds(seconds(node, file, key_name));
-    else if (k == "compaction_slack") {
+    else if (k == "pool_warning") {
+      auto v = require<std::int64_t>(node, file, key_name, "a percentage");
+      if (v < 0 || v > 100) throw config_error(at(file, node) + ": " + key_name + " is a percentage, 0..100 (0: off)");
+      into.pool_warning_percent = static_cast<unsigned>(v);
+    } else if (k == "compaction_slack") {
       auto v = require<std::int64_t>(node, file, key_name, "a number of records");
       if (v < 0) throw config_error(at(file, node) + ": " + key_name + " cannot be negative");
       into.compaction_slack = static_cast<std::size_t>(v);

@@ -8,7 +8,8 @@ std::string type_name(std::size_t t) { return std::string(to_string(protocols::d
 
 } // namespace
 
-dhcp_counters::dhcp_counters(std::shared_ptr<actors::stack_counters> counters)
+dhcp_counters::dhcp_counters(std::shared_ptr<actors::stack_counters> counters,
+                             const std::vector<protocols::ipv4_interface>& networks)
     : all(std::move(counters)), handed_off(all->named.add("handed_to_dhcp")),
       server_absent(all->named.add("dhcp_server_absent")),
       overload_dropped(all->named.add("overload.dhcp_dropped")),
@@ -18,9 +19,18 @@ dhcp_counters::dhcp_counters(std::shared_ptr<actors::stack_counters> counters)
       journal_write_errors(all->named.add("journal.write_errors")),
       unanswered_journal_failing(all->named.add("dhcp.unanswered_journal_failing")),
       declines_rate_limited(all->named.add("dhcp.declines_rate_limited")),
-      pool_size(all->named.add("dhcp.pool_size", false)), active_leases(all->named.add("dhcp.active_leases", false)),
-      journal_commit_us(all->named.add("journal.commit_us", false)) {
+      pool_usage_warnings(all->named.add("dhcp.pool_usage_warnings")),
+      pool_size(all->named.add_gauge("dhcp.pool_size")), active_leases(all->named.add_gauge("dhcp.active_leases")),
+      journal_commit_us(all->named.add("journal.commit_us", false)),
+      journal_commit(all->named.add_histogram("journal.commit",
+                                              {100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,
+                                               1000000})) {
   auto& named = all->named;
+  for (const auto& n : networks) {
+    auto prefix = "dhcp.subnet." + n.to_string() + ".";
+    subnets.push_back({n, named.add_gauge(prefix + "total"), named.add_gauge(prefix + "assigned"),
+                       named.add_gauge(prefix + "declined")});
+  }
   for (std::size_t t = 1; t < received.size(); ++t) received[t] = &named.add("dhcp.in." + type_name(t));
   for (std::size_t t = 1; t < sent.size(); ++t) sent[t] = &named.add("dhcp.out." + type_name(t));
   for (std::size_t e = 0; e < events.size(); ++e)

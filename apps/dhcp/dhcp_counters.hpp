@@ -10,7 +10,8 @@
 namespace etherbeam::apps::dhcp {
 
 struct dhcp_counters {
-  explicit dhcp_counters(std::shared_ptr<actors::stack_counters> all);
+  // Per-subnet gauges for each of `subnets` (those configured at start).
+  dhcp_counters(std::shared_ptr<actors::stack_counters> all, const std::vector<protocols::ipv4_interface>& subnets = {});
 
   std::shared_ptr<actors::stack_counters> all; // keeps the registry alive
   actors::named_counter& handed_off;     // DHCP messages passed to the lease manager
@@ -26,8 +27,16 @@ struct dhcp_counters {
   actors::named_counter& journal_write_errors; // commits that failed (a full disk, an I/O error)
   actors::named_counter& unanswered_journal_failing; // lease changes refused meanwhile: no ACK
   actors::named_counter& declines_rate_limited;
+  actors::named_counter& pool_usage_warnings; // a subnet passed its pool-use threshold
   // Gauges, refreshed by the lease manager, and the time spent committing.
   actors::named_counter &pool_size, &active_leases, &journal_commit_us;
+  actors::histogram& journal_commit; // microseconds per commit
+  // Per subnet: addresses in its pools, leased now, held back after a DECLINE.
+  struct subnet_gauges {
+    protocols::ipv4_interface network;
+    actors::named_counter &total, &assigned, &declined;
+  };
+  std::vector<subnet_gauges> subnets;
 };
 
 } // namespace etherbeam::apps::dhcp

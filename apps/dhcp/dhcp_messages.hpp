@@ -42,8 +42,11 @@ using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
 // From the worker that writes a compaction snapshot: how many records, or why not.
 using snapshot_written_atom = caf::atom_constant<caf::atom("snapshot")>;
+// Sent by the lease manager to itself: the gauges are due for a refresh.
+using refresh_gauges_atom = caf::atom_constant<caf::atom("gauges")>;
 using lease_manager_actor = caf::typed_actor<caf::reacts_to<dhcp_message_atom, dhcp_inbound>,
                                              caf::reacts_to<commit_atom>,
+                                             caf::reacts_to<refresh_gauges_atom>,
                                              caf::reacts_to<snapshot_written_atom, std::size_t, std::string>,
                                              caf::reacts_to<reload_atom, dhcp_settings>,
                                              caf::reacts_to<inject_fault_atom>>;

@@ -101,6 +101,9 @@ struct dhcp_settings {
   // The journal is compacted once it holds this many records more than twice
   // the leases it describes.
   std::size_t compaction_slack = 4096;
+  // Warn (once per episode) when a subnet has this share of its pool
+  // addresses in use; 0: never.
+  unsigned pool_warning_percent = 90;
 
   bool enabled() const { return !subnets.empty(); }
   const dhcp_subnet* subnet_containing(protocols::ipv4_address a) const;

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "apps/dhcp/lease_journal.hpp"
+#include "apps/dhcp/pool_watch.hpp"
 #include "actors/registered_name.hpp"
 
 namespace etherbeam::apps::dhcp {
@@ -97,6 +98,8 @@ struct lease_manager_state {
   journal_trouble trouble;          // commits failing: when to try again
   journal_trouble compaction_trouble;
   decline_limiter declines;
+  std::unique_ptr<pool_watch> pools;
+  bool gauges_refresh_queued = false;
   static inline const char* name = "lease_manager";
 };
 
@@ -108,18 +111,54 @@ std::int64_t unix_now() {
     .count();
 }
 
-// Pool use for the counters; a scan, so at most once a second.
-void update_gauges(lease_manager_state& st, bool force = false) {
+// Pool use for the counters; a scan, so at most once a second. False: not
+// now (refresh_later() makes sure it happens).
+bool update_gauges(lease_manager_state& st, bool force = false) {
   auto now = std::chrono::steady_clock::now();
-  if (!force && now - st.gauges_updated < std::chrono::seconds(1)) return;
+  if (!force && now - st.gauges_updated < std::chrono::seconds(1)) return false;
   st.gauges_updated = now;
+  auto& c = *st.counters;
+  std::vector<pool_use> use(c.subnets.size());
   std::uint64_t pool = 0, active = 0;
-  for (const auto& s : st.server->settings().subnets)
-    for (const auto& r : s.pools) pool += std::uint64_t(r.last.value) - r.first.value + 1;
+  for (const auto& s : st.server->settings().subnets) {
+    std::uint64_t size = 0;
+    for (const auto& r : s.pools) size += std::uint64_t(r.last.value) - r.first.value + 1;
+    pool += size;
+    for (std::size_t i = 0; i < c.subnets.size(); ++i)
+      if (c.subnets[i].network == s.network) use[i].total = size;
+  }
   auto t = unix_now();
-  st.table.for_each([&](const lease& l) { active += l.state == lease_state::bound && l.expires > t; });
-  st.counters->pool_size.value = pool;
-  st.counters->active_leases.value = active;
+  st.table.for_each([&](const lease& l) {
+    bool bound = l.state == lease_state::bound && l.expires > t;
+    bool declined = l.state == lease_state::declined && l.expires > t;
+    active += bound;
+    for (std::size_t i = 0; i < c.subnets.size(); ++i) {
+      auto mask = c.subnets[i].network.netmask();
+      if ((l.address.value & mask) == (c.subnets[i].network.address.value & mask))
+        use[i].assigned += bound, use[i].declined += declined;
+    }
+  });
+  c.pool_size.value = pool;
+  c.active_leases.value = active;
+  for (std::size_t i = 0; i < c.subnets.size(); ++i) {
+    c.subnets[i].total.value = use[i].total;
+    c.subnets[i].assigned.value = use[i].assigned;
+    c.subnets[i].declined.value = use[i].declined;
+  }
+  st.pools->check(
+    use,
+    [&](std::size_t i) {
+      ++c.pool_usage_warnings;
+      spdlog::warn("dhcp: subnet {} is {:.0f}% used ({} of {} addresses leased, {} held after a DECLINE); add a "
+                   "pool or shorten lease_time before it runs out",
+                   c.subnets[i].network.to_string(), use[i].used_percent(), use[i].assigned, use[i].total,
+                   use[i].declined);
+    },
+    [&](std::size_t i) {
+      spdlog::info("dhcp: subnet {} is {:.0f}% used again", c.subnets[i].network.to_string(),
+                   use[i].used_percent());
+    });
+  return true;
 }
 
 void pass_on(self_pointer self, dhcp_answer a) {
@@ -219,11 +258,15 @@ void commit(self_pointer self) {
   }
   auto took = steady::now() - started;
   ++st.counters->journal_commits;
-  st.counters->journal_commit_us += static_cast<std::uint64_t>(
-    std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+  auto took_us = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+  st.counters->journal_commit_us += took_us;
+  st.counters->journal_commit.observe(took_us);
   for (auto& a : st.waiting_for_commit) pass_on(self, std::move(a));
   st.waiting_for_commit.clear();
-  update_gauges(st);
+  if (!update_gauges(st) && !st.gauges_refresh_queued) {
+    st.gauges_refresh_queued = true;
+    self->delayed_send(self, std::chrono::seconds(1), refresh_gauges_atom::value);
+  }
   if (!st.compacting && st.compaction_trouble.may_try(steady::now()) &&
       st.journal->records() > 2 * st.table.size() + st.compaction_slack)
     start_compaction(self);
@@ -301,6 +344,7 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
   st.counters = settings.counters;
   st.backlog = settings.backlog;
   st.compaction_slack = settings.dhcp.compaction_slack;
+  st.pools = std::make_unique<pool_watch>(settings.dhcp.pool_warning_percent);
   auto path = lease_journal_path(settings.dhcp.state_dir);
   journal_replay replay;
   try {
@@ -325,12 +369,17 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
       handle(self, in);
     },
     [self](commit_atom) { commit(self); },
+    [self](refresh_gauges_atom) {
+      self->state.gauges_refresh_queued = false;
+      update_gauges(self->state, true);
+    },
     [self](snapshot_written_atom, std::size_t records, const std::string& error) {
       finish_compaction(self, records, error);
     },
     [self](reload_atom, dhcp_settings& next) {
       auto& st = self->state;
       st.compaction_slack = next.compaction_slack;
+      st.pools = std::make_unique<pool_watch>(next.pool_warning_percent);
       auto own = st.server->own_addresses();
       st.server = std::make_unique<dhcp_server>(std::move(next), std::move(own));
       st.table.forget_search_hints(); // what is usable may have changed
