@@ -309,6 +309,10 @@ void load_dhcp_settings(const toml::table& dhcp, const std::filesystem::path& fi
       auto v = require<std::int64_t>(node, file, key_name, "a percentage");
       if (v < 0 || v > 100) throw config_error(at(file, node) + ": " + key_name + " is a percentage, 0..100 (0: off)");
       into.pool_warning_percent = static_cast<unsigned>(v);
+    } else if (k == "client_rate_limit") {
+      auto v = require<std::int64_t>(node, file, key_name, "messages a second");
+      if (v < 0 || v > 100000) throw config_error(at(file, node) + ": " + key_name + " is 0 (off) to 100000 a second");
+      into.client_rate_limit = static_cast<unsigned>(v);
     } else if (k == "compaction_slack") {
       auto v = require<std::int64_t>(node, file, key_name, "a number of records");
       if (v < 0) throw config_error(at(file, node) + ": " + key_name + " cannot be negative");

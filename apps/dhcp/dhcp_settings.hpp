@@ -104,6 +104,9 @@ struct dhcp_settings {
   // Warn (once per episode) when a subnet has this share of its pool
   // addresses in use; 0: never.
   unsigned pool_warning_percent = 90;
+  // DHCP messages a second one client may send (by client id, else MAC)
+  // before the excess is ignored; 0: no limit.
+  unsigned client_rate_limit = 0;
 
   bool enabled() const { return !subnets.empty(); }
   const dhcp_subnet* subnet_containing(protocols::ipv4_address a) const;

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "apps/dhcp/lease_journal.hpp"
+#include "apps/dhcp/client_rate_limit.hpp"
 #include "apps/dhcp/pool_watch.hpp"
 #include "actors/registered_name.hpp"
 
@@ -99,6 +100,7 @@ struct lease_manager_state {
   journal_trouble compaction_trouble;
   decline_limiter declines;
   std::unique_ptr<pool_watch> pools;
+  std::unique_ptr<client_rate_limit> per_client;
   bool gauges_refresh_queued = false;
   static inline const char* name = "lease_manager";
 };
@@ -175,6 +177,15 @@ dhcp_answer answer_of(const dhcp_inbound& in, const dhcp_outcome& outcome) {
 void handle(self_pointer self, const dhcp_inbound& in) {
   auto& st = self->state;
   ++*st.counters->received[std::size_t(in.message.message_type)];
+  switch (st.per_client->check(client_key_of(in.message), steady::now())) {
+    case client_rate_limit::verdict::allowed: break;
+    case client_rate_limit::verdict::limited_first_of_episode:
+      spdlog::warn("dhcp: {} ({}) sends more than client_rate_limit allows; ignoring its excess until it slows "
+                   "down (said once per episode, counted as dhcp.client_rate_limited)",
+                   in.message.client_hardware.to_string(), to_hex(client_key_of(in.message)));
+      [[fallthrough]];
+    case client_rate_limit::verdict::limited: ++st.counters->client_rate_limited; return;
+  }
   auto now = unix_now();
   auto outcome = st.server->handle(in, st.table, now);
   if (outcome.durable && !st.trouble.may_try(steady::now())) {
@@ -345,6 +356,7 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
   st.backlog = settings.backlog;
   st.compaction_slack = settings.dhcp.compaction_slack;
   st.pools = std::make_unique<pool_watch>(settings.dhcp.pool_warning_percent);
+  st.per_client = std::make_unique<client_rate_limit>(settings.dhcp.client_rate_limit);
   auto path = lease_journal_path(settings.dhcp.state_dir);
   journal_replay replay;
   try {
@@ -380,6 +392,7 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
       auto& st = self->state;
       st.compaction_slack = next.compaction_slack;
       st.pools = std::make_unique<pool_watch>(next.pool_warning_percent);
+      st.per_client = std::make_unique<client_rate_limit>(next.client_rate_limit);
       auto own = st.server->own_addresses();
       st.server = std::make_unique<dhcp_server>(std::move(next), std::move(own));
       st.table.forget_search_hints(); // what is usable may have changed

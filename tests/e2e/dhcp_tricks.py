@@ -6,6 +6,7 @@ Run in the lab's client namespace:
     dhcp_tricks.py dora IFACE MAC [HOSTNAME_HEX] [decline]
                                                a whole DORA (with that host name), then
                                                optionally a DECLINE of the address; prints it
+    dhcp_tricks.py repeat IFACE MAC COUNT      COUNT DISCOVERs from one MAC, back to back
     dhcp_tricks.py offer-then-decline IFACE MAC
                                                DISCOVER, then DECLINE of the offered address
 """
@@ -60,6 +61,10 @@ def main():
         print("done", flush=True)
         return
     mac = sys.argv[3]
+    if mode == "repeat":
+        sendp([frame(mac, [("message-type", "discover")], xid) for _ in range(int(sys.argv[4]))], iface=iface)
+        print("done")
+        return
     if mode == "offer-then-decline":
         address, server = offer(iface, mac, xid)
         sendp(frame(mac, [("message-type", "decline"), ("requested_addr", address), ("server_id", server)],

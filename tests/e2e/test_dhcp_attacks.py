@@ -13,6 +13,7 @@ from e2e_base import LabTest, main
 CONFIG = """
 [dhcp]
 state_dir = "{state}"
+client_rate_limit = 5
 [[dhcp.subnet]]
 subnet = "10.77.0.0/24"
 pools = ["10.77.0.100-10.77.0.119"]
@@ -65,6 +66,15 @@ class DhcpAttacks(LabTest):
         self.assertEqual(self.leases().strip().splitlines()[-1], "2 leases")
 
     # -- finding 9 -----------------------------------------------------------
+    def test_one_client_over_its_rate_is_ignored_beyond_it_and_said_once(self):
+        self.tricks("repeat", "02:00:00:00:0e:01", "40")
+        self.etherbeam.wait_for_log("sends more than client_rate_limit allows")
+        counters = self.etherbeam.counters()
+        self.assertGreaterEqual(counters.get("dhcp.client_rate_limited", 0), 20, counters)
+        self.assertLessEqual(counters.get("dhcp.offered", 0), 20, counters)
+        self.assertEqual(self.etherbeam.log().count("sends more than client_rate_limit"), 1)
+        self.assertIsNotNone(self.udhcpc(), "another client is served all the same")
+
     def test_a_decline_without_a_lease_burns_nothing_and_declines_are_rate_limited(self):
         # DISCOVER + DECLINE of the offered address, over and over from one MAC.
         offered = {self.tricks("offer-then-decline", "02:00:00:00:00:66") for _ in range(5)}
