@@ -121,6 +121,28 @@ private:
   std::chrono::steady_clock::time_point next_{};
 };
 
+// Nothing arrives and no raw_binder has said which interface it serves: the
+// two daemons were most likely given different socket directories. Said
+// once, some seconds after start, with the fix.
+class binder_silence {
+public:
+  static constexpr auto grace = std::chrono::seconds(10);
+
+  void check(const ingress_settings& s) {
+    if (said_ || std::chrono::steady_clock::now() - started_ < grace) return;
+    said_ = true;
+    std::error_code ec;
+    if (s.counters->frames_in.load() > 0 || std::filesystem::exists(s.link_file, ec)) return;
+    spdlog::warn("no frame has arrived in {} s and no raw_binder has written {}: is raw_binder running, with "
+                 "--socket-dir {} (the directory given to etherbeam)?",
+                 grace.count(), s.link_file.string(), s.link_file.parent_path().string());
+  }
+
+private:
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  bool said_ = false;
+};
+
 void ingress(caf::blocking_actor* self, ingress_settings s) {
   learned_identity identity{s.identity, s.link_file};
   ipc::receive_batch batch(static_cast<std::size_t>(std::max(1, s.io_batch)), max_datagram, true);
@@ -135,12 +157,14 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
     }
   frame_intake intake{self->system(), s, std::move(pool)};
   announcements announcing;
+  binder_silence silence;
   identity.current(false); // a MAC raw_binder already wrote is announced at once
   daemon::serving_loop loop{self};
   loop.run(
     [&] {
       announcing.when_due(identity.known(), intake);
       intake.expire_fragments(*identity.known());
+      silence.check(s);
       if (::poll(&readable, 1, mailbox_poll_ms) <= 0) return;
       intake.begin_batch(identity.current());
       int received = batch.receive(s.socket);

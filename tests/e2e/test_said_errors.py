@@ -36,6 +36,15 @@ class SaidErrors(LabTest):
         self.ping(count=2)
         self.assertEqual(etherbeam.log().count("no MAC is known"), 1, "said once")
 
+    def test_a_raw_binder_on_another_socket_dir_is_told_the_fix(self):
+        elsewhere = os.path.join(self.lab.workdir, "elsewhere")
+        os.mkdir(elsewhere)
+        self.lab._start("raw_binder", ["--iface", self.lab.server_if, "--socket-dir", elsewhere],
+                        binder_defaults=False)
+        etherbeam = self.lab.start_etherbeam()
+        etherbeam.wait_for_log("no frame has arrived in 10 s", timeout=15)
+        self.assertIn(f"--socket-dir {self.lab.socket_dir}", etherbeam.log())
+
 
 if __name__ == "__main__":
     main()
