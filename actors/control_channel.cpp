@@ -50,11 +50,19 @@ std::string inject_fault(caf::blocking_actor* self, const control_settings& s, c
   return reply;
 }
 
-std::string execute(caf::blocking_actor* self, const control_settings& s, std::string_view command) {
+std::string execute(caf::blocking_actor* self, const control_settings& s, std::string_view command,
+                    ipc::unique_fd& connection) {
   if (command == "counters") return s.counters->render();
   if (command == "metrics") return prometheus_exposition(*s.counters);
   if (command.starts_with("fault ")) return inject_fault(self, s, std::string(command.substr(6)));
-  return "error: unknown command '" + std::string(command) + "' (commands: counters, metrics, fault CHILD)";
+  auto space = command.find_first_of(" \n");
+  auto name = command.substr(0, space);
+  auto arguments = space == std::string_view::npos ? std::string_view{} : command.substr(space + 1);
+  for (const auto& c : s.commands)
+    if (c.name == name) return c.run(self, arguments, connection);
+  std::string known = "counters, metrics, fault CHILD";
+  for (const auto& c : s.commands) known += ", " + c.name;
+  return "error: unknown command '" + std::string(name) + "' (commands: " + known + ")";
 }
 
 // One command per connection: a client that connects and says nothing is
@@ -74,13 +82,13 @@ void serve_connection(caf::blocking_actor* self, const control_settings& s, int 
   }
   pollfd readable{connection.get(), POLLIN, 0};
   if (::poll(&readable, 1, 1000) <= 0) return;
-  char buffer[512];
+  char buffer[8192]; // a command and its JSON arguments
   auto n = ::recv(connection.get(), buffer, sizeof buffer, MSG_DONTWAIT);
   if (n <= 0) return;
   std::string_view command{buffer, static_cast<std::size_t>(n)};
   while (!command.empty() && (command.back() == '\n' || command.back() == ' ')) command.remove_suffix(1);
-  auto reply = execute(self, s, command);
-  ::send(connection.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
+  auto reply = execute(self, s, command, connection);
+  if (connection) ::send(connection.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
 }
 
 void control(caf::blocking_actor* self, control_settings s) {
@@ -109,8 +117,9 @@ ipc::unique_fd bind_control_socket(const ipc::socket_directory& dir, std::option
   return fd;
 }
 
-std::string control_request(const std::filesystem::path& socket_dir, const std::string& command,
-                            std::chrono::milliseconds timeout) {
+namespace {
+
+ipc::unique_fd connect_and_send(const std::filesystem::path& socket_dir, const std::string& command) {
   auto path = control_socket_path(socket_dir);
   ipc::unique_fd fd{::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)};
   auto to = ipc::unix_address(path);
@@ -119,18 +128,38 @@ std::string control_request(const std::filesystem::path& socket_dir, const std::
                              "); is it running with this --socket-dir, and may you use its sockets?");
   if (::send(fd.get(), command.data(), command.size(), MSG_NOSIGNAL) < 0)
     throw std::runtime_error(std::string("sending the command: ") + std::strerror(errno));
-  pollfd readable{fd.get(), POLLIN, 0};
-  if (::poll(&readable, 1, static_cast<int>(timeout.count())) <= 0)
-    throw std::runtime_error("etherbeam at " + path.string() + " did not answer within " +
-                             std::to_string(timeout.count()) + " ms");
-  // One reply, one message (SOCK_SEQPACKET): its size first, then all of it.
-  auto size = ::recv(fd.get(), nullptr, 0, MSG_PEEK | MSG_TRUNC);
+  return fd;
+}
+
+// One message (SOCK_SEQPACKET): its size first, then all of it; nullopt at the end.
+std::optional<std::string> receive_message(int fd) {
+  auto size = ::recv(fd, nullptr, 0, MSG_PEEK | MSG_TRUNC);
   if (size < 0) throw std::runtime_error(std::string("reading the reply: ") + std::strerror(errno));
+  if (size == 0) return std::nullopt;
   std::string reply(static_cast<std::size_t>(size), '\0');
-  auto n = ::recv(fd.get(), reply.data(), reply.size(), 0);
+  auto n = ::recv(fd, reply.data(), reply.size(), 0);
   if (n < 0) throw std::runtime_error(std::string("reading the reply: ") + std::strerror(errno));
   reply.resize(static_cast<std::size_t>(n));
   return reply;
+}
+
+} // namespace
+
+std::string control_request(const std::filesystem::path& socket_dir, const std::string& command,
+                            std::chrono::milliseconds timeout) {
+  auto fd = connect_and_send(socket_dir, command);
+  pollfd readable{fd.get(), POLLIN, 0};
+  if (::poll(&readable, 1, static_cast<int>(timeout.count())) <= 0)
+    throw std::runtime_error("etherbeam at " + control_socket_path(socket_dir).string() + " did not answer within " +
+                             std::to_string(timeout.count()) + " ms");
+  return receive_message(fd.get()).value_or("");
+}
+
+void control_stream(const std::filesystem::path& socket_dir, const std::string& command,
+                    const std::function<bool(std::string_view)>& each) {
+  auto fd = connect_and_send(socket_dir, command);
+  while (auto message = receive_message(fd.get()))
+    if (!each(*message)) return;
 }
 
 } // namespace etherbeam::actors

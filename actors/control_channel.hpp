@@ -4,12 +4,16 @@
 // not datagrams: the reply must find a client in another network namespace,
 // or one the server, after dropping privileges, may not write to).
 //   counters       -> the counters, as SIGUSR1 logs them
+//   metrics        -> the counters in the Prometheus text format
 //   fault CHILD    -> make the named long-lived actor fail ("let it crash"),
 //                     only when started with --allow-fault-injection
+//   and the applications' own commands (control_command).
 // The socket file is mode 0600 (0660 with --socket-group): whoever may talk to
 // it may also stop the process.
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <string_view>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,12 +36,24 @@ std::filesystem::path control_socket_path(const std::filesystem::path& socket_di
 // std::runtime_error.
 ipc::unique_fd bind_control_socket(const ipc::socket_directory& dir, std::optional<uid_t> owner);
 
+// A command an application adds to the control socket (the DHCP server's
+// lease4-*, watch), named by its first word.
+struct control_command {
+  std::string name;
+  std::string summary; // one line, for the list of commands
+  // Runs on the control actor's thread (it may request() an actor and wait)
+  // and returns the reply. A command that streams (watch) takes `connection`
+  // away and returns nothing: the reply is then its own to write.
+  std::function<std::string(caf::blocking_actor* self, std::string_view arguments, ipc::unique_fd& connection)> run;
+};
+
 struct control_settings {
   int socket = -1;   // listening socket from bind_control_socket, owned by the caller
   caf::actor root;   // the supervisor whose children faults go to
   std::vector<std::string> children; // their ids, for error messages
   bool allow_fault_injection = false;
   std::shared_ptr<stack_counters> counters;
+  std::vector<control_command> commands; // the applications'
 };
 
 // A blocking actor on a thread of its own, like ingress; not supervised: it is
@@ -49,5 +65,10 @@ caf::actor spawn_control(caf::actor_system& system, control_settings settings);
 // when no etherbeam answers.
 std::string control_request(const std::filesystem::path& socket_dir, const std::string& command,
                             std::chrono::milliseconds timeout = std::chrono::seconds(5));
+// For a command that streams (watch): calls `each` with every message until
+// the server closes the connection or `each` returns false. Throws like
+// control_request when no etherbeam answers.
+void control_stream(const std::filesystem::path& socket_dir, const std::string& command,
+                    const std::function<bool(std::string_view message)>& each);
 
 } // namespace etherbeam::actors

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/control_channel.hpp"
 #include "actors/registration.hpp"
 #include "actors/stack_counters.hpp"
 #include "server/server_config.hpp"
@@ -40,6 +41,8 @@ struct running_application {
   // Its long-lived actors, started in this order before frames flow and
   // restarted by the root supervisor (one_for_one).
   std::vector<supervision::child_spec> children;
+  // Its commands on the control socket.
+  std::vector<actors::control_command> commands;
   // SIGHUP: the new configuration, already validated; empty: nothing to reload.
   std::function<void(const server_config& next, caf::actor_system& system)> reload;
 };

@@ -81,9 +81,10 @@ int serve(int argc, char** argv, const server::server_config& config) {
   caf::actor_system system{cfg};
   auto counters = std::make_shared<actors::stack_counters>();
   std::vector<server::reloader> reloaders;
+  std::vector<actors::control_command> commands;
   supervision::supervisor_spec spec;
   try {
-    spec = server::root_supervisor_spec(system, config, ingress_sockets, counters, &reloaders);
+    spec = server::root_supervisor_spec(system, config, ingress_sockets, counters, &reloaders, &commands);
   } catch (const std::exception& e) { // a configuration an application refuses, or two claiming one port
     spdlog::error("{}", e.what());
     return 2;
@@ -92,7 +93,7 @@ int serve(int argc, char** argv, const server::server_config& config) {
   for (auto& c : spec.children) children.push_back(c.id);
   auto root = supervision::spawn_supervisor(system, std::move(spec));
   auto control = actors::spawn_control(
-    system, {files.control_socket.get(), root, children, config.allow_fault_injection, counters});
+    system, {files.control_socket.get(), root, children, config.allow_fault_injection, counters, std::move(commands)});
   root->attach_functor([](const caf::error& reason) {
     if (reason == caf::exit_reason::user_shutdown) return;
     root_gave_up = true;

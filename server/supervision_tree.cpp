@@ -18,7 +18,8 @@ namespace etherbeam::server {
 supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, const server_config& config,
                                                   const std::vector<int>& ingress_sockets,
                                                   std::shared_ptr<actors::stack_counters> counters,
-                                                  std::vector<reloader>* reloaders) {
+                                                  std::vector<reloader>* reloaders,
+                                                  std::vector<actors::control_command>* commands) {
   auto links = served_links(config);
   auto child_id = [&](const char* role, const link_config& link) {
     return links.size() == 1 ? std::string(role) : std::string(role) + "." + link.name;
@@ -56,6 +57,8 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
     for (auto& r : running->registrations) registrations.push_back(std::move(r));
     for (auto& c : running->children) spec.children.push_back(std::move(c));
     if (reloaders && running->reload) reloaders->push_back(std::move(running->reload));
+    if (commands)
+      for (auto& c : running->commands) commands->push_back(std::move(c));
   }
   auto dispatch = std::make_shared<const actors::dispatcher>(std::move(registrations), counters->named);
   for (actors::link_index i = 0; i < links.size(); ++i) {

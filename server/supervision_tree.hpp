@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "actors/control_channel.hpp"
 #include "actors/stack_counters.hpp"
 #include "server/server_config.hpp"
 #include "supervision/supervisor.hpp"
@@ -29,6 +30,7 @@ using reloader = std::function<void(const server_config& next, caf::actor_system
 supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, const server_config& config,
                                                   const std::vector<int>& ingress_sockets,
                                                   std::shared_ptr<actors::stack_counters> counters,
-                                                  std::vector<reloader>* reloaders = nullptr);
+                                                  std::vector<reloader>* reloaders = nullptr,
+                                                  std::vector<actors::control_command>* commands = nullptr);
 
 } // namespace etherbeam::server

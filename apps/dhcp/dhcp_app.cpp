@@ -11,6 +11,7 @@
 #include "actors/tell.hpp"
 #include "apps/dhcp/dhcp_actor.hpp"
 #include "apps/dhcp/dhcp_command_line.hpp"
+#include "apps/dhcp/dhcp_control.hpp"
 #include "apps/dhcp/dhcp_intake.hpp"
 #include "apps/dhcp/lease_manager.hpp"
 #include "server/applications.hpp"
@@ -45,6 +46,7 @@ std::optional<server::running_application> start(const server::application_start
   app.children.push_back({"lease_manager", [leases](caf::actor_system& sys) {
                             return caf::actor_cast<caf::actor>(spawn_lease_manager(sys, leases));
                           }});
+  app.commands = dhcp_control_commands();
   app.reload = [running = config.dhcp.state_dir](const server::server_config& next, caf::actor_system& sys) {
     if (!next.dhcp.enabled() || next.dhcp.state_dir != running) {
       spdlog::warn("SIGHUP: turning DHCP off, or moving its state directory, needs a restart; "

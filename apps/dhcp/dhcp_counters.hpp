@@ -29,6 +29,7 @@ struct dhcp_counters {
   actors::named_counter& declines_rate_limited;
   actors::named_counter& pool_usage_warnings; // a subnet passed its pool-use threshold
   actors::named_counter& client_rate_limited; // messages over a client's client_rate_limit, ignored
+  actors::named_counter& watch_events_dropped; // lease events a slow `etherbeam watch` did not take
   // Gauges, refreshed by the lease manager, and the time spent committing.
   actors::named_counter &pool_size, &active_leases, &journal_commit_us;
   actors::histogram& journal_commit; // microseconds per commit

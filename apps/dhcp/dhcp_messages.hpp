@@ -44,9 +44,24 @@ using reload_atom = caf::atom_constant<caf::atom("reload")>;
 using snapshot_written_atom = caf::atom_constant<caf::atom("snapshot")>;
 // Sent by the lease manager to itself: the gauges are due for a refresh.
 using refresh_gauges_atom = caf::atom_constant<caf::atom("gauges")>;
+// The control socket's lease API (lease_api.hpp): command, JSON arguments;
+// the JSON answer comes once any change it makes is on disk.
+using lease_api_atom = caf::atom_constant<caf::atom("leaseapi")>;
+// `etherbeam leases` asking the running server: JSON?, inactive leases too?
+using list_leases_atom = caf::atom_constant<caf::atom("listlease")>;
+// `etherbeam watch`: a connected control socket (the lease manager owns it
+// from now on) to write each lease event to, one JSON line per message.
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
+// Sent by the lease manager to itself while someone watches: look for leases
+// that expired since the last look.
+using expiry_tick_atom = caf::atom_constant<caf::atom("expiry")>;
 using lease_manager_actor = caf::typed_actor<caf::reacts_to<dhcp_message_atom, dhcp_inbound>,
                                              caf::reacts_to<commit_atom>,
                                              caf::reacts_to<refresh_gauges_atom>,
+                                             caf::replies_to<lease_api_atom, std::string, std::string>::with<std::string>,
+                                             caf::replies_to<list_leases_atom, bool, bool>::with<std::string>,
+                                             caf::reacts_to<watch_atom, int>,
+                                             caf::reacts_to<expiry_tick_atom>,
                                              caf::reacts_to<snapshot_written_atom, std::size_t, std::string>,
                                              caf::reacts_to<reload_atom, dhcp_settings>,
                                              caf::reacts_to<inject_fault_atom>>;

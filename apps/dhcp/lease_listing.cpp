@@ -8,8 +8,6 @@
 
 namespace etherbeam::apps::dhcp {
 
-namespace {
-
 std::string utc(std::int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);
   std::tm tm{};
@@ -19,9 +17,6 @@ std::string utc(std::int64_t t) {
   return buf;
 }
 
-// Host names come from clients: any bytes at all. Shown as printable ASCII
-// only, every other byte (and the backslash) as \xNN, so that no client can
-// break a JSON reader, forge table rows or send escape sequences to a terminal.
 std::string printable(std::string_view raw) {
   static const char digits[] = "0123456789abcdef";
   std::string out;
@@ -37,12 +32,14 @@ std::string printable(std::string_view raw) {
   return out;
 }
 
-bool active(const lease& l, std::int64_t now) { return l.state == lease_state::bound && l.expires > now; }
-
 std::string state_name(const lease& l, std::int64_t now) {
   if (l.state == lease_state::bound) return l.expires > now ? "active" : "expired";
   return std::string(to_string(l.state));
 }
+
+namespace {
+
+bool active(const lease& l, std::int64_t now) { return l.state == lease_state::bound && l.expires > now; }
 
 } // namespace
 

@@ -12,11 +12,16 @@
 #include <caf/spawn_options.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+#include <sys/socket.h>
 #include <spdlog/spdlog.h>
 
 #include "apps/dhcp/lease_journal.hpp"
 #include "apps/dhcp/client_rate_limit.hpp"
+#include "apps/dhcp/lease_api.hpp"
+#include "apps/dhcp/lease_listing.hpp"
 #include "apps/dhcp/pool_watch.hpp"
+#include "ipc/socket_pair.hpp"
 #include "actors/registered_name.hpp"
 
 namespace etherbeam::apps::dhcp {
@@ -102,6 +107,12 @@ struct lease_manager_state {
   std::unique_ptr<pool_watch> pools;
   std::unique_ptr<client_rate_limit> per_client;
   bool gauges_refresh_queued = false;
+  // The lease API's answers and the watchers' events wait for the commit
+  // that makes their changes durable.
+  std::vector<std::pair<caf::typed_response_promise<std::string>, std::string>> api_after_commit;
+  std::vector<std::string> events_after_commit;
+  std::vector<ipc::unique_fd> watchers;
+  std::int64_t expiry_seen_until = 0; // expired events said up to this time
   static inline const char* name = "lease_manager";
 };
 
@@ -163,6 +174,42 @@ bool update_gauges(lease_manager_state& st, bool force = false) {
   return true;
 }
 
+// Says one lease event to everyone watching. A watcher that cannot keep up
+// loses the event (counted); one that went away is forgotten.
+void tell_watchers(lease_manager_state& st, const std::string& line) {
+  std::erase_if(st.watchers, [&](const ipc::unique_fd& fd) {
+    if (::send(fd.get(), line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) return false;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      ++st.counters->watch_events_dropped;
+      return false;
+    }
+    return true;
+  });
+}
+
+// A durable change: into the table and the journal, and its event queued
+// for the watchers until the commit. `event` overrides what the change says.
+void record_change(lease_manager_state& st, const lease& change, std::optional<lease_event> event, std::int64_t now) {
+  std::optional<lease> before;
+  if (auto* b = st.table.by_address(change.address)) before = *b;
+  st.table.put(change);
+  st.journal->append(change);
+  ++st.counters->journal_records;
+  if (!event) event = event_of(before ? &*before : nullptr, change);
+  if (event && !st.watchers.empty()) st.events_after_commit.push_back(watch_line(*event, change, now));
+}
+
+// Leases that ran out since the last look, said to the watchers.
+void say_expired(lease_manager_state& st, std::int64_t now) {
+  if (st.watchers.empty()) return;
+  auto since = st.expiry_seen_until ? st.expiry_seen_until : now;
+  st.table.for_each([&](const lease& l) {
+    if (l.state == lease_state::bound && l.expires > since && l.expires <= now)
+      tell_watchers(st, watch_line(lease_event::expired, l, now));
+  });
+  st.expiry_seen_until = now;
+}
+
 void pass_on(self_pointer self, dhcp_answer a) {
   auto dhcp = caf::actor_cast<dhcp_actor>(self->system().registry().get(dhcp_registry_name));
   if (dhcp) self->send(dhcp, dhcp_answer_atom::value, std::move(a));
@@ -213,11 +260,8 @@ void handle(self_pointer self, const dhcp_inbound& in) {
     spdlog::info("dhcp: DECLINE from {} ignored: it holds no lease on that address",
                  in.message.client_hardware.to_string());
   if (outcome.change) {
-    st.table.put(*outcome.change);
-    if (outcome.durable) {
-      st.journal->append(*outcome.change);
-      ++st.counters->journal_records;
-    }
+    if (outcome.durable) record_change(st, *outcome.change, std::nullopt, now);
+    else st.table.put(*outcome.change);
   }
   if (outcome.reply) {
     if (outcome.durable) st.waiting_for_commit.push_back(answer_of(in, outcome));
@@ -252,6 +296,10 @@ void commit(self_pointer self) {
     st.trouble.unanswered += st.waiting_for_commit.size();
     st.counters->unanswered_journal_failing += st.waiting_for_commit.size();
     st.waiting_for_commit.clear();
+    for (auto& [promise, reply] : st.api_after_commit)
+      promise.deliver(lease_api_refusal(std::string("the lease journal cannot be written: ") + e.what()));
+    st.api_after_commit.clear();
+    st.events_after_commit.clear();
     ++st.counters->journal_write_errors;
     if (st.trouble.failed(started))
       spdlog::error("dhcp: {}; no DHCP ACK until the lease journal can be written again (retrying with "
@@ -274,6 +322,10 @@ void commit(self_pointer self) {
   st.counters->journal_commit.observe(took_us);
   for (auto& a : st.waiting_for_commit) pass_on(self, std::move(a));
   st.waiting_for_commit.clear();
+  for (auto& [promise, reply] : st.api_after_commit) promise.deliver(std::move(reply));
+  st.api_after_commit.clear();
+  for (const auto& line : st.events_after_commit) tell_watchers(st, line);
+  st.events_after_commit.clear();
   if (!update_gauges(st) && !st.gauges_refresh_queued) {
     st.gauges_refresh_queued = true;
     self->delayed_send(self, std::chrono::seconds(1), refresh_gauges_atom::value);
@@ -381,6 +433,41 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
       handle(self, in);
     },
     [self](commit_atom) { commit(self); },
+    [self](lease_api_atom, const std::string& command, const std::string& arguments) -> caf::result<std::string> {
+      auto& st = self->state;
+      auto now = unix_now();
+      auto a = lease_api(command, arguments, st.table, st.server->settings(), st.server->own_addresses(), now);
+      if (a.changes.empty()) return a.reply;
+      if (!st.trouble.may_try(steady::now()))
+        return lease_api_refusal("the lease journal cannot be written now; try again later");
+      for (const auto& c : a.changes) record_change(st, c, a.event, now);
+      spdlog::info("dhcp: {} changed {} lease(s) through the control socket", command, a.changes.size());
+      auto promise = self->make_response_promise<std::string>();
+      st.api_after_commit.emplace_back(promise, std::move(a.reply));
+      if (!st.commit_scheduled) {
+        st.commit_scheduled = true;
+        self->send(self, commit_atom::value);
+      }
+      return promise;
+    },
+    [self](list_leases_atom, bool as_json, bool all) -> std::string {
+      return render_leases(self->state.table, unix_now(), {as_json, all});
+    },
+    [self](watch_atom, int fd) {
+      auto& st = self->state;
+      static const std::string watching = R"({"result": 0, "text": "watching lease events"})";
+      ::send(fd, watching.data(), watching.size(), MSG_NOSIGNAL);
+      st.watchers.emplace_back(fd);
+      if (st.watchers.size() == 1) {
+        st.expiry_seen_until = unix_now();
+        self->delayed_send(self, std::chrono::seconds(1), expiry_tick_atom::value);
+      }
+    },
+    [self](expiry_tick_atom) {
+      auto& st = self->state;
+      say_expired(st, unix_now());
+      if (!st.watchers.empty()) self->delayed_send(self, std::chrono::seconds(1), expiry_tick_atom::value);
+    },
     [self](refresh_gauges_atom) {
       self->state.gauges_refresh_queued = false;
       update_gauges(self->state, true);
