@@ -57,6 +57,7 @@ void frame_intake::announce(const stack_identity& identity) {
   auto sender = caf::actor_cast<sender_actor>(system_.registry().get(sender_name(s_.link)));
   if (!sender) return;
   s_.dispatch->announce(identity, [&](std::span<const std::uint8_t> f) {
+    ++announced_;
     tell(nullptr, sender, send_frame_atom::value, frame{f});
   });
 }

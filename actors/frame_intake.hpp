@@ -30,6 +30,8 @@ public:
   void take(std::span<const std::uint8_t> bytes, const msghdr& header, bool truncated);
   // Sends the applications' announcements for `identity` to the link's sender.
   void announce(const stack_identity& identity);
+  // Frames announce() has sent so far.
+  std::uint64_t announced() const { return announced_; }
   // Ends reassemblies past their timeout (and says so to their sources).
   void expire_fragments(const stack_identity& identity);
 
@@ -44,6 +46,7 @@ private:
   std::shared_ptr<reassembly_counters> reassembly_counters_;
   fragment_reassembly fragments_;
   fragment_reassembly::clock::time_point batch_time_{};
+  std::uint64_t announced_ = 0;
 };
 
 } // namespace etherbeam::actors

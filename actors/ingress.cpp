@@ -121,26 +121,45 @@ private:
   std::chrono::steady_clock::time_point next_{};
 };
 
-// Nothing arrives and no raw_binder has said which interface it serves: the
-// two daemons were most likely given different socket directories. Said
-// once, some seconds after start, with the fix.
+// Two mistakes that leave etherbeam silent, each said once with the fix:
+// nothing arrives and no raw_binder has said which interface it serves (the
+// daemons were given different socket directories); or hundreds of frames
+// arrive and not one is answered (raw_binder serves an interface other than
+// the one of etherbeam's addresses).
 class binder_silence {
 public:
   static constexpr auto grace = std::chrono::seconds(10);
+  static constexpr std::uint64_t enough_frames = 200;
 
-  void check(const ingress_settings& s) {
-    if (said_ || std::chrono::steady_clock::now() - started_ < grace) return;
-    said_ = true;
-    std::error_code ec;
-    if (s.counters->frames_in.load() > 0 || std::filesystem::exists(s.link_file, ec)) return;
-    spdlog::warn("no frame has arrived in {} s and no raw_binder has written {}: is raw_binder running, with "
-                 "--socket-dir {} (the directory given to etherbeam)?",
-                 grace.count(), s.link_file.string(), s.link_file.parent_path().string());
+  // `announced`: frames sent unasked (ARP Announcements), not answers.
+  void check(const ingress_settings& s, std::uint64_t announced) {
+    if (!s.per_link) return;
+    auto waited = std::chrono::steady_clock::now() - started_;
+    if (!said_absent_ && waited >= grace) {
+      said_absent_ = true;
+      std::error_code ec;
+      if (s.per_link->frames_in.value.load() == 0 && !std::filesystem::exists(s.link_file, ec))
+        spdlog::warn("no frame has arrived in {} s and no raw_binder has written {}: is raw_binder running, with "
+                     "--socket-dir {} (the directory given to etherbeam)?",
+                     grace.count(), s.link_file.string(), s.link_file.parent_path().string());
+    }
+    if (!said_unanswered_ && waited >= grace) {
+      auto frames = s.per_link->frames_in.value.load();
+      if (s.per_link->replies_sent.value.load() > announced) said_unanswered_ = true; // it works: never say it
+      if (said_unanswered_ || frames < enough_frames) return;
+      said_unanswered_ = true;
+      auto info = ipc::read_link_info(s.link_file);
+      std::string addresses;
+      for (const auto& a : s.identity.addresses) addresses += (addresses.empty() ? "" : ", ") + a.to_string();
+      spdlog::warn("{} frames arrived from raw_binder{} and not one was answered: none was for {}. Is raw_binder "
+                   "on the interface of that subnet? (If nobody has asked for these addresses yet, ignore this.)",
+                   frames, info ? " on " + info->interface : std::string{}, addresses);
+    }
   }
 
 private:
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  bool said_ = false;
+  bool said_absent_ = false, said_unanswered_ = false;
 };
 
 void ingress(caf::blocking_actor* self, ingress_settings s) {
@@ -164,7 +183,7 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
     [&] {
       announcing.when_due(identity.known(), intake);
       intake.expire_fragments(*identity.known());
-      silence.check(s);
+      silence.check(s, intake.announced());
       if (::poll(&readable, 1, mailbox_poll_ms) <= 0) return;
       intake.begin_batch(identity.current());
       int received = batch.receive(s.socket);

@@ -45,6 +45,18 @@ class SaidErrors(LabTest):
         etherbeam.wait_for_log("no frame has arrived in 10 s", timeout=15)
         self.assertIn(f"--socket-dir {self.lab.socket_dir}", etherbeam.log())
 
+    def test_a_raw_binder_on_another_interface_is_told_the_fix(self):
+        # raw_binder serves a second link whose subnet is not etherbeam's: its
+        # client's broadcast pings arrive, and none is for etherbeam.
+        other = self.lab.add_link("10.88.0.1")
+        self.lab._start("raw_binder", ["--iface", other.server_if, "--socket-dir", self.lab.socket_dir],
+                        binder_defaults=False)
+        etherbeam = self.lab.start_etherbeam()
+        other.client(["ping", "-b", "-q", "-c", "400", "-i", "0.03", "10.88.0.255"], check=False, timeout=60)
+        etherbeam.wait_for_log("not one was answered", timeout=15)
+        self.assertIn(f"on {other.server_if}", etherbeam.log())
+        self.assertIn("10.77.0.2/24", etherbeam.log())
+
 
 if __name__ == "__main__":
     main()
