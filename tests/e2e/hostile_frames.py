@@ -92,7 +92,7 @@ def dhcp_crafted(me):
                     b"\x35\x01\x01\x34\x01\x07\xff",  # overload 7
                     b"\x35\x01\x01\x34\x02\x01\x01\xff",  # overload of two bytes
                     b"\x35\x01\x01\x33\x02\x00\x01\xff",  # lease time of two bytes
-                    b"\x35\x01\x01\x03\x05\x01\x02\x03\x04\x05\xff"):  # router list not of 4s
+                    b"\x35\x01\x01\x32\x05\x01\x02\x03\x04\x05\xff"):  # requested address of 5 bytes
         frames.append(with_header(keep, options))
     # Overload into a file area whose last option runs off its end.
     frames.append(with_header(lambda h: h.__setitem__(slice(232, 236), b"\x0c\x40ab"), b"\x35\x01\x01\x34\x01\x01\xff"))
