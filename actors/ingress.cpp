@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
@@ -24,6 +25,8 @@ namespace {
 // How often the actor looks at its mailbox while no frame arrives: bounds the
 // time a shutdown or restart waits, without waking the CPU noticeably.
 constexpr int mailbox_poll_ms = 200;
+// How long ingress waits before looking again when the admission bound is reached.
+constexpr auto ingress_pause = std::chrono::microseconds(200);
 // Jumbo frames with two VLAN tags fit; anything larger is counted as oversize.
 constexpr std::size_t max_datagram = 9216 + 64;
 
@@ -184,6 +187,15 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
       announcing.when_due(identity.known(), intake);
       intake.expire_fragments(*identity.known());
       silence.check(s, intake.announced());
+      // Full: the datagrams stay in the socket rather than being read only to
+      // be dropped. Once its queue is full raw_binder sheds at the ring,
+      // where a frame costs least, and this thread's core goes to the
+      // frames already admitted.
+      if (s.counters->frames_in_flight.load(std::memory_order_relaxed) >= s.limits.frames_in_flight) {
+        ++s.counters->ingress_paused;
+        std::this_thread::sleep_for(ingress_pause);
+        return;
+      }
       if (::poll(&readable, 1, mailbox_poll_ms) <= 0) return;
       intake.begin_batch(identity.current());
       int received = batch.receive(s.socket);

@@ -18,6 +18,7 @@ void stack_counters::for_each_field(const std::function<void(std::string_view, c
   f("actor_restarts", actor_restarts);
   f("frames_refused_untrusted_sender", frames_refused_untrusted_sender);
   f("overload.frames_dropped", overload_frames_dropped);
+  f("overload.ingress_paused", ingress_paused);
 }
 
 std::string stack_counters::render() const {

@@ -30,6 +30,7 @@ struct stack_counters {
   // Admission (queue_limits): frames being decided now, and what was refused.
   std::atomic<std::int64_t> frames_in_flight{0};
   counter overload_frames_dropped{0}; // too many frames being decided already
+  counter ingress_paused{0};          // times ingress left frames in the socket, the bound reached
   // Verdicts (reply.*, ignored.*, malformed.*) and applications' own counters.
   counter_registry named;
 

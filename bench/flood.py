@@ -1,13 +1,18 @@
 #!/usr/bin/python3
 """ICMP echo and ARP: etherbeam (each concurrency model) vs the Linux kernel,
-answering on the same veth in the same lab and the same run.
+in the same run, each on a veth lab of its own.
 
-On the served side raw_binder and etherbeam own 10.77.0.2 and the kernel owns
-10.77.0.3 on that same interface. ebgen (bench/trafgen) runs on the client side:
+In one lab raw_binder and etherbeam own 10.77.0.2; in another the kernel owns
+10.77.0.3, with no binder on its interface (a binder there would copy every
+frame the kernel answers, and the kernel would be measured slowed by it).
+ebgen (bench/trafgen) runs on each lab's client side:
 
-- flood: as many echo (and ARP) requests as a window of 256 in flight allows,
-  for --seconds: replies per second at saturation, and etherbeam's CPU per
-  frame (raw_binder + etherbeam CPU time / frames answered);
+- flood: as many echo (and ARP) requests as a window (--window, 64) in flight
+  allows, for --seconds: replies per second at saturation, and etherbeam's CPU
+  per frame (raw_binder + etherbeam CPU time / frames answered);
+- overload: echo requests sent open-loop at --overload times the flood rate
+  just measured (2x and 10x): replies per second then, as a share of the peak
+  (a server must keep its peak when offered more);
 - paced: echo requests at each of --rates for --seconds: latency p50, p99,
   p99.9 and loss;
 - ping -c 1000 -i 0.002: round-trip time, as in ping_rtt.py.
@@ -53,11 +58,18 @@ def measure(lab, build, target, args, pids):
     r = {}
     for proto in ("icmp", "arp"):
         before = cpu_seconds(pids) if pids else 0
-        f = ebgen(lab, build, target, "--mode", "flood", "--proto", proto, seconds=args.seconds)
+        f = ebgen(lab, build, target, "--mode", "flood", "--proto", proto, "-w", str(args.window),
+                  seconds=args.seconds)
         r[f"flood_{proto}_per_s"] = f["replies_per_s"]
         r[f"flood_{proto}_loss"] = f["loss_percent"]
         if pids and f["received"]:
             r[f"cpu_us_per_{proto}"] = (cpu_seconds(pids) - before) / f["received"] * 1e6
+    for times in args.overload:
+        o = ebgen(lab, build, target, "--mode", "paced", "-r", str(int(times * r["flood_icmp_per_s"])),
+                  seconds=args.paced_seconds)
+        r[f"overload_{times}x_offered_per_s"] = o["sent_per_s"]
+        r[f"overload_{times}x_replies_per_s"] = o["replies_per_s"]
+        r[f"overload_{times}x_of_peak"] = o["replies_per_s"] / max(r["flood_icmp_per_s"], 1)
     for rate in args.rates:
         p = ebgen(lab, build, target, "--mode", "paced", "-r", str(rate), seconds=args.paced_seconds)
         r[f"paced_{rate}"] = {k: p[k] for k in ("p50_us", "p99_us", "p999_us", "loss_percent", "sent_per_s")}
@@ -91,7 +103,7 @@ def plot(summary, peers, rates, out_dir):
         ax.bar([x + i * width for x in range(2)], meds, width, yerr=[lo, hi], capsize=3, label=peer)
     ax.set_xticks([x + width * (len(peers) - 1) / 2 for x in range(2)], ["ICMP echo", "ARP"])
     ax.set_ylabel("replies per second (thousands)")
-    ax.set_title("Saturation (window of 256 in flight); bars: median, whiskers: min..max")
+    ax.set_title("Saturation (flood window in flight); bars: median, whiskers: min..max")
     ax.legend(fontsize=8)
     fig.tight_layout()
     path = os.path.join(out_dir, "flood_throughput.png")
@@ -135,34 +147,36 @@ def main():
     p.add_argument("--seconds", type=float, default=5, help="seconds per flood (default 5)")
     p.add_argument("--paced-seconds", type=float, default=3, help="seconds per paced rate (default 3)")
     p.add_argument("--rates", default="1000,5000,10000,20000")
+    p.add_argument("--window", type=int, default=64, help="flood: requests in flight (default 64)")
+    p.add_argument("--overload", default="2,10", help="open-loop loads, as multiples of the flood rate")
     p.add_argument("--models", default="per-frame,per-protocol,inline")
     p.add_argument("--binder-args", default="", help="extra raw_binder options, e.g. '--packet-io copy'")
     p.add_argument("--etherbeam-args", default="", help="extra etherbeam options, e.g. '--threads 1'")
     p.add_argument("--plots", default=os.path.join(HERE, "..", "docs", "img"))
     args = p.parse_args()
     args.rates = [int(r) for r in args.rates.split(",")]
+    args.overload = [float(m) if "." in m else int(m) for m in args.overload.split(",") if m]
     models = args.models.split(",")
     if os.geteuid() != 0:
         sys.exit("flood: run as root: the lab creates network namespaces")
 
     peers = ["kernel"] + models
     runs = {peer: [] for peer in peers}
-    with netns_lab.Lab(args.build) as lab:
+    with netns_lab.Lab(args.build) as lab, netns_lab.Lab(args.build) as kernel_lab:
         binder = lab.start_binder(*args.binder_args.split())
-        lab.server(["ip", "addr", "add", f"{KERNEL_IP}/{netns_lab.PREFIX}", "dev", lab.server_if])
+        kernel_lab.server(["ip", "addr", "add", f"{KERNEL_IP}/{netns_lab.PREFIX}", "dev", kernel_lab.server_if])
         etherbeam = None
         for i in range(args.repeat):
             order = peers[i % len(peers):] + peers[:i % len(peers)]
             for peer in order:
                 if peer == "kernel":
-                    target, pids = KERNEL_IP, None
+                    r = measure(kernel_lab, args.build, KERNEL_IP, args, None)
                 else:
                     if etherbeam:
                         etherbeam.stop()
                     etherbeam = lab.start_etherbeam("--model", peer, *args.etherbeam_args.split())
                     rtt(lab, netns_lab.STACK_IP, 20, "0.01")  # ARP cache, actor system warm
-                    target, pids = netns_lab.STACK_IP, [binder.pid, etherbeam.pid]
-                r = measure(lab, args.build, target, args, pids)
+                    r = measure(lab, args.build, netns_lab.STACK_IP, args, [binder.pid, etherbeam.pid])
                 runs[peer].append(r)
                 print(f"run {i + 1} {peer:12} flood icmp {r['flood_icmp_per_s']:8.0f}/s arp "
                       f"{r['flood_arp_per_s']:8.0f}/s  ping {r['ping_avg_ms']:.3f} ms  " +
@@ -174,6 +188,8 @@ def main():
 
     keys = ["flood_icmp_per_s", "flood_arp_per_s", "flood_icmp_loss", "ping_avg_ms", "cpu_us_per_icmp",
             "cpu_us_per_arp"]
+    for times in args.overload:
+        keys += [f"overload_{times}x_offered_per_s", f"overload_{times}x_replies_per_s", f"overload_{times}x_of_peak"]
     summary = {}
     for peer in peers:
         summary[peer] = {k: summarize(runs[peer], k) for k in keys}
@@ -187,7 +203,8 @@ def main():
         return f"{s['median'] * scale:.{digits}f} ({s['min'] * scale:.{digits}f}..{s['max'] * scale:.{digits}f})"
 
     k = summary["kernel"]
-    print(f"\nmedians (min..max) over {args.repeat} runs; ratios against the kernel on the same veth")
+    print(f"\nmedians (min..max) over {args.repeat} runs, flood window {args.window}; ratios against the kernel "
+          f"(on a veth lab of its own)")
     print(f"{'peer':13} {'ICMP flood/s':>24} {'ARP flood/s':>24} {'ping ms':>20} {'CPU us/echo':>18}")
     for peer in peers:
         s = summary[peer]
@@ -198,6 +215,13 @@ def main():
         print(f"{peer:13} flood ICMP {s['flood_icmp_per_s']['median'] / k['flood_icmp_per_s']['median']:.2f}x, "
               f"ARP {s['flood_arp_per_s']['median'] / k['flood_arp_per_s']['median']:.2f}x of the kernel; "
               f"ping RTT {s['ping_avg_ms']['median'] / k['ping_avg_ms']['median']:.1f}x")
+    print("\noverload, open-loop ICMP echo at a multiple of each peer's flood rate:")
+    for peer in peers:
+        s = summary[peer]
+        print(f"  {peer:13} " + "  ".join(
+            f"{times}x: offered {fmt(s[f'overload_{times}x_offered_per_s'])}/s, answered "
+            f"{fmt(s[f'overload_{times}x_replies_per_s'])}/s = {fmt(s[f'overload_{times}x_of_peak'], 100)}% of its peak"
+            for times in args.overload))
     print("\npaced ICMP echo, p50 / p99 / p99.9 us, loss %:")
     for rate in args.rates:
         print(f"  {rate:>6}/s  " + "  ".join(

@@ -40,6 +40,11 @@ public:
   }
 
   void nic_to_logic_server() {
+    // While the logic server's queue is full, frames are dropped here, as
+    // read: not copied into datagrams only for the send to fail (shedding at
+    // the ring, the cheapest place; they are counted as dropped busy).
+    bool shedding = logic_server_full_ && !r_.logic_server.writable();
+    if (!shedding) logic_server_full_ = false;
     received_.clear();
     if (r_.rings) {
       r_.rings->take(r_.batch, received_);
@@ -57,6 +62,10 @@ public:
         case frame_kind::frame: break;
       }
       ++c_.frames_from_nic;
+      if (shedding) {
+        ++c_.dropped_logic_server_busy;
+        continue;
+      }
       c_.checksums_completed += f.checksum_completed;
       frames_.push_back(f.bytes);
     }
@@ -104,6 +113,7 @@ private:
     c_.frames_to_logic_server += r.sent;
     c_.dropped_logic_server_absent += r.peer_absent;
     c_.dropped_logic_server_busy += r.peer_busy;
+    if (r.peer_busy) logic_server_full_ = true;
     c_.relay_errors += r.failed;
     failures_.note(r);
     bool absent = r.sent ? false : r.peer_absent ? true : logic_server_absent_;
@@ -122,6 +132,7 @@ private:
   std::vector<received_frame> received_;
   std::vector<std::span<const std::uint8_t>> frames_;
   bool logic_server_absent_ = false;
+  bool logic_server_full_ = false; // the last send found its queue full
   ipc::send_failure_report failures_{"raw_binder", r_.logic_server.path()};
 };
 

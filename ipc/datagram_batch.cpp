@@ -1,5 +1,7 @@
 #include "ipc/datagram_batch.hpp"
 
+#include <poll.h>
+
 #include "ipc/sender_credentials.hpp"
 
 #include <algorithm>
@@ -83,7 +85,12 @@ batch_send_result datagram_peer::send(std::span<const std::span<const std::uint8
       continue;
     }
     switch (errno) {
-      case EAGAIN: ++r.peer_busy; ++at; break; // its queue is full: this one is dropped
+      case EAGAIN:
+        // Its queue is full: the rest of the batch is dropped at once. Trying
+        // frame by frame cost a failed system call each, which is what an
+        // overloaded peer can least afford its relay to spend.
+        r.peer_busy += frames.size() - at;
+        return r;
       case ECONNREFUSED:
       case ENOTCONN:
       case ENOENT:
@@ -104,6 +111,12 @@ batch_send_result datagram_peer::send(std::span<const std::span<const std::uint8
     }
   }
   return r;
+}
+
+bool datagram_peer::writable() const {
+  if (!connected_) return true; // the next send finds out
+  pollfd out{socket_.get(), POLLOUT, 0};
+  return ::poll(&out, 1, 0) > 0 && (out.revents & POLLOUT);
 }
 
 void send_failure_report::note(const batch_send_result& r) {

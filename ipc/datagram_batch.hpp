@@ -85,6 +85,9 @@ public:
   // Sends every frame as its own datagram, in as few calls as the kernel
   // allows, never blocking: what cannot be sent is counted by reason.
   batch_send_result send(std::span<const std::span<const std::uint8_t>> frames);
+  // Whether the peer's queue has room now (a connected datagram socket polls
+  // writable while the receiver's queue is not full); true when unknown.
+  bool writable() const;
   const std::filesystem::path& path() const { return path_; }
 
 private:
