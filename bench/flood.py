@@ -128,10 +128,10 @@ def plot(summary, peers, rates, out_dir):
     plt.close(fig)
 
     models = [p for p in peers if p != "kernel"]
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.bar(models, [summary[m]["cpu_us_per_icmp"]["median"] for m in models])
     ax.set_ylabel("CPU µs per echo answered")
-    ax.set_title("raw_binder + etherbeam CPU per frame at saturation")
+    ax.set_title("raw_binder + logic server CPU per frame at saturation")
     fig.tight_layout()
     path = os.path.join(out_dir, "cpu_per_frame.png")
     fig.savefig(path, dpi=110)
@@ -149,7 +149,9 @@ def main():
     p.add_argument("--rates", default="1000,5000,10000,20000")
     p.add_argument("--window", type=int, default=64, help="flood: requests in flight (default 64)")
     p.add_argument("--overload", default="2,10", help="open-loop loads, as multiples of the flood rate")
-    p.add_argument("--models", default="per-frame,per-protocol,inline")
+    p.add_argument("--models", default="relay,per-frame,per-protocol,inline",
+                   help="etherbeam's concurrency models, and relay: raw_binder with bench/relay's minimal C "
+                        "logic server instead of etherbeam (the floor for this architecture)")
     p.add_argument("--binder-args", default="", help="extra raw_binder options, e.g. '--packet-io copy'")
     p.add_argument("--etherbeam-args", default="", help="extra etherbeam options, e.g. '--threads 1'")
     p.add_argument("--plots", default=os.path.join(HERE, "..", "docs", "img"))
@@ -174,7 +176,10 @@ def main():
                 else:
                     if etherbeam:
                         etherbeam.stop()
-                    etherbeam = lab.start_etherbeam("--model", peer, *args.etherbeam_args.split())
+                    if peer == "relay":
+                        etherbeam = lab._start("echo_logic", [lab.socket_dir, netns_lab.STACK_IP])
+                    else:
+                        etherbeam = lab.start_etherbeam("--model", peer, *args.etherbeam_args.split())
                     rtt(lab, netns_lab.STACK_IP, 20, "0.01")  # ARP cache, actor system warm
                     r = measure(lab, args.build, netns_lab.STACK_IP, args, [binder.pid, etherbeam.pid])
                 runs[peer].append(r)

@@ -1,0 +1,151 @@
+/* The minimal relay's logic server: the floor etherbeam is measured against.
+ * Same socket pair and wire protocol as etherbeam (one datagram, one frame),
+ * but no actors, no dispatch, no counters: frames are read in batches
+ * (recvmmsg), ICMP echo requests and ARP requests for one address are turned
+ * into replies in place, and the replies go back in batches (sendmmsg).
+ *
+ *   echo_logic SOCKET_DIR ADDRESS     e.g. echo_logic /run/etherbeam 10.77.0.2
+ *
+ * Binds SOCKET_DIR/raw_to_beam.sock, sends to SOCKET_DIR/beam_to_raw.sock and
+ * answers with the MAC raw_binder writes to SOCKET_DIR/link. Reports readiness
+ * with sd_notify's protocol, as the daemons do. Untagged frames only. */
+#define _GNU_SOURCE /* recvmmsg, sendmmsg */
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+enum { batch = 64, frame_room = 2048 };
+
+static volatile sig_atomic_t stopping = 0;
+static void stop(int sig) { (void)sig; stopping = 1; }
+
+static struct sockaddr_un unix_address(const char* dir, const char* name) {
+  struct sockaddr_un a = {.sun_family = AF_UNIX};
+  snprintf(a.sun_path, sizeof a.sun_path, "%s/%s", dir, name);
+  return a;
+}
+
+static int read_mac(const char* dir, uint8_t mac[6]) {
+  char path[512], line[128];
+  snprintf(path, sizeof path, "%s/link", dir);
+  FILE* f = fopen(path, "r");
+  if (!f) return -1;
+  int found = -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "mac=%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3], &mac[4], &mac[5]) == 6)
+      found = 0;
+  fclose(f);
+  return found;
+}
+
+static void notify_ready(void) {
+  const char* path = getenv("NOTIFY_SOCKET");
+  if (!path) return;
+  int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+  struct sockaddr_un a = {.sun_family = AF_UNIX};
+  strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+  sendto(fd, "READY=1", 7, 0, (struct sockaddr*)&a, sizeof a);
+  close(fd);
+}
+
+/* RFC 1624: the checksum after one 16-bit word changes from `old` to `new`. */
+static uint16_t checksum_adjusted(uint16_t sum, uint16_t old, uint16_t new) {
+  uint32_t s = (uint16_t)~sum + (uint16_t)~old + new;
+  s = (s & 0xffff) + (s >> 16);
+  s = (s & 0xffff) + (s >> 16);
+  return (uint16_t)~s;
+}
+
+/* Turns the frame into its reply in place; returns its length, 0 for no reply. */
+static size_t answer(uint8_t* f, size_t len, const uint8_t mac[6], uint32_t ip) {
+  if (len < 42) return 0;
+  uint16_t type = (uint16_t)(f[12] << 8 | f[13]);
+  if (type == 0x0806) { /* ARP request for our address */
+    if (f[20] != 0 || f[21] != 1 || memcmp(f + 38, &ip, 4) != 0) return 0;
+    memcpy(f, f + 6, 6);
+    memcpy(f + 6, mac, 6);
+    f[21] = 2;
+    memcpy(f + 32, f + 22, 10); /* target := sender */
+    memcpy(f + 22, mac, 6);
+    memcpy(f + 28, &ip, 4);
+    return 42;
+  }
+  if (type != 0x0800 || (f[14] >> 4) != 4 || f[23] != 1) return 0;
+  size_t ihl = (size_t)(f[14] & 0x0f) * 4;
+  if (len < 14 + ihl + 8 || memcmp(f + 30, &ip, 4) != 0 || f[14 + ihl] != 8) return 0;
+  memcpy(f, f + 6, 6);
+  memcpy(f + 6, mac, 6);
+  memcpy(f + 30, f + 26, 4); /* destination := source; the IP checksum is unchanged */
+  memcpy(f + 26, &ip, 4);
+  uint8_t* icmp = f + 14 + ihl;
+  uint16_t sum = (uint16_t)(icmp[2] << 8 | icmp[3]);
+  sum = checksum_adjusted(sum, 0x0800, 0x0000); /* type 8 -> 0 */
+  icmp[0] = 0;
+  icmp[2] = (uint8_t)(sum >> 8);
+  icmp[3] = (uint8_t)sum;
+  return len;
+}
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s SOCKET_DIR ADDRESS\n", argv[0]);
+    return 2;
+  }
+  uint32_t ip;
+  if (inet_pton(AF_INET, argv[2], &ip) != 1) {
+    fprintf(stderr, "echo_logic: %s is not an IPv4 address\n", argv[2]);
+    return 2;
+  }
+  uint8_t mac[6];
+  if (read_mac(argv[1], mac) != 0) {
+    fprintf(stderr, "echo_logic: no mac= in %s/link; start raw_binder first\n", argv[1]);
+    return 1;
+  }
+  signal(SIGTERM, stop);
+  signal(SIGINT, stop);
+  struct sockaddr_un here = unix_address(argv[1], "raw_to_beam.sock");
+  struct sockaddr_un binder = unix_address(argv[1], "beam_to_raw.sock");
+  unlink(here.sun_path);
+  int in = socket(AF_UNIX, SOCK_DGRAM, 0), out = socket(AF_UNIX, SOCK_DGRAM, 0);
+  if (bind(in, (struct sockaddr*)&here, sizeof here) != 0 || connect(out, (struct sockaddr*)&binder, sizeof binder) != 0) {
+    perror("echo_logic: binding or connecting the socket pair");
+    return 1;
+  }
+  struct timeval tick = {.tv_sec = 0, .tv_usec = 200000}; /* to notice SIGTERM */
+  setsockopt(in, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
+  notify_ready();
+
+  static uint8_t frames[batch][frame_room];
+  struct iovec in_vec[batch], out_vec[batch];
+  struct mmsghdr in_msg[batch], out_msg[batch];
+  for (int i = 0; i < batch; ++i) {
+    in_vec[i] = (struct iovec){frames[i], frame_room};
+    in_msg[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &in_vec[i], .msg_iovlen = 1}};
+  }
+  unsigned long long answered = 0;
+  while (!stopping) {
+    int n = recvmmsg(in, in_msg, batch, MSG_WAITFORONE, NULL);
+    if (n <= 0) continue;
+    int replies = 0;
+    for (int i = 0; i < n; ++i) {
+      size_t len = answer(frames[i], in_msg[i].msg_len, mac, ip);
+      if (!len) continue;
+      out_vec[replies] = (struct iovec){frames[i], len};
+      out_msg[replies] = (struct mmsghdr){.msg_hdr = {.msg_iov = &out_vec[replies], .msg_iovlen = 1}};
+      ++replies;
+    }
+    if (replies) {
+      int sent = sendmmsg(out, out_msg, (unsigned)replies, MSG_DONTWAIT);
+      if (sent > 0) answered += (unsigned)sent;
+    }
+  }
+  fprintf(stderr, "echo_logic: %llu replies sent\n", answered);
+  unlink(here.sun_path);
+  return 0;
+}
