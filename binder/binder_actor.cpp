@@ -166,24 +166,37 @@ void announce_link(const binder_resources& r) {
 
 namespace {
 
-// The packet socket reported an error. An interface that went down comes back
-// to the same socket by itself; one that was deleted leaves the socket bound
-// to nothing, so it is closed and the interface looked for by name until it
-// is back (recreated, or moved back into this namespace).
-bool nic_still_usable(binder_resources& r) {
-  int error = 0;
-  socklen_t len = sizeof error;
-  ::getsockopt(r.nic.fd(), SOL_SOCKET, SO_ERROR, &error, &len); // reading it clears it
-  if (::if_nametoindex(r.link.interface.c_str()) == r.nic.index()) {
-    if (error) spdlog::warn("{}: {} (the interface went down?); frames resume when it is up", r.link.interface,
-                            std::strerror(error));
-    return true;
-  }
+void forget_lost_nic(binder_resources& r, int error) {
   spdlog::error("{} is gone ({}); relaying stops until an interface of that name is back", r.link.interface,
                 std::strerror(error ? error : ENODEV));
   ++r.counters->link_lost;
   r.rings.reset();
   r.nic = packet_socket{};
+}
+
+// Whether the interface the socket is bound to still exists under its name.
+bool nic_still_there(const binder_resources& r) {
+  return ::if_nametoindex(r.link.interface.c_str()) == r.nic.index();
+}
+
+// The packet socket reported an error. An interface that went down comes back
+// to the same socket by itself; one that was deleted leaves the socket bound
+// to nothing, so it is closed and the interface looked for by name until it
+// is back (recreated, or moved back into this namespace). Deleting an
+// interface first takes it down, and the error can come while it still
+// exists: `went_down` asks the caller to look again until frames flow.
+bool nic_still_usable(binder_resources& r, bool& went_down) {
+  int error = 0;
+  socklen_t len = sizeof error;
+  ::getsockopt(r.nic.fd(), SOL_SOCKET, SO_ERROR, &error, &len); // reading it clears it
+  if (nic_still_there(r)) {
+    if (error) spdlog::warn("{}: {} (the interface went down?); frames resume when it is up", r.link.interface,
+                            std::strerror(error));
+    went_down = error != 0;
+    return true;
+  }
+  forget_lost_nic(r, error);
+  went_down = false;
   return false;
 }
 
@@ -210,8 +223,13 @@ void binder_actor(caf::blocking_actor* self, std::shared_ptr<binder_resources> r
   std::array<pollfd, 2> fds{{{resources->nic.fd(), POLLIN, 0},
                              {resources->own_socket.get(), POLLIN, 0}}};
   auto next_look = std::chrono::steady_clock::now();
+  bool went_down = false;
   daemon::serving_loop loop{self};
   loop.run([&] {
+    if (went_down && resources->nic.fd() >= 0 && !nic_still_there(*resources)) {
+      forget_lost_nic(*resources, ENODEV);
+      went_down = false;
+    }
     bool linked = resources->nic.fd() >= 0;
     if (!linked && std::chrono::steady_clock::now() >= next_look) {
       next_look = std::chrono::steady_clock::now() + link_retry;
@@ -221,8 +239,9 @@ void binder_actor(caf::blocking_actor* self, std::shared_ptr<binder_resources> r
     int timeout = linked ? mailbox_poll_ms : static_cast<int>(link_retry.count());
     if (::poll(fds.data(), fds.size(), timeout) <= 0) return;
     if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-      if (!nic_still_usable(*resources)) return;
+      if (!nic_still_usable(*resources, went_down)) return;
     } else if (fds[0].revents) {
+      went_down = false; // frames flow: it is up again
       r->nic_to_logic_server();
     }
     if (fds[1].revents && resources->nic.fd() >= 0) r->logic_server_to_nic();
