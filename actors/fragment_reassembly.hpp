@@ -37,7 +37,7 @@ public:
 
   // Discards datagrams past the timeout. RFC 1122 §3.2.1.4: for each whose
   // first fragment came, a Time Exceeded (fragment reassembly time exceeded)
-  // to its source is written into `reply` and given to `send`.
+  // to its source is given to `send`.
   void expire(clock::time_point now, const stack_identity& me,
               const std::function<void(protocols::byte_view frame)>& send);
 

@@ -22,6 +22,7 @@ public:
   explicit client_rate_limit(unsigned per_second) : rate_(per_second) {}
 
   enum class verdict : std::uint8_t { allowed, limited, limited_first_of_episode };
+  bool enabled() const { return rate_ != 0; }
   verdict check(const client_key& client, clock::time_point now);
   std::size_t clients() const { return buckets_.size(); }
 

@@ -42,7 +42,8 @@ std::size_t max_dhcp_message_len(const dhcp_inbound& request) {
 std::size_t emit_dhcp_reply(const dhcp_inbound& in, const dhcp_repr& reply, ipv4_address server_address,
                             mac_address server_mac, byte_buffer out) {
   auto to = where_to(in, reply);
-  auto dhcp_len = reply.buffer_len(max_dhcp_message_len(in));
+  auto max_len = max_dhcp_message_len(in);
+  auto dhcp_len = reply.buffer_len(max_len);
   if (dhcp_len == 0) return 0;
 
   ethernet_repr eth = in.ethernet; // same VLAN tags as the request
@@ -55,7 +56,7 @@ std::size_t emit_dhcp_reply(const dhcp_inbound& in, const dhcp_repr& reply, ipv4
   ip.type_of_service = 0xc0; // network control, as DHCP servers mark their replies
 
   std::array<std::uint8_t, max_dhcp_reply_frame> dhcp_bytes;
-  reply.emit(byte_buffer{dhcp_bytes}.first(dhcp_len), max_dhcp_message_len(in));
+  reply.emit(byte_buffer{dhcp_bytes}.first(dhcp_len), max_len);
   frame_repr frame{eth, ipv4_datagram_repr{ip, udp_repr{dhcp_server_port, to.port, byte_view{dhcp_bytes}.first(dhcp_len)}}};
   return frame.emit(out);
 }

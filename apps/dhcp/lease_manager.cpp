@@ -190,12 +190,12 @@ void tell_watchers(lease_manager_state& st, const std::string& line) {
 // A durable change: into the table and the journal, and its event queued
 // for the watchers until the commit. `event` overrides what the change says.
 void record_change(lease_manager_state& st, const lease& change, std::optional<lease_event> event, std::int64_t now) {
-  std::optional<lease> before;
-  if (auto* b = st.table.by_address(change.address)) before = *b;
+  // What the change means is worked out only for someone watching: no copy
+  // of the lease it replaces on every ACK otherwise.
+  if (!st.watchers.empty() && !event) event = event_of(st.table.by_address(change.address), change);
   st.table.put(change);
   st.journal->append(change);
   ++st.counters->journal_records;
-  if (!event) event = event_of(before ? &*before : nullptr, change);
   if (event && !st.watchers.empty()) st.events_after_commit.push_back(watch_line(*event, change, now));
 }
 
@@ -224,7 +224,10 @@ dhcp_answer answer_of(const dhcp_inbound& in, const dhcp_outcome& outcome) {
 void handle(self_pointer self, const dhcp_inbound& in) {
   auto& st = self->state;
   ++*st.counters->received[std::size_t(in.message.message_type)];
-  switch (st.per_client->check(client_key_of(in.message), steady::now())) {
+  // Off by default: then no client key is made (a heap allocation) per message.
+  auto verdict = st.per_client->enabled() ? st.per_client->check(client_key_of(in.message), steady::now())
+                                          : client_rate_limit::verdict::allowed;
+  switch (verdict) {
     case client_rate_limit::verdict::allowed: break;
     case client_rate_limit::verdict::limited_first_of_episode:
       spdlog::warn("dhcp: {} ({}) sends more than client_rate_limit allows; ignoring its excess until it slows "
