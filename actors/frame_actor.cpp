@@ -7,6 +7,7 @@
 #include <caf/mailbox_element.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/reply_batch.hpp"
 #include "actors/tell.hpp"
 #include "protocols/ethernet.hpp"
 #include "protocols/ipv4_fragmentation.hpp"
@@ -24,35 +25,36 @@ struct in_flight_release {
 // A reply to a reassembled datagram can be longer than the link carries: it
 // leaves as fragments (the frame's first bytes name no IPv4 header often
 // enough that only long replies are parsed).
-void send_reply(frame reply, const frame_context& ctx, caf::execution_unit* here) {
+void send_reply(frame reply, const frame_context& ctx, caf::execution_unit* here, reply_batch* own) {
   constexpr std::size_t untagged_header = 14;
+  auto deliver = [&](frame f) {
+    if (own) own->add(std::move(f));
+    else tell(here, ctx.sender, send_frame_atom::value, std::move(f));
+  };
   auto mtu = ctx.identity->link_mtu();
-  if (reply.size() <= untagged_header + mtu) {
-    tell(here, ctx.sender, send_frame_atom::value, std::move(reply));
-    return;
-  }
+  if (reply.size() <= untagged_header + mtu) return deliver(std::move(reply));
   auto eth = protocols::ethernet_frame::check(reply.bytes());
   std::size_t link_header = eth ? reply.size() - eth->payload().size() : 0;
   auto outcome = eth && eth->ethertype() == protocols::ethertype::ipv4
                    ? protocols::fragment_frame(reply.bytes(), link_header, mtu,
                                                [&](protocols::byte_view f) {
-                                                 tell(here, ctx.sender, send_frame_atom::value, frame{f});
+                                                 deliver(frame{f});
                                                })
                    : protocols::fragmentation::not_ipv4;
   switch (outcome) {
-    case protocols::fragmentation::fits: tell(here, ctx.sender, send_frame_atom::value, std::move(reply)); break;
+    case protocols::fragmentation::fits: deliver(std::move(reply)); break;
     case protocols::fragmentation::fragmented: ++ctx.counters->replies_fragmented; break;
     default: ++ctx.counters->replies_too_large; break;
   }
 }
 
-void decide(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here) {
+void decide(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here, reply_batch* own) {
   frame reply{std::max(bytes.size(), min_reply_room)};
   auto v = ctx.handler(*ctx.dispatch, bytes, *ctx.identity, reply.bytes(), here, ctx.link);
   v.record();
   if (v.outcome == verdict::kind::reply) {
     reply.shrink_to(v.reply_len);
-    send_reply(std::move(reply), ctx, here);
+    send_reply(std::move(reply), ctx, here, own);
   }
 }
 
@@ -70,16 +72,26 @@ caf::behavior frame_actor(caf::event_based_actor* self, frame f, shared_frame_co
     return caf::sec::runtime_error;
   });
   in_flight_release release{*ctx->counters};
-  decide(f.bytes(), *ctx, self->context());
+  decide(f.bytes(), *ctx, self->context(), nullptr);
   return {}; // no behaviour: the actor ends once its frame is decided
 }
 
-// The counters argument only keeps CAF 0.17 from spawning a function actor
-// without arguments, which dereferences a null tuple (UBSan finds it).
-caf::behavior frame_worker(caf::event_based_actor* self, std::shared_ptr<stack_counters>) {
-  return {[self](decide_frame_atom, const frame& f, const shared_frame_context& ctx) {
-    decide_frame(f.bytes(), *ctx, self->context());
-  }};
+// Replies wait in the worker's batch while more frames are in its mailbox:
+// the flush it sends itself arrives after them.
+caf::behavior frame_worker(caf::event_based_actor* self, std::shared_ptr<reply_batch> replies) {
+  auto flush_queued = std::make_shared<bool>(false);
+  return {
+    [self, replies, flush_queued](decide_frame_atom, const frame& f, const shared_frame_context& ctx) {
+      decide_frame(f.bytes(), *ctx, self->context(), replies.get());
+      if (replies->empty() || *flush_queued) return;
+      *flush_queued = true;
+      self->send(self, flush_atom::value);
+    },
+    [replies, flush_queued](flush_atom) {
+      *flush_queued = false;
+      replies->flush();
+    },
+  };
 }
 
 } // namespace
@@ -89,10 +101,11 @@ verdict dispatch_frame(const dispatcher& dispatch, protocols::byte_view frame, c
   return dispatch.decide(frame, me, reply, here, link);
 }
 
-void decide_frame(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here) {
+void decide_frame(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here,
+                  reply_batch* own) {
   in_flight_release release{*ctx.counters};
   try {
-    decide(bytes, ctx, here);
+    decide(bytes, ctx, here, own);
   } catch (const std::exception& x) {
     ++ctx.counters->frame_actor_failures;
     spdlog::debug("deciding a frame failed: {}", x.what());
@@ -106,8 +119,9 @@ caf::actor spawn_frame_actor(caf::actor_system& system, frame f, shared_frame_co
   return system.spawn(frame_actor, std::move(f), std::move(context));
 }
 
-caf::actor spawn_frame_worker(caf::actor_system& system, std::shared_ptr<stack_counters> counters) {
-  return system.spawn(frame_worker, std::move(counters));
+caf::actor spawn_frame_worker(caf::actor_system& system, std::filesystem::path binder,
+                              std::shared_ptr<stack_counters> counters, std::shared_ptr<link_counters> per_link) {
+  return system.spawn(frame_worker, std::make_shared<reply_batch>(binder, std::move(counters), std::move(per_link)));
 }
 
 } // namespace etherbeam::actors

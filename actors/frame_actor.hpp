@@ -9,10 +9,12 @@
 //                 to their own actors as in every model.
 //   inline:       ingress decides stateless frames itself, no actor in between.
 // In every model a frame whose decision throws is counted, and only it is lost.
+#include <filesystem>
 #include <memory>
 
 #include "actors/concurrency_model.hpp"
 #include "actors/dispatcher.hpp"
+#include "actors/link.hpp"
 #include "actors/messages.hpp"
 #include "actors/stack_counters.hpp"
 
@@ -23,6 +25,8 @@ class actor_system;
 }
 
 namespace etherbeam::actors {
+
+class reply_batch;
 
 // How a frame is decided: the dispatcher's decision, or in tests a handler
 // that fails on purpose.
@@ -43,11 +47,13 @@ struct frame_context {
 };
 
 // Decides one frame in the caller (inline, per_protocol): counts the verdict,
-// hands a reply to the sender, and ends the
-// frame's stay in flight (frames_in_flight). A throw is counted as a frame
-// failure and goes no further: the caller lives on. `here` is the caller's
-// execution unit (null outside the scheduler, as in ingress).
-void decide_frame(protocols::byte_view frame, const frame_context& ctx, caf::execution_unit* here = nullptr);
+// puts a reply into the caller's own batch (`own`, which the caller flushes)
+// or, without one, hands it to the sender, and ends the frame's stay in
+// flight (frames_in_flight). A throw is counted as a frame failure and goes
+// no further: the caller lives on. `here` is the caller's execution unit
+// (null outside the scheduler, as in ingress).
+void decide_frame(protocols::byte_view frame, const frame_context& ctx, caf::execution_unit* here = nullptr,
+                  reply_batch* own = nullptr);
 
 // per_frame: an actor for this frame alone; a throw ends it, and only it.
 // The context is shared by every frame of a batch: one reference count per
@@ -55,9 +61,11 @@ void decide_frame(protocols::byte_view frame, const frame_context& ctx, caf::exe
 using shared_frame_context = std::shared_ptr<const frame_context>;
 caf::actor spawn_frame_actor(caf::actor_system& system, frame f, shared_frame_context context);
 
-// per_protocol: a long-lived worker that decides every frame sent to it.
+// per_protocol: a long-lived worker that decides every frame sent to it and
+// writes the replies itself to raw_binder's socket at `binder`.
 using decide_frame_atom = caf::atom_constant<caf::atom("decide")>;
-caf::actor spawn_frame_worker(caf::actor_system& system, std::shared_ptr<stack_counters> counters);
+caf::actor spawn_frame_worker(caf::actor_system& system, std::filesystem::path binder,
+                              std::shared_ptr<stack_counters> counters, std::shared_ptr<link_counters> per_link);
 
 } // namespace etherbeam::actors
 

@@ -12,7 +12,9 @@ frame_intake::frame_intake(caf::actor_system& system, const ingress_settings& s,
     : system_(system), s_(s), senders_(s.binder_user, "--binder-user"), pool_(std::move(pool)),
       context_{nullptr, s.counters, {}, s.dispatch, s.handler, s.link},
       reassembly_counters_(s.reassembly ? s.reassembly : std::make_shared<reassembly_counters>(s.counters->named)),
-      fragments_(*reassembly_counters_, s.reassembly_limits) {}
+      fragments_(*reassembly_counters_, s.reassembly_limits) {
+  if (s.model == concurrency_model::inline_) own_replies_.emplace(s.binder_socket, s.counters, s.per_link);
+}
 
 void frame_intake::begin_batch(std::shared_ptr<const stack_identity> identity) {
   context_.identity = std::move(identity);
@@ -49,8 +51,12 @@ void frame_intake::take(std::span<const std::uint8_t> bytes, const msghdr& heade
     case concurrency_model::per_protocol:
       tell(nullptr, pool_[next_worker_++ % pool_.size()], decide_frame_atom::value, frame{bytes}, shared_);
       break;
-    case concurrency_model::inline_: decide_frame(bytes, context_, nullptr); break;
+    case concurrency_model::inline_: decide_frame(bytes, context_, nullptr, &*own_replies_); break;
   }
+}
+
+void frame_intake::end_batch() {
+  if (own_replies_) own_replies_->flush();
 }
 
 void frame_intake::announce(const stack_identity& identity) {

@@ -7,12 +7,14 @@
 #include <sys/socket.h>
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "actors/fragment_reassembly.hpp"
 #include "actors/frame_actor.hpp"
 #include "actors/ingress.hpp"
+#include "actors/reply_batch.hpp"
 #include "ipc/sender_credentials.hpp"
 
 namespace etherbeam::actors {
@@ -28,6 +30,8 @@ public:
   // One datagram, with its header (the sender's credentials) and whether it
   // was longer than the buffer and cut.
   void take(std::span<const std::uint8_t> bytes, const msghdr& header, bool truncated);
+  // After each batch: inline writes the batch's replies, in one system call.
+  void end_batch();
   // Sends the applications' announcements for `identity` to the link's sender.
   void announce(const stack_identity& identity);
   // Frames announce() has sent so far.
@@ -46,6 +50,7 @@ private:
   std::shared_ptr<reassembly_counters> reassembly_counters_;
   fragment_reassembly fragments_;
   fragment_reassembly::clock::time_point batch_time_{};
+  std::optional<reply_batch> own_replies_; // inline: replies written by ingress itself
   std::uint64_t announced_ = 0;
 };
 

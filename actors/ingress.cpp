@@ -174,7 +174,7 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
   std::vector<caf::actor> pool;
   if (s.model == concurrency_model::per_protocol)
     for (std::size_t i = 0; i < std::max<std::size_t>(1, s.workers); ++i) {
-      pool.push_back(spawn_frame_worker(self->system(), s.counters));
+      pool.push_back(spawn_frame_worker(self->system(), s.binder_socket, s.counters, s.per_link));
       self->link_to(pool.back());
     }
   frame_intake intake{self->system(), s, std::move(pool)};
@@ -201,6 +201,7 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
       int received = batch.receive(s.socket);
       if (received < 0) ++s.counters->ingress_receive_errors;
       for (int i = 0; i < received; ++i) intake.take(batch.datagram(i), batch.header(i), batch.truncated(i));
+      intake.end_batch();
     },
     [&](inject_fault_atom) {
       spdlog::warn("ingress: fault injected, failing on purpose");

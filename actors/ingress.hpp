@@ -30,6 +30,9 @@ struct ingress_settings {
   // Where raw_binder says which MAC the interface has; read while
   // identity.mac is not configured, and again whenever the file changes.
   std::filesystem::path link_file;
+  // raw_binder's socket, where inline ingress and per_protocol's workers
+  // write their replies themselves (per_frame's go through the sender).
+  std::filesystem::path binder_socket;
   std::shared_ptr<stack_counters> counters;
   // Made at start with the other counters; null: the intake makes its own.
   std::shared_ptr<reassembly_counters> reassembly;

@@ -7,7 +7,9 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/reply_batch.hpp"
 #include "apps/host/host_responders.hpp"
+#include "tests/unit/actors/binder_stand_in.hpp"
 #include "tests/unit/frame_bytes.hpp"
 
 using namespace etherbeam::actors;
@@ -63,6 +65,15 @@ protected:
     return replies;
   }
 
+  // Replies written by the decider itself (workers, inline) that reached the
+  // binder, counted as echo_replies counts the sender's.
+  int echo_replies_at_binder(std::size_t n) {
+    int replies = 0;
+    for (auto len : binder.lengths(n)) replies += len == good.size();
+    return replies;
+  }
+
+  etherbeam::test_frames::binder_stand_in binder;
   caf::actor_system_config cfg;
   caf::actor_system system{cfg};
   caf::scoped_actor test{system};
@@ -95,12 +106,13 @@ TEST_F(FrameDeciders, a_frame_that_throws_kills_only_its_own_actor_and_is_counte
 
 TEST_F(FrameDeciders, a_pool_worker_outlives_a_frame_that_throws_and_counts_it) {
   counters->frames_in_flight = 3;
-  auto worker = spawn_frame_worker(system, counters);
+  auto worker = spawn_frame_worker(system, binder.path(), counters, nullptr);
   test->monitor(worker);
   test->send(worker, decide_frame_atom::value, good_frame(), context);
   test->send(worker, decide_frame_atom::value, poison_frame(), context);
   test->send(worker, decide_frame_atom::value, good_frame(), context);
-  EXPECT_EQ(echo_replies(2), 2);
+  EXPECT_EQ(echo_replies_at_binder(2), 2);
+  test->receive([](const caf::down_msg&) { ADD_FAILURE() << "the worker died"; }, caf::after(0s) >> [] {});
   EXPECT_EQ(counters->frame_actor_failures.load(), 1u);
   EXPECT_EQ(counters->frames_in_flight.load(), 0);
   caf::anon_send_exit(worker, caf::exit_reason::user_shutdown);
@@ -108,9 +120,13 @@ TEST_F(FrameDeciders, a_pool_worker_outlives_a_frame_that_throws_and_counts_it) 
 
 TEST_F(FrameDeciders, inline_decisions_count_a_throw_and_go_on) {
   counters->frames_in_flight = 2;
-  decide_frame(poison, *context);
-  decide_frame(good, *context);
-  EXPECT_EQ(echo_replies(1), 1);
+  reply_batch own{binder.path(), counters, nullptr};
+  decide_frame(poison, *context, nullptr, &own);
+  decide_frame(good, *context, nullptr, &own);
+  EXPECT_FALSE(own.empty()) << "an inline reply waits for the end of its batch";
+  own.flush();
+  EXPECT_EQ(echo_replies_at_binder(1), 1);
+  EXPECT_EQ(counters->replies_sent.load(), 1u);
   EXPECT_EQ(counters->frame_actor_failures.load(), 1u);
   EXPECT_EQ(counters->frames_in_flight.load(), 0);
 }

@@ -12,6 +12,7 @@
 #include "apps/host/host_responders.hpp"
 #include "ipc/datagram_batch.hpp"
 #include "ipc/sender_credentials.hpp"
+#include "tests/unit/actors/binder_stand_in.hpp"
 #include "protocols/ipv4_reassembly.hpp"
 #include "tests/unit/frame_bytes.hpp"
 #include "tests/unit/pcap_frames.hpp"
@@ -28,11 +29,13 @@ struct fixture : test_coordinator_fixture<> {
   ipc::receive_batch batch{8, 2048, true};
   std::vector<frame> sent; // what reached the stand-in sender
   std::vector<caf::actor> spawned;
+  test_frames::binder_stand_in binder; // where inline and the pool write replies
 
   fixture() {
     ::socketpair(AF_UNIX, SOCK_DGRAM, 0, pair);
     ipc::pass_credentials(pair[1]);
     settings.counters = counters;
+    settings.binder_socket = binder.path();
     settings.per_link = std::make_shared<link_counters>(counters->named, "lan");
     settings.dispatch =
       std::make_shared<const dispatcher>(apps::host::host_registrations(counters->named), counters->named);
@@ -100,7 +103,8 @@ CAF_TEST(beyond the admission bound frames are read and dropped before they cost
 
 CAF_TEST(per protocol frames go round robin to the pool) {
   settings.model = concurrency_model::per_protocol;
-  std::vector<caf::actor> pool{spawn_frame_worker(sys, counters), spawn_frame_worker(sys, counters)};
+  std::vector<caf::actor> pool{spawn_frame_worker(sys, binder.path(), counters, settings.per_link),
+                               spawn_frame_worker(sys, binder.path(), counters, settings.per_link)};
   for (auto& w : pool) spawned.push_back(w);
   run();
   frame_intake intake{sys, settings, pool};
@@ -108,7 +112,21 @@ CAF_TEST(per protocol frames go round robin to the pool) {
   expect((decide_frame_atom, frame, shared_frame_context), from(_).to(pool[0]));
   expect((decide_frame_atom, frame, shared_frame_context), from(_).to(pool[1]));
   run();
-  CAF_CHECK_EQUAL(sent.size(), 2u);
+  CAF_CHECK_EQUAL(sent.size(), 0u); // each worker wrote its reply itself
+  CAF_CHECK_EQUAL(binder.lengths(2).size(), 2u);
+  CAF_CHECK_EQUAL(settings.per_link->replies_sent.value.load(), 2u);
+}
+
+CAF_TEST(inline ingress decides in place and writes the replies of a batch with the batch) {
+  settings.model = concurrency_model::inline_;
+  frame_intake intake{sys, settings, {}};
+  relay(intake, {echo, arp, echo});
+  CAF_CHECK_EQUAL(counters->frames_in_flight.load(), 0);
+  CAF_CHECK_EQUAL(binder.lengths(3, std::chrono::milliseconds(50)).size(), 0u);
+  intake.end_batch();
+  CAF_CHECK_EQUAL(binder.lengths(3).size(), 3u);
+  CAF_CHECK_EQUAL(sent.size(), 0u);
+  CAF_CHECK_EQUAL(counters->replies_sent.load(), 3u);
 }
 
 CAF_TEST(a datagram cut short is counted as oversize and goes no further) {

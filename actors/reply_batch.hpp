@@ -1,0 +1,43 @@
+#pragma once
+// Replies on their way to raw_binder, written with one sendmmsg per burst.
+// The sender actor owns one per link; a decider that runs long enough to see
+// a burst (inline ingress, a per-protocol worker) owns its own and writes its
+// replies itself: a hand-off to the sender is a mailbox and a thread's
+// wake-up per reply, where the batch is a copy of a pointer.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "actors/frame.hpp"
+#include "actors/link.hpp"
+#include "actors/stack_counters.hpp"
+#include "ipc/datagram_batch.hpp"
+
+namespace etherbeam::actors {
+
+class reply_batch {
+public:
+  static constexpr std::size_t capacity = ipc::outgoing_messages::capacity;
+
+  // `binder`: the path raw_binder's socket is bound at; the counters are
+  // shared with every other writer to that link.
+  reply_batch(std::filesystem::path binder, std::shared_ptr<stack_counters> counters,
+              std::shared_ptr<link_counters> per_link);
+
+  // Holds `f` until flush(); writes the batch at once when it is full.
+  void add(frame f);
+  // Writes what is held; what raw_binder cannot take is counted and dropped.
+  void flush();
+  bool empty() const { return pending_.empty(); }
+
+private:
+  ipc::datagram_peer binder_;
+  std::shared_ptr<stack_counters> counters_;
+  std::shared_ptr<link_counters> per_link_;
+  ipc::send_failure_report failures_;
+  bool binder_absent_ = false;
+  std::vector<frame> pending_;
+};
+
+} // namespace etherbeam::actors
