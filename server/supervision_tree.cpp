@@ -69,6 +69,7 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
     ingress.per_link = per_link[i];
     ingress.identity = links[i].identity;
     ingress.link_file = paths.link_file();
+    ingress.binder_socket = paths.binder();
     ingress.counters = counters;
     ingress.reassembly = reassembly;
     ingress.dispatch = dispatch;
