@@ -11,6 +11,7 @@ void stack_counters::for_each_field(const std::function<void(std::string_view, c
   f("replies_sent", replies_sent);
   f("replies_dropped_binder_absent", replies_dropped_binder_absent);
   f("replies_dropped_binder_busy", replies_dropped_binder_busy);
+  f("replies_waited_for_binder", replies_waited_for_binder);
   f("reply_send_errors", reply_send_errors);
   f("replies_fragmented", replies_fragmented);
   f("replies_too_large", replies_too_large);

@@ -22,6 +22,7 @@ struct stack_counters {
   counter replies_sent{0};          // handed to the binder's socket
   counter replies_dropped_binder_absent{0};
   counter replies_dropped_binder_busy{0};
+  counter replies_waited_for_binder{0}; // raw_binder's queue was full and room came in time
   counter reply_send_errors{0};
   counter replies_fragmented{0};    // longer than the link MTU: sent as fragments
   counter replies_too_large{0};     // longer than the MTU and not fragmentable (DF): dropped

@@ -27,6 +27,8 @@ constexpr int mailbox_poll_ms = 200;
 
 // How often a lost interface is looked for again.
 constexpr auto link_retry = std::chrono::milliseconds(500);
+// How often the kernel's drops in the rings are added to dropped_at_ring.
+constexpr auto drop_count_interval = std::chrono::milliseconds(500);
 
 class relay {
 public:
@@ -39,17 +41,15 @@ public:
     frames_.reserve(r.batch);
   }
 
-  void nic_to_logic_server() {
-    // While the logic server's queue is full, frames are dropped here, as
-    // read: not copied into datagrams only for the send to fail (shedding at
-    // the ring, the cheapest place; they are counted as dropped busy).
-    bool shedding = logic_server_full_ && !r_.logic_server.writable();
-    if (!shedding) logic_server_full_ = false;
+  // One batch from one lane to the logic server. Called only while the
+  // logic server has room (waiting_for_room() is false): while it has none,
+  // the lanes are not read at all, and each ring sheds its own frames.
+  void nic_to_logic_server(const packet_socket& socket, packet_rings* rings) {
     received_.clear();
-    if (r_.rings) {
-      r_.rings->take(r_.batch, received_);
+    if (rings) {
+      rings->take(r_.batch, received_);
     } else {
-      int n = from_nic_->receive(r_.nic);
+      int n = from_nic_->receive(socket);
       if (n < 0) ++c_.nic_receive_errors;
       for (int i = 0; i < n; ++i)
         received_.push_back({from_nic_->frame(i), from_nic_->kind_of(i), from_nic_->checksum_completed(i)});
@@ -62,16 +62,17 @@ public:
         case frame_kind::frame: break;
       }
       ++c_.frames_from_nic;
-      if (shedding) {
-        ++c_.dropped_logic_server_busy;
-        continue;
-      }
       c_.checksums_completed += f.checksum_completed;
       frames_.push_back(f.bytes);
     }
     if (!frames_.empty()) forward();
-    if (r_.rings) r_.rings->release(); // the datagrams hold copies now
+    if (rings) rings->release(); // the datagrams hold copies now
   }
+
+  // The last send found the logic server's queue full: wait until it polls
+  // writable before reading the lanes again.
+  bool waiting_for_room() const { return logic_server_full_; }
+  void room_again() { logic_server_full_ = false; }
 
   void logic_server_to_nic() {
     if (r_.rings) {
@@ -143,7 +144,8 @@ std::string binder_counters::render() const {
   out << "frames_from_nic=" << frames_from_nic << " checksums_completed=" << checksums_completed
       << " frames_to_logic_server=" << frames_to_logic_server
       << " dropped_logic_server_absent=" << dropped_logic_server_absent
-      << " dropped_logic_server_busy=" << dropped_logic_server_busy << " relay_errors=" << relay_errors
+      << " dropped_logic_server_busy=" << dropped_logic_server_busy << " dropped_at_ring=" << dropped_at_ring
+      << " relay_errors=" << relay_errors
       << " outgoing_skipped=" << outgoing_skipped << " nic_receive_errors=" << nic_receive_errors
       << " frames_from_logic_server=" << frames_from_logic_server
       << " frames_injected=" << frames_injected << " inject_errors=" << inject_errors
@@ -154,9 +156,30 @@ std::string binder_counters::render() const {
 
 void open_nic(binder_resources& r) {
   r.rings.reset(); // unmapped before the socket it belongs to closes
-  r.nic = packet_socket::open(r.link.interface, r.link.promiscuous);
+  r.more_lanes.clear();
+  auto lanes = lanes_for(r.link.lanes);
+  if (lanes.empty()) throw std::runtime_error("--lanes must be 1 or 3");
+  r.nic = packet_socket::open(r.link.interface, r.link.promiscuous, lane_filter(lanes.front()));
   if (r.link.io != packet_io::copy)
     r.rings = std::make_unique<packet_rings>(r.nic.fd(), r.link.io, max_relayed_frame);
+  for (std::size_t i = 1; i < lanes.size(); ++i) {
+    receive_lane lane{lanes[i], packet_socket::open(r.link.interface, r.link.promiscuous, lane_filter(lanes[i])), {}};
+    if (r.link.io != packet_io::copy)
+      lane.rings = std::make_unique<packet_rings>(lane.socket.fd(), r.link.io, max_relayed_frame, false);
+    r.more_lanes.push_back(std::move(lane));
+  }
+}
+
+void count_ring_drops(binder_resources& r) {
+  auto drops = [](const packet_socket& s) -> std::uint64_t {
+    tpacket_stats_v3 stats{}; // v2's tpacket_stats is its first part
+    socklen_t len = sizeof stats;
+    if (s.fd() < 0 || ::getsockopt(s.fd(), SOL_PACKET, PACKET_STATISTICS, &stats, &len) != 0) return 0;
+    return stats.tp_drops; // reading them resets them
+  };
+  std::uint64_t dropped = drops(r.nic);
+  for (const auto& lane : r.more_lanes) dropped += drops(lane.socket);
+  r.counters->dropped_at_ring += dropped;
 }
 
 void announce_link(const binder_resources& r) {
@@ -170,7 +193,9 @@ void forget_lost_nic(binder_resources& r, int error) {
   spdlog::error("{} is gone ({}); relaying stops until an interface of that name is back", r.link.interface,
                 std::strerror(error ? error : ENODEV));
   ++r.counters->link_lost;
+  count_ring_drops(r);
   r.rings.reset();
+  r.more_lanes.clear();
   r.nic = packet_socket{};
 }
 
@@ -208,6 +233,7 @@ bool reopen_nic(binder_resources& r) {
   } catch (const std::exception& e) {
     spdlog::warn("{} is back but cannot be served yet: {}", r.link.interface, e.what());
     r.rings.reset();
+    r.more_lanes.clear();
     r.nic = packet_socket{};
     return false;
   }
@@ -220,32 +246,60 @@ bool reopen_nic(binder_resources& r) {
 
 void binder_actor(caf::blocking_actor* self, std::shared_ptr<binder_resources> resources) {
   auto r = std::make_unique<relay>(*resources);
-  std::array<pollfd, 2> fds{{{resources->nic.fd(), POLLIN, 0},
-                             {resources->own_socket.get(), POLLIN, 0}}};
+  // The lanes first (nic's, then the others), then etherbeam's replies, then
+  // the logic server's socket, polled for room only while it has none.
+  std::vector<pollfd> fds;
   auto next_look = std::chrono::steady_clock::now();
+  auto next_drop_count = next_look;
+  std::size_t first_lane = 0; // turns: no lane always goes first
   bool went_down = false;
   daemon::serving_loop loop{self};
   loop.run([&] {
+    auto now = std::chrono::steady_clock::now();
     if (went_down && resources->nic.fd() >= 0 && !nic_still_there(*resources)) {
       forget_lost_nic(*resources, ENODEV);
       went_down = false;
     }
     bool linked = resources->nic.fd() >= 0;
-    if (!linked && std::chrono::steady_clock::now() >= next_look) {
-      next_look = std::chrono::steady_clock::now() + link_retry;
+    if (!linked && now >= next_look) {
+      next_look = now + link_retry;
       linked = reopen_nic(*resources);
     }
-    fds[0].fd = resources->nic.fd(); // -1 while the interface is gone: poll skips it
+    if (now >= next_drop_count) {
+      next_drop_count = now + drop_count_interval;
+      count_ring_drops(*resources);
+    }
+    auto& lanes = resources->more_lanes;
+    std::size_t lane_count = 1 + lanes.size();
+    bool waiting = r->waiting_for_room();
+    fds.assign(lane_count + 2, pollfd{-1, POLLIN, 0});
+    // -1 while the interface is gone, or while etherbeam has no room: poll skips it.
+    fds[0].fd = resources->nic.fd();
+    if (waiting) fds[0].events = 0; // errors (the link went away) are still reported
+    for (std::size_t i = 0; i < lanes.size(); ++i) fds[1 + i].fd = waiting ? -1 : lanes[i].socket.fd();
+    fds[lane_count].fd = resources->own_socket.get();
+    int room = resources->logic_server.fd_to_poll();
+    if (waiting && room < 0) r->room_again(); // not connected: the next send finds out
+    fds[lane_count + 1] = {waiting ? room : -1, POLLOUT, 0};
     int timeout = linked ? mailbox_poll_ms : static_cast<int>(link_retry.count());
     if (::poll(fds.data(), fds.size(), timeout) <= 0) return;
+    if (fds[lane_count + 1].revents) r->room_again();
+    // Replies first: they are finished work, and etherbeam waits for room
+    // to send them rather than drop them.
+    if (fds[lane_count].revents && resources->nic.fd() >= 0) r->logic_server_to_nic();
+    else if (fds[lane_count].revents) r->drain_logic_server();
     if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
       if (!nic_still_usable(*resources, went_down)) return;
-    } else if (fds[0].revents) {
-      went_down = false; // frames flow: it is up again
-      r->nic_to_logic_server();
+    } else if (!r->waiting_for_room()) {
+      for (std::size_t k = 0; k < lane_count && !r->waiting_for_room(); ++k) {
+        std::size_t i = (first_lane + k) % lane_count;
+        if (!(fds[i].revents & POLLIN)) continue;
+        went_down = false; // frames flow: it is up again
+        if (i == 0) r->nic_to_logic_server(resources->nic, resources->rings.get());
+        else r->nic_to_logic_server(lanes[i - 1].socket, lanes[i - 1].rings.get());
+      }
+      first_lane = (first_lane + 1) % lane_count;
     }
-    if (fds[1].revents && resources->nic.fd() >= 0) r->logic_server_to_nic();
-    else if (fds[1].revents) r->drain_logic_server();
   });
 }
 

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "binder/packet_rings.hpp"
 #include "binder/packet_socket.hpp"
+#include "binder/traffic_lanes.hpp"
 #include "ipc/datagram_batch.hpp"
 #include "ipc/sender_credentials.hpp"
 #include "ipc/socket_directory.hpp"
@@ -26,6 +28,9 @@ struct binder_counters {
   std::atomic<std::uint64_t> frames_to_logic_server{0};
   std::atomic<std::uint64_t> dropped_logic_server_absent{0};
   std::atomic<std::uint64_t> dropped_logic_server_busy{0};
+  // Left in a lane's ring while the logic server had no room, and dropped
+  // there by the kernel when the ring filled (its PACKET_STATISTICS).
+  std::atomic<std::uint64_t> dropped_at_ring{0};
   std::atomic<std::uint64_t> relay_errors{0};
   std::atomic<std::uint64_t> outgoing_skipped{0};
   std::atomic<std::uint64_t> nic_receive_errors{0};
@@ -49,6 +54,14 @@ struct link_settings {
   std::string interface;
   bool promiscuous = false;
   packet_io io = packet_io::mmap_v2;
+  unsigned lanes = 3; // see traffic_lanes.hpp
+};
+
+// A lane's socket, which only receives (the first lane is `nic`, which also sends).
+struct receive_lane {
+  traffic_lane lane;
+  packet_socket socket;
+  std::unique_ptr<packet_rings> rings; // null with --packet-io copy
 };
 
 // Everything the relay owns. The packet socket is opened while raw_binder
@@ -57,6 +70,7 @@ struct binder_resources {
   link_settings link;
   packet_socket nic;
   std::unique_ptr<packet_rings> rings; // null with --packet-io copy
+  std::vector<receive_lane> more_lanes; // the lanes after nic's
   std::shared_ptr<ipc::socket_directory> directory; // where the link file goes
   ipc::unique_fd own_socket; // bound at socket_paths::binder(), SO_PASSCRED on
   ipc::datagram_peer logic_server; // a sending socket of its own, aimed at etherbeam's
@@ -65,7 +79,8 @@ struct binder_resources {
   std::size_t batch = 64; // frames per system call, each direction
 };
 
-// Opens the packet socket on the interface (and its rings): needs CAP_NET_RAW.
+// Opens the packet sockets on the interface, one per lane (and their rings):
+// needs CAP_NET_RAW.
 void open_nic(binder_resources& r);
 // Tells etherbeam which interface is served and its MAC (the link file).
 void announce_link(const binder_resources& r);

@@ -82,7 +82,7 @@ std::string_view to_string(packet_io io) {
   return "?";
 }
 
-packet_rings::packet_rings(int packet_fd, packet_io version, std::size_t max_frame)
+packet_rings::packet_rings(int packet_fd, packet_io version, std::size_t max_frame, bool transmit)
     : fd_(packet_fd), version_(version) {
   bool v3 = version == packet_io::mmap_v3;
   int tpacket = v3 ? TPACKET_V3 : TPACKET_V2;
@@ -100,7 +100,8 @@ packet_rings::packet_rings(int packet_fd, packet_io version, std::size_t max_fra
   std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   std::size_t slot_block = slot;
   while (slot_block % page) slot_block += slot;
-  tx_ = {nullptr, slot_block, tx_frames * slot / slot_block, slot, tx_frames};
+  std::size_t tx_count = transmit ? tx_frames : 0;
+  tx_ = {nullptr, slot_block, tx_count * slot / slot_block, slot, tx_count};
   if (v3) rx_ = {nullptr, rx_v3_block, rx_v3_blocks, 2048, rx_v3_blocks * (rx_v3_block / 2048)};
   else rx_ = {nullptr, slot_block, rx_v2_frames * slot / slot_block, slot, rx_v2_frames};
 
@@ -118,7 +119,7 @@ packet_rings::packet_rings(int packet_fd, packet_io version, std::size_t max_fra
   // tpacket_req is the first part of tpacket_req3: v2 takes the shorter one.
   socklen_t req_len = v3 ? sizeof(tpacket_req3) : sizeof(tpacket_req);
   set_option(fd_, PACKET_RX_RING, &rx, req_len, "receive ring");
-  set_option(fd_, PACKET_TX_RING, &tx, req_len, "transmit ring");
+  if (transmit) set_option(fd_, PACKET_TX_RING, &tx, req_len, "transmit ring");
 
   std::size_t rx_bytes = rx_.block_size * rx_.block_count;
   map_bytes_ = rx_bytes + tx_.block_size * tx_.block_count;
@@ -128,9 +129,9 @@ packet_rings::packet_rings(int packet_fd, packet_io version, std::size_t max_fra
   rx_.base = map_;
   tx_.base = map_ + rx_bytes;
 
-  messages_.resize(tx_frames);
-  vectors_.resize(tx_frames);
-  control_.resize(tx_frames * ipc::credentials_space);
+  messages_.resize(tx_count);
+  vectors_.resize(tx_count);
+  control_.resize(tx_count * ipc::credentials_space);
   overflow_.resize(slot);
 }
 

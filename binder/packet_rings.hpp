@@ -39,7 +39,8 @@ public:
   // Sets the socket's TPACKET version (mmap_v2 or mmap_v3), sets up both
   // rings for frames of up to `max_frame` bytes and maps them. Throws
   // std::runtime_error saying what the kernel refused.
-  packet_rings(int packet_fd, packet_io version, std::size_t max_frame);
+  // Without `transmit`, only the receive ring (a lane that only receives).
+  packet_rings(int packet_fd, packet_io version, std::size_t max_frame, bool transmit = true);
   ~packet_rings();
   packet_rings(const packet_rings&) = delete;
   packet_rings& operator=(const packet_rings&) = delete;

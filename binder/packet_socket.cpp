@@ -57,7 +57,8 @@ std::uint8_t* put_back_vlan_tag(std::uint8_t* frame, std::uint16_t tpid, std::ui
   return frame;
 }
 
-packet_socket packet_socket::open(const std::string& interface, bool promiscuous) {
+packet_socket packet_socket::open(const std::string& interface, bool promiscuous,
+                                  std::span<const sock_filter> filter) {
   if (interface.empty() || interface.size() >= IFNAMSIZ)
     throw std::runtime_error("interface name '" + interface + "' is not valid");
   unsigned index = ::if_nametoindex(interface.c_str());
@@ -77,6 +78,12 @@ packet_socket packet_socket::open(const std::string& interface, bool promiscuous
   ::setsockopt(s.fd(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &on, sizeof on);
   if (::setsockopt(s.fd(), SOL_PACKET, PACKET_AUXDATA, &on, sizeof on) != 0)
     fail("cannot enable PACKET_AUXDATA", interface);
+
+  if (!filter.empty()) {
+    sock_fprog program{static_cast<unsigned short>(filter.size()), const_cast<sock_filter*>(filter.data())};
+    if (::setsockopt(s.fd(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0)
+      fail("cannot attach the lane's filter", interface);
+  }
 
   sockaddr_ll addr{};
   addr.sll_family = AF_PACKET;

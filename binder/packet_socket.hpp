@@ -1,5 +1,6 @@
 #pragma once
 // An AF_PACKET socket bound to one interface: whole Ethernet frames in and out.
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <sys/socket.h>
 
@@ -29,8 +30,10 @@ std::uint8_t* put_back_vlan_tag(std::uint8_t* frame, std::uint16_t tpid, std::ui
 class packet_socket {
 public:
   // Needs CAP_NET_RAW. Throws std::runtime_error naming the interface and the
-  // likely fix (missing capability, no such interface).
-  static packet_socket open(const std::string& interface, bool promiscuous);
+  // likely fix (missing capability, no such interface). With `filter`, only
+  // the frames it keeps arrive (attached before the socket sees any frame).
+  static packet_socket open(const std::string& interface, bool promiscuous,
+                            std::span<const sock_filter> filter = {});
 
   int fd() const { return fd_.get(); }
   const std::string& interface() const { return interface_; }

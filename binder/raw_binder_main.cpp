@@ -37,6 +37,7 @@ struct options {
   std::string logic_server_user;
   std::size_t batch = 64;
   binder::packet_io io = binder::packet_io::mmap_v2;
+  unsigned lanes = 3;
 };
 
 ipc::socket_paths paths_of(const options& o) { return {o.socket_dir, o.frames_socket, o.replies_socket}; }
@@ -49,7 +50,7 @@ std::shared_ptr<binder::binder_resources> open_resources(const options& o) {
   if (!o.socket_group.empty()) group = ipc::group_id(o.socket_group);
   std::optional<uid_t> logic_server;
   if (!o.logic_server_user.empty()) logic_server = ipc::user_id(o.logic_server_user);
-  binder::binder_resources opened{{o.interface, o.promiscuous, o.io}, {}, {}, {}, {},
+  binder::binder_resources opened{{o.interface, o.promiscuous, o.io, o.lanes}, {}, {}, {}, {}, {},
                                   ipc::datagram_peer(paths_of(o).logic_server()),
                                   ipc::trusted_senders(logic_server), std::make_shared<binder::binder_counters>(),
                                   o.batch};
@@ -108,6 +109,12 @@ int main(int argc, char** argv) {
                  "or copy (recvmmsg/sendmmsg)")
     ->capture_default_str()
     ->check(CLI::IsMember({"mmap-v2", "mmap-v3", "copy"}));
+  app.add_option("--lanes", o.lanes,
+                 "Packet sockets the kernel sorts frames into, each with its own ring: 3 (ARP, IPv4 "
+                 "UDP such as DHCP, the rest) or 1. While etherbeam has no room, no lane is read and "
+                 "each ring sheds its own frames, so a flood in one lane leaves the others their turn")
+    ->capture_default_str()
+    ->check(CLI::IsMember({1u, 3u}));
   CLI11_PARSE(app, argc, argv);
   o.io = *binder::parse_packet_io(packet_io);
 
@@ -122,8 +129,8 @@ int main(int argc, char** argv) {
     spdlog::error("{}", e.what());
     return 1;
   }
-  spdlog::info("serving {} (mac {}, packet io {}), frames to {}, replies from {}; capabilities now: {}",
-               o.interface, resources->nic.mac(), binder::to_string(o.io), paths.logic_server().string(),
+  spdlog::info("serving {} (mac {}, packet io {}, {} lanes), frames to {}, replies from {}; capabilities now: {}",
+               o.interface, resources->nic.mac(), binder::to_string(o.io), o.lanes, paths.logic_server().string(),
                paths.binder().string(), binder::current_capabilities());
 
   caf::actor_system_config cfg;

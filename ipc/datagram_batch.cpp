@@ -1,10 +1,11 @@
 #include "ipc/datagram_batch.hpp"
 
-#include <poll.h>
-
 #include "ipc/sender_credentials.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 
@@ -61,8 +62,10 @@ bool datagram_peer::connect() {
   return connected_;
 }
 
-batch_send_result datagram_peer::send(std::span<const std::span<const std::uint8_t>> frames) {
+batch_send_result datagram_peer::send(std::span<const std::span<const std::uint8_t>> frames,
+                                      std::chrono::milliseconds wait_for_room) {
   batch_send_result r;
+  auto give_up = std::chrono::steady_clock::now() + wait_for_room;
   if (!connected_ && !connect()) {
     // Nobody bound at the path (not started, or restarting), or not ours to use.
     if (errno == ENOENT || errno == ECONNREFUSED) {
@@ -85,12 +88,20 @@ batch_send_result datagram_peer::send(std::span<const std::span<const std::uint8
       continue;
     }
     switch (errno) {
-      case EAGAIN:
-        // Its queue is full: the rest of the batch is dropped at once. Trying
-        // frame by frame cost a failed system call each, which is what an
-        // overloaded peer can least afford its relay to spend.
+      case EAGAIN: {
+        // Its queue is full: wait for room while the caller allows it, else
+        // the rest of the batch is dropped at once. Trying frame by frame
+        // cost a failed system call each, which is what an overloaded peer
+        // can least afford its relay to spend.
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
+        pollfd room{socket_.get(), POLLOUT, 0};
+        if (left.count() > 0 && ::poll(&room, 1, static_cast<int>(left.count())) > 0 && (room.revents & POLLOUT)) {
+          ++r.waits;
+          break;
+        }
         r.peer_busy += frames.size() - at;
         return r;
+      }
       case ECONNREFUSED:
       case ENOTCONN:
       case ENOENT:

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <chrono>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -54,6 +55,7 @@ private:
 
 struct batch_send_result {
   std::size_t sent = 0, peer_absent = 0, peer_busy = 0, failed = 0;
+  std::size_t waits = 0; // times the peer's queue was full and room came within the wait
   int error = 0; // the errno behind `failed`, when it is not zero
 };
 
@@ -83,11 +85,17 @@ public:
   explicit datagram_peer(const std::filesystem::path& to);
 
   // Sends every frame as its own datagram, in as few calls as the kernel
-  // allows, never blocking: what cannot be sent is counted by reason.
-  batch_send_result send(std::span<const std::span<const std::uint8_t>> frames);
+  // allows: what cannot be sent is counted by reason. When the peer's queue
+  // is full, waits up to `wait_for_room` in all for it to take the rest
+  // (zero: never blocks, the rest is dropped).
+  batch_send_result send(std::span<const std::span<const std::uint8_t>> frames,
+                         std::chrono::milliseconds wait_for_room = std::chrono::milliseconds(0));
   // Whether the peer's queue has room now (a connected datagram socket polls
   // writable while the receiver's queue is not full); true when unknown.
   bool writable() const;
+  // The socket to poll for POLLOUT (room at the peer), -1 while it is not
+  // connected (the next send finds out).
+  int fd_to_poll() const { return connected_ ? socket_.get() : -1; }
   const std::filesystem::path& path() const { return path_; }
 
 private:
