@@ -72,7 +72,7 @@ command read_command(int argc, char** argv, std::string* error) {
   app.add_option("--threads", threads, "Scheduler threads for actors [default: one per core]");
   app.add_option("--model", model,
                  "How frames are decided: per-frame (an actor per frame), per-protocol (a pool of "
-                 "long-lived workers) or inline (in the ingress actor) [default: per-frame]")
+                 "long-lived workers) or inline (in the ingress actor) [default: inline]")
     ->check(CLI::IsMember({"per-frame", "per-protocol", "inline"}));
   app.add_option("--workers", workers, "per-protocol: workers in the pool [default: one per scheduler thread]")
     ->check(CLI::Range(1, 4096));

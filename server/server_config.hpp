@@ -48,7 +48,7 @@ struct server_config {
   // Rewritten with the Prometheus metrics every few seconds; empty: none.
   std::filesystem::path metrics_file;
   actors::queue_limits limits;
-  actors::concurrency_model model = actors::concurrency_model::per_frame;
+  actors::concurrency_model model = actors::concurrency_model::inline_;
   std::size_t workers = 0; // per-protocol pool size; 0: one per scheduler thread
   int io_batch = 64;       // datagrams ingress reads per wake-up
   // Applications ([apps] in the file, --app/--no-app): those off by default
