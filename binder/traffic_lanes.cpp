@@ -15,7 +15,13 @@ constexpr std::uint32_t ip_protocol_at = 14 + 9;
 constexpr std::uint32_t whole_frame = 0x40000; // the most a filter can keep
 constexpr std::uint32_t nothing = 0;
 
+// A load past a frame's end ends a filter with "drop": frames too short to
+// hold an IPv4 protocol byte are tested by length first, and go to `rest`.
+constexpr std::uint32_t classified_len = ip_protocol_at + 1;
+
 constexpr sock_filter arp_program[] = {
+  BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+  BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, classified_len, 0, 3),
   BPF_STMT(BPF_LD | BPF_H | BPF_ABS, ethertype_at),
   BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETHERTYPE_ARP, 0, 1),
   BPF_STMT(BPF_RET | BPF_K, whole_frame),
@@ -33,6 +39,8 @@ constexpr sock_filter udp_program[] = {
 
 // The complement of the two above, so that every frame is in one lane only.
 constexpr sock_filter rest_program[] = {
+  BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+  BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, classified_len, 0, 5),
   BPF_STMT(BPF_LD | BPF_H | BPF_ABS, ethertype_at),
   BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETHERTYPE_ARP, 4, 0),
   BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETHERTYPE_IP, 0, 2),

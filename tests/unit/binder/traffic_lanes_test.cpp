@@ -38,6 +38,7 @@ bool passes(traffic_lane lane, const std::vector<std::uint8_t>& frame) {
 
 // What the lanes are meant to hold, from the bytes themselves.
 traffic_lane expected_lane(const std::vector<std::uint8_t>& f) {
+  if (f.size() < 24) return traffic_lane::rest;
   std::uint16_t ethertype = static_cast<std::uint16_t>(f[12] << 8 | f[13]);
   if (ethertype == 0x0806) return traffic_lane::arp;
   if (ethertype == 0x0800 && f[23] == 17) return traffic_lane::udp;
@@ -67,6 +68,23 @@ TEST(TrafficLanes, every_captured_frame_is_in_exactly_one_of_the_three_lanes_the
   EXPECT_GT(seen[traffic_lane::arp], 0);
   EXPECT_GT(seen[traffic_lane::udp], 0);
   EXPECT_GT(seen[traffic_lane::rest], 0);
+}
+
+// Hostile frames: a filter that loads past a frame's end drops it, and a
+// frame no lane takes would never reach etherbeam to be counted.
+TEST(TrafficLanes, frames_too_short_to_classify_go_to_the_rest_lane) {
+  for (std::size_t len : {1u, 13u, 14u, 20u, 23u}) {
+    for (std::uint16_t ethertype : {0x0800, 0x0806, 0x86dd}) {
+      std::vector<std::uint8_t> frame(len, 0x11);
+      if (len >= 14) {
+        frame[12] = static_cast<std::uint8_t>(ethertype >> 8);
+        frame[13] = static_cast<std::uint8_t>(ethertype);
+      }
+      EXPECT_TRUE(passes(traffic_lane::rest, frame)) << len << " bytes";
+      EXPECT_FALSE(passes(traffic_lane::arp, frame)) << len << " bytes";
+      EXPECT_FALSE(passes(traffic_lane::udp, frame)) << len << " bytes";
+    }
+  }
 }
 
 TEST(TrafficLanes, one_lane_takes_everything_without_a_filter) {
