@@ -264,16 +264,21 @@ class Chaos(LabTest):
         return proc
 
     def test_a_flood_keeps_memory_bounded_and_service_is_back_within_a_second(self):
+        # per-frame: the model in which a flood could pile up work (an actor per
+        # frame), and the slowest; two tcpreplays offer more than it answers
+        # (inline answers about all one tcpreplay can send here).
+        self.etherbeam.stop()
+        self.etherbeam = self.start_server("--model", "per-frame")
         pcap = self.flood_pcap()
         pid = self.etherbeam.pid
         rss_start = vm_kib(pid, "VmRSS")
-        flood = self.flood(pcap, 30)
+        floods = [self.flood(pcap, 30), self.flood(pcap, 30)]
         samples = []
-        while flood.poll() is None:
+        while any(f.poll() is None for f in floods):
             samples.append(vm_kib(pid, "VmRSS"))
             time.sleep(0.5)  # sampling memory while the flood runs
         flood_end = time.monotonic()
-        report = flood.stdout.read()
+        report = "".join(f.stdout.read() for f in floods)
         # Full service: an echo answered and a whole DORA, within a second of the flood's end.
         r = self.lab.client(["ping", "-n", "-c", "1", "-W", "1", STACK_IP], check=False)
         self.assertEqual(r.returncode, 0, r.stdout)
@@ -284,16 +289,19 @@ class Chaos(LabTest):
         self.assertLess(back_seconds, 1.0)
         counters = self.counters()
         peak = vm_kib(pid, "VmHWM")
-        sent = int(re.search(r"Actual: (\d+) packets", report).group(1))
+        sent = sum(int(n) for n in re.findall(r"Actual: (\d+) packets", report))
         self.assertTrue(self.etherbeam.alive() and self.binder.alive())
         self.assertNotIn("actor_restarts", counters)
-        # Several times capacity: most of the flood never got an answer.
-        self.assertGreater(sent, 2 * counters["frames_in"], (report, counters))
+        # Beyond capacity: a good part of the flood was shed, at the rings or inside.
+        b = self.binder.counters()
+        shed = (b.get("dropped_at_ring", 0) + b.get("dropped_logic_server_busy", 0) +
+                counters.get("overload.frames_dropped", 0))
+        self.assertGreater(shed, sent // 10, (report, counters, b))
         # Bounded: no growth over the second half of the flood, and a modest peak.
         half = len(samples) // 2
         self.assertLess(max(samples[half:]), max(samples[:half]) * 1.2 + 4096, samples)
         self.assertLess(peak, 256 * 1024)
-        print(f"chaos: flood of {sent} frames in 30 s ({sent / 30:.0f}/s), etherbeam took in {counters['frames_in']}, "
+        print(f"chaos: flood of {sent} frames in 30 s ({sent / 30:.0f}/s), {shed} shed, etherbeam took in {counters['frames_in']}, "
               f"dropped for overload {counters.get('overload.frames_dropped', 0)} frames and "
               f"{counters.get('overload.dhcp_dropped', 0)} DHCP messages; RSS {rss_start} KiB before, "
               f"peak {peak} KiB; ping and DORA answered {back_seconds * 1000:.0f} ms after the flood")
@@ -305,7 +313,8 @@ class Chaos(LabTest):
         with open(self.config, "w") as f:
             f.write("max_frames_in_flight = 2\nmax_dhcp_backlog = 1\n" + text)
         self.etherbeam.stop()
-        self.etherbeam = self.start_server()
+        # per-frame: frames in flight are frame actors (inline decides one at a time).
+        self.etherbeam = self.start_server("--model", "per-frame")
         flood = self.flood(self.flood_pcap(), 3)
         flood.wait(30)
         counters = self.counters()
