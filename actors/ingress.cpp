@@ -181,6 +181,7 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
   announcements announcing;
   binder_silence silence;
   identity.current(false); // a MAC raw_binder already wrote is announced at once
+  std::chrono::steady_clock::time_point spin_until{};
   daemon::serving_loop loop{self};
   loop.run(
     [&] {
@@ -196,9 +197,14 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
         std::this_thread::sleep_for(ingress_pause);
         return;
       }
-      if (::poll(&readable, 1, mailbox_poll_ms) <= 0) return;
+      // Within the spin after a batch, read without waiting: a wake-up from
+      // poll costs more than an empty recvmmsg while frames keep coming.
+      bool spinning = std::chrono::steady_clock::now() < spin_until;
+      if (!spinning && ::poll(&readable, 1, mailbox_poll_ms) <= 0) return;
       intake.begin_batch(identity.current());
       int received = batch.receive(s.socket);
+      if (received > 0 && s.busy_poll.count() > 0) spin_until = std::chrono::steady_clock::now() + s.busy_poll;
+      if (received == 0 && spinning) return;
       if (received < 0) ++s.counters->ingress_receive_errors;
       for (int i = 0; i < received; ++i) intake.take(batch.datagram(i), batch.header(i), batch.truncated(i));
       intake.end_batch();

@@ -5,6 +5,7 @@
 // never holds up the cooperative scheduler.
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <memory>
@@ -43,6 +44,9 @@ struct ingress_settings {
   concurrency_model model = concurrency_model::per_frame;
   std::size_t workers = 2; // per_protocol: stateless workers in the pool
   int io_batch = 64;       // datagrams read per wake-up
+  // After a batch, how long to keep reading before sleeping in poll again:
+  // spinning only while traffic flows, never at idle (zero: never).
+  std::chrono::microseconds busy_poll{0};
   // raw_binder's user when it is not root or etherbeam's own: the only other
   // sender whose frames are taken (the socket is SO_PASSCRED).
   std::optional<uid_t> binder_user;

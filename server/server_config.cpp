@@ -116,6 +116,10 @@ void load_config_file(const std::filesystem::path& file, server_config& into) {
       if (!model) throw config_error(at(file, node) + ": concurrency_model '" + text +
                                      "' is none of per-frame, per-protocol, inline");
       into.model = *model;
+    } else if (k == "busy_poll_us") {
+      auto n = require<std::int64_t>(node, file, k, "microseconds, 0 to 1000");
+      if (n < 0 || n > 1000) throw config_error(at(file, node) + ": busy_poll_us must be between 0 and 1000");
+      into.busy_poll_us = static_cast<int>(n);
     } else if (k == "workers" || k == "io_batch") {
       auto n = require<std::int64_t>(node, file, k, "a positive integer");
       if (n < 1 || n > 4096) throw config_error(at(file, node) + ": " + k + " must be between 1 and 4096");

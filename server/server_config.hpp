@@ -51,6 +51,7 @@ struct server_config {
   actors::concurrency_model model = actors::concurrency_model::inline_;
   std::size_t workers = 0; // per-protocol pool size; 0: one per scheduler thread
   int io_batch = 64;       // datagrams ingress reads per wake-up
+  int busy_poll_us = 0;    // ingress spins this long for more frames after a batch (0: never)
   // Applications ([apps] in the file, --app/--no-app): those off by default
   // to run, those on by default not to; each one's [apps.NAME] table.
   std::vector<std::string> enabled_apps, disabled_apps;

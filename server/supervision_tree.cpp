@@ -79,6 +79,7 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
                                      : (config.scheduler_threads ? config.scheduler_threads
                                                                  : std::max(1u, std::thread::hardware_concurrency()));
     ingress.io_batch = config.io_batch;
+    ingress.busy_poll = std::chrono::microseconds(config.busy_poll_us);
     if (!config.binder_user.empty()) ingress.binder_user = ipc::user_id(config.binder_user);
     spec.children.push_back(
       {child_id("ingress", links[i]), [ingress](caf::actor_system& sys) { return spawn_ingress(sys, ingress); }});

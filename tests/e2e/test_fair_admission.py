@@ -17,7 +17,7 @@ import os
 import re
 import subprocess
 
-from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats
+from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats, wait_for_counter
 
 CONFIG = """
 [dhcp]
@@ -48,6 +48,9 @@ class FairAdmission(LabTest):
         self.binder = self.lab.start_binder("--lanes", LANES)
         self.etherbeam = self.lab.start_etherbeam("--config", config, ip=f"{STACK_IP}/16")
         self.assertIn("1 received", self.ping(count=1))
+        # Its two ARP announcements (RFC 5227, 2 s apart) are over: arping
+        # would count them as answers.
+        wait_for_counter(self.etherbeam, "arp.announcements", 2)
 
     def background(self, cmd):
         proc = self.lab.client_popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -69,7 +72,7 @@ class FairAdmission(LabTest):
 
     def arping(self, count):
         # One probe a second (iputils takes whole seconds only).
-        r = self.lab.client(["arping", "-c", str(count), "-w", str(count + 2), "-I", self.lab.client_if,
+        r = self.lab.client(["arping", "-c", str(count), "-w", str(count + 5), "-I", self.lab.client_if,
                              STACK_IP], check=False, timeout=60)
         sent = re.search(r"Sent (\d+) probe", r.stdout)
         received = re.search(r"Received (\d+) response", r.stdout)
@@ -93,6 +96,7 @@ class FairAdmission(LabTest):
         # A flood it is: the rings shed, and etherbeam answers at most part of it.
         self.assertGreater(ring, 0)
         self.assertLess(dropped, max(1, sent // 100), dhcp_out)
+        self.assertGreater(arp_sent, 0)
         self.assertEqual(arp_answered, arp_sent)
         self.assert_all_alive()
 

@@ -175,3 +175,14 @@ TEST(server_config, refuses_links_that_clash_or_lack_what_they_need) {
   EXPECT_NE(error_of(lan + "[stack]\naddresses = [\"10.0.9.1/24\"]\n").find("cannot be mixed"), std::string::npos);
   EXPECT_NE(error_of("[[link]]\nname = \"lan\"\nport = 3\n").find("unknown setting link.port"), std::string::npos);
 }
+
+TEST(server_config, busy_polling_is_off_unless_asked_and_bounded) {
+  EXPECT_EQ(server_config{}.busy_poll_us, 0);
+  EXPECT_EQ(server_config{}.model, concurrency_model::inline_);
+  config_file f{"busy_poll_us = 50\n[stack]\naddresses = [\"10.0.0.2/24\"]\n"};
+  server_config c;
+  load_config_file(f.path, c);
+  EXPECT_EQ(c.busy_poll_us, 50);
+  EXPECT_NE(error_of("busy_poll_us = 5000\n[stack]\naddresses = [\"10.0.0.2/24\"]\n").find("between 0 and 1000"),
+            std::string::npos);
+}
