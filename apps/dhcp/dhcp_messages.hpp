@@ -1,5 +1,6 @@
 #pragma once
 // The DHCP application's actors and what they say to each other.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@
 namespace etherbeam::apps::dhcp {
 
 using actors::inject_fault_atom;
+
+struct journal_batch; // lease_journal.hpp
 
 // A decided DHCP reply, for the DHCP actor to frame, address and send: the
 // request it answers, the reply, and the raw options it carries (owned here,
@@ -42,6 +45,8 @@ using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
 // From the worker that writes a compaction snapshot: how many records, or why not.
 using snapshot_written_atom = caf::atom_constant<caf::atom("snapshot")>;
+// From the journal writer: a batch of records is on disk, or why not.
+using batch_written_atom = caf::atom_constant<caf::atom("batchdone")>;
 // Sent by the lease manager to itself: the gauges are due for a refresh.
 using refresh_gauges_atom = caf::atom_constant<caf::atom("gauges")>;
 // The control socket's lease API (lease_api.hpp): command, JSON arguments;
@@ -63,6 +68,8 @@ using lease_manager_actor = caf::typed_actor<caf::reacts_to<dhcp_message_atom, d
                                              caf::reacts_to<watch_atom, int>,
                                              caf::reacts_to<expiry_tick_atom>,
                                              caf::reacts_to<snapshot_written_atom, std::size_t, std::string>,
+                                             caf::reacts_to<batch_written_atom, std::shared_ptr<journal_batch>,
+                                                            std::string>,
                                              caf::reacts_to<reload_atom, dhcp_settings>,
                                              caf::reacts_to<inject_fault_atom>>;
 inline constexpr auto lease_manager_registry_name = caf::atom("leases");
@@ -73,3 +80,4 @@ inline constexpr auto lease_manager_registry_name = caf::atom("leases");
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::apps::dhcp::dhcp_inbound)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::apps::dhcp::dhcp_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(etherbeam::apps::dhcp::dhcp_settings)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<etherbeam::apps::dhcp::journal_batch>)

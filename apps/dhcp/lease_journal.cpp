@@ -244,6 +244,39 @@ void lease_journal::commit() {
   pending_.clear();
 }
 
+journal_batch::~journal_batch() {
+  if (fd >= 0) ::close(fd);
+}
+
+std::unique_ptr<journal_batch> lease_journal::take_batch() {
+  auto batch = std::make_unique<journal_batch>();
+  batch->fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+  if (batch->fd < 0) fail("cannot hand the lease journal to its writer", path_);
+  batch->records.swap(pending_);
+  batch->durable_size = durable_size_;
+  batch->path = path_;
+  return batch;
+}
+
+void lease_journal::write_batch(const journal_batch& batch) {
+  try {
+    write_all(batch.fd, batch.records, batch.path);
+    if (::fdatasync(batch.fd) != 0) fail("cannot sync lease journal", batch.path);
+  } catch (const journal_error&) {
+    int e = errno; // as commit(): cut a torn batch so that the retry starts on a clean line
+    if (::ftruncate(batch.fd, static_cast<off_t>(batch.durable_size)) != 0) { /* the replay skips it */ }
+    errno = e;
+    throw;
+  }
+}
+
+void lease_journal::batch_written(const journal_batch& batch) { durable_size_ += batch.records.size(); }
+
+void lease_journal::batch_failed(journal_batch& batch) {
+  batch.records += pending_;
+  pending_.swap(batch.records);
+}
+
 std::filesystem::path lease_journal::compaction_path() const {
   auto tmp = path_;
   tmp += ".compacting";

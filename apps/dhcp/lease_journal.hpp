@@ -6,6 +6,7 @@
 // write and one fdatasync for all the requests of a batch (group commit).
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,6 +27,21 @@ struct journal_replay {
   std::vector<std::string> warnings;      // one per skipped record, for the log
 };
 
+// Records on their way to disk on another thread (the lease manager's
+// journal writer), so that deciding the next requests never waits for a
+// disk. Its descriptor is a duplicate of the journal's: the batch can
+// outlive a journal reopened by compaction or a restart.
+struct journal_batch {
+  std::string records;
+  int fd = -1;
+  std::size_t durable_size = 0; // where the file is cut back to if the write fails
+  std::filesystem::path path;
+  journal_batch() = default;
+  journal_batch(const journal_batch&) = delete;
+  journal_batch& operator=(const journal_batch&) = delete;
+  ~journal_batch();
+};
+
 class lease_journal {
 public:
   // Opens `path` (creating it and its directory), replays it into `table`, and
@@ -41,6 +57,16 @@ public:
   // error (journal_error) the file is cut back to its last whole record and
   // the records stay buffered for the next commit.
   void commit();
+
+  // The same in three steps, one batch at a time: take_batch() hands the
+  // buffered records over; write_batch() writes and syncs them (on any
+  // thread: it touches no journal state) and throws journal_error having cut
+  // the file back; then batch_written(), or batch_failed() which puts the
+  // records back in front of what was appended meanwhile.
+  std::unique_ptr<journal_batch> take_batch();
+  static void write_batch(const journal_batch& batch);
+  void batch_written(const journal_batch& batch);
+  void batch_failed(journal_batch& batch);
   // Rewrites the journal as one record per lease of `table`, atomically (a
   // temporary file, synced, renamed over the journal, directory synced).
   void compact(const lease_table& table);

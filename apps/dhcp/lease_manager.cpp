@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 
 #include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
@@ -30,6 +31,7 @@ struct lease_snapshot {
   std::vector<lease> leases;
 };
 using write_snapshot_atom = caf::atom_constant<caf::atom("writesnap")>;
+using write_batch_atom = caf::atom_constant<caf::atom("writebatch")>;
 } // namespace etherbeam::apps::dhcp
 
 // Never leaves the process.
@@ -97,6 +99,17 @@ struct lease_manager_state {
   std::shared_ptr<actors::admission_gate> backlog;
   std::vector<dhcp_answer> waiting_for_commit;
   bool commit_scheduled = false;
+  // The journal writer (a thread of its own) and the batch it is writing:
+  // while it writes, requests go on being decided and the next batch forms.
+  caf::actor journal_writer;
+  bool writing = false;
+  steady::time_point write_started{};
+  std::vector<dhcp_answer> answers_in_write;
+  std::vector<std::pair<caf::typed_response_promise<std::string>, std::string>> api_in_write;
+  std::vector<std::string> events_in_write;
+  // A compaction that finished while a batch was being written: its files
+  // are swapped once the batch is on disk.
+  std::optional<std::pair<std::size_t, std::string>> compaction_waiting;
   bool compacting = false;
   caf::actor compactor; // the compaction writer, linked: it ends with this actor
   std::size_t compaction_slack = 0;
@@ -280,62 +293,124 @@ void handle(self_pointer self, const dhcp_inbound& in) {
 
 void start_compaction(self_pointer self);
 
+void finish_compaction(self_pointer self, std::size_t records, const std::string& error);
+void batch_failed(self_pointer self, const std::string& error, steady::time_point started);
+
+// Pipelined group commit: what was appended since the last batch goes to
+// the journal writer as one batch, and the answers waiting for it go with
+// it; while it is written the next batch forms. Only one at a time.
 void commit(self_pointer self) {
   auto& st = self->state;
   st.commit_scheduled = false;
-  // Nothing pending can still mean replies waiting: a compaction's finish
-  // commits what was pending, and their answers go out here.
+  if (st.writing) return; // batch_written() starts the next one
   auto started = steady::now();
-  if (st.journal->has_pending() && !st.trouble.may_try(started)) { // early: come back when the retry is due
+  if (!st.journal->has_pending()) {
+    // Nothing to write can still mean replies waiting: a compaction's finish
+    // commits what was pending, and their answers go out here.
+    for (auto& a : st.waiting_for_commit) pass_on(self, std::move(a));
+    st.waiting_for_commit.clear();
+    for (auto& [promise, reply] : st.api_after_commit) promise.deliver(std::move(reply));
+    st.api_after_commit.clear();
+    for (const auto& line : st.events_after_commit) tell_watchers(st, line);
+    st.events_after_commit.clear();
+    return;
+  }
+  if (!st.trouble.may_try(started)) { // early: come back when the retry is due
     self->delayed_send(self, st.trouble.retry_at - started, commit_atom::value);
     st.commit_scheduled = true;
     return;
   }
+  std::shared_ptr<journal_batch> batch;
   try {
-    st.journal->commit();
+    batch = st.journal->take_batch();
   } catch (const journal_error& e) {
-    // Not one ACK for what is not on disk: the answers waiting for this
-    // commit are dropped, their records stay pending for the retry.
-    st.trouble.unanswered += st.waiting_for_commit.size();
-    st.counters->unanswered_journal_failing += st.waiting_for_commit.size();
-    st.waiting_for_commit.clear();
-    for (auto& [promise, reply] : st.api_after_commit)
-      promise.deliver(lease_api_refusal(std::string("the lease journal cannot be written: ") + e.what()));
-    st.api_after_commit.clear();
-    st.events_after_commit.clear();
-    ++st.counters->journal_write_errors;
-    if (st.trouble.failed(started))
-      spdlog::error("dhcp: {}; no DHCP ACK until the lease journal can be written again (retrying with "
-                    "back-off up to {} s); ARP and ping are not affected", e.what(),
-                    journal_trouble::longest_delay.count());
+    return batch_failed(self, e.what(), started);
+  }
+  st.writing = true;
+  st.write_started = started;
+  st.answers_in_write.swap(st.waiting_for_commit);
+  st.api_in_write.swap(st.api_after_commit);
+  st.events_in_write.swap(st.events_after_commit);
+  caf::anon_send(st.journal_writer, write_batch_atom::value, std::move(batch), caf::actor_cast<lease_manager_actor>(self));
+}
+
+// Not one ACK for what is not on disk: the answers waiting for this batch
+// are dropped, its records stay pending for the retry.
+void batch_failed(self_pointer self, const std::string& error, steady::time_point started) {
+  auto& st = self->state;
+  st.trouble.unanswered += st.answers_in_write.size();
+  st.counters->unanswered_journal_failing += st.answers_in_write.size();
+  st.answers_in_write.clear();
+  for (auto& [promise, reply] : st.api_in_write)
+    promise.deliver(lease_api_refusal("the lease journal cannot be written: " + error));
+  st.api_in_write.clear();
+  st.events_in_write.clear();
+  ++st.counters->journal_write_errors;
+  if (st.trouble.failed(started))
+    spdlog::error("dhcp: {}; no DHCP ACK until the lease journal can be written again (retrying with "
+                  "back-off up to {} s); ARP and ping are not affected", error, journal_trouble::longest_delay.count());
+  if (!st.commit_scheduled) {
     self->delayed_send(self, st.trouble.delay, commit_atom::value);
     st.commit_scheduled = true;
-    return;
   }
-  if (st.trouble.failing) {
-    spdlog::info("dhcp: lease journal written again after {} s; {} requests went unanswered meanwhile",
-                 std::chrono::duration_cast<std::chrono::seconds>(started - st.trouble.since).count(),
-                 st.trouble.unanswered);
-    st.trouble = {};
+}
+
+void batch_written(self_pointer self, journal_batch& batch, const std::string& error) {
+  auto& st = self->state;
+  st.writing = false;
+  if (!error.empty()) {
+    st.journal->batch_failed(batch);
+    batch_failed(self, error, st.write_started);
+  } else {
+    st.journal->batch_written(batch);
+    if (st.trouble.failing) {
+      spdlog::info("dhcp: lease journal written again after {} s; {} requests went unanswered meanwhile",
+                   std::chrono::duration_cast<std::chrono::seconds>(st.write_started - st.trouble.since).count(),
+                   st.trouble.unanswered);
+      st.trouble = {};
+    }
+    auto took = steady::now() - st.write_started;
+    ++st.counters->journal_commits;
+    auto took_us = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+    st.counters->journal_commit_us += took_us;
+    st.counters->journal_commit.observe(took_us);
+    for (auto& a : st.answers_in_write) pass_on(self, std::move(a));
+    st.answers_in_write.clear();
+    for (auto& [promise, reply] : st.api_in_write) promise.deliver(std::move(reply));
+    st.api_in_write.clear();
+    for (const auto& line : st.events_in_write) tell_watchers(st, line);
+    st.events_in_write.clear();
+    if (!update_gauges(st) && !st.gauges_refresh_queued) {
+      st.gauges_refresh_queued = true;
+      self->delayed_send(self, std::chrono::seconds(1), refresh_gauges_atom::value);
+    }
   }
-  auto took = steady::now() - started;
-  ++st.counters->journal_commits;
-  auto took_us = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
-  st.counters->journal_commit_us += took_us;
-  st.counters->journal_commit.observe(took_us);
-  for (auto& a : st.waiting_for_commit) pass_on(self, std::move(a));
-  st.waiting_for_commit.clear();
-  for (auto& [promise, reply] : st.api_after_commit) promise.deliver(std::move(reply));
-  st.api_after_commit.clear();
-  for (const auto& line : st.events_after_commit) tell_watchers(st, line);
-  st.events_after_commit.clear();
-  if (!update_gauges(st) && !st.gauges_refresh_queued) {
-    st.gauges_refresh_queued = true;
-    self->delayed_send(self, std::chrono::seconds(1), refresh_gauges_atom::value);
+  if (st.compaction_waiting) {
+    auto [records, why] = std::move(*st.compaction_waiting);
+    st.compaction_waiting.reset();
+    finish_compaction(self, records, why);
   }
-  if (!st.compacting && st.compaction_trouble.may_try(steady::now()) &&
+  if (error.empty() && !st.compacting && st.compaction_trouble.may_try(steady::now()) &&
       st.journal->records() > 2 * st.table.size() + st.compaction_slack)
     start_compaction(self);
+  // What was decided during the write forms the next batch at once.
+  if (!st.commit_scheduled && (st.journal->has_pending() || !st.waiting_for_commit.empty())) commit(self);
+}
+
+// One journal writer for the lease manager's life, on a thread of its own
+// (an fdatasync blocks), like the compaction writer below. The records
+// argument keeps CAF 0.17 from spawning a function actor without arguments.
+caf::behavior journal_writer(caf::event_based_actor*, std::filesystem::path) {
+  return {[](write_batch_atom, std::shared_ptr<journal_batch>& batch, const lease_manager_actor& manager) {
+    std::string error;
+    try {
+      lease_journal::write_batch(*batch);
+    } catch (const journal_error& e) {
+      error = e.what();
+      if (error.empty()) error = "lease journal write failed";
+    }
+    caf::anon_send(manager, batch_written_atom::value, std::move(batch), std::move(error));
+  }};
 }
 
 // The snapshot is written by the compaction writer while this actor goes on
@@ -375,6 +450,10 @@ void compaction_failed(lease_manager_state& st, const std::string& error) {
 
 void finish_compaction(self_pointer self, std::size_t records, const std::string& error) {
   auto& st = self->state;
+  if (st.writing) { // the files are swapped between batches, never under one
+    st.compaction_waiting.emplace(records, error);
+    return;
+  }
   st.compacting = false;
   if (!error.empty()) return compaction_failed(st, error);
   auto before = st.journal->records();
@@ -427,6 +506,8 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
   st.compactor = settings.own_threads
                    ? self->spawn<caf::detached + caf::linked>(compaction_writer, st.journal->compaction_path())
                    : self->spawn<caf::linked>(compaction_writer, st.journal->compaction_path());
+  st.journal_writer = settings.own_threads ? self->spawn<caf::detached + caf::linked>(journal_writer, path)
+                                           : self->spawn<caf::linked>(journal_writer, path);
   // What was queued for a lease manager that died died with it: count afresh.
   st.backlog->reset();
   update_gauges(st, true);
@@ -436,6 +517,9 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
       handle(self, in);
     },
     [self](commit_atom) { commit(self); },
+    [self](batch_written_atom, std::shared_ptr<journal_batch>& batch, const std::string& error) {
+      batch_written(self, *batch, error);
+    },
     [self](lease_api_atom, const std::string& command, const std::string& arguments) -> caf::result<std::string> {
       auto& st = self->state;
       auto now = unix_now();

@@ -120,11 +120,13 @@ CAF_TEST(changes that arrive together are committed with one fdatasync before an
   for (int i = 0; i < 3; ++i) expect((dhcp_message_atom, dhcp_inbound), from(self).to(leases));
   CAF_CHECK(answers.empty()); // held: their leases are not on disk yet
   CAF_CHECK_EQUAL(counters->journal_commits.value.load(), 0u);
-  // The commit queued behind the three messages, so it covers all of them.
+  // The commit queued behind the three messages, so it covers all of them:
+  // one batch to the journal writer, whose word back lets the ACKs go.
   expect((commit_atom), from(leases).to(leases));
+  CAF_CHECK(answers.empty());
+  run();
   CAF_CHECK_EQUAL(counters->journal_commits.value.load(), 1u);
   CAF_CHECK_EQUAL(counters->journal_records.value.load(), 3u);
-  for (int i = 0; i < 3; ++i) expect((dhcp_answer_atom, dhcp_answer), from(leases).to(dhcp_stand_in));
   CAF_REQUIRE_EQUAL(answers.size(), 3u);
   for (const auto& a : answers) CAF_CHECK(a.reply.message_type == protocols::dhcp_message_type::ack);
   CAF_CHECK_EQUAL(journal_on_disk().size(), 3u);
