@@ -257,6 +257,43 @@ TEST_F(LeaseJournal, a_journal_that_cannot_be_read_is_an_error_not_an_empty_tabl
   EXPECT_THROW(lease_journal(path, t, r), journal_error); // never written through a link
 }
 
+// The lease manager's pipelined commit: a batch is written elsewhere while
+// records keep coming; a failed batch is cut back and its records go back in
+// front of the newer ones, so the retry writes them all in order.
+TEST_F(LeaseJournal, a_batch_written_elsewhere_fails_whole_and_is_retried_before_newer_records) {
+  lease_table t;
+  journal_replay r;
+  lease_journal j{path, t, r};
+  j.append(lease_of("10.77.0.100", 1));
+  auto first = j.take_batch();
+  EXPECT_FALSE(j.has_pending());
+  lease_journal::write_batch(*first);
+  j.batch_written(*first);
+  auto good = file();
+  ::rlimit old{};
+  ::getrlimit(RLIMIT_FSIZE, &old);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  ::rlimit tight = old;
+  tight.rlim_cur = good.size() + 30;
+  ::setrlimit(RLIMIT_FSIZE, &tight);
+  j.append(lease_of("10.77.0.101", 2));
+  j.append(lease_of("10.77.0.102", 3));
+  auto second = j.take_batch();
+  j.append(lease_of("10.77.0.103", 4)); // decided while the batch is written
+  EXPECT_THROW(lease_journal::write_batch(*second), journal_error);
+  EXPECT_EQ(file(), good); // cut back to the last whole record
+  j.batch_failed(*second);
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  j.commit();
+  journal_replay after;
+  auto replayed = replay(after);
+  EXPECT_EQ(after.skipped, 0u);
+  EXPECT_EQ(replayed.size(), 4u);
+  EXPECT_EQ(file().substr(0, good.size()), good);
+  EXPECT_LT(file().find("10.77.0.101"), file().find("10.77.0.103")) << "the failed batch goes first";
+}
+
 TEST_F(LeaseJournal, a_failed_commit_keeps_its_records_and_leaves_no_half_record) {
   lease_table t;
   journal_replay r;
