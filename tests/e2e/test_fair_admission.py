@@ -71,9 +71,13 @@ class FairAdmission(LabTest):
                                 "-p", str(seconds), "-W", "2000000"])
 
     def arping(self, count):
-        # One probe a second (iputils takes whole seconds only).
+        # One probe a second (iputils takes whole seconds only). With -w, arping
+        # stops at its count of replies and may leave its last probe out of
+        # "Sent" (seen: 6 replies, etherbeam's counters 6 requests, "Sent 5"),
+        # so the tests ask for at least one reply per probe counted.
         r = self.lab.client(["arping", "-c", str(count), "-w", str(count + 5), "-I", self.lab.client_if,
                              STACK_IP], check=False, timeout=60)
+        self.last_arping = r.stdout[-600:]
         sent = re.search(r"Sent (\d+) probe", r.stdout)
         received = re.search(r"Received (\d+) response", r.stdout)
         self.assertTrue(sent and received, r.stdout + r.stderr)
@@ -97,7 +101,7 @@ class FairAdmission(LabTest):
         self.assertGreater(ring, 0)
         self.assertLess(dropped, max(1, sent // 100), dhcp_out)
         self.assertGreater(arp_sent, 0)
-        self.assertEqual(arp_answered, arp_sent)
+        self.assertGreaterEqual(arp_answered, arp_sent, self.last_arping)
         self.assert_all_alive()
 
     def test_echo_and_arp_are_answered_during_a_dhcp_flood(self):
@@ -111,7 +115,7 @@ class FairAdmission(LabTest):
               f"echo {received}/{transmitted} answered, ARP {arp_answered}/{arp_sent}")
         self.assertGreater(dropped, 0, "the DHCP load must be beyond what the server answers")
         self.assertEqual(received, transmitted, echo)
-        self.assertEqual(arp_answered, arp_sent)
+        self.assertGreaterEqual(arp_answered, arp_sent, self.last_arping)
         self.assert_all_alive()
 
 
