@@ -91,22 +91,28 @@ struct decline_limiter {
   }
 };
 
+// What waits for a batch of records to be on disk: the DHCP answers, the
+// lease API's replies and the watchers' events.
+struct held_until_durable {
+  std::vector<dhcp_answer> answers;
+  std::vector<std::pair<caf::typed_response_promise<std::string>, std::string>> api;
+  std::vector<std::string> events;
+};
+
 struct lease_manager_state {
   std::unique_ptr<dhcp_server> server;
   lease_table table;
   std::unique_ptr<lease_journal> journal;
   std::shared_ptr<dhcp_counters> counters;
   std::shared_ptr<actors::admission_gate> backlog;
-  std::vector<dhcp_answer> waiting_for_commit;
+  held_until_durable waiting_for_commit; // for the batch forming now
   bool commit_scheduled = false;
   // The journal writer (a thread of its own) and the batch it is writing:
   // while it writes, requests go on being decided and the next batch forms.
   caf::actor journal_writer;
   bool writing = false;
   steady::time_point write_started{};
-  std::vector<dhcp_answer> answers_in_write;
-  std::vector<std::pair<caf::typed_response_promise<std::string>, std::string>> api_in_write;
-  std::vector<std::string> events_in_write;
+  held_until_durable in_write;
   // A compaction that finished while a batch was being written: its files
   // are swapped once the batch is on disk.
   std::optional<std::pair<std::size_t, std::string>> compaction_waiting;
@@ -120,10 +126,6 @@ struct lease_manager_state {
   std::unique_ptr<pool_watch> pools;
   std::unique_ptr<client_rate_limit> per_client;
   bool gauges_refresh_queued = false;
-  // The lease API's answers and the watchers' events wait for the commit
-  // that makes their changes durable.
-  std::vector<std::pair<caf::typed_response_promise<std::string>, std::string>> api_after_commit;
-  std::vector<std::string> events_after_commit;
   std::vector<ipc::unique_fd> watchers;
   std::int64_t expiry_seen_until = 0; // expired events said up to this time
   static inline const char* name = "lease_manager";
@@ -209,7 +211,7 @@ void record_change(lease_manager_state& st, const lease& change, std::optional<l
   st.table.put(change);
   st.journal->append(change);
   ++st.counters->journal_records;
-  if (event && !st.watchers.empty()) st.events_after_commit.push_back(watch_line(*event, change, now));
+  if (event && !st.watchers.empty()) st.waiting_for_commit.events.push_back(watch_line(*event, change, now));
 }
 
 // Leases that ran out since the last look, said to the watchers.
@@ -280,7 +282,7 @@ void handle(self_pointer self, const dhcp_inbound& in) {
     else st.table.put(*outcome.change);
   }
   if (outcome.reply) {
-    if (outcome.durable) st.waiting_for_commit.push_back(answer_of(in, outcome));
+    if (outcome.durable) st.waiting_for_commit.answers.push_back(answer_of(in, outcome));
     else pass_on(self, answer_of(in, outcome));
   }
   // The commit message queues behind whatever has already arrived, so every
@@ -292,6 +294,16 @@ void handle(self_pointer self, const dhcp_inbound& in) {
 }
 
 void start_compaction(self_pointer self);
+
+// Their records are on disk: the answers leave, the API replies, the watchers hear.
+void release(self_pointer self, held_until_durable& held) {
+  for (auto& a : held.answers) pass_on(self, std::move(a));
+  held.answers.clear();
+  for (auto& [promise, reply] : held.api) promise.deliver(std::move(reply));
+  held.api.clear();
+  for (const auto& line : held.events) tell_watchers(self->state, line);
+  held.events.clear();
+}
 
 void finish_compaction(self_pointer self, std::size_t records, const std::string& error);
 void batch_failed(self_pointer self, const std::string& error, steady::time_point started);
@@ -307,12 +319,7 @@ void commit(self_pointer self) {
   if (!st.journal->has_pending()) {
     // Nothing to write can still mean replies waiting: a compaction's finish
     // commits what was pending, and their answers go out here.
-    for (auto& a : st.waiting_for_commit) pass_on(self, std::move(a));
-    st.waiting_for_commit.clear();
-    for (auto& [promise, reply] : st.api_after_commit) promise.deliver(std::move(reply));
-    st.api_after_commit.clear();
-    for (const auto& line : st.events_after_commit) tell_watchers(st, line);
-    st.events_after_commit.clear();
+    release(self, st.waiting_for_commit);
     return;
   }
   if (!st.trouble.may_try(started)) { // early: come back when the retry is due
@@ -328,9 +335,7 @@ void commit(self_pointer self) {
   }
   st.writing = true;
   st.write_started = started;
-  st.answers_in_write.swap(st.waiting_for_commit);
-  st.api_in_write.swap(st.api_after_commit);
-  st.events_in_write.swap(st.events_after_commit);
+  std::swap(st.in_write, st.waiting_for_commit);
   caf::anon_send(st.journal_writer, write_batch_atom::value, std::move(batch), caf::actor_cast<lease_manager_actor>(self));
 }
 
@@ -338,13 +343,13 @@ void commit(self_pointer self) {
 // are dropped, its records stay pending for the retry.
 void batch_failed(self_pointer self, const std::string& error, steady::time_point started) {
   auto& st = self->state;
-  st.trouble.unanswered += st.answers_in_write.size();
-  st.counters->unanswered_journal_failing += st.answers_in_write.size();
-  st.answers_in_write.clear();
-  for (auto& [promise, reply] : st.api_in_write)
+  st.trouble.unanswered += st.in_write.answers.size();
+  st.counters->unanswered_journal_failing += st.in_write.answers.size();
+  st.in_write.answers.clear();
+  for (auto& [promise, reply] : st.in_write.api)
     promise.deliver(lease_api_refusal("the lease journal cannot be written: " + error));
-  st.api_in_write.clear();
-  st.events_in_write.clear();
+  st.in_write.api.clear();
+  st.in_write.events.clear();
   ++st.counters->journal_write_errors;
   if (st.trouble.failed(started))
     spdlog::error("dhcp: {}; no DHCP ACK until the lease journal can be written again (retrying with "
@@ -374,12 +379,7 @@ void batch_written(self_pointer self, journal_batch& batch, const std::string& e
     auto took_us = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
     st.counters->journal_commit_us += took_us;
     st.counters->journal_commit.observe(took_us);
-    for (auto& a : st.answers_in_write) pass_on(self, std::move(a));
-    st.answers_in_write.clear();
-    for (auto& [promise, reply] : st.api_in_write) promise.deliver(std::move(reply));
-    st.api_in_write.clear();
-    for (const auto& line : st.events_in_write) tell_watchers(st, line);
-    st.events_in_write.clear();
+    release(self, st.in_write);
     if (!update_gauges(st) && !st.gauges_refresh_queued) {
       st.gauges_refresh_queued = true;
       self->delayed_send(self, std::chrono::seconds(1), refresh_gauges_atom::value);
@@ -394,7 +394,7 @@ void batch_written(self_pointer self, journal_batch& batch, const std::string& e
       st.journal->records() > 2 * st.table.size() + st.compaction_slack)
     start_compaction(self);
   // What was decided during the write forms the next batch at once.
-  if (!st.commit_scheduled && (st.journal->has_pending() || !st.waiting_for_commit.empty())) commit(self);
+  if (!st.commit_scheduled && (st.journal->has_pending() || !st.waiting_for_commit.answers.empty())) commit(self);
 }
 
 // One journal writer for the lease manager's life, on a thread of its own
@@ -530,7 +530,7 @@ lease_manager_actor::behavior_type lease_manager(self_pointer self, lease_manage
       for (const auto& c : a.changes) record_change(st, c, a.event, now);
       spdlog::info("dhcp: {} changed {} lease(s) through the control socket", command, a.changes.size());
       auto promise = self->make_response_promise<std::string>();
-      st.api_after_commit.emplace_back(promise, std::move(a.reply));
+      st.waiting_for_commit.api.emplace_back(promise, std::move(a.reply));
       if (!st.commit_scheduled) {
         st.commit_scheduled = true;
         self->send(self, commit_atom::value);
