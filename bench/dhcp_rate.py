@@ -64,6 +64,13 @@ def start_etherbeam(lab, state):
     return [server, binder]
 
 
+def start_relay_dhcp(lab, state):
+    """The ceiling of the generator and the relay: raw_binder and bench/relay's C
+    logic answering DHCP without state or disk. No server is measured above it."""
+    binder = lab.start_binder()
+    return [lab._start("echo_logic", [lab.socket_dir, SERVER_IP, "dhcp"]), binder]
+
+
 def start_kea(lab, state, subnet=f"{SUBNET}/{PREFIX}", pool=POOL, threads=0):
     """Kea as its makers tune it for speed: logging at WARN (at INFO it logs every
     allocation, about a quarter of its capacity), and with threads > 0 its
@@ -113,7 +120,8 @@ def start_dnsmasq(lab, state):
         "--log-facility=-"], "DHCP, IP range")]
 
 
-PEERS = {"etherbeam": start_etherbeam, "kea": start_kea, "kea-mt": start_kea_multithreaded,
+SOCKET_SERVERS = {"kea", "kea-mt", "dnsmasq"}  # need the kernel to hold the server address
+PEERS = {"etherbeam": start_etherbeam, "relay-dhcp": start_relay_dhcp, "kea": start_kea, "kea-mt": start_kea_multithreaded,
          "dnsmasq": start_dnsmasq}
 
 
@@ -141,7 +149,8 @@ def main():
     p.add_argument("--seconds", type=int, default=5, help="length of each perfdhcp run")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--peers", default="etherbeam,kea,kea-mt,dnsmasq",
-                   help="kea: single-threaded, kea-mt: multi-threaded, both logging at WARN")
+                   help="kea: single-threaded, kea-mt: multi-threaded, both logging at WARN; relay-dhcp: "
+                        "raw_binder and a stateless C DHCP responder, the generator's and relay's ceiling")
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("dhcp_rate: run as root: the lab creates network namespaces")
@@ -156,7 +165,7 @@ def main():
         for rep in range(args.repeat):
             for peer in (peers if rep % 2 == 0 else list(reversed(peers))):
                 state = os.path.join(lab.workdir, f"{peer}-{rep}")
-                if peer != "etherbeam":
+                if peer in SOCKET_SERVERS:
                     lab.server(["ip", "addr", "add", f"{SERVER_IP}/{PREFIX}", "dev", lab.server_if])
                 running = PEERS[peer](lab, state)
                 try:
@@ -171,7 +180,7 @@ def main():
                 finally:
                     for proc in running:
                         proc.stop()
-                    if peer != "etherbeam":
+                    if peer in SOCKET_SERVERS:
                         lab.server(["ip", "addr", "del", f"{SERVER_IP}/{PREFIX}", "dev", lab.server_if],
                                    check=False)
                     lab.daemons.clear()
@@ -201,7 +210,7 @@ def main():
         top = " (not saturated: the grid ends here)" if best[peer] == rates[-1] else ""
         print(f"  {peer:9} {best[peer]}/s{top}")
     for peer in peers:
-        if peer != "etherbeam" and best[peer]:
+        if peer != "etherbeam" and best[peer] and "etherbeam" in best:
             print(f"  ratio etherbeam/{peer}: {best['etherbeam'] / best[peer]:.2f}x")
     return 0
 
