@@ -8,6 +8,7 @@
 
 #include <array>
 #include <chrono>
+#include <deque>
 #include <optional>
 #include <cstring>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/serving_loop.hpp"
+#include "protocols/tcp_segmentation.hpp"
 
 namespace etherbeam::binder {
 
@@ -34,7 +36,7 @@ class relay {
 public:
   relay(binder_resources& r) : r_(r), c_(*r.counters) {
     if (!r.rings) {
-      from_nic_.emplace(r.batch, max_relayed_frame);
+      from_nic_.emplace(r.batch, max_received_frame);
       from_logic_server_.emplace(r.batch, max_relayed_frame, true);
     }
     received_.reserve(r.batch);
@@ -59,13 +61,16 @@ public:
       switch (f.kind) {
         case frame_kind::outgoing: ++c_.outgoing_skipped; continue;
         case frame_kind::truncated: ++c_.nic_receive_errors; continue;
+        case frame_kind::no_room_for_whole: ++c_.super_frames_dropped; continue;
         case frame_kind::frame: break;
       }
       ++c_.frames_from_nic;
       c_.checksums_completed += f.checksum_completed;
-      frames_.push_back(f.bytes);
+      if (f.bytes.size() > r_.link_mtu + ethernet_header_len) add_oversized(f.bytes);
+      else frames_.push_back(f.bytes);
     }
     if (!frames_.empty()) forward();
+    segments_used_ = 0;
     if (rings) rings->release(); // the datagrams hold copies now
   }
 
@@ -73,6 +78,15 @@ public:
   // writable before reading the lanes again.
   bool waiting_for_room() const { return logic_server_full_; }
   void room_again() { logic_server_full_ = false; }
+
+  // What the logic server had no room for goes first once it has: frames
+  // already read (and a super-frame's segments) are finished work for the
+  // binder, and what sheds is the ring, before anything is copied.
+  void send_held() {
+    if (held_.empty()) return;
+    frames_.assign(held_.begin(), held_.end());
+    forward();
+  }
 
   void logic_server_to_nic() {
     if (r_.rings) {
@@ -109,12 +123,40 @@ public:
   }
 
 private:
+  static constexpr std::size_t ethernet_header_len = 14;
+
+  // One datagram stays one wire frame: a TCP super-frame goes on as the
+  // frames a NIC would have cut it into.
+  void add_oversized(std::span<const std::uint8_t> frame) {
+    auto outcome = protocols::segment_tcp_frame(frame, r_.link_mtu, [&](std::span<const std::uint8_t> segment) {
+      if (segments_used_ == segments_.size()) segments_.emplace_back();
+      auto& copy = segments_[segments_used_++];
+      copy.assign(segment.begin(), segment.end());
+      frames_.push_back(copy);
+      ++c_.segments_from_super_frames;
+    });
+    if (outcome == protocols::segmentation::segmented) {
+      ++c_.super_frames_segmented;
+      return;
+    }
+    if (outcome != protocols::segmentation::fits) ++c_.oversized_frames_relayed;
+    frames_.push_back(frame);
+  }
+
+  // Keeps copies of `rest` (which may point into held_ itself) for send_held().
+  void hold(std::span<const std::span<const std::uint8_t>> rest) {
+    std::vector<std::vector<std::uint8_t>> kept;
+    kept.reserve(rest.size());
+    for (auto f : rest) kept.emplace_back(f.begin(), f.end());
+    held_ = std::move(kept);
+  }
+
   void forward() {
     auto r = r_.logic_server.send(frames_);
     c_.frames_to_logic_server += r.sent;
     c_.dropped_logic_server_absent += r.peer_absent;
-    c_.dropped_logic_server_busy += r.peer_busy;
     if (r.peer_busy) logic_server_full_ = true;
+    hold(std::span(frames_).last(r.peer_busy));
     c_.relay_errors += r.failed;
     failures_.note(r);
     bool absent = r.sent ? false : r.peer_absent ? true : logic_server_absent_;
@@ -132,6 +174,11 @@ private:
   std::optional<ipc::receive_batch> from_logic_server_;
   std::vector<received_frame> received_;
   std::vector<std::span<const std::uint8_t>> frames_;
+  // The segments of this batch's super-frames; a deque, so that the frames_
+  // pointing into earlier ones stay valid while it grows.
+  std::deque<std::vector<std::uint8_t>> segments_;
+  std::size_t segments_used_ = 0;
+  std::vector<std::vector<std::uint8_t>> held_; // sent when the logic server has room again
   bool logic_server_absent_ = false;
   bool logic_server_full_ = false; // the last send found its queue full
   ipc::send_failure_report failures_{"raw_binder", r_.logic_server.path()};
@@ -144,12 +191,16 @@ std::string binder_counters::render() const {
   out << "frames_from_nic=" << frames_from_nic << " checksums_completed=" << checksums_completed
       << " frames_to_logic_server=" << frames_to_logic_server
       << " dropped_logic_server_absent=" << dropped_logic_server_absent
-      << " dropped_logic_server_busy=" << dropped_logic_server_busy << " dropped_at_ring=" << dropped_at_ring
+      << " dropped_at_ring=" << dropped_at_ring
       << " relay_errors=" << relay_errors
       << " outgoing_skipped=" << outgoing_skipped << " nic_receive_errors=" << nic_receive_errors
       << " frames_from_logic_server=" << frames_from_logic_server
       << " frames_injected=" << frames_injected << " inject_errors=" << inject_errors
-      << " refused_untrusted_sender=" << refused_untrusted_sender << " link_lost=" << link_lost
+      << " refused_untrusted_sender=" << refused_untrusted_sender
+      << " super_frames_segmented=" << super_frames_segmented
+      << " segments_from_super_frames=" << segments_from_super_frames
+      << " oversized_frames_relayed=" << oversized_frames_relayed << " super_frames_dropped=" << super_frames_dropped
+      << " link_lost=" << link_lost
       << " link_restored=" << link_restored;
   return out.str();
 }
@@ -158,14 +209,16 @@ void open_nic(binder_resources& r) {
   r.rings.reset(); // unmapped before the socket it belongs to closes
   r.more_lanes.clear();
   auto lanes = lanes_for(r.link.lanes);
-  if (lanes.empty()) throw std::runtime_error("--lanes must be 1 or 3");
+  if (lanes.empty()) throw std::runtime_error("--lanes must be 1 or 4");
   r.nic = packet_socket::open(r.link.interface, r.link.promiscuous, lane_filter(lanes.front()));
   if (r.link.io != packet_io::copy)
-    r.rings = std::make_unique<packet_rings>(r.nic.fd(), r.link.io, max_relayed_frame);
+    r.rings = std::make_unique<packet_rings>(r.nic.fd(), r.link.io, max_relayed_frame, true, max_received_frame);
+  if (auto mtu = r.nic.mtu()) r.link_mtu = mtu;
   for (std::size_t i = 1; i < lanes.size(); ++i) {
     receive_lane lane{lanes[i], packet_socket::open(r.link.interface, r.link.promiscuous, lane_filter(lanes[i])), {}};
     if (r.link.io != packet_io::copy)
-      lane.rings = std::make_unique<packet_rings>(lane.socket.fd(), r.link.io, max_relayed_frame, false);
+      lane.rings = std::make_unique<packet_rings>(
+          lane.socket.fd(), r.link.io, lanes[i] == traffic_lane::tcp ? max_received_frame : max_relayed_frame, false);
     r.more_lanes.push_back(std::move(lane));
   }
 }
@@ -291,6 +344,7 @@ void binder_actor(caf::blocking_actor* self, std::shared_ptr<binder_resources> r
     if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
       if (!nic_still_usable(*resources, went_down)) return;
     } else if (!r->waiting_for_room()) {
+      r->send_held();
       for (std::size_t k = 0; k < lane_count && !r->waiting_for_room(); ++k) {
         std::size_t i = (first_lane + k) % lane_count;
         if (!(fds[i].revents & POLLIN)) continue;

@@ -27,9 +27,9 @@ struct binder_counters {
   std::atomic<std::uint64_t> checksums_completed{0}; // TCP/UDP checksums the sender left to offload
   std::atomic<std::uint64_t> frames_to_logic_server{0};
   std::atomic<std::uint64_t> dropped_logic_server_absent{0};
-  std::atomic<std::uint64_t> dropped_logic_server_busy{0};
   // Left in a lane's ring while the logic server had no room, and dropped
-  // there by the kernel when the ring filled (its PACKET_STATISTICS).
+  // there by the kernel when the ring filled (its PACKET_STATISTICS). Frames
+  // already read when its queue filled are held and sent once it has room.
   std::atomic<std::uint64_t> dropped_at_ring{0};
   std::atomic<std::uint64_t> relay_errors{0};
   std::atomic<std::uint64_t> outgoing_skipped{0};
@@ -38,16 +38,28 @@ struct binder_counters {
   std::atomic<std::uint64_t> frames_injected{0};
   std::atomic<std::uint64_t> inject_errors{0};
   std::atomic<std::uint64_t> refused_untrusted_sender{0};
+  // TCP super-frames (segmentation offload) cut into frames within the MTU,
+  // the frames that made, and larger-than-MTU frames relayed as they came
+  // because they were not TCP (UDP segmentation offload, a misconfigured MTU).
+  std::atomic<std::uint64_t> super_frames_segmented{0};
+  std::atomic<std::uint64_t> segments_from_super_frames{0};
+  std::atomic<std::uint64_t> oversized_frames_relayed{0};
+  // Super-frames too large for a ring slot (mmap-v2) whose whole copy the
+  // kernel could not queue: the socket's receive buffer (rmem_max) was full.
+  std::atomic<std::uint64_t> super_frames_dropped{0};
   std::atomic<std::uint64_t> link_lost{0};
   std::atomic<std::uint64_t> link_restored{0};
 
   std::string render() const;
 };
 
-// Largest frame relayed: jumbo frames with two VLAN tags. A larger one (GRO
-// on veth can hand over up to 64 KiB of coalesced TCP) is counted as a
-// receive error: nothing etherbeam answers comes in such frames.
+// Largest frame relayed: jumbo frames with two VLAN tags.
 inline constexpr std::size_t max_relayed_frame = 9216 + 64;
+// Largest frame read from the interface: a local TCP sender on veth, a bridge
+// or a tap hands over "super-frames" of up to 64 KiB for segmentation offload
+// (one IP packet of up to 65,535 bytes, two tags). raw_binder cuts them into
+// frames that fit the link MTU before relaying (protocols/tcp_segmentation).
+inline constexpr std::size_t max_received_frame = 65535 + 14 + 8;
 
 // The interface served, and how.
 struct link_settings {
@@ -77,6 +89,7 @@ struct binder_resources {
   ipc::trusted_senders senders; // whose datagrams are injected
   std::shared_ptr<binder_counters> counters;
   std::size_t batch = 64; // frames per system call, each direction
+  std::size_t link_mtu = 1500; // read when the interface is opened; super-frames are cut to it
 };
 
 // Opens the packet sockets on the interface, one per lane (and their rings):

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
@@ -19,9 +20,10 @@ namespace {
 
 // Room before each received frame for the VLAN tag put back in place.
 constexpr int reserve = 4;
-// Enough for bursts of a few milliseconds at the rates raw_binder relays;
-// pages of slots only small frames land in are never touched (RSS).
-constexpr std::size_t rx_v2_frames = 256;
+// Enough for bursts of a few milliseconds at the rates raw_binder relays
+// (256 slots of jumbo-frame size); a ring whose slots hold 64 KiB
+// super-frames (the TCP lane) gets as many as fit in the same memory.
+constexpr std::size_t rx_v2_bytes = 256 * 10240, rx_v2_min_frames = 32;
 constexpr std::size_t tx_frames = 128;
 constexpr std::size_t rx_v3_block = 128 * 1024, rx_v3_blocks = 16;
 // A v3 block is handed over at the latest this long after its first frame.
@@ -82,8 +84,9 @@ std::string_view to_string(packet_io io) {
   return "?";
 }
 
-packet_rings::packet_rings(int packet_fd, packet_io version, std::size_t max_frame, bool transmit)
-    : fd_(packet_fd), version_(version) {
+packet_rings::packet_rings(int packet_fd, packet_io version, std::size_t max_frame, bool transmit,
+                           std::size_t whole_up_to)
+    : fd_(packet_fd), version_(version), whole_up_to_(whole_up_to > max_frame ? whole_up_to : 0) {
   bool v3 = version == packet_io::mmap_v3;
   int tpacket = v3 ? TPACKET_V3 : TPACKET_V2;
   set_option(fd_, PACKET_VERSION, &tpacket, sizeof tpacket, "PACKET_VERSION");
@@ -92,18 +95,24 @@ packet_rings::packet_rings(int packet_fd, packet_io version, std::size_t max_fra
   // transmit ring at its slot.
   int loss = 1;
   set_option(fd_, PACKET_LOSS, &loss, sizeof loss, "PACKET_LOSS");
+  if (whole_up_to_ && !v3) {
+    int copy = 1;
+    set_option(fd_, PACKET_COPY_THRESH, &copy, sizeof copy, "PACKET_COPY_THRESH");
+  }
 
   std::size_t header = v3 ? TPACKET3_HDRLEN : TPACKET2_HDRLEN;
   tx_data_offset_ = header - sizeof(sockaddr_ll); // where the kernel reads a frame to send
   // The kernel puts a frame at TPACKET_ALIGN(header + 16) + reserve - 14.
   std::size_t slot = round_up(TPACKET_ALIGN(header + 16) + reserve + max_frame, 2048);
   std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  std::size_t slot_block = slot;
+  std::size_t slot_block = slot; // whole slots in whole pages
   while (slot_block % page) slot_block += slot;
+  std::size_t per_block = slot_block / slot;
   std::size_t tx_count = transmit ? tx_frames : 0;
   tx_ = {nullptr, slot_block, tx_count * slot / slot_block, slot, tx_count};
+  std::size_t rx_count = round_up(std::max(rx_v2_min_frames, rx_v2_bytes / slot), per_block);
   if (v3) rx_ = {nullptr, rx_v3_block, rx_v3_blocks, 2048, rx_v3_blocks * (rx_v3_block / 2048)};
-  else rx_ = {nullptr, slot_block, rx_v2_frames * slot / slot_block, slot, rx_v2_frames};
+  else rx_ = {nullptr, slot_block, rx_count / per_block, slot, rx_count};
 
   tpacket_req3 rx{};
   rx.tp_block_size = static_cast<unsigned>(rx_.block_size);
@@ -157,8 +166,18 @@ std::size_t packet_rings::take_v2(std::size_t max, std::vector<received_frame>& 
     if (!(status & TP_STATUS_USER)) break;
     auto* raw = reinterpret_cast<std::uint8_t*>(h);
     auto& from = *reinterpret_cast<const sockaddr_ll*>(raw + TPACKET_ALIGN(sizeof(tpacket2_hdr)));
-    out.push_back(on_the_wire(raw + h->tp_mac, h->tp_snaplen, kind_of(from, h->tp_snaplen, h->tp_len),
-                              status, h->tp_vlan_tci, h->tp_vlan_tpid));
+    std::uint8_t* start = raw + h->tp_mac;
+    std::uint32_t snaplen = h->tp_snaplen;
+    if (status & TP_STATUS_COPY) { // too large for the slot: the whole frame waits on the socket
+      if (auto whole = read_whole_copy()) {
+        start = whole->data();
+        snaplen = static_cast<std::uint32_t>(whole->size());
+      }
+    }
+    auto kind = kind_of(from, snaplen, h->tp_len);
+    if (kind == frame_kind::truncated && whole_up_to_ && h->tp_len <= whole_up_to_ && !(status & TP_STATUS_COPY))
+      kind = frame_kind::no_room_for_whole;
+    out.push_back(on_the_wire(start, snaplen, kind, status, h->tp_vlan_tci, h->tp_vlan_tpid));
     taken_.push_back(rx_next_);
     rx_next_ = (rx_next_ + 1) % rx_.frame_count;
   }
@@ -192,7 +211,18 @@ std::size_t packet_rings::take_v3(std::size_t max, std::vector<received_frame>& 
   return n;
 }
 
+std::optional<std::span<std::uint8_t>> packet_rings::read_whole_copy() {
+  if (whole_copies_used_ == whole_copies_.size()) whole_copies_.emplace_back(reserve + whole_up_to_);
+  auto& buffer = whole_copies_[whole_copies_used_];
+  // Room before the frame for a VLAN tag to go back, as in a slot.
+  ssize_t n = ::recv(fd_, buffer.data() + reserve, whole_up_to_, MSG_DONTWAIT | MSG_TRUNC);
+  if (n < 0 || static_cast<std::size_t>(n) > whole_up_to_) return std::nullopt;
+  ++whole_copies_used_;
+  return std::span<std::uint8_t>(buffer.data() + reserve, static_cast<std::size_t>(n));
+}
+
 void packet_rings::release() {
+  whole_copies_used_ = 0;
   for (auto i : taken_) {
     if (version_ == packet_io::mmap_v3)
       store_status(&reinterpret_cast<tpacket_block_desc*>(rx_.base + i * rx_.block_size)->hdr.bh1.block_status,

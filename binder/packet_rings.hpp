@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -40,7 +41,12 @@ public:
   // rings for frames of up to `max_frame` bytes and maps them. Throws
   // std::runtime_error saying what the kernel refused.
   // Without `transmit`, only the receive ring (a lane that only receives).
-  packet_rings(int packet_fd, packet_io version, std::size_t max_frame, bool transmit = true);
+  // With `whole_up_to` above max_frame, larger frames (TCP super-frames of up
+  // to 64 KiB) are still received whole: v3 blocks hold them, and with v2 the
+  // kernel queues a copy on the socket beside the truncated slot
+  // (PACKET_COPY_THRESH, TP_STATUS_COPY), which take() reads in its place.
+  packet_rings(int packet_fd, packet_io version, std::size_t max_frame, bool transmit = true,
+               std::size_t whole_up_to = 0);
   ~packet_rings();
   packet_rings(const packet_rings&) = delete;
   packet_rings& operator=(const packet_rings&) = delete;
@@ -71,6 +77,8 @@ private:
   };
   std::size_t take_v2(std::size_t max, std::vector<received_frame>& out);
   std::size_t take_v3(std::size_t max, std::vector<received_frame>& out);
+  // The whole frame behind a v2 slot marked TP_STATUS_COPY; nullopt when it cannot be read.
+  std::optional<std::span<std::uint8_t>> read_whole_copy();
   std::uint8_t* tx_slot(std::size_t i) const { return tx_.base + i * tx_.frame_size; }
   volatile std::uint32_t* tx_status(std::size_t i) const;
 
@@ -85,6 +93,10 @@ private:
   std::size_t v3_packets_left_ = 0;
   std::uint8_t* v3_packet_ = nullptr;
   std::vector<std::size_t> taken_; // v2 slots, v3 whole blocks read
+  // v2: frames larger than a slot, read whole from the socket; kept until release().
+  std::size_t whole_up_to_ = 0;
+  std::deque<std::vector<std::uint8_t>> whole_copies_;
+  std::size_t whole_copies_used_ = 0;
   // Transmit side: the next slot to fill, in step with the kernel's own head.
   std::size_t tx_next_ = 0;
   std::vector<mmsghdr> messages_;

@@ -104,13 +104,13 @@ packet_socket packet_socket::open(const std::string& interface, bool promiscuous
 }
 
 packet_batch::packet_batch(std::size_t slots, std::size_t slot_bytes)
-    : slot_bytes_(slot_bytes), storage_(slots * (vlan_tag_len + slot_bytes)), slots_(slots), messages_(slots) {}
+    : slot_bytes_(slot_bytes), storage_(std::make_unique_for_overwrite<std::uint8_t[]>(slots * (vlan_tag_len + slot_bytes))), slots_(slots), messages_(slots) {}
 
 int packet_batch::receive(const packet_socket& socket) {
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     auto& s = slots_[i];
     // Room for a tag before the frame: put back in place, no copy of the payload.
-    s.vector = {storage_.data() + i * (vlan_tag_len + slot_bytes_) + vlan_tag_len, slot_bytes_};
+    s.vector = {storage_.get() + i * (vlan_tag_len + slot_bytes_) + vlan_tag_len, slot_bytes_};
     auto& msg = messages_[i].msg_hdr;
     msg = {};
     msg.msg_name = &s.from;

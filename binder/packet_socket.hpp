@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -18,6 +19,9 @@ enum class frame_kind : std::uint8_t {
   frame,     // relay it
   outgoing,  // this host sent it: never relayed, no loops
   truncated, // longer than a slot
+  // A super-frame longer than a ring slot whose whole copy the kernel had no
+  // room to queue on the socket (its receive buffer was full): dropped.
+  no_room_for_whole,
 };
 
 inline constexpr std::size_t vlan_tag_len = 4;
@@ -80,7 +84,9 @@ private:
     bool checksum_completed = false;
   };
   std::size_t slot_bytes_;
-  std::vector<std::uint8_t> storage_;
+  // Left uninitialised: slots sized for 64 KiB super-frames cost memory only
+  // where frames land.
+  std::unique_ptr<std::uint8_t[]> storage_;
   std::vector<slot> slots_;
   std::vector<mmsghdr> messages_;
 };

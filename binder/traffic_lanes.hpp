@@ -20,12 +20,13 @@ enum class traffic_lane : std::uint8_t {
   all,  // --lanes 1: one socket takes every frame
   arp,  // ethertype 0x0806
   udp,  // IPv4 carrying UDP (DHCP and every other UDP service)
-  rest, // everything else: ICMP, TCP, other ethertypes, VLAN-tagged frames
+  tcp,  // TCP over IPv4 or IPv6: its ring's slots hold 64 KiB super-frames
+  rest, // everything else: ICMP, other ethertypes, VLAN-tagged frames
 };
 std::string_view to_string(traffic_lane lane);
 
-// The lanes for `--lanes N`: 1 (all) or 3 (rest, arp, udp; the first is
-// also the socket replies are sent from). Empty for any other count.
+// The lanes for `--lanes N`: 1 (all) or 4 (rest, arp, udp, tcp; the first
+// is also the socket replies are sent from). Empty for any other count.
 std::vector<traffic_lane> lanes_for(unsigned count);
 
 // The filter that lets through exactly the frames of `lane` (empty for

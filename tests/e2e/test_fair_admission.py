@@ -28,7 +28,7 @@ subnet = "10.77.0.0/16"
 pools = ["10.77.1.0-10.77.255.250"]
 lease_time = 600
 """
-LANES = os.environ.get("ETHERBEAM_LANES", "3")
+LANES = os.environ.get("ETHERBEAM_LANES", "4")
 
 
 def perfdhcp_drops(output):

@@ -44,6 +44,8 @@ def layers(frame):
     yield "frame_reply", b"\x01" + frame  # checksums repaired after each mutation
     yield "ethernet", frame
     yield "offloaded_checksum", frame
+    yield "tcp_segmentation", b"\x05\xdc" + frame  # MTU 1500
+    yield "tcp_segmentation", b"\x02\x00" + frame  # MTU 580: more, smaller segments
     header, ethertype = 14, None
     if len(frame) >= 14:
         ethertype = struct.unpack_from("!H", frame, 12)[0]

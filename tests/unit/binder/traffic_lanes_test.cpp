@@ -42,18 +42,19 @@ traffic_lane expected_lane(const std::vector<std::uint8_t>& f) {
   std::uint16_t ethertype = static_cast<std::uint16_t>(f[12] << 8 | f[13]);
   if (ethertype == 0x0806) return traffic_lane::arp;
   if (ethertype == 0x0800 && f[23] == 17) return traffic_lane::udp;
+  if ((ethertype == 0x0800 && f[23] == 6) || (ethertype == 0x86dd && f[20] == 6)) return traffic_lane::tcp;
   return traffic_lane::rest;
 }
 
 } // namespace
 
-TEST(TrafficLanes, every_captured_frame_is_in_exactly_one_of_the_three_lanes_the_right_one) {
+TEST(TrafficLanes, every_captured_frame_is_in_exactly_one_of_the_four_lanes_the_right_one) {
   std::map<traffic_lane, int> seen;
   for (const char* capture : {"lab_ping_arp_udp.pcap", "lab_dhcp_dhclient.pcap", "lab_vlan.pcap",
-                              "lab_fragments.pcap", "lab_kernel_replies.pcap"}) {
+                              "lab_fragments.pcap", "lab_kernel_replies.pcap", "lab_tcp_super_frames.pcap"}) {
     for (const auto& frame : etherbeam::test_frames::pcap_frames(capture)) {
       int lanes = 0;
-      for (auto lane : lanes_for(3)) {
+      for (auto lane : lanes_for(4)) {
         bool in = passes(lane, frame);
         lanes += in;
         if (in) {
@@ -64,9 +65,11 @@ TEST(TrafficLanes, every_captured_frame_is_in_exactly_one_of_the_three_lanes_the
       EXPECT_EQ(lanes, 1) << capture << ": a frame of " << frame.size() << " bytes";
     }
   }
-  // The captures hold ARP, UDP (DHCP among it) and the rest (ICMP, tagged frames).
+  // The captures hold ARP, UDP (DHCP among it), TCP (super-frames among it)
+  // and the rest (ICMP, tagged frames).
   EXPECT_GT(seen[traffic_lane::arp], 0);
   EXPECT_GT(seen[traffic_lane::udp], 0);
+  EXPECT_GT(seen[traffic_lane::tcp], 0);
   EXPECT_GT(seen[traffic_lane::rest], 0);
 }
 
@@ -83,6 +86,7 @@ TEST(TrafficLanes, frames_too_short_to_classify_go_to_the_rest_lane) {
       EXPECT_TRUE(passes(traffic_lane::rest, frame)) << len << " bytes";
       EXPECT_FALSE(passes(traffic_lane::arp, frame)) << len << " bytes";
       EXPECT_FALSE(passes(traffic_lane::udp, frame)) << len << " bytes";
+      EXPECT_FALSE(passes(traffic_lane::tcp, frame)) << len << " bytes";
     }
   }
 }
@@ -94,8 +98,9 @@ TEST(TrafficLanes, one_lane_takes_everything_without_a_filter) {
     EXPECT_TRUE(passes(traffic_lane::all, frame));
 }
 
-TEST(TrafficLanes, only_one_or_three_lanes_exist) {
+TEST(TrafficLanes, only_one_or_four_lanes_exist) {
   EXPECT_TRUE(lanes_for(0).empty());
   EXPECT_TRUE(lanes_for(2).empty());
-  EXPECT_EQ(lanes_for(3).front(), traffic_lane::rest) << "the first lane's socket also sends";
+  EXPECT_TRUE(lanes_for(3).empty());
+  EXPECT_EQ(lanes_for(4).front(), traffic_lane::rest) << "the first lane's socket also sends";
 }
