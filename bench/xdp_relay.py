@@ -3,7 +3,7 @@
 C logic server (echo_logic): is an AF_XDP mode in raw_binder worth having?
 
 Each repetition builds a fresh lab per binder, alternating which goes first:
-raw_binder (AF_PACKET, mmap-v2 rings, three lanes: its defaults) and xdp_binder
+raw_binder (AF_PACKET, mmap-v2 rings, four lanes: its defaults) and xdp_binder
 (bench/relay/xdp_binder.c: an AF_XDP socket on queue 0 of the veth, copy mode,
 libxdp's default redirect program). Each is measured by bench/flood.py's
 measure(): flood with 64 in flight (ICMP, ARP), CPU per echo, ping, paced

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Fair admission: a flood of one kind of traffic costs the others nothing
 but their turn. raw_binder's lanes (binder/traffic_lanes.hpp) give ARP, IPv4
-UDP (DHCP) and the rest a packet socket and ring each; while etherbeam has no
+UDP (DHCP), TCP and the rest a packet socket and ring each; while etherbeam has no
 room no lane is read, and each ring sheds its own frames.
 
 - An ICMP echo flood far beyond what etherbeam answers (ebgen, open loop)
