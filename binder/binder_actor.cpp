@@ -36,7 +36,7 @@ class relay {
 public:
   relay(binder_resources& r) : r_(r), c_(*r.counters) {
     if (!r.rings) {
-      from_nic_.emplace(r.batch, max_received_frame);
+      from_nic_.emplace(r.batch, max_received_frame + 16); // and a virtio_net_hdr before it
       from_logic_server_.emplace(r.batch, max_relayed_frame, true);
     }
     received_.reserve(r.batch);
@@ -54,7 +54,8 @@ public:
       int n = from_nic_->receive(socket);
       if (n < 0) ++c_.nic_receive_errors;
       for (int i = 0; i < n; ++i)
-        received_.push_back({from_nic_->frame(i), from_nic_->kind_of(i), from_nic_->checksum_completed(i)});
+        received_.push_back({from_nic_->frame(i), from_nic_->kind_of(i), from_nic_->checksum_completed(i),
+                             from_nic_->segment_size(i)});
     }
     frames_.clear();
     for (auto& f : received_) {
@@ -66,7 +67,7 @@ public:
       }
       ++c_.frames_from_nic;
       c_.checksums_completed += f.checksum_completed;
-      if (f.bytes.size() > r_.link_mtu + ethernet_header_len) add_oversized(f.bytes);
+      if (f.segment_size || f.bytes.size() > r_.link_mtu + ethernet_header_len) add_oversized(f.bytes, f.segment_size);
       else frames_.push_back(f.bytes);
     }
     if (!frames_.empty()) forward();
@@ -127,14 +128,14 @@ private:
 
   // One datagram stays one wire frame: a TCP super-frame goes on as the
   // frames a NIC would have cut it into.
-  void add_oversized(std::span<const std::uint8_t> frame) {
+  void add_oversized(std::span<const std::uint8_t> frame, std::uint16_t segment_size) {
     auto outcome = protocols::segment_tcp_frame(frame, r_.link_mtu, [&](std::span<const std::uint8_t> segment) {
       if (segments_used_ == segments_.size()) segments_.emplace_back();
       auto& copy = segments_[segments_used_++];
       copy.assign(segment.begin(), segment.end());
       frames_.push_back(copy);
       ++c_.segments_from_super_frames;
-    });
+    }, segment_size);
     if (outcome == protocols::segmentation::segmented) {
       ++c_.super_frames_segmented;
       return;
@@ -215,10 +216,16 @@ void open_nic(binder_resources& r) {
     r.rings = std::make_unique<packet_rings>(r.nic.fd(), r.link.io, max_relayed_frame, true, max_received_frame);
   if (auto mtu = r.nic.mtu()) r.link_mtu = mtu;
   for (std::size_t i = 1; i < lanes.size(); ++i) {
-    receive_lane lane{lanes[i], packet_socket::open(r.link.interface, r.link.promiscuous, lane_filter(lanes[i])), {}};
+    // The TCP lane's frames come with a virtio_net_hdr: a super-frame's segment
+    // size. Its ring is TPACKET_V3's, whatever --packet-io says (but copy):
+    // frames packed by their size, so 64 KiB super-frames and a stream of
+    // ACKs both fit, where v2's fixed slots would hold few of either.
+    bool tcp = lanes[i] == traffic_lane::tcp;
+    receive_lane lane{lanes[i],
+                      packet_socket::open(r.link.interface, r.link.promiscuous, lane_filter(lanes[i]), tcp), {}};
     if (r.link.io != packet_io::copy)
-      lane.rings = std::make_unique<packet_rings>(
-          lane.socket.fd(), r.link.io, lanes[i] == traffic_lane::tcp ? max_received_frame : max_relayed_frame, false);
+      lane.rings = std::make_unique<packet_rings>(lane.socket.fd(), tcp ? packet_io::mmap_v3 : r.link.io,
+                                                  tcp ? max_received_frame : max_relayed_frame, false, 0, tcp);
     r.more_lanes.push_back(std::move(lane));
   }
 }

@@ -33,6 +33,7 @@ struct received_frame {
   std::span<const std::uint8_t> bytes; // as on the wire: VLAN tag put back, checksum finished
   frame_kind kind;
   bool checksum_completed = false; // the sender had left it to offload
+  std::uint16_t segment_size = 0;  // a TCP super-frame's, from its virtio_net_hdr (vnet sockets); else 0
 };
 
 class packet_rings {
@@ -45,8 +46,10 @@ public:
   // to 64 KiB) are still received whole: v3 blocks hold them, and with v2 the
   // kernel queues a copy on the socket beside the truncated slot
   // (PACKET_COPY_THRESH, TP_STATUS_COPY), which take() reads in its place.
+  // With `vnet_header` (the socket has PACKET_VNET_HDR) each frame's
+  // virtio_net_hdr is read for its segment size.
   packet_rings(int packet_fd, packet_io version, std::size_t max_frame, bool transmit = true,
-               std::size_t whole_up_to = 0);
+               std::size_t whole_up_to = 0, bool vnet_header = false);
   ~packet_rings();
   packet_rings(const packet_rings&) = delete;
   packet_rings& operator=(const packet_rings&) = delete;
@@ -95,6 +98,7 @@ private:
   std::vector<std::size_t> taken_; // v2 slots, v3 whole blocks read
   // v2: frames larger than a slot, read whole from the socket; kept until release().
   std::size_t whole_up_to_ = 0;
+  bool vnet_header_ = false;
   std::deque<std::vector<std::uint8_t>> whole_copies_;
   std::size_t whole_copies_used_ = 0;
   // Transmit side: the next slot to fill, in step with the kernel's own head.

@@ -47,6 +47,14 @@ unsigned packet_socket::mtu() const {
   return static_cast<unsigned>(req.ifr_mtu);
 }
 
+std::uint16_t tcp_segment_size(const std::uint8_t* header) {
+  constexpr std::uint8_t gso_tcpv4 = 1, gso_tcpv6 = 4, gso_ecn = 0x80; // VIRTIO_NET_HDR_GSO_*
+  virtio_net_header h;
+  std::memcpy(&h, header, sizeof h);
+  auto type = h.gso_type & ~gso_ecn;
+  return type == gso_tcpv4 || type == gso_tcpv6 ? h.gso_size : 0;
+}
+
 std::uint8_t* put_back_vlan_tag(std::uint8_t* frame, std::uint16_t tpid, std::uint16_t tci) {
   std::memmove(frame - vlan_tag_len, frame, 12);
   frame -= vlan_tag_len;
@@ -58,7 +66,7 @@ std::uint8_t* put_back_vlan_tag(std::uint8_t* frame, std::uint16_t tpid, std::ui
 }
 
 packet_socket packet_socket::open(const std::string& interface, bool promiscuous,
-                                  std::span<const sock_filter> filter) {
+                                  std::span<const sock_filter> filter, bool vnet_header) {
   if (interface.empty() || interface.size() >= IFNAMSIZ)
     throw std::runtime_error("interface name '" + interface + "' is not valid");
   unsigned index = ::if_nametoindex(interface.c_str());
@@ -78,6 +86,9 @@ packet_socket packet_socket::open(const std::string& interface, bool promiscuous
   ::setsockopt(s.fd(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &on, sizeof on);
   if (::setsockopt(s.fd(), SOL_PACKET, PACKET_AUXDATA, &on, sizeof on) != 0)
     fail("cannot enable PACKET_AUXDATA", interface);
+  if (vnet_header && ::setsockopt(s.fd(), SOL_PACKET, PACKET_VNET_HDR, &on, sizeof on) != 0)
+    fail("cannot enable PACKET_VNET_HDR", interface);
+  s.vnet_header_ = vnet_header;
 
   if (!filter.empty()) {
     sock_fprog program{static_cast<unsigned short>(filter.size()), const_cast<sock_filter*>(filter.data())};
@@ -127,6 +138,12 @@ int packet_batch::receive(const packet_socket& socket) {
     auto& msg = messages_[i].msg_hdr;
     auto* start = static_cast<std::uint8_t*>(s.vector.iov_base);
     std::size_t len = std::min<std::size_t>(messages_[i].msg_len, slot_bytes_);
+    s.segment_size = 0;
+    if (socket.vnet_header() && len >= sizeof(virtio_net_header)) { // the header before the frame
+      s.segment_size = tcp_segment_size(start);
+      start += sizeof(virtio_net_header);
+      len -= sizeof(virtio_net_header);
+    }
     s.what = s.from.sll_pkttype == PACKET_OUTGOING ? frame_kind::outgoing
              : (msg.msg_flags & MSG_TRUNC)         ? frame_kind::truncated
                                                    : frame_kind::frame;

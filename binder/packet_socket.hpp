@@ -36,8 +36,12 @@ public:
   // Needs CAP_NET_RAW. Throws std::runtime_error naming the interface and the
   // likely fix (missing capability, no such interface). With `filter`, only
   // the frames it keeps arrive (attached before the socket sees any frame).
+  // With `vnet_header` each frame comes with a virtio_net_hdr that says a
+  // super-frame's segment size (PACKET_VNET_HDR); the socket then only
+  // receives (sending would need the header too).
   static packet_socket open(const std::string& interface, bool promiscuous,
-                            std::span<const sock_filter> filter = {});
+                            std::span<const sock_filter> filter = {}, bool vnet_header = false);
+  bool vnet_header() const { return vnet_header_; }
 
   int fd() const { return fd_.get(); }
   const std::string& interface() const { return interface_; }
@@ -54,7 +58,20 @@ private:
   std::string interface_;
   std::string mac_;
   unsigned index_ = 0;
+  bool vnet_header_ = false;
 };
+
+// The virtio_net_hdr a PACKET_VNET_HDR socket puts before each frame, as in
+// <linux/virtio_net.h> (which C++ cannot include: a member there is named
+// "class"). The kernel writes it in the host's byte order.
+struct virtio_net_header {
+  std::uint8_t flags, gso_type;
+  std::uint16_t header_len, gso_size, checksum_start, checksum_offset;
+};
+static_assert(sizeof(virtio_net_header) == 10);
+
+// The segment size of a super-frame from the virtio_net_hdr before it (0: not a TCP super-frame).
+std::uint16_t tcp_segment_size(const std::uint8_t* header);
 
 // Frames read from a packet socket many per system call (recvmmsg), each given
 // back as it was on the wire.
@@ -71,6 +88,8 @@ public:
   std::span<const std::uint8_t> frame(std::size_t i) const { return {slots_[i].start, slots_[i].len}; }
   // Whether the i-th frame's TCP/UDP checksum was left to offload and finished here.
   bool checksum_completed(std::size_t i) const { return slots_[i].checksum_completed; }
+  // The i-th frame's segment size when it is a TCP super-frame (vnet_header sockets), else 0.
+  std::uint16_t segment_size(std::size_t i) const { return slots_[i].segment_size; }
   std::size_t slots() const { return slots_.size(); }
 
 private:
@@ -82,6 +101,7 @@ private:
     std::size_t len = 0;
     frame_kind what{};
     bool checksum_completed = false;
+    std::uint16_t segment_size = 0;
   };
   std::size_t slot_bytes_;
   // Left uninitialised: slots sized for 64 KiB super-frames cost memory only

@@ -65,13 +65,15 @@ std::uint16_t tcp_checksum(byte_view segment, const tcp_packet_layout& p) {
 
 } // namespace
 
-segmentation segment_tcp_frame(byte_view frame, std::size_t mtu, const std::function<void(byte_view)>& emit) {
+segmentation segment_tcp_frame(byte_view frame, std::size_t mtu, const std::function<void(byte_view)>& emit,
+                               std::size_t segment_payload) {
   tcp_packet_layout p;
   if (auto found = find_layout(frame, p); found != segmentation::segmented) return found;
   std::size_t headers = p.ip_header_len + p.tcp_header_len;
-  if (headers + p.payload_len <= mtu) return segmentation::fits;
-  if (mtu <= headers) return segmentation::mtu_too_small;
+  if (mtu <= headers) return headers + p.payload_len <= mtu ? segmentation::fits : segmentation::mtu_too_small;
   std::size_t mss = mtu - headers;
+  if (segment_payload) mss = std::min(mss, segment_payload);
+  if (p.payload_len <= mss) return segmentation::fits;
 
   std::size_t tcp_at = p.ip_at + p.ip_header_len, payload_at = tcp_at + p.tcp_header_len;
   auto head = frame.first(payload_at);

@@ -24,8 +24,12 @@ enum class segmentation : std::uint8_t {
 // link header, the IP header with its length (IPv4: identifier + n, header
 // checksum) and the TCP header with its sequence number and a full checksum;
 // FIN and PSH stay on the last segment only, CWR on the first only, as
-// Linux's own segmentation does. The bytes passed to `emit` are valid during
-// the call.
-segmentation segment_tcp_frame(byte_view frame, std::size_t mtu, const std::function<void(byte_view segment)>& emit);
+// Linux's own segmentation does. `segment_payload`: the payload per segment
+// the sender chose (its GSO size, which a packet socket's virtio_net_hdr
+// tells; smaller than the MTU allows once path MTU discovery has lowered it),
+// or 0 for as much as the MTU allows. The bytes passed to `emit` are valid
+// during the call.
+segmentation segment_tcp_frame(byte_view frame, std::size_t mtu, const std::function<void(byte_view segment)>& emit,
+                               std::size_t segment_payload = 0);
 
 } // namespace etherbeam::protocols

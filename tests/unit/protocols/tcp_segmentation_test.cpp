@@ -132,3 +132,21 @@ TEST(TcpSegmentation, CarriesTheVlanTagIntoEachSegment) {
     EXPECT_TRUE(tcp_checksum_verifies(s, ip_at + 4, tcp_at + 4));
   }
 }
+
+// After path MTU discovery the sender cuts smaller than the link's MTU allows
+// (its GSO size, from the packet socket's virtio_net_hdr): the segments follow it.
+TEST(TcpSegmentation, FollowsTheSendersSegmentSize) {
+  auto super = super_frames()[0];
+  std::vector<frame> segments;
+  ASSERT_EQ(segment_tcp_frame(super, 1500, [&](byte_view s) { segments.emplace_back(s.begin(), s.end()); }, 1228),
+            segmentation::segmented);
+  ASSERT_EQ(segments.size(), (7240u + 1227) / 1228);
+  for (const auto& s : segments) EXPECT_LE(payload_of(s).size(), 1228u);
+  EXPECT_EQ(payload_of(segments.front()).size(), 1228u);
+  // A frame within the MTU is still cut when the sender's segments are smaller.
+  std::vector<frame> small;
+  EXPECT_EQ(segment_tcp_frame(segments_of(super, 1500)[0], 1500,
+                              [&](byte_view s) { small.emplace_back(s.begin(), s.end()); }, 1000),
+            segmentation::segmented);
+  EXPECT_EQ(small.size(), 2u);
+}
