@@ -196,7 +196,11 @@ verdict dispatcher::decide_tcp(inbound_frame& in, byte_buffer reply) const {
 }
 
 verdict dispatcher::unclaimed(const inbound_frame& in, byte_buffer reply, named_counter& reason) const {
-  if (unclaimed_) return unclaimed_->decide(in, reply);
+  if (unclaimed_) {
+    auto asked = in;
+    asked.unclaimed_because = &reason;
+    return unclaimed_->decide(asked, reply);
+  }
   return verdict::ignore(reason);
 }
 

@@ -35,9 +35,12 @@ constexpr std::size_t max_datagram = 9216 + 64;
 // per batch was a system call on every frame's path at low rates.
 class learned_identity {
 public:
-  learned_identity(stack_identity configured, std::filesystem::path link_file)
-      : configured_(std::move(configured)), link_file_(std::move(link_file)),
-        current_(std::make_shared<const stack_identity>(configured_)) {}
+  learned_identity(stack_identity configured, std::filesystem::path link_file,
+                   std::shared_ptr<link_directory> directory, link_index link)
+      : configured_(std::move(configured)), link_file_(std::move(link_file)), directory_(std::move(directory)),
+        link_(link), current_(std::make_shared<const stack_identity>(configured_)) {
+    if (directory_) directory_->publish(link_, current_);
+  }
 
   // `frames_arrived`: asked because frames came (a MAC still unknown then
   // is worth saying), or at start.
@@ -70,6 +73,7 @@ private:
     next.mac = mac;
     next.mtu = learned_mtu(*info);
     current_ = std::make_shared<const stack_identity>(std::move(next));
+    if (directory_) directory_->publish(link_, current_);
     spdlog::info("answering with {}'s MAC {}, MTU {} (learned from {})", info->interface, mac->to_string(),
                  current_->link_mtu(), link_file_.string());
   }
@@ -91,6 +95,8 @@ private:
 
   stack_identity configured_;
   std::filesystem::path link_file_;
+  std::shared_ptr<link_directory> directory_;
+  link_index link_;
   bool said_unknown_ = false;
   std::filesystem::file_time_type stamp_{};
   std::chrono::steady_clock::time_point checked_{};
@@ -166,7 +172,7 @@ private:
 };
 
 void ingress(caf::blocking_actor* self, ingress_settings s) {
-  learned_identity identity{s.identity, s.link_file};
+  learned_identity identity{s.identity, s.link_file, s.directory, s.link};
   ipc::receive_batch batch(static_cast<std::size_t>(std::max(1, s.io_batch)), max_datagram, true);
   pollfd readable{s.socket, POLLIN, 0};
   // per_protocol: the stateless workers, linked so that they end with ingress

@@ -13,6 +13,7 @@
 #include "actors/fragment_reassembly.hpp"
 #include "actors/frame_actor.hpp"
 #include "actors/link.hpp"
+#include "actors/link_directory.hpp"
 #include "actors/queue_limits.hpp"
 #include "actors/stack_identity.hpp"
 
@@ -50,6 +51,9 @@ struct ingress_settings {
   // raw_binder's user when it is not root or etherbeam's own: the only other
   // sender whose frames are taken (the socket is SO_PASSCRED).
   std::optional<uid_t> binder_user;
+  // Where the identity learned from the link file is published for
+  // applications that act across links (null: nobody asks).
+  std::shared_ptr<link_directory> directory;
 };
 
 caf::actor spawn_ingress(caf::actor_system& system, ingress_settings settings);

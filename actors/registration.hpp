@@ -40,6 +40,10 @@ struct inbound_frame {
   // The scheduler thread deciding, or null: a stateful application enqueues
   // to its actor with it, so that the actor runs next on the same thread.
   caf::execution_unit* here = nullptr;
+  // For the unclaimed-frames decider: why no local registration took it (not
+  // our MAC, not our address, no service...), to count it under when it is
+  // not the forwarding plane's either.
+  named_counter* unclaimed_because = nullptr;
 };
 
 // Room for a reply beyond the request's size: an ICMP error quoting a short

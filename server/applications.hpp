@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "actors/control_channel.hpp"
+#include "actors/link_directory.hpp"
 #include "actors/registration.hpp"
 #include "actors/stack_counters.hpp"
 #include "server/server_config.hpp"
@@ -33,6 +34,8 @@ struct application_start {
   std::shared_ptr<actors::stack_counters> counters;
   // Its [apps.NAME] table of the config file (empty when there is none).
   const toml::table& settings;
+  // The links served, in link_index order, with who etherbeam is on each.
+  std::shared_ptr<const actors::link_directory> links;
 };
 
 // What a started application brings.

@@ -25,6 +25,11 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
     return links.size() == 1 ? std::string(role) : std::string(role) + "." + link.name;
   };
   auto reassembly = std::make_shared<actors::reassembly_counters>(counters->named);
+  std::vector<actors::link_directory::link> directory_links;
+  for (const auto& link : links)
+    directory_links.push_back(
+      {link.name, ipc::socket_paths{link.socket_dir, link.frames_socket, link.replies_socket}.binder(), link.identity});
+  auto directory = std::make_shared<actors::link_directory>(std::move(directory_links));
   std::vector<std::shared_ptr<actors::link_counters>> per_link;
   for (const auto& link : links) per_link.push_back(std::make_shared<actors::link_counters>(counters->named, link.name));
   supervision::supervisor_spec spec;
@@ -49,7 +54,7 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
     if (!enabled(*app, config)) continue;
     auto settings = config.app_settings.find(app->name);
     application_start start{config, system, counters,
-                            settings == config.app_settings.end() ? no_settings : settings->second};
+                            settings == config.app_settings.end() ? no_settings : settings->second, directory};
     auto running = app->start(start);
     if (!running) continue;
     spdlog::debug("application {}: {} registrations, {} actors", app->name, running->registrations.size(),
@@ -70,6 +75,7 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
     ingress.identity = links[i].identity;
     ingress.link_file = paths.link_file();
     ingress.binder_socket = paths.binder();
+    ingress.directory = directory;
     ingress.counters = counters;
     ingress.reassembly = reassembly;
     ingress.dispatch = dispatch;

@@ -31,8 +31,9 @@ const bool added = server::add_application({
   [](const server::application_start& start) -> std::optional<server::running_application> {
     auto settings = settings_of(start.settings);
     settings.warn = [](const std::string& text) { spdlog::warn("host: {}", text); };
-    return server::running_application{host_registrations(start.counters->named, settings), {}, {}};
+    return server::running_application{host_registrations(start.counters->named, settings), {}, {}, {}};
   },
+  {}, {}, {},
 });
 
 } // namespace

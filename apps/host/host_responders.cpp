@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 
+#include "actors/token_bucket.hpp"
 #include "protocols/frame_repr.hpp"
 
 namespace etherbeam::apps::host {
@@ -135,29 +136,6 @@ private:
   actors::named_counter &replied_, &not_a_request_, &broadcast_ignored_;
 };
 
-// A token bucket, as Linux limits the ICMP errors it sends: `rate` a
-// second, up to `burst` at once.
-class token_bucket {
-public:
-  token_bucket(double rate, double burst) : rate_(rate), burst_(burst), tokens_(burst) {}
-
-  bool take() {
-    std::lock_guard lock{mutex_};
-    auto now = std::chrono::steady_clock::now();
-    tokens_ = std::min(burst_, tokens_ + rate_ * std::chrono::duration<double>(now - last_).count());
-    last_ = now;
-    if (tokens_ < 1) return false;
-    tokens_ -= 1;
-    return true;
-  }
-
-private:
-  const double rate_, burst_;
-  std::mutex mutex_; // taken only for datagrams to closed ports
-  double tokens_;
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
-
 // RFC 1122 §3.2.2.1: a host SHOULD say "port unreachable" for a datagram to a
 // port nobody listens on; §3.2.2: never about a datagram sent to a broadcast
 // or multicast address, IP or link-layer (fragments never get this far).
@@ -185,7 +163,7 @@ public:
 
 private:
   actors::named_counter &replied_, &no_service_, &rate_limited_;
-  mutable token_bucket bucket_;
+  mutable actors::token_bucket bucket_;
 };
 
 } // namespace

@@ -28,8 +28,9 @@ const bool added = server::add_application({
   [](const server::application_start& start) -> std::optional<server::running_application> {
     auto port = configured_port(start.settings);
     return server::running_application{
-      {{"udp_echo", actors::frame_match::udp(port), std::make_shared<udp_echo>(start.counters->named)}}, {}, {}};
+      {{"udp_echo", actors::frame_match::udp(port), std::make_shared<udp_echo>(start.counters->named)}}, {}, {}, {}};
   },
+  {}, {}, {},
 });
 
 } // namespace

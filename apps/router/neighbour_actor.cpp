@@ -1,0 +1,143 @@
+#include "apps/router/neighbour_actor.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_registry.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/link.hpp"
+#include "actors/registered_name.hpp"
+#include "protocols/arp.hpp"
+#include "protocols/ethernet.hpp"
+#include "protocols/frame_repr.hpp"
+#include "protocols/ipv4_fragmentation.hpp"
+
+namespace etherbeam::apps::router {
+
+caf::atom_value neighbour_actor_name(actors::link_index link) {
+  return caf::atom_from_string("neigh" + std::to_string(link));
+}
+
+neighbour_counters::neighbour_counters(actors::counter_registry& c)
+    : sent(c.add("router.forwarded")), fragmented(c.add("router.fragmented")),
+      queued(c.add("router.waiting_for_arp")), queue_full(c.add("router.dropped_arp_queue_full")),
+      table_full(c.add("router.dropped_neighbour_table_full")),
+      undeliverable(c.add("router.dropped_neighbour_unreachable")), asked(c.add("router.arp_requests")),
+      no_mac_yet(c.add("router.dropped_own_mac_unknown")) {}
+
+namespace {
+
+constexpr auto tick_interval = std::chrono::milliseconds(250);
+
+struct neighbour_state {
+  std::unique_ptr<neighbour_table> table;
+  actors::link_index link = 0;
+  std::shared_ptr<const actors::link_directory> links;
+  std::shared_ptr<neighbour_counters> counters;
+  static inline const char* name = "neighbours";
+};
+
+using self_pointer = neighbour_actor::stateful_pointer<neighbour_state>;
+
+void to_sender(self_pointer self, actors::frame f) {
+  auto sender = caf::actor_cast<actors::sender_actor>(
+    self->system().registry().get(actors::sender_name(self->state.link)));
+  if (sender) self->send(sender, actors::send_frame_atom::value, std::move(f));
+}
+
+// Our address on the link to ask from: the one on `target`'s subnet, else the first.
+std::optional<protocols::ipv4_address> asking_address(const actors::stack_identity& me,
+                                                      protocols::ipv4_address target) {
+  for (const auto& a : me.addresses)
+    if ((a.address.value & a.netmask()) == (target.value & a.netmask())) return a.address;
+  if (me.addresses.empty()) return std::nullopt;
+  return me.addresses.front().address;
+}
+
+neighbour_table::output output_for(self_pointer self) {
+  neighbour_table::output out;
+  out.send = [self](const protocols::mac_address& to, neighbour_table::packet&& p) {
+    auto& st = self->state;
+    auto me = st.links->identity(st.link);
+    if (!me->mac) return void(++st.counters->no_mac_yet);
+    constexpr auto link_header = protocols::ethernet_frame::base_header_len;
+    std::vector<std::uint8_t> whole(link_header + p.size());
+    protocols::ethernet_repr{to, *me->mac, {}, 0, protocols::ethertype::ipv4}.emit(whole);
+    std::copy(p.begin(), p.end(), whole.begin() + link_header);
+    auto outcome = protocols::fragment_frame(whole, link_header, me->link_mtu(),
+                                             [&](protocols::byte_view piece) { to_sender(self, actors::frame{piece}); });
+    if (outcome == protocols::fragmentation::fits) {
+      to_sender(self, actors::frame{whole});
+    } else if (outcome != protocols::fragmentation::fragmented) {
+      return; // DF was checked before routing, against this MTU: nothing else refuses a checked packet
+    } else {
+      ++st.counters->fragmented;
+    }
+    ++st.counters->sent;
+  };
+  out.ask = [self](protocols::ipv4_address target, std::optional<protocols::mac_address> unicast) {
+    auto& st = self->state;
+    auto me = st.links->identity(st.link);
+    auto from = asking_address(*me, target);
+    if (!me->mac || !from) return void(++st.counters->no_mac_yet);
+    protocols::frame_repr request{{unicast.value_or(protocols::mac_address::broadcast()), *me->mac, {}, 0, 0},
+                                  protocols::arp_repr{protocols::arp_operation::request, *me->mac, *from, {}, target}};
+    actors::frame f{request.buffer_len()};
+    f.shrink_to(request.emit(f.bytes()));
+    to_sender(self, std::move(f));
+    ++st.counters->asked;
+  };
+  out.undeliverable = [self](neighbour_table::packet&&) { ++self->state.counters->undeliverable; };
+  return out;
+}
+
+neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index link,
+                                          std::shared_ptr<const actors::link_directory> links,
+                                          std::shared_ptr<neighbour_counters> counters,
+                                          neighbour_table::settings settings) {
+  auto& st = self->state;
+  st.table = std::make_unique<neighbour_table>(settings);
+  st.link = link;
+  st.links = std::move(links);
+  st.counters = std::move(counters);
+  self->delayed_send(self, tick_interval, neighbour_tick_atom::value);
+  return {
+    [self](route_packet_atom, routed_packet& r) {
+      auto& st = self->state;
+      auto bytes = r.packet.bytes();
+      auto outcome = st.table->route(r.next_hop, {bytes.begin(), bytes.end()}, neighbour_table::clock::now(),
+                                     output_for(self));
+      switch (outcome) {
+        case neighbour_table::outcome::sent: break;
+        case neighbour_table::outcome::queued: ++st.counters->queued; break;
+        case neighbour_table::outcome::queue_full: ++st.counters->queue_full; break;
+        case neighbour_table::outcome::table_full: ++st.counters->table_full; break;
+      }
+    },
+    [self](arp_heard_atom, const arp_heard& a) {
+      self->state.table->heard(a.ip, a.mac, a.is_reply, neighbour_table::clock::now(), output_for(self));
+    },
+    [self](neighbour_tick_atom) {
+      self->state.table->tick(neighbour_table::clock::now(), output_for(self));
+      self->delayed_send(self, tick_interval, neighbour_tick_atom::value);
+    },
+    [self](actors::inject_fault_atom) {
+      spdlog::warn("neighbour actor: fault injected, failing on purpose");
+      self->quit(caf::sec::runtime_error);
+    },
+  };
+}
+
+} // namespace
+
+neighbour_actor spawn_neighbour_actor(caf::actor_system& system, actors::link_index link,
+                                      std::shared_ptr<const actors::link_directory> links,
+                                      std::shared_ptr<neighbour_counters> counters, neighbour_table::settings settings) {
+  auto actor = system.spawn(neighbours, link, std::move(links), std::move(counters), settings);
+  actors::register_as(system, neighbour_actor_name(link), caf::actor_cast<caf::actor>(actor));
+  return actor;
+}
+
+} // namespace etherbeam::apps::router

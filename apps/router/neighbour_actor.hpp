@@ -1,0 +1,29 @@
+#pragma once
+// One link's neighbour actor: owns the link's neighbour table, adds the link
+// header to each routed packet (fragmenting it when the link's MTU asks for
+// it and DF allows), asks by ARP for next hops it does not know, and hands
+// finished frames to the link's sender.
+#include <memory>
+
+#include "actors/link_directory.hpp"
+#include "actors/named_counters.hpp"
+#include "apps/router/neighbour_table.hpp"
+#include "apps/router/router_messages.hpp"
+
+namespace caf {
+class actor_system;
+}
+
+namespace etherbeam::apps::router {
+
+struct neighbour_counters {
+  explicit neighbour_counters(actors::counter_registry& c);
+  actors::named_counter &sent, &fragmented, &queued, &queue_full, &table_full, &undeliverable, &asked, &no_mac_yet;
+};
+
+// Spawns link `link`'s neighbour actor and registers it under neighbour_actor_name(link).
+neighbour_actor spawn_neighbour_actor(caf::actor_system& system, actors::link_index link,
+                                      std::shared_ptr<const actors::link_directory> links,
+                                      std::shared_ptr<neighbour_counters> counters, neighbour_table::settings settings);
+
+} // namespace etherbeam::apps::router

@@ -1,0 +1,126 @@
+#include "apps/router/neighbour_table.hpp"
+
+namespace etherbeam::apps::router {
+
+std::string_view neighbour_table::to_string(state s) {
+  switch (s) {
+    case state::incomplete: return "INCOMPLETE";
+    case state::reachable: return "REACHABLE";
+    case state::stale: return "STALE";
+    case state::probe: return "PROBE";
+    case state::failed: return "FAILED";
+  }
+  return "?";
+}
+
+neighbour_table::outcome neighbour_table::route(protocols::ipv4_address next_hop, packet p, clock::time_point now,
+                                                const output& out) {
+  auto it = entries_.find(next_hop);
+  if (it == entries_.end()) {
+    if (entries_.size() >= settings_.max_entries) return outcome::table_full;
+    it = entries_.emplace(next_hop, entry{}).first;
+    it->second.since = now;
+    it->second.probes_sent = 1;
+    out.ask(next_hop, std::nullopt);
+  }
+  auto& e = it->second;
+  e.last_used = now;
+  switch (e.now) {
+    case state::failed: // asked again, from the start
+      e.now = state::incomplete;
+      e.since = now;
+      e.probes_sent = 1;
+      out.ask(next_hop, std::nullopt);
+      [[fallthrough]];
+    case state::incomplete:
+      if (e.waiting.size() >= settings_.queue_per_neighbour) return outcome::queue_full;
+      e.waiting.push_back(std::move(p));
+      return outcome::queued;
+    case state::stale: // used again: make sure it is still there, meanwhile send
+      e.now = state::probe;
+      e.since = now;
+      e.probes_sent = 1;
+      out.ask(next_hop, e.mac);
+      [[fallthrough]];
+    case state::reachable:
+    case state::probe:
+      out.send(e.mac, std::move(p));
+      return outcome::sent;
+  }
+  return outcome::sent;
+}
+
+void neighbour_table::heard(protocols::ipv4_address ip, const protocols::mac_address& mac, bool is_reply,
+                            clock::time_point now, const output& out) {
+  auto it = entries_.find(ip);
+  if (it == entries_.end()) {
+    if (is_reply || entries_.size() >= settings_.max_entries) return; // an answer to no question of ours
+    entry e;
+    e.now = state::stale;
+    e.mac = mac;
+    e.last_used = now;
+    entries_.emplace(ip, std::move(e));
+    return;
+  }
+  auto& e = it->second;
+  bool moved = e.mac != mac;
+  e.mac = mac;
+  if (is_reply || e.now == state::incomplete) {
+    e.now = state::reachable;
+    e.since = now;
+    e.probes_sent = 0;
+  } else if (moved) {
+    e.now = state::stale;
+  }
+  deliver(e, out);
+}
+
+void neighbour_table::deliver(entry& e, const output& out) {
+  for (auto& p : e.waiting) out.send(e.mac, std::move(p));
+  e.waiting.clear();
+}
+
+void neighbour_table::tick(clock::time_point now, const output& out) {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    auto& [ip, e] = *it;
+    bool remove = false;
+    switch (e.now) {
+      case state::incomplete:
+      case state::probe:
+        if (now - e.since < settings_.retransmit) break;
+        if (e.probes_sent >= settings_.probes) {
+          e.now = state::failed;
+          for (auto& p : e.waiting) out.undeliverable(std::move(p));
+          e.waiting.clear();
+          break;
+        }
+        ++e.probes_sent;
+        e.since = now;
+        out.ask(ip, e.now == state::probe ? std::optional{e.mac} : std::nullopt);
+        break;
+      case state::reachable:
+        if (now - e.since >= settings_.reachable) e.now = state::stale;
+        break;
+      case state::stale:
+      case state::failed:
+        remove = now - e.last_used >= settings_.unused_stale;
+        break;
+    }
+    it = remove ? entries_.erase(it) : std::next(it);
+  }
+}
+
+std::optional<neighbour_table::state> neighbour_table::state_of(protocols::ipv4_address ip) const {
+  auto it = entries_.find(ip);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.now;
+}
+
+std::optional<protocols::mac_address> neighbour_table::mac_of(protocols::ipv4_address ip) const {
+  auto it = entries_.find(ip);
+  if (it == entries_.end() || it->second.now == state::incomplete || it->second.now == state::failed)
+    return std::nullopt;
+  return it->second.mac;
+}
+
+} // namespace etherbeam::apps::router

@@ -1,0 +1,129 @@
+// The router in etherbeam's catalog: off unless asked for (`--app router`, or
+// `[apps] enable = ["router"]`). It forwards IPv4 between the links etherbeam
+// serves ([[link]] tables), by their connected routes and the static ones of
+//
+//   [apps.router]
+//   routes = ["10.99.0.0/16 via 10.88.0.5", "default via 10.88.0.254"]
+//
+// while etherbeam goes on answering for its own addresses on every link.
+#include <caf/actor_cast.hpp>
+#include <caf/actor_registry.hpp>
+#include <caf/actor_system.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/tell.hpp"
+#include "apps/router/neighbour_actor.hpp"
+#include "apps/router/router_deciders.hpp"
+#include "server/applications.hpp"
+#include "server/config_reading.hpp"
+
+namespace etherbeam::apps::router {
+
+namespace {
+
+struct router_settings {
+  std::vector<static_route> routes;
+  icmp_error_limits errors;
+  neighbour_table::settings neighbours;
+};
+
+std::string where(const toml::node& node, const std::string& key) {
+  return "[apps.router] " + key + " (line " + std::to_string(node.source().begin.line) + ")";
+}
+
+double positive(const toml::node& node, const std::string& key) {
+  auto v = node.value<double>();
+  if (!v || *v <= 0) throw server::config_error(where(node, key) + ": must be a positive number");
+  return *v;
+}
+
+router_settings read_settings(const toml::table& table) {
+  router_settings s;
+  for (auto&& [key, node] : table) {
+    std::string name(key.str());
+    if (name == "routes") {
+      auto* list = node.as_array();
+      if (!list) throw server::config_error(where(node, name) + ": must be a list of \"PREFIX via GATEWAY\"");
+      for (auto&& item : *list) {
+        auto text = item.value<std::string>();
+        std::string why = "must be a string";
+        auto route = text ? parse_static_route(*text, why) : std::nullopt;
+        if (!route) throw server::config_error(where(item, name) + ": " + (text ? "\"" + *text + "\": " : "") + why);
+        s.routes.push_back(*route);
+      }
+    } else if (name == "icmp_errors_per_second") {
+      s.errors.per_second = positive(node, name);
+    } else if (name == "icmp_error_burst") {
+      s.errors.burst = positive(node, name);
+    } else if (name == "neighbour_queue") {
+      s.neighbours.queue_per_neighbour = static_cast<std::size_t>(positive(node, name));
+    } else if (name == "max_neighbours") {
+      s.neighbours.max_entries = static_cast<std::size_t>(positive(node, name));
+    } else {
+      throw server::config_error("[apps.router]: unknown setting " + name +
+                                 " (known: routes, icmp_errors_per_second, icmp_error_burst, neighbour_queue, "
+                                 "max_neighbours)");
+    }
+  }
+  return s;
+}
+
+std::optional<server::running_application> start(const server::application_start& start) {
+  auto settings = read_settings(start.settings);
+  const auto& links = *start.links;
+  std::vector<std::vector<protocols::ipv4_interface>> addresses;
+  std::vector<std::string> names;
+  for (actors::link_index i = 0; i < links.size(); ++i) {
+    addresses.push_back(links.at(i).configured.addresses);
+    names.push_back(links.at(i).name);
+  }
+  std::shared_ptr<const route_table> routes;
+  try {
+    routes = std::make_shared<const route_table>(addresses, settings.routes);
+  } catch (const std::invalid_argument& e) {
+    throw server::config_error(std::string("[apps.router] routes: ") + e.what());
+  }
+  for (const auto& r : routes->routes()) spdlog::info("router: route {}", r.to_string(names));
+  if (links.size() < 2 && settings.routes.empty())
+    spdlog::warn("router: one link and no static route: nothing can be routed anywhere but back where it came "
+                 "from; serve more links with [[link]] tables");
+
+  auto* system = &start.system;
+  auto to_link = [system](actors::link_index link, routed_packet&& p, caf::execution_unit* here) {
+    auto actor = caf::actor_cast<neighbour_actor>(system->registry().get(neighbour_actor_name(link)));
+    if (!actor) return false;
+    actors::tell(here, actor, route_packet_atom::value, std::move(p));
+    return true;
+  };
+  auto heard = [system](actors::link_index link, const arp_heard& a, caf::execution_unit* here) {
+    auto actor = caf::actor_cast<neighbour_actor>(system->registry().get(neighbour_actor_name(link)));
+    if (actor) actors::tell(here, actor, arp_heard_atom::value, a);
+  };
+  auto& counters = start.counters->named;
+  server::running_application app;
+  app.registrations.push_back({"router", actors::frame_match::every(), std::make_shared<arp_listener>(heard)});
+  app.registrations.push_back({"router", actors::frame_match::unclaimed_frames(),
+                               std::make_shared<forwarding_decider>(counters, routes, start.links, settings.errors,
+                                                                    to_link)});
+  auto neighbour = std::make_shared<neighbour_counters>(counters);
+  for (actors::link_index i = 0; i < links.size(); ++i)
+    app.children.push_back({"neighbours." + links.at(i).name,
+                            [i, all = start.links, neighbour, s = settings.neighbours](caf::actor_system& sys) {
+                              return caf::actor_cast<caf::actor>(spawn_neighbour_actor(sys, i, all, neighbour, s));
+                            }});
+  return app;
+}
+
+const bool added = server::add_application({
+  "router",
+  "forward IPv4 between the links served ([[link]] tables): connected routes, [apps.router] routes = "
+  "[\"PREFIX via GATEWAY\", ...], ARP for next hops, ICMP errors (time exceeded, unreachable, "
+  "fragmentation needed)",
+  false,
+  start,
+  {}, {}, {},
+});
+
+} // namespace
+
+} // namespace etherbeam::apps::router

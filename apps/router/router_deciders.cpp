@@ -1,0 +1,96 @@
+#include "apps/router/router_deciders.hpp"
+
+#include <algorithm>
+
+#include "apps/router/forwarding.hpp"
+#include "protocols/arp.hpp"
+#include "protocols/frame_repr.hpp"
+#include "protocols/icmpv4.hpp"
+
+namespace etherbeam::apps::router {
+
+using actors::inbound_frame;
+using actors::verdict;
+using namespace protocols;
+
+forwarding_decider::forwarding_decider(actors::counter_registry& c, std::shared_ptr<const route_table> routes,
+                                       std::shared_ptr<const actors::link_directory> links, icmp_error_limits limits,
+                                       hand_over to_link)
+    : routes_(std::move(routes)), links_(std::move(links)), to_link_(std::move(to_link)),
+      handed_over_(c.add("router.routed")), martian_(c.add("ignored.router_martian")),
+      time_exceeded_(c.add("reply.icmp_time_exceeded")), net_unreachable_(c.add("reply.icmp_net_unreachable")),
+      fragmentation_needed_(c.add("reply.icmp_fragmentation_needed")),
+      no_error_allowed_(c.add("ignored.router_no_icmp_error_allowed")),
+      rate_limited_(c.add("ignored.icmp_error_rate_limited")),
+      neighbour_actor_absent_(c.add("ignored.router_restarting")), errors_(limits.per_second, limits.burst) {}
+
+verdict forwarding_decider::decide(const inbound_frame& in, byte_buffer reply) const {
+  auto& because = *in.unclaimed_because;
+  // A router routes IPv4 sent to its own MAC, for an address that is not one of its own.
+  if (!in.ip || !in.me->mac || in.ethernet->destination != *in.me->mac) return verdict::ignore(because);
+  if (in.me->owns(in.ip->destination) || in.me->broadcast_owner(in.ip->destination)) return verdict::ignore(because);
+  for (actors::link_index i = 0; i < links_->size(); ++i)
+    if (links_->identity(i)->owns(in.ip->destination)) return verdict::ignore(because); // ours on another link
+
+  auto decision = decide_forwarding(*in.ip_packet, *routes_,
+                                    [this](actors::link_index l) { return links_->identity(l)->link_mtu(); });
+  using kind = forwarding_decision::kind;
+  switch (decision.what) {
+    case kind::martian: return verdict::ignore(martian_);
+    case kind::time_exceeded:
+      return icmp_error(in, reply, icmpv4_type::time_exceeded, icmpv4_time_exceeded::in_transit, 0, time_exceeded_);
+    case kind::net_unreachable:
+      return icmp_error(in, reply, icmpv4_type::destination_unreachable, icmpv4_unreachable::net, 0,
+                        net_unreachable_);
+    case kind::fragmentation_needed: // RFC 1191: the next-hop MTU in the low 16 bits
+      return icmp_error(in, reply, icmpv4_type::destination_unreachable, icmpv4_unreachable::fragmentation_needed,
+                        decision.next_hop_mtu, fragmentation_needed_);
+    case kind::forward: break;
+  }
+  auto datagram = in.ethernet_payload.first(in.ip_packet->total_len());
+  routed_packet out{actors::frame{datagram}, decision.hop.address};
+  auto header = out.packet.bytes().first(in.ip_packet->header_len());
+  router::decrement_ttl(header);
+  if (!to_link_(decision.hop.link, std::move(out), in.here)) return verdict::ignore(neighbour_actor_absent_);
+  return verdict::handed_off(handed_over_);
+}
+
+verdict forwarding_decider::icmp_error(const inbound_frame& in, byte_buffer reply, std::uint8_t type,
+                                       std::uint8_t code, std::uint32_t rest, actors::named_counter& said) const {
+  if (!may_send_icmp_error_about(*in.ip_packet, in.ethernet->destination.is_group()))
+    return verdict::ignore(no_error_allowed_);
+  // From our address on the link it came in on: the one on its sender's subnet, else the first.
+  const auto& addresses = in.me->addresses;
+  if (addresses.empty()) return verdict::ignore(no_error_allowed_);
+  auto from = std::find_if(addresses.begin(), addresses.end(), [&](const ipv4_interface& a) {
+    return (a.address.value & a.netmask()) == (in.ip->source.value & a.netmask());
+  });
+  auto local = (from == addresses.end() ? addresses.front() : *from).address;
+  if (!errors_.take()) return verdict::ignore(rate_limited_);
+  icmpv4_error_repr error{type, code, rest,
+                          icmpv4_error_repr::quote_of(in.ethernet_payload.first(in.ip_packet->total_len()),
+                                                      in.ip_packet->header_len())};
+  auto ip = answering(*in.ip, local);
+  ip.identification = 0;
+  ip.dont_fragment = false;
+  ip.ttl = 64;
+  ip.type_of_service = 0xc0; // internetwork control, as Linux marks its ICMP errors
+  frame_repr frame{answering(*in.ethernet, *in.me->mac), ipv4_datagram_repr{ip, error}};
+  auto len = frame.emit(reply);
+  if (len == 0) return verdict::ignore(no_error_allowed_); // never with min_reply_room
+  return verdict::replied(said, len);
+}
+
+verdict arp_listener::decide(const inbound_frame& in, byte_buffer) const {
+  if (in.ethernet->ethertype != ethertype::arp || !in.me->mac) return verdict::pass();
+  auto packet = arp_packet::check(in.ethernet_payload);
+  if (!packet) return verdict::pass();
+  auto arp = arp_repr::parse(*packet);
+  if (!arp || arp->sender_protocol.is_unspecified() || arp->sender_hardware.is_group()) return verdict::pass();
+  bool reply_to_us = arp->operation == arp_operation::reply && arp->target_hardware == *in.me->mac;
+  bool asks_us = arp->operation == arp_operation::request && in.me->owns(arp->target_protocol);
+  if (reply_to_us || asks_us) to_neighbours_(in.link, {arp->sender_protocol, arp->sender_hardware, reply_to_us}, in.here);
+  return verdict::pass();
+}
+
+} // namespace etherbeam::apps::router

@@ -1,0 +1,56 @@
+#pragma once
+// The router's deciders, run where every frame is decided (pure: the actors
+// are reached through the functions given):
+// - forwarding: IPv4 frames sent to our MAC for an address that is not ours
+//   (the dispatcher's unclaimed frames); checks and routes each, answers with
+//   an ICMP error when it must (rate-limited), and hands the rest, TTL lowered,
+//   to the out-link's neighbour actor;
+// - listening to ARP: a stage that tells each link's neighbour actor what ARP
+//   says about its neighbours, and passes every frame on to the host's ARP.
+#include <functional>
+#include <memory>
+
+#include "actors/link_directory.hpp"
+#include "actors/registration.hpp"
+#include "actors/token_bucket.hpp"
+#include "apps/router/route_table.hpp"
+#include "apps/router/router_packets.hpp"
+
+namespace etherbeam::apps::router {
+
+struct icmp_error_limits {
+  double per_second = 1000; // Linux's icmp_msgs_per_sec
+  double burst = 50;        // and icmp_msgs_burst
+};
+
+class forwarding_decider final : public actors::frame_decider {
+public:
+  using hand_over = std::function<bool(actors::link_index, routed_packet&&, caf::execution_unit*)>;
+
+  forwarding_decider(actors::counter_registry& counters, std::shared_ptr<const route_table> routes,
+                     std::shared_ptr<const actors::link_directory> links, icmp_error_limits limits, hand_over to_link);
+  actors::verdict decide(const actors::inbound_frame& in, protocols::byte_buffer reply) const override;
+
+private:
+  actors::verdict icmp_error(const actors::inbound_frame& in, protocols::byte_buffer reply, std::uint8_t type,
+                             std::uint8_t code, std::uint32_t rest, actors::named_counter& said) const;
+
+  std::shared_ptr<const route_table> routes_;
+  std::shared_ptr<const actors::link_directory> links_;
+  hand_over to_link_;
+  actors::named_counter &handed_over_, &martian_, &time_exceeded_, &net_unreachable_, &fragmentation_needed_,
+    &no_error_allowed_, &rate_limited_, &neighbour_actor_absent_;
+  mutable actors::token_bucket errors_;
+};
+
+class arp_listener final : public actors::frame_decider {
+public:
+  using tell = std::function<void(actors::link_index, const arp_heard&, caf::execution_unit*)>;
+  explicit arp_listener(tell to_neighbours) : to_neighbours_(std::move(to_neighbours)) {}
+  actors::verdict decide(const actors::inbound_frame& in, protocols::byte_buffer reply) const override;
+
+private:
+  tell to_neighbours_;
+};
+
+} // namespace etherbeam::apps::router

@@ -1,0 +1,23 @@
+#pragma once
+// What the router's deciders hand its neighbour actors (plain data: the
+// deciders stay free of CAF; router_messages.hpp makes these messages).
+#include "actors/frame.hpp"
+#include "protocols/addresses.hpp"
+
+namespace etherbeam::apps::router {
+
+// An IPv4 packet to send on the neighbour actor's link, TTL already lowered:
+// `packet` holds the IP packet only; the link header is the neighbour's to add.
+struct routed_packet {
+  actors::frame packet;
+  protocols::ipv4_address next_hop;
+};
+
+// ARP from a neighbour on the link: who has which MAC.
+struct arp_heard {
+  protocols::ipv4_address ip;
+  protocols::mac_address mac;
+  bool is_reply = false;
+};
+
+} // namespace etherbeam::apps::router

@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""etherbeam as a router between two links (apps/router), with real clients.
+
+    client A 10.77.0.1 ⇄ link a 10.77.0.2 [etherbeam] 10.88.0.2 link b ⇄ 10.88.0.1 client B
+                        (MTU 1500)                    (MTU 1280)
+
+Each client's default route points at etherbeam; the server namespace's kernel
+does not forward (ip_forward is 0 in a new namespace). Through etherbeam:
+ping (TTL one lower), traceroute (etherbeam's hop answers time exceeded),
+curl against python's http.server both ways — TCP from veth senders comes in
+64 KiB super-frames that raw_binder cuts — with path MTU discovery where link
+b's smaller MTU makes it needed, an unknown network answered with "net
+unreachable", and etherbeam still answering for its own addresses.
+"""
+import hashlib
+import os
+import re
+import subprocess
+
+from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats
+
+B_CLIENT, B_STACK = "10.88.0.1", "10.88.0.2"
+B_MTU = 1280
+
+CONFIG = """
+socket_dir = "{a_dir}"
+
+[apps]
+enable = ["router"]
+
+[[link]]
+name = "a"
+socket_dir = "{a_dir}"
+addresses = ["{a_stack}/24"]
+
+[[link]]
+name = "b"
+socket_dir = "{b_dir}"
+addresses = ["{b_stack}/24"]
+"""
+
+
+class Router(LabTest):
+    def setUp(self):
+        super().setUp()
+        self.b = self.lab.add_link(B_CLIENT)
+        # Link b carries smaller packets (both ends, as a real link would): raw_binder
+        # reads the MTU when it opens the interface and tells etherbeam.
+        self.lab.server(["ip", "link", "set", "dev", self.b.server_if, "mtu", str(B_MTU)])
+        self.b.client(["ip", "link", "set", "dev", self.b.client_if, "mtu", str(B_MTU)])
+        self.lab.client(["ip", "route", "add", "default", "via", STACK_IP])
+        self.b.client(["ip", "route", "add", "default", "via", B_STACK])
+        config = os.path.join(self.lab.workdir, "etherbeam.toml")
+        with open(config, "w") as f:
+            f.write(CONFIG.format(a_dir=self.lab.socket_dir, b_dir=self.b.socket_dir, a_stack=STACK_IP,
+                                  b_stack=B_STACK))
+        self.binder_a = self.lab.start_binder()
+        self.binder_b = self.b.start_binder()
+        self.etherbeam = self.lab.start_etherbeam_with("--config", config)
+
+    def ping(self, client, address, count=5, extra=()):
+        return client(["ping", "-n", "-c", str(count), "-i", "0.05", "-W", "1", "-w", "10", *extra, address],
+                      check=False).stdout
+
+    def fetch(self, client, url, out):
+        r = client(["curl", "-sS", "--max-time", "30", "-o", out, "-w", "%{http_code}", url], check=False, timeout=60)
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, "200"),
+                         f"{r.stderr}\n{self.etherbeam.counters()}\n{self.binder_a.counters()}\n{self.binder_b.counters()}")
+        with open(out, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+
+    def test_ping_crosses_with_the_ttl_lowered_both_ways(self):
+        out = self.ping(self.lab.client, B_CLIENT)
+        self.assertEqual(ping_stats(out), (5, 5), out)
+        self.assertIn("ttl=63", out)  # B's kernel answers with 64, etherbeam lowers it by one
+        out = self.ping(self.b.client, CLIENT_IP)
+        self.assertEqual(ping_stats(out), (5, 5), out)
+        # And etherbeam still answers for itself on both links.
+        self.assertEqual(ping_stats(self.ping(self.lab.client, STACK_IP)), (5, 5))
+        self.assertEqual(ping_stats(self.ping(self.b.client, B_STACK)), (5, 5))
+        c = self.etherbeam.counters()
+        self.assertGreaterEqual(c.get("router.forwarded", 0), 20, c)
+        self.assertGreaterEqual(c.get("router.arp_requests", 0), 1, c)
+
+    def test_traceroute_sees_etherbeam_as_the_first_hop(self):
+        for extra in ([], ["-I"]):  # UDP probes, then ICMP echo probes
+            r = self.lab.client(["traceroute", "-n", "-q", "1", "-w", "2", "-m", "5", *extra, B_CLIENT],
+                                check=False, timeout=60)
+            hops = re.findall(r"^\s*(\d+)\s+([\d.]+)", r.stdout, re.M)
+            self.assertEqual(hops[:2], [("1", STACK_IP), ("2", B_CLIENT)], r.stdout + r.stderr)
+        self.assertGreaterEqual(self.etherbeam.counters().get("reply.icmp_time_exceeded", 0), 2)
+
+    def serve(self, side, address, name, data):
+        """python3 -m http.server in `side`'s client namespace, serving `data` as /big."""
+        directory = os.path.join(self.lab.workdir, f"www-{name}")
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, "big"), "wb") as f:
+            f.write(data)
+        server = side.client_popen(
+            ["/usr/bin/python3", "-u", "-m", "http.server", "8080", "--bind", address, "--directory", directory],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.addCleanup(lambda: (server.kill(), server.wait(), server.stdout.close()))
+        self.assertIn("Serving HTTP", server.stdout.readline())  # listening
+
+    def fetched(self, client, address, name):
+        path = os.path.join(self.lab.workdir, f"got-{name}")
+        return self.fetch(client, f"http://{address}:8080/big", path)
+
+    def test_curl_fetches_through_it_both_ways(self):
+        # TCP from veth senders reaches raw_binder as 64 KiB super-frames, cut to the MTU
+        # at each sender's segment size.
+        data = os.urandom(3_000_000)
+        self.serve(self.b, B_CLIENT, "b", data)
+        self.assertEqual(self.fetched(self.lab.client, B_CLIENT, "b"), hashlib.sha256(data).hexdigest())
+        self.serve(self.lab, CLIENT_IP, "a", data)
+        self.assertEqual(self.fetched(self.b.client, CLIENT_IP, "a"), hashlib.sha256(data).hexdigest())
+        self.assertGreater(self.binder_a.counters()["super_frames_segmented"], 0)
+        self.assertGreater(self.binder_b.counters()["super_frames_segmented"], 0)
+
+    def test_path_mtu_discovery_lets_a_large_download_through(self):
+        # B's own interface says 1500, so B offers A an MSS of 1460: only etherbeam knows
+        # that link b carries 1280. A's full-sized packets (DF, as Linux sends TCP) are
+        # refused with "fragmentation needed", A learns the path MTU, and the rest passes.
+        self.b.client(["ip", "link", "set", "dev", self.b.client_if, "mtu", "1500"])
+        data = os.urandom(2_000_000)
+        self.serve(self.lab, CLIENT_IP, "a", data)
+        self.assertEqual(self.fetched(self.b.client, CLIENT_IP, "a"), hashlib.sha256(data).hexdigest())
+        c = self.etherbeam.counters()
+        self.assertGreaterEqual(c.get("reply.icmp_fragmentation_needed", 0), 1, c)
+        route = self.lab.client(["ip", "route", "get", B_CLIENT]).stdout
+        self.assertIn(f"mtu {B_MTU}", route)
+
+    def test_fragmentation_needed_names_the_mtu_and_unknown_networks_are_unreachable(self):
+        # Without DF a large ping is cut to link b's MTU and comes back whole (first: the
+        # "fragmentation needed" below teaches A's kernel the path MTU, and it would then
+        # cut the ping itself).
+        out = self.ping(self.lab.client, B_CLIENT, count=3, extra=["-M", "dont", "-s", "3000"])
+        self.assertEqual(ping_stats(out), (3, 3), out)
+        self.assertGreaterEqual(self.etherbeam.counters().get("router.fragmented", 0), 3)
+        out = self.ping(self.lab.client, B_CLIENT, count=2, extra=["-M", "do", "-s", "1400"])
+        self.assertIn(f"From {STACK_IP}", out)
+        self.assertIn(f"mtu = {B_MTU}", out)
+        out = self.ping(self.lab.client, "198.51.100.7", count=2)
+        self.assertIn(f"From {STACK_IP}", out)
+        self.assertIn("Destination Net Unreachable", out)
+
+if __name__ == "__main__":
+    main()

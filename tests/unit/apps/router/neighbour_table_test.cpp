@@ -1,0 +1,110 @@
+#include "apps/router/neighbour_table.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace etherbeam::apps::router;
+using namespace etherbeam::protocols;
+using namespace std::chrono_literals;
+using state = neighbour_table::state;
+
+namespace {
+
+ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+const mac_address neighbour_mac = *mac_address::from_string("02:00:00:00:00:09");
+
+// Records what the table asks for.
+struct recorder {
+  std::vector<std::pair<mac_address, neighbour_table::packet>> sent;
+  std::vector<std::pair<ipv4_address, std::optional<mac_address>>> asked;
+  std::size_t undeliverable = 0;
+  neighbour_table::output out() {
+    return {[this](const mac_address& m, neighbour_table::packet&& p) { sent.emplace_back(m, std::move(p)); },
+            [this](ipv4_address t, std::optional<mac_address> to) { asked.emplace_back(t, to); },
+            [this](neighbour_table::packet&&) { ++undeliverable; }};
+  }
+};
+
+neighbour_table::packet packet(std::uint8_t tag) { return {0x45, tag}; }
+
+} // namespace
+
+TEST(NeighbourTable, AsksByBroadcastQueuesAndSendsOnTheAnswer) {
+  neighbour_table table({});
+  recorder r;
+  auto t0 = neighbour_table::clock::now();
+  EXPECT_EQ(table.route(ip("10.88.0.1"), packet(1), t0, r.out()), neighbour_table::outcome::queued);
+  EXPECT_EQ(table.route(ip("10.88.0.1"), packet(2), t0, r.out()), neighbour_table::outcome::queued);
+  ASSERT_EQ(r.asked.size(), 1u) << "one question for both packets";
+  EXPECT_FALSE(r.asked[0].second) << "broadcast";
+  EXPECT_EQ(table.state_of(ip("10.88.0.1")), state::incomplete);
+  table.heard(ip("10.88.0.1"), neighbour_mac, true, t0 + 10ms, r.out());
+  EXPECT_EQ(table.state_of(ip("10.88.0.1")), state::reachable);
+  ASSERT_EQ(r.sent.size(), 2u);
+  EXPECT_EQ(r.sent[0].first, neighbour_mac);
+  EXPECT_EQ(r.sent[0].second, packet(1)) << "in the order they came";
+  EXPECT_EQ(table.route(ip("10.88.0.1"), packet(3), t0 + 20ms, r.out()), neighbour_table::outcome::sent);
+}
+
+TEST(NeighbourTable, GivesUpAfterThreeUnansweredQuestions) {
+  neighbour_table table({});
+  recorder r;
+  auto t0 = neighbour_table::clock::now();
+  table.route(ip("10.88.0.5"), packet(1), t0, r.out());
+  for (int s = 1; s <= 3; ++s) table.tick(t0 + std::chrono::seconds(s), r.out());
+  EXPECT_EQ(r.asked.size(), 3u);
+  EXPECT_EQ(table.state_of(ip("10.88.0.5")), state::failed);
+  EXPECT_EQ(r.undeliverable, 1u);
+  // Asked again from the start when a packet comes for it.
+  EXPECT_EQ(table.route(ip("10.88.0.5"), packet(2), t0 + 4s, r.out()), neighbour_table::outcome::queued);
+  EXPECT_EQ(r.asked.size(), 4u);
+}
+
+TEST(NeighbourTable, StaleAfterThirtySecondsThenProbedByUnicastWhileStillUsed) {
+  neighbour_table table({});
+  recorder r;
+  auto t0 = neighbour_table::clock::now();
+  table.route(ip("10.88.0.1"), packet(1), t0, r.out());
+  table.heard(ip("10.88.0.1"), neighbour_mac, true, t0, r.out());
+  table.tick(t0 + 31s, r.out());
+  EXPECT_EQ(table.state_of(ip("10.88.0.1")), state::stale);
+  r.asked.clear();
+  EXPECT_EQ(table.route(ip("10.88.0.1"), packet(2), t0 + 32s, r.out()), neighbour_table::outcome::sent);
+  ASSERT_EQ(r.asked.size(), 1u);
+  EXPECT_EQ(r.asked[0].second, neighbour_mac) << "a unicast probe";
+  EXPECT_EQ(table.state_of(ip("10.88.0.1")), state::probe);
+  table.heard(ip("10.88.0.1"), neighbour_mac, true, t0 + 32500ms, r.out());
+  EXPECT_EQ(table.state_of(ip("10.88.0.1")), state::reachable);
+}
+
+TEST(NeighbourTable, LearnsFromRequestsButNotFromUnaskedReplies) {
+  neighbour_table table({});
+  recorder r;
+  auto t0 = neighbour_table::clock::now();
+  table.heard(ip("10.88.0.7"), neighbour_mac, false, t0, r.out());
+  EXPECT_EQ(table.state_of(ip("10.88.0.7")), state::stale) << "as Linux learns from a request to itself";
+  table.heard(ip("10.88.0.8"), neighbour_mac, true, t0, r.out());
+  EXPECT_FALSE(table.state_of(ip("10.88.0.8"))) << "a reply nobody asked for";
+}
+
+TEST(NeighbourTable, BoundsTheQueueAndTheTable) {
+  neighbour_table table({.max_entries = 2, .queue_per_neighbour = 2});
+  recorder r;
+  auto t0 = neighbour_table::clock::now();
+  table.route(ip("10.88.0.1"), packet(1), t0, r.out());
+  table.route(ip("10.88.0.1"), packet(2), t0, r.out());
+  EXPECT_EQ(table.route(ip("10.88.0.1"), packet(3), t0, r.out()), neighbour_table::outcome::queue_full);
+  table.route(ip("10.88.0.2"), packet(1), t0, r.out());
+  EXPECT_EQ(table.route(ip("10.88.0.3"), packet(1), t0, r.out()), neighbour_table::outcome::table_full);
+  EXPECT_EQ(table.size(), 2u);
+}
+
+TEST(NeighbourTable, ForgetsWhatGoesUnusedForAMinute) {
+  neighbour_table table({});
+  recorder r;
+  auto t0 = neighbour_table::clock::now();
+  table.heard(ip("10.88.0.7"), neighbour_mac, false, t0, r.out());
+  table.tick(t0 + 59s, r.out());
+  EXPECT_EQ(table.size(), 1u);
+  table.tick(t0 + 61s, r.out());
+  EXPECT_EQ(table.size(), 0u);
+}
