@@ -46,7 +46,8 @@ run_raw_binder iface="eth0" *args="": build_raw_binder
 run_etherbeam *args: build_etherbeam
     {{build_dir}}/bin/etherbeam --socket-dir {{socket_dir}} {{ if args == "" { "--config /etc/etherbeam/etherbeam.toml" } else { args } }}
 
-# The lab demo: arping and ping from one namespace, answered by etherbeam in another
+# The lab demo: arping and ping from one namespace, answered by etherbeam in another;
+# `just demo router`: curl, ping and traceroute through etherbeam between two links
 demo *args: build_raw_binder build_etherbeam
     {{python}} scripts/demo.py --build {{build_dir}} {{args}}
 

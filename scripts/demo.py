@@ -7,6 +7,9 @@ raw_binder + etherbeam (the kernel there holds no address), runs a real
 the lease etherbeam recorded and what both daemons counted, and tears the
 lab down. With --stay, keeps the lab up until Ctrl-C so you can
 try clients of your own in the client namespace.
+
+`demo.py router` runs the router lab instead (scripts/demo_router.py): curl,
+ping and traceroute from one namespace to another through etherbeam.
 """
 import argparse
 import os
@@ -31,12 +34,19 @@ def main():
                         help="build directory holding bin/raw_binder and bin/etherbeam (default: build)")
     parser.add_argument("--count", type=int, default=5, help="echo requests to send (default: 5)")
     parser.add_argument("--stay", action="store_true", help="keep the lab up until Ctrl-C")
+    parser.add_argument("scenario", nargs="?", choices=["host", "router"], default="host",
+                        help="host (default): arping, ping and DHCP against etherbeam; router: curl, ping and "
+                             "traceroute through etherbeam between two links")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("demo: run as root: the lab creates network namespaces")
     for program in ("raw_binder", "etherbeam"):
         if not os.access(os.path.join(args.build, "bin", program), os.X_OK):
             sys.exit(f"demo: {args.build}/bin/{program} not found; build first with `just build`")
+
+    if args.scenario == "router":
+        import demo_router
+        return demo_router.run(args.build, args.stay)
 
     with netns_lab.Lab(args.build) as lab:
         print(f"lab: client namespace {lab.client_ns} ({lab.client_if}, {netns_lab.CLIENT_IP}/24)"
