@@ -1,0 +1,136 @@
+#include "apps/router/router_deciders.hpp"
+
+#include <gtest/gtest.h>
+
+#include "actors/dispatcher.hpp"
+#include "protocols/checksum.hpp"
+#include "tests/unit/frame_bytes.hpp"
+
+using namespace etherbeam::actors;
+using namespace etherbeam::apps::router;
+using namespace etherbeam::protocols;
+using namespace etherbeam::test_frames;
+
+namespace {
+
+using frame = std::vector<std::uint8_t>;
+
+ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+
+// The router lab, link a as captured (etherbeam 10.77.0.2, MAC ce:89:d7:ed:bc:38,
+// the client 10.77.0.1 behind 1e:58:23:16:e0:6f) and link b, 10.88.0.2/24.
+stack_identity link_a() {
+  stack_identity me;
+  me.addresses.push_back(*ipv4_interface::from_string("10.77.0.2/24"));
+  me.mac = mac_address::from_string("ce:89:d7:ed:bc:38");
+  return me;
+}
+stack_identity link_b() {
+  stack_identity me;
+  me.addresses.push_back(*ipv4_interface::from_string("10.88.0.2/24"));
+  me.mac = mac_address::from_string("02:00:00:00:0b:02");
+  return me;
+}
+
+struct router_under_test {
+  counter_registry counters;
+  std::vector<std::pair<link_index, routed_packet>> handed;
+  std::vector<std::pair<link_index, arp_heard>> heard;
+  std::shared_ptr<const link_directory> links = std::make_shared<const link_directory>(
+    std::vector<link_directory::link>{{"a", "/nonexistent/a", link_a()}, {"b", "/nonexistent/b", link_b()}});
+  dispatcher dispatch{{{"router", frame_match::every(),
+                        std::make_shared<arp_listener>([this](link_index l, const arp_heard& a, caf::execution_unit*) {
+                          heard.emplace_back(l, a);
+                        })},
+                       {"router", frame_match::unclaimed_frames(),
+                        std::make_shared<forwarding_decider>(
+                          counters,
+                          std::make_shared<const route_table>(
+                            std::vector<std::vector<ipv4_interface>>{link_a().addresses, link_b().addresses},
+                            std::vector<static_route>{}),
+                          links, icmp_error_limits{},
+                          [this](link_index l, routed_packet&& p, caf::execution_unit*) {
+                            handed.emplace_back(l, std::move(p));
+                            return true;
+                          })}},
+                      counters};
+
+  std::pair<verdict, frame> decide(const frame& f) {
+    frame out(std::max(f.size(), min_reply_room));
+    auto v = dispatch.decide(f, link_a(), out);
+    out.resize(v.reply_len);
+    return {v, out};
+  }
+};
+
+// The lab's echo request from 10.77.0.1, to 10.88.0.1 through us (TTL 64).
+frame echo_to_b(std::uint8_t ttl = 64) {
+  auto f = copy_of(echo_request);
+  ip("10.88.0.1").write(f, ip_at + 16);
+  f[ip_at + 8] = ttl;
+  write_be16(f, ip_at + 10, 0);
+  write_be16(f, ip_at + 10, checksum_of(view(f).subspan(ip_at, 20)));
+  return f;
+}
+
+} // namespace
+
+TEST(RouterDeciders, HandsThePacketToTheOutLinkWithItsTtlLowered) {
+  router_under_test r;
+  auto request = echo_to_b();
+  auto [v, reply] = r.decide(request);
+  EXPECT_EQ(v.outcome, verdict::kind::handed_off);
+  ASSERT_EQ(r.handed.size(), 1u);
+  auto& [link, p] = r.handed[0];
+  EXPECT_EQ(link, 1u);
+  EXPECT_EQ(p.next_hop, ip("10.88.0.1"));
+  auto packet = p.packet.bytes();
+  ASSERT_EQ(packet.size(), request.size() - ip_at) << "the IP packet alone: its link header is the next link's";
+  EXPECT_EQ(packet[8], 63);
+  EXPECT_TRUE(internet_checksum{}.add(packet.first(20)).verifies());
+  EXPECT_TRUE(std::equal(packet.begin() + 20, packet.end(), request.begin() + ip_at + 20)) << "payload untouched";
+}
+
+// RFC 792/1812: from our address on the link it came in on, to its source,
+// quoting its IP header (TTL as it arrived) and 8 bytes more.
+TEST(RouterDeciders, AnswersAnExpiringTtlWithTimeExceeded) {
+  router_under_test r;
+  auto request = echo_to_b(1);
+  auto [v, reply] = r.decide(request);
+  ASSERT_EQ(v.outcome, verdict::kind::reply);
+  EXPECT_TRUE(r.handed.empty());
+  ASSERT_EQ(reply.size(), 14u + 20 + 8 + 28);
+  EXPECT_TRUE(std::equal(reply.begin(), reply.begin() + 6, request.begin() + 6)) << "to the sender's MAC";
+  EXPECT_EQ(ipv4_address::read(reply, ip_at + 12), ip("10.77.0.2"));
+  EXPECT_EQ(ipv4_address::read(reply, ip_at + 16), ip("10.77.0.1"));
+  EXPECT_TRUE(internet_checksum{}.add(view(reply).subspan(ip_at, 20)).verifies());
+  EXPECT_EQ(reply[34], 11);
+  EXPECT_EQ(reply[35], 0);
+  EXPECT_TRUE(internet_checksum{}.add(view(reply).subspan(34)).verifies());
+  EXPECT_TRUE(std::equal(reply.begin() + 42, reply.end(), request.begin() + ip_at)) << "the quote";
+}
+
+TEST(RouterDeciders, LeavesFramesForOtherMacsAndOwnAddressesAlone) {
+  router_under_test r;
+  auto other_mac = echo_to_b();
+  other_mac[0] = 0x02; // to some other host on link a
+  EXPECT_EQ(r.decide(other_mac).first.outcome, verdict::kind::ignored);
+  auto to_b_address = echo_to_b();
+  ip("10.88.0.2").write(to_b_address, ip_at + 16);
+  write_be16(to_b_address, ip_at + 10, 0);
+  write_be16(to_b_address, ip_at + 10, checksum_of(view(to_b_address).subspan(ip_at, 20)));
+  EXPECT_EQ(r.decide(to_b_address).first.outcome, verdict::kind::ignored);
+  EXPECT_TRUE(r.handed.empty());
+}
+
+// The lab's ARP request from the client for 10.77.0.2: the neighbour table
+// hears of 10.77.0.1, and the host's ARP still answers (the stage passes).
+TEST(RouterDeciders, ListensToArpAndPassesItOn) {
+  router_under_test r;
+  auto [v, reply] = r.decide(copy_of(arp_request));
+  EXPECT_NE(v.outcome, verdict::kind::pass);
+  ASSERT_EQ(r.heard.size(), 1u);
+  EXPECT_EQ(r.heard[0].first, 0u);
+  EXPECT_EQ(r.heard[0].second.ip, ip("10.77.0.1"));
+  EXPECT_FALSE(r.heard[0].second.is_reply);
+}
