@@ -16,25 +16,33 @@ namespace etherbeam::ipc {
 receive_batch::receive_batch(std::size_t slots, std::size_t slot_bytes, bool credentials)
     : slot_bytes_(slot_bytes), storage_(slots * slot_bytes), control_(credentials ? slots * credentials_space : 0),
       vectors_(slots), messages_(slots) {
-  // Set up once: the kernel writes only msg_len and msg_flags back (no
-  // addresses, no control data), and the headers cost more than the call
-  // itself when one datagram arrives at a time (callgrind).
+  // Set up once: the kernel writes back only msg_len, msg_flags and the
+  // control length, and the headers cost more than the call itself when one
+  // datagram arrives at a time (callgrind).
   for (std::size_t i = 0; i < slots; ++i) {
     vectors_[i] = {storage_.data() + i * slot_bytes_, slot_bytes_};
     messages_[i].msg_hdr = {};
     messages_[i].msg_hdr.msg_iov = &vectors_[i];
     messages_[i].msg_hdr.msg_iovlen = 1;
+    if (credentials) {
+      messages_[i].msg_hdr.msg_control = control_.data() + i * credentials_space;
+      messages_[i].msg_hdr.msg_controllen = credentials_space;
+    }
   }
 }
 
 int receive_batch::receive(int fd) {
-  if (!control_.empty()) // the kernel shortens msg_controllen to what it wrote
-    for (std::size_t i = 0; i < messages_.size(); ++i) {
-      messages_[i].msg_hdr.msg_control = control_.data() + i * credentials_space;
-      messages_[i].msg_hdr.msg_controllen = credentials_space;
-    }
+  // The kernel shortens msg_controllen to what it wrote, in the headers of
+  // the datagrams it delivered; the others are as set (callgrind showed the
+  // reset of all 64 at ~460 instructions a call, most calls bringing one).
+  if (!control_.empty())
+    for (std::size_t i = 0; i < written_; ++i) messages_[i].msg_hdr.msg_controllen = credentials_space;
   int n = ::recvmmsg(fd, messages_.data(), static_cast<unsigned>(messages_.size()), MSG_DONTWAIT, nullptr);
-  if (n < 0) return errno == EAGAIN || errno == EINTR ? 0 : -1;
+  if (n < 0) {
+    written_ = 0;
+    return errno == EAGAIN || errno == EINTR ? 0 : -1;
+  }
+  written_ = static_cast<std::size_t>(n);
   return n;
 }
 

@@ -37,6 +37,7 @@ private:
   std::vector<std::uint8_t> control_; // credentials_space per slot, or empty
   std::vector<iovec> vectors_;
   std::vector<mmsghdr> messages_;
+  std::size_t written_ = 0; // headers the kernel wrote into last time: only those need resetting
 };
 
 // Frames laid out as the mmsghdr array sendmmsg takes, up to `capacity` at a
