@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""Forwarding through etherbeam's router against the Linux kernel's, same run.
+
+Each peer gets a lab of its own, the same topology:
+
+    client A 10.77.0.1 ⇄ 10.77.0.2 [router] 10.88.0.2 ⇄ 10.88.0.1 client B
+
+- etherbeam: two raw_binders (defaults) and etherbeam with the router
+  application (--model inline, the default), the server namespace's kernel
+  holding no address and forwarding nothing;
+- kernel: the server namespace holds both addresses with net.ipv4.ip_forward=1.
+
+Measured per peer, order alternating, medians of --repeat:
+- ICMP echo from A to B through the router, 64 in flight (ebgen flood, to the
+  router's MAC): echoes/s, each one forwarded twice;
+- ping -i 0.002 A → B: round trip through the router;
+- iperf3 UDP, 18-byte payloads (64-byte frames), A → B at a rate beyond
+  either peer: datagrams/s B received (the small-packet forwarding rate);
+- iperf3 TCP A → B: throughput (the kernel keeps segmentation offload end to
+  end; etherbeam's raw_binder cuts each super-frame into wire frames and
+  etherbeam forwards them one by one).
+
+    /usr/bin/python3 bench/router_rate.py --build build --repeat 3
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
+import netns_lab  # noqa: E402
+
+A_IP, A_ROUTER = netns_lab.CLIENT_IP, netns_lab.STACK_IP
+B_IP, B_ROUTER = "10.88.0.1", "10.88.0.2"
+CONFIG = """socket_dir = "{a_dir}"
+[apps]
+enable = ["router"]
+[[link]]
+name = "a"
+socket_dir = "{a_dir}"
+addresses = ["{a}/24"]
+[[link]]
+name = "b"
+socket_dir = "{b_dir}"
+addresses = ["{b}/24"]
+"""
+
+
+def make_router(lab, b, peer):
+    if peer == "kernel":
+        lab.server(["ip", "addr", "add", f"{A_ROUTER}/24", "dev", lab.server_if])
+        lab.server(["ip", "addr", "add", f"{B_ROUTER}/24", "dev", b.server_if])
+        lab.server(["ip", "link", "set", "dev", b.server_if, "up"])
+        lab.server(["sysctl", "-qw", "net.ipv4.ip_forward=1"])
+        return
+    config = os.path.join(lab.workdir, "router.toml")
+    with open(config, "w") as f:
+        f.write(CONFIG.format(a_dir=lab.socket_dir, b_dir=b.socket_dir, a=A_ROUTER, b=B_ROUTER))
+    lab.start_binder()
+    b.start_binder()
+    lab.start_etherbeam_with("--config", config)
+
+
+def measure(build, peer, seconds):
+    with netns_lab.Lab(build) as lab:
+        b = lab.add_link(B_IP)
+        lab.client(["ip", "route", "add", "default", "via", A_ROUTER])
+        b.client(["ip", "route", "add", "default", "via", B_ROUTER])
+        make_router(lab, b, peer)
+        ping = lab.client(["ping", "-n", "-c", "20", "-i", "0.01", B_IP], check=False)  # ARP on both sides
+        if " 0% packet loss" not in ping.stdout:
+            raise netns_lab.LabError(f"{peer}: no route through the router:\n{ping.stdout}")
+        r = {}
+        flood = json.loads(lab.client([os.path.join(build, "bin", "ebgen"), "-i", lab.client_if, "-s", A_IP,
+                                       "-t", B_IP, "--target-mac", lab.server_mac(), "--mode", "flood",
+                                       "-w", "64", "-d", str(seconds), "--json"], timeout=seconds + 60).stdout)
+        r["echo_per_s"] = flood["replies_per_s"]
+        out = lab.client(["ping", "-n", "-q", "-c", "1000", "-i", "0.002", B_IP], check=False).stdout
+        r["ping_avg_ms"] = float(out.rsplit("=", 1)[1].split("/")[1])
+        for mode, extra in (("udp", ["-u", "-l", "18", "-b", "400M"]), ("tcp", [])):
+            server = b.client_popen(["iperf3", "-s", "-1", "-B", B_IP, "-J"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, text=True)
+            for _ in range(100):  # iperf3 -s says nothing before its JSON: wait for its port
+                if "5201" in b.client(["ss", "-ltn"]).stdout:
+                    break
+                time.sleep(0.05)
+            lab.client(["iperf3", "-c", B_IP, "-t", str(seconds), "-J", *extra], check=False, timeout=seconds + 60)
+            report = json.loads(server.communicate(timeout=30)[0])
+            end = report["end"]
+            if mode == "udp":
+                s = end["sum"]
+                r["udp_received_per_s"] = (s["packets"] - s["lost_packets"]) / s["seconds"]
+                r["udp_lost_percent"] = s["lost_percent"]
+            else:
+                r["tcp_mbit_s"] = end["sum_received"]["bits_per_second"] / 1e6
+        return r
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build", default=os.environ.get("ETHERBEAM_BUILD", "build"))
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--seconds", type=int, default=5)
+    args = p.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("router_rate: run as root: the lab creates network namespaces")
+    runs = {"kernel": [], "etherbeam": []}
+    for i in range(args.repeat):
+        for peer in (["kernel", "etherbeam"] if i % 2 == 0 else ["etherbeam", "kernel"]):
+            r = measure(args.build, peer, args.seconds)
+            runs[peer].append(r)
+            print(f"run {i + 1} {peer:9} " + " ".join(f"{k} {v:.3f}" for k, v in r.items()), flush=True)
+    print(f"\nmedians over {args.repeat} runs (etherbeam / kernel):")
+    for key in runs["kernel"][0]:
+        e = statistics.median(r[key] for r in runs["etherbeam"])
+        k = statistics.median(r[key] for r in runs["kernel"])
+        print(f"  {key:22} etherbeam {e:12.3f}  kernel {k:12.3f}  ratio {e / k if k else float('nan'):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
