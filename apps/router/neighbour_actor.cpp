@@ -13,6 +13,8 @@
 #include "protocols/ethernet.hpp"
 #include "protocols/frame_repr.hpp"
 #include "protocols/ipv4_fragmentation.hpp"
+#include "apps/router/forwarding.hpp"
+#include "protocols/icmpv4.hpp"
 
 namespace etherbeam::apps::router {
 
@@ -25,7 +27,9 @@ neighbour_counters::neighbour_counters(actors::counter_registry& c)
       queued(c.add("router.waiting_for_arp")), queue_full(c.add("router.dropped_arp_queue_full")),
       table_full(c.add("router.dropped_neighbour_table_full")),
       undeliverable(c.add("router.dropped_neighbour_unreachable")), asked(c.add("router.arp_requests")),
-      no_mac_yet(c.add("router.dropped_own_mac_unknown")) {}
+      no_mac_yet(c.add("router.dropped_own_mac_unknown")),
+      host_unreachable_sent(c.add("router.icmp_host_unreachable")),
+      host_unreachable_limited(c.add("ignored.icmp_error_rate_limited")) {}
 
 namespace {
 
@@ -36,6 +40,7 @@ struct neighbour_state {
   actors::link_index link = 0;
   std::shared_ptr<const actors::link_directory> links;
   std::shared_ptr<neighbour_counters> counters;
+  unreachable_reports reports;
   static inline const char* name = "neighbours";
 };
 
@@ -54,6 +59,39 @@ std::optional<protocols::ipv4_address> asking_address(const actors::stack_identi
     if ((a.address.value & a.netmask()) == (target.value & a.netmask())) return a.address;
   if (me.addresses.empty()) return std::nullopt;
   return me.addresses.front().address;
+}
+
+// RFC 1812 §4.3.3.1: an ICMP host unreachable to the source of a packet whose
+// next hop never answered ARP, from our address on the link back to it.
+void report_host_unreachable(self_pointer self, const neighbour_table::packet& p) {
+  auto& st = self->state;
+  auto packet = protocols::ipv4_packet::check(p);
+  if (!packet || !may_send_icmp_error_about(*packet, false)) return;
+  auto back = st.reports.routes->lookup(packet->source());
+  if (!back) return;
+  auto me = st.links->identity(back->link);
+  auto from = asking_address(*me, packet->source());
+  if (!from) return;
+  if (!st.reports.limit->take()) return void(++st.counters->host_unreachable_limited);
+  protocols::icmpv4_error_repr error{protocols::icmpv4_type::destination_unreachable, protocols::icmpv4_unreachable::host,
+                                     0, protocols::icmpv4_error_repr::quote_of(p, packet->header_len())};
+  protocols::ipv4_repr ip;
+  ip.source = *from;
+  ip.destination = packet->source();
+  ip.protocol = protocols::ip_protocol::icmp;
+  ip.type_of_service = 0xc0; // internetwork control, as Linux marks its ICMP errors
+  // Emitted as a frame with a placeholder link header, which the neighbour
+  // actor of the link back replaces.
+  protocols::frame_repr frame{{{}, {}, {}, 0, 0}, protocols::ipv4_datagram_repr{ip, error}};
+  std::vector<std::uint8_t> bytes(frame.buffer_len());
+  auto len = frame.emit(bytes);
+  constexpr auto link_header = protocols::ethernet_frame::base_header_len;
+  if (len <= link_header) return;
+  routed_packet report{actors::frame{std::span<const std::uint8_t>(bytes).subspan(link_header, len - link_header)},
+                       back->address};
+  ++st.counters->host_unreachable_sent;
+  auto to = caf::actor_cast<neighbour_actor>(self->system().registry().get(neighbour_actor_name(back->link)));
+  if (to) self->send(to, route_packet_atom::value, std::move(report));
 }
 
 neighbour_table::output output_for(self_pointer self) {
@@ -89,15 +127,19 @@ neighbour_table::output output_for(self_pointer self) {
     to_sender(self, std::move(f));
     ++st.counters->asked;
   };
-  out.undeliverable = [self](neighbour_table::packet&&) { ++self->state.counters->undeliverable; };
+  out.undeliverable = [self](neighbour_table::packet&& p) {
+    ++self->state.counters->undeliverable;
+    report_host_unreachable(self, p);
+  };
   return out;
 }
 
 neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index link,
                                           std::shared_ptr<const actors::link_directory> links,
                                           std::shared_ptr<neighbour_counters> counters,
-                                          neighbour_table::settings settings) {
+                                          neighbour_table::settings settings, unreachable_reports reports) {
   auto& st = self->state;
+  st.reports = std::move(reports);
   st.table = std::make_unique<neighbour_table>(settings);
   st.link = link;
   st.links = std::move(links);
@@ -134,8 +176,9 @@ neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index 
 
 neighbour_actor spawn_neighbour_actor(caf::actor_system& system, actors::link_index link,
                                       std::shared_ptr<const actors::link_directory> links,
-                                      std::shared_ptr<neighbour_counters> counters, neighbour_table::settings settings) {
-  auto actor = system.spawn(neighbours, link, std::move(links), std::move(counters), settings);
+                                      std::shared_ptr<neighbour_counters> counters, neighbour_table::settings settings,
+                                      unreachable_reports reports) {
+  auto actor = system.spawn(neighbours, link, std::move(links), std::move(counters), settings, std::move(reports));
   actors::register_as(system, neighbour_actor_name(link), caf::actor_cast<caf::actor>(actor));
   return actor;
 }

@@ -106,10 +106,13 @@ std::optional<server::running_application> start(const server::application_start
                                std::make_shared<forwarding_decider>(counters, routes, start.links, settings.errors,
                                                                     to_link)});
   auto neighbour = std::make_shared<neighbour_counters>(counters);
+  unreachable_reports reports{routes,
+                              std::make_shared<actors::token_bucket>(settings.errors.per_second, settings.errors.burst)};
   for (actors::link_index i = 0; i < links.size(); ++i)
     app.children.push_back({"neighbours." + links.at(i).name,
-                            [i, all = start.links, neighbour, s = settings.neighbours](caf::actor_system& sys) {
-                              return caf::actor_cast<caf::actor>(spawn_neighbour_actor(sys, i, all, neighbour, s));
+                            [i, all = start.links, neighbour, s = settings.neighbours, reports](caf::actor_system& sys) {
+                              return caf::actor_cast<caf::actor>(
+                                spawn_neighbour_actor(sys, i, all, neighbour, s, reports));
                             }});
   return app;
 }

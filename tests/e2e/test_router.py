@@ -144,5 +144,15 @@ class Router(LabTest):
         self.assertIn(f"From {STACK_IP}", out)
         self.assertIn("Destination Net Unreachable", out)
 
+    def test_a_neighbour_that_never_answers_arp_is_host_unreachable(self):
+        # 10.88.0.99 is on link b's subnet but nobody holds it: etherbeam asks three times,
+        # a second apart, then tells the sender (RFC 1812 §4.3.3.1), as Linux does.
+        out = self.lab.client(["ping", "-n", "-c", "1", "-w", "8", "10.88.0.99"], check=False).stdout
+        self.assertIn(f"From {STACK_IP}", out)
+        self.assertIn("Destination Host Unreachable", out)
+        c = self.etherbeam.counters()
+        self.assertGreaterEqual(c.get("router.icmp_host_unreachable", 0), 1, c)
+        self.assertGreaterEqual(c.get("router.arp_requests", 0), 3, c)
+
 if __name__ == "__main__":
     main()
