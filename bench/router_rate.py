@@ -36,20 +36,6 @@ import netns_lab  # noqa: E402
 
 A_IP, A_ROUTER = netns_lab.CLIENT_IP, netns_lab.STACK_IP
 B_IP, B_ROUTER = "10.88.0.1", "10.88.0.2"
-CONFIG = """socket_dir = "{a_dir}"
-[apps]
-enable = ["router"]
-[[link]]
-name = "a"
-socket_dir = "{a_dir}"
-addresses = ["{a}/24"]
-[[link]]
-name = "b"
-socket_dir = "{b_dir}"
-addresses = ["{b}/24"]
-"""
-
-
 def make_router(lab, b, peer):
     if peer == "kernel":
         lab.server(["ip", "addr", "add", f"{A_ROUTER}/24", "dev", lab.server_if])
@@ -57,9 +43,7 @@ def make_router(lab, b, peer):
         lab.server(["ip", "link", "set", "dev", b.server_if, "up"])
         lab.server(["sysctl", "-qw", "net.ipv4.ip_forward=1"])
         return
-    config = os.path.join(lab.workdir, "router.toml")
-    with open(config, "w") as f:
-        f.write(CONFIG.format(a_dir=lab.socket_dir, b_dir=b.socket_dir, a=A_ROUTER, b=B_ROUTER))
+    config = netns_lab.write_router_config(lab, b, B_ROUTER, A_ROUTER)
     lab.start_binder()
     b.start_binder()
     lab.start_etherbeam_with("--config", config)

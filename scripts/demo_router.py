@@ -15,23 +15,6 @@ import subprocess
 import netns_lab
 
 B_CLIENT, B_STACK = "10.88.0.1", "10.88.0.2"
-CONFIG = """socket_dir = "{a_dir}"
-
-[apps]
-enable = ["router"]
-
-[[link]]
-name = "a"
-socket_dir = "{a_dir}"
-addresses = ["{a_stack}/24"]
-
-[[link]]
-name = "b"
-socket_dir = "{b_dir}"
-addresses = ["{b_stack}/24"]
-"""
-
-
 def show(title, result):
     print(f"\n$ {title}", flush=True)
     print((result.stdout + result.stderr).rstrip(), flush=True)
@@ -42,10 +25,7 @@ def run(build, stay):
         b = lab.add_link(B_CLIENT)
         lab.client(["ip", "route", "add", "default", "via", netns_lab.STACK_IP])
         b.client(["ip", "route", "add", "default", "via", B_STACK])
-        config = os.path.join(lab.workdir, "router.toml")
-        with open(config, "w") as f:
-            f.write(CONFIG.format(a_dir=lab.socket_dir, b_dir=b.socket_dir, a_stack=netns_lab.STACK_IP,
-                                  b_stack=B_STACK))
+        config = netns_lab.write_router_config(lab, b, B_STACK)
         binders = [lab.start_binder(), b.start_binder()]
         etherbeam = lab.start_etherbeam_with("--config", config)
         print(f"lab: {lab.client_ns} ({netns_lab.CLIENT_IP}) <-> etherbeam {netns_lab.STACK_IP} | {B_STACK} "

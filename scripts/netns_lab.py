@@ -274,6 +274,33 @@ def remove_stale_labs():
             pass  # alive, another user's
 
 
+ROUTER_CONFIG = """socket_dir = "{a_dir}"
+
+[apps]
+enable = ["router"]
+
+[[link]]
+name = "a"
+socket_dir = "{a_dir}"
+addresses = ["{a_address}/{prefix}"]
+
+[[link]]
+name = "b"
+socket_dir = "{b_dir}"
+addresses = ["{b_address}/{prefix}"]
+"""
+
+
+def write_router_config(lab, b, b_address, a_address=STACK_IP, prefix=PREFIX):
+    """etherbeam's config for routing between the lab's link (a) and extra link `b`;
+    returns its path."""
+    path = os.path.join(lab.workdir, "router.toml")
+    with open(path, "w") as f:
+        f.write(ROUTER_CONFIG.format(a_dir=lab.socket_dir, b_dir=b.socket_dir, a_address=a_address,
+                                     b_address=b_address, prefix=prefix))
+    return path
+
+
 def run(cmd, check=True, timeout=120, **kw):
     kw.setdefault("capture_output", True)
     kw.setdefault("text", True)

@@ -41,6 +41,7 @@ struct neighbour_state {
   std::shared_ptr<const actors::link_directory> links;
   std::shared_ptr<neighbour_counters> counters;
   unreachable_reports reports;
+  neighbour_table::output out; // made once: what the table's decisions turn into
   static inline const char* name = "neighbours";
 };
 
@@ -101,17 +102,19 @@ neighbour_table::output output_for(self_pointer self) {
     auto me = st.links->identity(st.link);
     if (!me->mac) return void(++st.counters->no_mac_yet);
     constexpr auto link_header = protocols::ethernet_frame::base_header_len;
-    std::vector<std::uint8_t> whole(link_header + p.size());
-    protocols::ethernet_repr{to, *me->mac, {}, 0, protocols::ethertype::ipv4}.emit(whole);
-    std::copy(p.begin(), p.end(), whole.begin() + link_header);
-    auto outcome = protocols::fragment_frame(whole, link_header, me->link_mtu(),
-                                             [&](protocols::byte_view piece) { to_sender(self, actors::frame{piece}); });
-    if (outcome == protocols::fragmentation::fits) {
-      to_sender(self, actors::frame{whole});
-    } else if (outcome != protocols::fragmentation::fragmented) {
-      return; // DF was checked before routing, against this MTU: nothing else refuses a checked packet
-    } else {
+    // The frame is built where it will be sent from: one copy of the packet.
+    actors::frame whole{link_header + p.size()};
+    protocols::ethernet_repr{to, *me->mac, {}, 0, protocols::ethertype::ipv4}.emit(whole.bytes());
+    std::copy(p.begin(), p.end(), whole.bytes().begin() + link_header);
+    if (p.size() > me->link_mtu()) {
+      auto outcome = protocols::fragment_frame(whole.bytes(), link_header, me->link_mtu(), [&](protocols::byte_view piece) {
+        to_sender(self, actors::frame{piece});
+      });
+      // DF was checked before routing, against this MTU: nothing else refuses a checked packet.
+      if (outcome != protocols::fragmentation::fragmented) return;
       ++st.counters->fragmented;
+    } else {
+      to_sender(self, std::move(whole));
     }
     ++st.counters->sent;
   };
@@ -144,13 +147,14 @@ neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index 
   st.link = link;
   st.links = std::move(links);
   st.counters = std::move(counters);
+  st.out = output_for(self);
   self->delayed_send(self, tick_interval, neighbour_tick_atom::value);
   return {
     [self](route_packet_atom, routed_packet& r) {
       auto& st = self->state;
       auto bytes = r.packet.bytes();
       auto outcome = st.table->route(r.next_hop, {bytes.begin(), bytes.end()}, neighbour_table::clock::now(),
-                                     output_for(self));
+                                     st.out);
       switch (outcome) {
         case neighbour_table::outcome::sent: break;
         case neighbour_table::outcome::queued: ++st.counters->queued; break;
@@ -159,10 +163,11 @@ neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index 
       }
     },
     [self](arp_heard_atom, const arp_heard& a) {
-      self->state.table->heard(a.ip, a.mac, a.is_reply, neighbour_table::clock::now(), output_for(self));
+      auto& st = self->state;
+      st.table->heard(a.ip, a.mac, a.is_reply, neighbour_table::clock::now(), st.out);
     },
     [self](neighbour_tick_atom) {
-      self->state.table->tick(neighbour_table::clock::now(), output_for(self));
+      self->state.table->tick(neighbour_table::clock::now(), self->state.out);
       self->delayed_send(self, tick_interval, neighbour_tick_atom::value);
     },
     [self](actors::inject_fault_atom) {

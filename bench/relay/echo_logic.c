@@ -24,16 +24,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "daemon_common.h"
+
 enum { batch = 64, frame_room = 2048 };
 
 static volatile sig_atomic_t stopping = 0;
 static void stop(int sig) { (void)sig; stopping = 1; }
-
-static struct sockaddr_un unix_address(const char* dir, const char* name) {
-  struct sockaddr_un a = {.sun_family = AF_UNIX};
-  snprintf(a.sun_path, sizeof a.sun_path, "%s/%s", dir, name);
-  return a;
-}
 
 static int read_mac(const char* dir, uint8_t mac[6]) {
   char path[512], line[128];
@@ -46,16 +42,6 @@ static int read_mac(const char* dir, uint8_t mac[6]) {
       found = 0;
   fclose(f);
   return found;
-}
-
-static void notify_ready(void) {
-  const char* path = getenv("NOTIFY_SOCKET");
-  if (!path) return;
-  int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-  struct sockaddr_un a = {.sun_family = AF_UNIX};
-  strncpy(a.sun_path, path, sizeof a.sun_path - 1);
-  sendto(fd, "READY=1", 7, 0, (struct sockaddr*)&a, sizeof a);
-  close(fd);
 }
 
 /* RFC 1624: the checksum after one 16-bit word changes from `old` to `new`. */

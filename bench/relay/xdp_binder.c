@@ -23,28 +23,14 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "daemon_common.h"
 #include <xdp/xsk.h>
 
 enum { frame_size = 2048, frame_count = 8192, ring_size = 2048, batch = 64 };
 
 static volatile sig_atomic_t stopping = 0;
 static void stop(int sig) { (void)sig; stopping = 1; }
-
-static struct sockaddr_un unix_address(const char* dir, const char* name) {
-  struct sockaddr_un a = {.sun_family = AF_UNIX};
-  snprintf(a.sun_path, sizeof a.sun_path, "%s/%s", dir, name);
-  return a;
-}
-
-static void notify_ready(void) {
-  const char* path = getenv("NOTIFY_SOCKET");
-  if (!path) return;
-  int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-  struct sockaddr_un a = {.sun_family = AF_UNIX};
-  strncpy(a.sun_path, path, sizeof a.sun_path - 1);
-  sendto(fd, "READY=1", 7, 0, (struct sockaddr*)&a, sizeof a);
-  close(fd);
-}
 
 static int write_link_file(const char* dir, const char* iface) {
   struct ifreq req = {0};

@@ -18,27 +18,10 @@ import re
 import subprocess
 
 from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats
+import netns_lab  # noqa: E402  (e2e_base put scripts/ on the path)
 
 B_CLIENT, B_STACK = "10.88.0.1", "10.88.0.2"
 B_MTU = 1280
-
-CONFIG = """
-socket_dir = "{a_dir}"
-
-[apps]
-enable = ["router"]
-
-[[link]]
-name = "a"
-socket_dir = "{a_dir}"
-addresses = ["{a_stack}/24"]
-
-[[link]]
-name = "b"
-socket_dir = "{b_dir}"
-addresses = ["{b_stack}/24"]
-"""
-
 
 class Router(LabTest):
     def setUp(self):
@@ -50,10 +33,7 @@ class Router(LabTest):
         self.b.client(["ip", "link", "set", "dev", self.b.client_if, "mtu", str(B_MTU)])
         self.lab.client(["ip", "route", "add", "default", "via", STACK_IP])
         self.b.client(["ip", "route", "add", "default", "via", B_STACK])
-        config = os.path.join(self.lab.workdir, "etherbeam.toml")
-        with open(config, "w") as f:
-            f.write(CONFIG.format(a_dir=self.lab.socket_dir, b_dir=self.b.socket_dir, a_stack=STACK_IP,
-                                  b_stack=B_STACK))
+        config = netns_lab.write_router_config(self.lab, self.b, B_STACK)
         self.binder_a = self.lab.start_binder()
         self.binder_b = self.b.start_binder()
         self.etherbeam = self.lab.start_etherbeam_with("--config", config)
