@@ -55,10 +55,12 @@ std::size_t frame_repr::emit(byte_buffer out) const {
   } else if (const auto* error = std::get_if<icmpv4_error_repr>(&datagram.payload)) {
     ip.protocol = ip_protocol::icmp;
     error->emit(transport);
-  } else {
-    const auto& udp = std::get<udp_repr>(datagram.payload);
+  } else if (const auto* udp = std::get_if<udp_repr>(&datagram.payload)) {
     ip.protocol = ip_protocol::udp;
-    udp.emit(transport, ip.source, ip.destination);
+    udp->emit(transport, ip.source, ip.destination);
+  } else {
+    ip.protocol = ip_protocol::tcp;
+    std::get<tcp_header_repr>(datagram.payload).emit(transport, ip.source, ip.destination);
   }
   ip.emit(rest);
   return len;

@@ -1,6 +1,6 @@
 #pragma once
 // A whole frame as representations, smoltcp-style: a decision says what to
-// send (Ethernet + ARP, or Ethernet + IPv4 + ICMP echo, ICMP error or UDP) and this one
+// send (Ethernet + ARP, or Ethernet + IPv4 + ICMP echo, ICMP error, UDP or a bare TCP header) and this one
 // emitter writes it, filling in what follows from the layers (ethertype, IP
 // protocol and payload length, checksums). No responder writes headers layer
 // by layer.
@@ -10,13 +10,14 @@
 #include "protocols/ethernet.hpp"
 #include "protocols/icmpv4.hpp"
 #include "protocols/ipv4.hpp"
+#include "protocols/tcp.hpp"
 #include "protocols/udp.hpp"
 
 namespace etherbeam::protocols {
 
 struct ipv4_datagram_repr {
   ipv4_repr header; // protocol and payload_len are set by the emitter
-  std::variant<icmpv4_echo_repr, icmpv4_error_repr, udp_repr> payload;
+  std::variant<icmpv4_echo_repr, icmpv4_error_repr, udp_repr, tcp_header_repr> payload;
 };
 
 struct frame_repr {

@@ -1,0 +1,194 @@
+#include "apps/firewall/flow_table.hpp"
+
+namespace etherbeam::apps::firewall {
+
+const char* name_of(connection_state s) {
+  switch (s) {
+    case connection_state::new_flow: return "new";
+    case connection_state::established: return "established";
+    case connection_state::related: return "related";
+    case connection_state::invalid: return "invalid";
+  }
+  return "?";
+}
+
+const char* name_of(tcp_state s) {
+  switch (s) {
+    case tcp_state::none: return "none";
+    case tcp_state::syn_sent: return "SYN_SENT";
+    case tcp_state::syn_recv: return "SYN_RECV";
+    case tcp_state::established: return "ESTABLISHED";
+    case tcp_state::fin_wait: return "FIN_WAIT";
+    case tcp_state::close_wait: return "CLOSE_WAIT";
+    case tcp_state::last_ack: return "LAST_ACK";
+    case tcp_state::time_wait: return "TIME_WAIT";
+    case tcp_state::close: return "CLOSE";
+  }
+  return "?";
+}
+
+flow_table::flow_table(settings s) : settings_(s) { index_.reserve(std::min<std::size_t>(s.max_flows, 4096) * 2); }
+
+std::size_t flow_table::bytes_per_flow() {
+  // Two index nodes (key, value, next pointer, cached hash) and two bucket slots
+  // at load factor 1, and the entry itself.
+  constexpr std::size_t node = sizeof(void*) + sizeof(std::pair<const flow_tuple, flow_match>) + sizeof(std::size_t);
+  return sizeof(flow_entry) + 2 * (node + sizeof(void*));
+}
+
+std::optional<flow_match> flow_table::find(const flow_tuple& t, clock::time_point now) {
+  auto it = index_.find(t);
+  if (it == index_.end()) return std::nullopt;
+  auto m = it->second;
+  if (entries_[m.id].expires <= now) {
+    remove(m.id);
+    return std::nullopt;
+  }
+  return m;
+}
+
+std::optional<std::uint32_t> flow_table::add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
+                                             clock::time_point now) {
+  if (live_ >= settings_.max_flows && (now - last_sweep_ < std::chrono::seconds(1) || expire(now) == 0))
+    return std::nullopt;
+  if (!free(original, now) || !free(reply, now)) return std::nullopt;
+  std::uint32_t id;
+  if (!free_ids_.empty()) {
+    id = free_ids_.back();
+    free_ids_.pop_back();
+  } else {
+    id = static_cast<std::uint32_t>(entries_.size());
+    entries_.emplace_back();
+  }
+  auto& e = entries_[id];
+  e = flow_entry{};
+  e.original = original;
+  e.reply = reply;
+  e.to_us = to_us;
+  e.expires = now + settings_.timeouts.udp; // until the first update sets its own
+  index_.emplace(original, flow_match{id, direction::original});
+  index_.emplace(reply, flow_match{id, direction::reply});
+  ++live_;
+  return id;
+}
+
+void flow_table::remove(std::uint32_t id) {
+  auto& e = entries_[id];
+  index_.erase(e.original);
+  index_.erase(e.reply);
+  e.expires = clock::time_point{};
+  free_ids_.push_back(id);
+  --live_;
+}
+
+std::size_t flow_table::expire(clock::time_point now) {
+  last_sweep_ = now;
+  std::size_t removed = 0;
+  for (std::uint32_t id = 0; id < entries_.size(); ++id)
+    if (in_use(entries_[id]) && entries_[id].expires <= now) {
+      remove(id);
+      ++removed;
+    }
+  return removed;
+}
+
+namespace {
+
+// TCP's state machine, reduced to what a firewall decides by. Returns false
+// for a packet that does not belong where the flow is (conntrack's "invalid").
+bool next_tcp_state(flow_entry& e, direction dir, std::uint8_t flags) {
+
+  const std::uint8_t me = dir == direction::original ? 1 : 2, other = me ^ 3;
+  bool syn = flags & tcp_flag::syn, ack = flags & tcp_flag::ack, fin = flags & tcp_flag::fin;
+  if (flags & tcp_flag::rst) {
+    e.tcp = tcp_state::close;
+    return true;
+  }
+  switch (e.tcp) {
+    case tcp_state::none: // the first packet: only a SYN opens a flow
+      if (!syn || ack || dir != direction::original) return false;
+      e.tcp = tcp_state::syn_sent;
+      return true;
+    case tcp_state::syn_sent:
+      if (dir == direction::original) return syn && !ack; // a retransmitted SYN
+      if (!syn) return false;
+      e.tcp = tcp_state::syn_recv; // SYN-ACK (or a simultaneous open's SYN)
+      return true;
+    case tcp_state::syn_recv:
+      if (syn) return true; // retransmissions of either side's SYN
+      if (dir == direction::original && ack) e.tcp = fin ? tcp_state::fin_wait : tcp_state::established;
+      if (fin) e.fin_from |= me;
+      return ack;
+    case tcp_state::established:
+      if (syn) return ack && dir == direction::reply; // a retransmitted SYN-ACK
+      if (fin) {
+        e.fin_from |= me;
+        e.tcp = tcp_state::fin_wait;
+      }
+      return true;
+    case tcp_state::fin_wait:
+    case tcp_state::close_wait:
+      if (syn) return false;
+      if (fin) {
+        e.fin_from |= me;
+        if (e.fin_from == 3) e.tcp = tcp_state::last_ack;
+      } else if (ack && (e.fin_from & other)) {
+        e.tcp = tcp_state::close_wait; // the FIN acknowledged, this side still sending
+      }
+      return true;
+    case tcp_state::last_ack:
+      if (syn) return false;
+      if (ack && !fin) e.tcp = tcp_state::time_wait; // the last FIN acknowledged
+      return true;
+    case tcp_state::time_wait:
+    case tcp_state::close:
+      if (syn && !ack && dir == direction::original) { // the same ports opened again
+        e = flow_entry{e.original, e.reply, tcp_state::syn_sent, false, e.to_us, 0, e.expires, {}, {}};
+        return true;
+      }
+      return !syn;
+  }
+  return false;
+}
+
+} // namespace
+
+clock::duration flow_table::timeout_of(const flow_entry& e) const {
+  const auto& t = settings_.timeouts;
+  switch (e.original.protocol) {
+    case protocols::ip_protocol::tcp:
+      switch (e.tcp) {
+        case tcp_state::none:
+        case tcp_state::syn_sent: return t.tcp_syn_sent;
+        case tcp_state::syn_recv: return t.tcp_syn_recv;
+        case tcp_state::established: return t.tcp_established;
+        case tcp_state::fin_wait: return t.tcp_fin_wait;
+        case tcp_state::close_wait: return t.tcp_close_wait;
+        case tcp_state::last_ack: return t.tcp_last_ack;
+        case tcp_state::time_wait: return t.tcp_time_wait;
+        case tcp_state::close: return t.tcp_close;
+      }
+      return t.tcp_close;
+    case protocols::ip_protocol::udp: return e.seen_reply ? t.udp_stream : t.udp;
+    case protocols::ip_protocol::icmp: return t.icmp;
+    default: return t.other;
+  }
+}
+
+connection_state flow_table::update(flow_match m, const packet_facts& facts, std::size_t bytes,
+                                    clock::time_point now) {
+  auto& e = entries_[m.id];
+  if (e.original.protocol == protocols::ip_protocol::tcp && !facts.is_fragment &&
+      !next_tcp_state(e, m.dir, facts.tcp_flags))
+    return connection_state::invalid;
+  auto i = static_cast<std::size_t>(m.dir);
+  bool first = e.packets[0] + e.packets[1] == 0;
+  ++e.packets[i];
+  e.bytes[i] += bytes;
+  if (m.dir == direction::reply) e.seen_reply = true;
+  e.expires = now + timeout_of(e);
+  if (e.seen_reply || (e.to_us && !first)) return connection_state::established;
+  return connection_state::new_flow;
+}
+
+} // namespace etherbeam::apps::firewall

@@ -1,0 +1,35 @@
+#pragma once
+// Rewriting a packet's address and port for NAT, with every checksum the
+// change touches updated incrementally (RFC 1624): the IPv4 header's, TCP's
+// and UDP's (their pseudo-header holds the addresses; a UDP checksum of zero,
+// "none", stays zero) and ICMP's (an echo's identifier stands in for the
+// port). For an ICMP error about a translated flow, the datagram it quotes is
+// rewritten too, so the host behind the NAT recognises its own packet. Pure.
+#include <cstdint>
+
+#include "protocols/addresses.hpp"
+#include "protocols/bytes.hpp"
+
+namespace etherbeam::apps::firewall {
+
+struct endpoint {
+  protocols::ipv4_address address;
+  std::uint16_t port = 0; // TCP/UDP port, or ICMP echo identifier
+};
+
+enum class packet_side : std::uint8_t { source, destination };
+
+// `packet`: one IPv4 datagram (header checked, not a non-first fragment).
+void translate(protocols::byte_buffer packet, packet_side side, endpoint to);
+
+// `packet`: an ICMP error about a packet a host behind a masquerade sent.
+// Sets the error's destination and the quoted packet's source back to that
+// host's `inside` address and port; the quote's checksums and ICMP's own are
+// updated.
+void translate_error_to_inside(protocols::byte_buffer packet, endpoint inside);
+
+// Adds the change of one 16-bit word from `before` to `after` to the checksum
+// at `at` (RFC 1624 eqn. 3).
+void adjust_checksum(protocols::byte_buffer bytes, std::size_t at, std::uint16_t before, std::uint16_t after);
+
+} // namespace etherbeam::apps::firewall

@@ -1,0 +1,188 @@
+#include "apps/router/netfilter_stage.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "protocols/frame_repr.hpp"
+#include "protocols/icmpv4.hpp"
+#include "protocols/tcp.hpp"
+
+namespace etherbeam::apps::router {
+
+using actors::inbound_frame;
+using actors::verdict;
+using namespace protocols;
+namespace fw = firewall;
+
+void trace_buffer::arm(trace_request r, std::size_t packets) {
+  std::lock_guard guard(lock_);
+  request_ = r;
+  lines_.clear();
+  remaining_.store(packets);
+}
+
+bool trace_buffer::wanted(const fw::packet_facts& f) const {
+  if (remaining_.load(std::memory_order_relaxed) == 0) return false;
+  std::lock_guard guard(lock_);
+  const auto& r = request_;
+  if (r.protocol && f.flow.protocol != r.protocol) return false;
+  if (!r.host.is_unspecified() && f.flow.source != r.host && f.flow.destination != r.host) return false;
+  if (r.port && f.flow.source_port != r.port && f.flow.destination_port != r.port) return false;
+  return true;
+}
+
+void trace_buffer::add(std::string text) {
+  std::lock_guard guard(lock_);
+  if (remaining_.load() == 0) return;
+  lines_.push_back(std::move(text));
+  remaining_.fetch_sub(1);
+}
+
+std::vector<std::string> trace_buffer::take() {
+  std::lock_guard guard(lock_);
+  return std::exchange(lines_, {});
+}
+
+netfilter_stage::netfilter_stage(actors::counter_registry& c, std::shared_ptr<fw::packet_filter> filter,
+                                 std::shared_ptr<const route_table> routes,
+                                 std::shared_ptr<const actors::link_directory> links,
+                                 std::shared_ptr<const actors::frame_decider> forwarding,
+                                 std::shared_ptr<trace_buffer> traces)
+    : filter_(std::move(filter)), routes_(std::move(routes)), links_(std::move(links)),
+      forwarding_(std::move(forwarding)), traces_(std::move(traces)), dropped_(c.add("firewall.dropped")),
+      rejected_(c.add("reply.firewall_reject")), invalid_(c.add("firewall.invalid")),
+      table_full_(c.add("firewall.flow_table_full")), truncated_(c.add("firewall.truncated")),
+      translated_(c.add("firewall.nat_translated")), skipped_rules_(c.add("firewall.established_fast_path")),
+      rewrite_routed_(c.add("ignored.firewall_rewritten_not_routed")) {}
+
+fw::packet_path netfilter_stage::path_to(ipv4_address destination, const inbound_frame& in) const {
+  fw::packet_path path;
+  if (destination.is_limited_broadcast() || destination.is_multicast() || in.me->broadcast_owner(destination)) {
+    path.to_us = true;
+    return path;
+  }
+  for (actors::link_index i = 0; i < links_->size(); ++i)
+    if (links_->identity(i)->owns(destination)) {
+      path.to_us = true;
+      return path;
+    }
+  auto hop = routes_->lookup(destination);
+  if (!hop) return path;
+  path.out_link = hop->link;
+  const auto& addresses = links_->identity(hop->link)->addresses;
+  auto on_subnet = std::find_if(addresses.begin(), addresses.end(), [&](const ipv4_interface& a) {
+    return (a.address.value & a.netmask()) == (hop->address.value & a.netmask());
+  });
+  if (on_subnet != addresses.end()) path.out_address = on_subnet->address;
+  else if (!addresses.empty()) path.out_address = addresses.front().address;
+  return path;
+}
+
+verdict netfilter_stage::decide(const inbound_frame& in, byte_buffer reply) const {
+  const auto& eth = *in.ethernet;
+  if (eth.ethertype != ethertype::ipv4 || !in.me->mac) return verdict::pass();
+  if (eth.destination != *in.me->mac && !eth.destination.is_broadcast()) return verdict::pass();
+  if (eth.source == *in.me->mac || eth.source.is_group()) return verdict::pass(); // the dispatcher drops these
+  auto packet = ipv4_packet::check(in.ethernet_payload);
+  if (!packet || !packet->checksum_valid()) return verdict::pass(); // counted as malformed by the dispatcher
+  auto facts = fw::read_packet_facts(*packet);
+  if (!facts) return verdict::ignore(truncated_);
+
+  std::vector<std::string> met;
+  bool tracing = traces_->wanted(*facts);
+  fw::filter_trace trace{[&](const fw::chain& c, const fw::rule& r, bool hit) {
+    met.push_back("  " + c.name + " line " + std::to_string(r.line) + ": " + r.text + (hit ? "  <- match" : ""));
+  }};
+  auto d = filter_->decide(*facts, in.link, packet->total_len(),
+                           [&](ipv4_address a) { return path_to(a, in); }, fw::clock::now(),
+                           tracing ? &trace : nullptr);
+  using kind = fw::filter_decision::kind;
+  if (tracing) {
+    std::string line = links_->at(in.link).name + " " + facts->flow.to_string() + " ct state " +
+                       fw::name_of(d.state) + (d.path.to_us ? " input" : " forward");
+    if (d.path.out_link) line += " oif " + links_->at(*d.path.out_link).name;
+    for (auto& m : met) line += "\n" + m;
+    const char* what = d.what == kind::accept ? "accept" : d.what == kind::drop ? "drop" : d.what == kind::reject ? "reject"
+                       : d.what == kind::invalid ? "drop (invalid)" : "drop (flow table full)";
+    line += std::string("\n  verdict ") + what +
+            (d.skipped_rules ? " (established flow: rules skipped)" : d.by ? " by line " + std::to_string(d.by->line)
+                                                                           : d.what == kind::accept || d.what == kind::drop ? " (policy)" : "");
+    if (d.new_source) line += "\n  snat to " + d.new_source->address.to_string() + ":" + std::to_string(d.new_source->port);
+    if (d.new_destination)
+      line += "\n  dnat to " + d.new_destination->address.to_string() + ":" + std::to_string(d.new_destination->port);
+    traces_->add(std::move(line));
+  }
+  switch (d.what) {
+    case kind::drop: return verdict::ignore(dropped_);
+    case kind::invalid: return verdict::ignore(invalid_);
+    case kind::table_full: return verdict::ignore(table_full_);
+    case kind::reject: return reject(in, *packet, reply);
+    case kind::accept: break;
+  }
+  if (d.skipped_rules) ++skipped_rules_;
+  if (!d.new_source && !d.new_destination) return verdict::pass();
+  return forward_rewritten(in, d, reply);
+}
+
+verdict netfilter_stage::forward_rewritten(const inbound_frame& in, const fw::filter_decision& d,
+                                           byte_buffer reply) const {
+  ++translated_;
+  if (d.path.to_us) return verdict::pass(); // NAT towards etherbeam itself: nothing to rewrite for
+  // The packet, rewritten, is routed as if it had arrived so.
+  auto total = ipv4_packet::check(in.ethernet_payload)->total_len();
+  thread_local std::vector<std::uint8_t> copy;
+  copy.assign(in.ethernet_payload.begin(), in.ethernet_payload.begin() + total);
+  byte_buffer bytes(copy);
+  if (d.inside_error) {
+    fw::translate_error_to_inside(bytes, *d.new_destination);
+  } else {
+    if (d.new_source) fw::translate(bytes, fw::packet_side::source, *d.new_source);
+    if (d.new_destination) fw::translate(bytes, fw::packet_side::destination, *d.new_destination);
+  }
+  auto packet = ipv4_packet::check(byte_view(bytes));
+  if (!packet) return verdict::ignore(rewrite_routed_);
+  auto ip = ipv4_repr::parse(*packet);
+  if (!ip) return verdict::ignore(rewrite_routed_);
+  inbound_frame asked = in;
+  asked.ethernet_payload = byte_view(bytes);
+  asked.ip_packet = &*packet;
+  asked.ip = &*ip;
+  asked.unclaimed_because = &rewrite_routed_;
+  return forwarding_->decide(asked, reply);
+}
+
+verdict netfilter_stage::reject(const inbound_frame& in, const ipv4_packet& packet, byte_buffer reply) const {
+  auto ip_in = ipv4_repr::parse(packet);
+  const auto& addresses = in.me->addresses;
+  if (!ip_in || addresses.empty() || in.ethernet->destination.is_group() || packet.fragment_offset() != 0)
+    return verdict::ignore(dropped_);
+  auto segment = packet.payload();
+  ipv4_repr ip;
+  ip.ttl = 64;
+  ip.destination = ip_in->source;
+  std::variant<icmpv4_echo_repr, icmpv4_error_repr, udp_repr, tcp_header_repr> answer;
+  if (packet.protocol() == ip_protocol::tcp && segment.size() >= tcp_header_repr::header_len) {
+    if (segment[tcp_field::flags] & tcp_field::rst) return verdict::ignore(dropped_); // never a reset for a reset
+    std::size_t header = std::size_t(segment[tcp_field::data_offset] >> 4) * 4;
+    // From the address the segment was for, as the host behind would have answered.
+    ip.source = ip_in->destination;
+    answer = tcp_header_repr::reset_for(segment, segment.size() > header ? segment.size() - header : 0);
+  } else {
+    if (packet.protocol() == ip_protocol::icmp && !segment.empty() && segment[0] != icmpv4_type::echo_request)
+      return verdict::ignore(dropped_); // no errors about ICMP errors or replies
+    auto from = std::find_if(addresses.begin(), addresses.end(), [&](const ipv4_interface& a) {
+      return (a.address.value & a.netmask()) == (ip_in->source.value & a.netmask());
+    });
+    ip.source = (from == addresses.end() ? addresses.front() : *from).address;
+    ip.type_of_service = 0xc0;
+    answer = icmpv4_error_repr{icmpv4_type::destination_unreachable, icmpv4_unreachable::port, 0,
+                               icmpv4_error_repr::quote_of(in.ethernet_payload.first(packet.total_len()),
+                                                           packet.header_len())};
+  }
+  frame_repr frame{answering(*in.ethernet, *in.me->mac), ipv4_datagram_repr{ip, answer}};
+  auto len = frame.emit(reply);
+  if (len == 0) return verdict::ignore(dropped_);
+  return verdict::replied(rejected_, len);
+}
+
+} // namespace etherbeam::apps::router

@@ -1,0 +1,72 @@
+#pragma once
+// The firewall and NAT where the router sees frames: a stage before dispatch
+// (every frame, like netfilter's prerouting hook) that judges each IPv4
+// packet sent to etherbeam's MAC by apps/firewall's packet filter — the input
+// chain for packets to etherbeam, the forward chain for packets to route —
+// and then lets it go on (to etherbeam's applications, or to the forwarding
+// decider), drops it, answers a reject, or, when NAT rewrote it, routes the
+// rewritten packet itself. The firewall lives in apps/firewall as pure
+// decisions; the router runs it because only the router knows where a
+// packet goes (the forward chain's oif, masquerade's address).
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "actors/link_directory.hpp"
+#include "actors/registration.hpp"
+#include "apps/firewall/packet_filter.hpp"
+#include "apps/router/route_table.hpp"
+
+namespace etherbeam::apps::router {
+
+// What `etherbeam trace` asked to see: packets of this protocol (0: any) to
+// or from this address (unspecified: any) and port (0: any), `remaining` of them.
+struct trace_request {
+  std::uint8_t protocol = 0;
+  protocols::ipv4_address host;
+  std::uint16_t port = 0;
+};
+
+class trace_buffer;
+
+class netfilter_stage final : public actors::frame_decider {
+public:
+  netfilter_stage(actors::counter_registry& counters, std::shared_ptr<firewall::packet_filter> filter,
+                  std::shared_ptr<const route_table> routes, std::shared_ptr<const actors::link_directory> links,
+                  std::shared_ptr<const actors::frame_decider> forwarding, std::shared_ptr<trace_buffer> traces);
+  actors::verdict decide(const actors::inbound_frame& in, protocols::byte_buffer reply) const override;
+
+private:
+  firewall::packet_path path_to(protocols::ipv4_address destination, const actors::inbound_frame& in) const;
+  actors::verdict forward_rewritten(const actors::inbound_frame& in, const firewall::filter_decision& d,
+                                    protocols::byte_buffer reply) const;
+  actors::verdict reject(const actors::inbound_frame& in, const protocols::ipv4_packet& packet,
+                         protocols::byte_buffer reply) const;
+
+  std::shared_ptr<firewall::packet_filter> filter_;
+  std::shared_ptr<const route_table> routes_;
+  std::shared_ptr<const actors::link_directory> links_;
+  std::shared_ptr<const actors::frame_decider> forwarding_;
+  std::shared_ptr<trace_buffer> traces_;
+  actors::named_counter &dropped_, &rejected_, &invalid_, &table_full_, &truncated_, &translated_, &skipped_rules_,
+    &rewrite_routed_;
+};
+
+// Traces waiting for `etherbeam trace` to collect them: bounded (a trace
+// nobody reads costs nothing but the lines it keeps).
+class trace_buffer {
+public:
+  void arm(trace_request r, std::size_t packets);
+  bool wanted(const firewall::packet_facts& f) const;
+  void add(std::string text);
+  std::vector<std::string> take();
+  bool done() const { return remaining_.load() == 0; }
+
+private:
+  mutable std::mutex lock_;
+  trace_request request_;
+  std::atomic<std::size_t> remaining_{0};
+  std::vector<std::string> lines_;
+};
+
+} // namespace etherbeam::apps::router

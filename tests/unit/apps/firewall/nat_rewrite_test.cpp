@@ -1,0 +1,81 @@
+#include "apps/firewall/nat_rewrite.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/apps/firewall/lab_packets.hpp"
+
+using namespace etherbeam::apps::firewall;
+using namespace etherbeam::firewall_test;
+using etherbeam::protocols::ipv4_address;
+
+namespace {
+
+ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+
+std::vector<packet> every_kind() {
+  auto out = lab_packets("lab_tcp_super_frames.pcap"); // TCP: SYN, data, FIN
+  for (auto& p : lab_packets("lab_ping_arp_udp.pcap"))
+    if ((etherbeam::protocols::read_be16(p, 6) & 0x3fff) == 0) out.push_back(p); // ICMP echo, UDP
+  return out;
+}
+
+} // namespace
+
+TEST(nat_rewrite, keeps_every_checksum_right_when_the_source_changes) {
+  for (auto p : every_kind()) {
+    auto before = facts_of(p);
+    translate(p, packet_side::source, {ip("192.0.2.77"), 40001});
+    EXPECT_TRUE(checksums_verify(p)) << before.flow.to_string();
+    auto after = facts_of(p);
+    EXPECT_EQ(after.flow.source, ip("192.0.2.77"));
+    EXPECT_EQ(after.flow.destination, before.flow.destination);
+    EXPECT_EQ(after.flow.source_port, 40001);
+  }
+}
+
+TEST(nat_rewrite, keeps_every_checksum_right_when_the_destination_changes) {
+  for (auto p : every_kind()) {
+    auto before = facts_of(p);
+    translate(p, packet_side::destination, {ip("10.1.0.5"), 80});
+    EXPECT_TRUE(checksums_verify(p)) << before.flow.to_string();
+    EXPECT_EQ(facts_of(p).flow.destination, ip("10.1.0.5"));
+    EXPECT_EQ(facts_of(p).flow.destination_port, 80);
+    EXPECT_EQ(facts_of(p).flow.source, before.flow.source);
+  }
+}
+
+TEST(nat_rewrite, a_udp_datagram_without_checksum_stays_without) {
+  auto packets = lab_packets("lab_ping_arp_udp.pcap");
+  auto udp = std::find_if(packets.begin(), packets.end(), [](auto& p) { return p[9] == 17; });
+  ASSERT_NE(udp, packets.end());
+  auto p = *udp;
+  p[20 + 6] = p[20 + 7] = 0;
+  translate(p, packet_side::source, {ip("192.0.2.77"), 40001});
+  EXPECT_EQ(etherbeam::protocols::read_be16(p, 26), 0);
+}
+
+TEST(nat_rewrite, an_error_about_a_masqueraded_packet_goes_back_to_the_inside_host) {
+  // The lab's SYN as it left the NAT (source 192.0.2.77:40001), quoted by a port unreachable from its destination.
+  auto syn = lab_packets("lab_tcp_super_frames.pcap")[0];
+  translate(syn, packet_side::source, {ip("192.0.2.77"), 40001});
+  packet error(20 + 8, 0);
+  error[0] = 0x45;
+  error[8] = 64;
+  error[9] = 1;
+  ip("10.77.0.3").write(error, 12);
+  ip("192.0.2.77").write(error, 16);
+  error[20] = 3;
+  error[21] = 3;
+  error.insert(error.end(), syn.begin(), syn.begin() + 28);
+  etherbeam::protocols::write_be16(error, 2, static_cast<std::uint16_t>(error.size()));
+  make_whole(error);
+  translate_error_to_inside(error, {ip("10.77.0.1"), 36826});
+  EXPECT_TRUE(checksums_verify(error));
+  auto facts = facts_of(error);
+  EXPECT_EQ(facts.flow.destination, ip("10.77.0.1"));
+  ASSERT_TRUE(facts.is_icmp_error);
+  EXPECT_EQ(facts.quoted.source, ip("10.77.0.1"));
+  EXPECT_EQ(facts.quoted.source_port, 36826);
+  EXPECT_EQ(etherbeam::protocols::checksum_of(std::span<const std::uint8_t>(error.data() + 28, 20)), 0)
+    << "the quoted header's checksum";
+}

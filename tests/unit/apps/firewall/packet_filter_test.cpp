@@ -1,0 +1,181 @@
+#include "apps/firewall/packet_filter.hpp"
+
+#include <gtest/gtest.h>
+
+#include "apps/firewall/rules_file.hpp"
+#include "tests/unit/apps/firewall/lab_packets.hpp"
+
+using namespace etherbeam::apps::firewall;
+using namespace etherbeam::firewall_test;
+using etherbeam::protocols::ipv4_address;
+using namespace std::chrono_literals;
+
+namespace {
+
+ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+
+// The lab's TCP client 10.77.0.1 is on `lan` (link 0); its server 10.77.0.3
+// is taken to be out `wan` (link 1), where etherbeam is 192.0.2.1.
+struct router_lab {
+  packet_filter filter;
+  clock::time_point now = clock::time_point{} + 1h;
+  explicit router_lab(const std::string& rules, flow_table::settings table = {})
+      : filter(parse_rules(rules, {"lan", "wan"}), table) {}
+
+  packet_path route(ipv4_address a) const {
+    if (a == ip("192.0.2.1") || a == ip("10.77.0.2")) return {true, std::nullopt, {}};
+    if ((a.value >> 8) == (ip("10.77.0.0").value >> 8)) return {false, 0, ip("10.77.0.2")};
+    return {false, 1, ip("192.0.2.1")};
+  }
+  filter_decision see(const packet& p, etherbeam::actors::link_index in) {
+    return filter.decide(facts_of(p), in, p.size(), [this](ipv4_address a) { return route(a); }, now);
+  }
+};
+
+const char* stateful = R"(chain forward policy drop {
+  ct state established,related accept
+  iif lan oif wan accept
+}
+)";
+
+} // namespace
+
+TEST(packet_filter, lets_answers_to_an_outbound_flow_in_and_nothing_new) {
+  auto packets = lab_packets("lab_tcp_super_frames.pcap");
+  // Taken the other way round: the lab's server (10.77.0.3) stands outside.
+  router_lab lab(stateful);
+  auto syn = packets[0];
+  translate(syn, packet_side::destination, {ip("198.51.100.3"), 5001});
+  EXPECT_EQ(lab.see(syn, 0).what, filter_decision::kind::accept);
+  auto syn_ack = packets[1];
+  translate(syn_ack, packet_side::source, {ip("198.51.100.3"), 5001});
+  auto answer = lab.see(syn_ack, 1);
+  EXPECT_EQ(answer.what, filter_decision::kind::accept);
+  EXPECT_TRUE(answer.skipped_rules);
+  // A new connection from outside: the forward policy drops it.
+  auto inbound = packets[0];
+  translate(inbound, packet_side::source, {ip("198.51.100.9"), 40000});
+  EXPECT_EQ(lab.see(inbound, 1).what, filter_decision::kind::drop);
+  // A bare ACK from outside that belongs to no flow: invalid, and the policy drops it too.
+  auto stray = packets[4];
+  translate(stray, packet_side::source, {ip("198.51.100.9"), 40000});
+  auto d = lab.see(stray, 1);
+  EXPECT_EQ(d.state, connection_state::invalid);
+  EXPECT_EQ(d.what, filter_decision::kind::drop);
+  EXPECT_EQ(lab.filter.flows(), 1u);
+}
+
+TEST(packet_filter, masquerades_a_flow_and_translates_its_answers_back) {
+  auto packets = lab_packets("lab_ping_arp_udp.pcap");
+  router_lab lab(std::string(stateful) + "nat {\n  oif wan masquerade\n}\n");
+  auto request = packets[0]; // 10.77.0.1 > 10.77.0.2: sent out to the internet instead
+  translate(request, packet_side::destination, {ip("198.51.100.3"), facts_of(request).flow.destination_port});
+  auto out = lab.see(request, 0);
+  ASSERT_EQ(out.what, filter_decision::kind::accept);
+  ASSERT_TRUE(out.new_source);
+  EXPECT_EQ(out.new_source->address, ip("192.0.2.1"));
+  translate(request, packet_side::source, *out.new_source);
+  // The reply comes back to the router's address.
+  auto reply = packets[1];
+  translate(reply, packet_side::source, {ip("198.51.100.3"), out.new_source->port});
+  translate(reply, packet_side::destination, {ip("192.0.2.1"), out.new_source->port});
+  auto back = lab.see(reply, 1);
+  EXPECT_EQ(back.what, filter_decision::kind::accept);
+  ASSERT_TRUE(back.new_destination);
+  EXPECT_EQ(back.new_destination->address, ip("10.77.0.1"));
+  EXPECT_EQ(back.new_destination->port, facts_of(packets[0]).flow.source_port);
+  EXPECT_FALSE(back.path.to_us); // routed on to the inside host, not taken for etherbeam
+  EXPECT_EQ(back.path.out_link, 0u);
+}
+
+TEST(packet_filter, a_port_forward_sends_a_new_flow_to_the_inside_host) {
+  auto packets = lab_packets("lab_tcp_super_frames.pcap");
+  router_lab lab("chain forward policy drop {\n  ct state established accept\n  iif wan ip daddr 10.77.0.3 tcp dport "
+                 "5001 accept\n}\nnat {\n  iif wan tcp dport 8080 dnat to 10.77.0.3:5001\n}\n");
+  auto syn = packets[0];
+  translate(syn, packet_side::source, {ip("198.51.100.9"), 40000});
+  translate(syn, packet_side::destination, {ip("192.0.2.1"), 8080});
+  auto d = lab.see(syn, 1);
+  ASSERT_EQ(d.what, filter_decision::kind::accept);
+  ASSERT_TRUE(d.new_destination);
+  EXPECT_EQ(d.new_destination->address, ip("10.77.0.3"));
+  EXPECT_EQ(d.new_destination->port, 5001);
+  EXPECT_EQ(d.path.out_link, 0u);
+  // The inside host's SYN-ACK leaves with the router's address and port as its source.
+  auto syn_ack = packets[1];
+  translate(syn_ack, packet_side::destination, {ip("198.51.100.9"), 40000});
+  auto back = lab.see(syn_ack, 0);
+  ASSERT_TRUE(back.new_source);
+  EXPECT_EQ(back.new_source->address, ip("192.0.2.1"));
+  EXPECT_EQ(back.new_source->port, 8080);
+}
+
+TEST(packet_filter, an_icmp_error_about_a_flow_is_related) {
+  auto packets = lab_packets("lab_tcp_super_frames.pcap");
+  router_lab lab("chain forward policy drop {\n  ct state related accept\n  iif lan accept\n}\n");
+  auto syn = packets[0];
+  translate(syn, packet_side::destination, {ip("198.51.100.3"), 5001});
+  ASSERT_EQ(lab.see(syn, 0).what, filter_decision::kind::accept);
+  packet error(28, 0);
+  error[0] = 0x45;
+  error[8] = 64;
+  error[9] = 1;
+  ip("198.51.100.3").write(error, 12);
+  ip("10.77.0.1").write(error, 16);
+  error[20] = 3;
+  error[21] = 3;
+  error.insert(error.end(), syn.begin(), syn.begin() + 28);
+  etherbeam::protocols::write_be16(error, 2, static_cast<std::uint16_t>(error.size()));
+  make_whole(error);
+  auto d = lab.see(error, 1);
+  EXPECT_EQ(d.state, connection_state::related);
+  EXPECT_EQ(d.what, filter_decision::kind::accept);
+}
+
+TEST(packet_filter, a_full_table_refuses_new_flows_while_known_ones_pass) {
+  auto packets = lab_packets("lab_tcp_super_frames.pcap");
+  router_lab lab(stateful, {.max_flows = 1, .timeouts = {}});
+  auto syn = packets[0];
+  translate(syn, packet_side::destination, {ip("198.51.100.3"), 5001});
+  ASSERT_EQ(lab.see(syn, 0).what, filter_decision::kind::accept);
+  auto other = syn;
+  translate(other, packet_side::source, {ip("10.77.0.1"), 1234});
+  EXPECT_EQ(lab.see(other, 0).what, filter_decision::kind::table_full);
+  auto syn_ack = packets[1];
+  translate(syn_ack, packet_side::source, {ip("198.51.100.3"), 5001});
+  EXPECT_EQ(lab.see(syn_ack, 1).what, filter_decision::kind::accept);
+}
+
+TEST(packet_filter, reloaded_rules_keep_established_flows_and_judge_new_ones) {
+  auto packets = lab_packets("lab_tcp_super_frames.pcap");
+  router_lab lab(stateful);
+  auto syn = packets[0];
+  translate(syn, packet_side::destination, {ip("198.51.100.3"), 5001});
+  lab.see(syn, 0);
+  auto syn_ack = packets[1];
+  translate(syn_ack, packet_side::source, {ip("198.51.100.3"), 5001});
+  lab.see(syn_ack, 1);
+  lab.filter.replace_rules(parse_rules("chain forward policy drop {\n}\n", {"lan", "wan"}));
+  auto ack = packets[2];
+  translate(ack, packet_side::destination, {ip("198.51.100.3"), 5001});
+  EXPECT_EQ(lab.see(ack, 0).what, filter_decision::kind::accept);
+  auto other = packets[0];
+  translate(other, packet_side::source, {ip("10.77.0.1"), 1234});
+  translate(other, packet_side::destination, {ip("198.51.100.3"), 5001});
+  EXPECT_EQ(lab.see(other, 0).what, filter_decision::kind::drop);
+}
+
+TEST(packet_filter, counts_each_rule_and_the_policy) {
+  auto packets = lab_packets("lab_tcp_super_frames.pcap");
+  router_lab lab("chain forward policy drop {\n  iif lan counter out accept\n}\n");
+  auto syn = packets[0];
+  translate(syn, packet_side::destination, {ip("198.51.100.3"), 5001});
+  lab.see(syn, 0);
+  auto inbound = packets[0];
+  translate(inbound, packet_side::source, {ip("198.51.100.9"), 40000});
+  lab.see(inbound, 1);
+  std::map<std::string, std::uint64_t> packets_by;
+  lab.filter.rules()->for_each_counter([&](const std::string& n, std::uint64_t p, std::uint64_t) { packets_by[n] = p; });
+  EXPECT_EQ(packets_by["out"], 1u);
+  EXPECT_EQ(packets_by["forward.policy"], 1u);
+}
