@@ -56,7 +56,8 @@ private:
 // nobody reads costs nothing but the lines it keeps).
 class trace_buffer {
 public:
-  void arm(trace_request r, std::size_t packets);
+  void arm(trace_request r, std::size_t packets); // and forgets what an earlier trace left
+  void disarm() { remaining_.store(0); }
   bool wanted(const firewall::packet_facts& f) const;
   void add(std::string text);
   std::vector<std::string> take();

@@ -135,7 +135,7 @@ std::string run_trace(trace_buffer& traces, std::string_view arguments) {
   std::string out;
   while (!traces.done() && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(20)); // the control actor's own thread: it may wait
-  traces.arm(r, 0);
+  traces.disarm();
   for (auto& line : traces.take()) out += line + "\n";
   if (out.empty()) out = "no packet matched within " + std::to_string(seconds) + " s\n";
   return out;

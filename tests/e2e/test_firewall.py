@@ -1,0 +1,232 @@
+#!/usr/bin/python3
+"""etherbeam's firewall and NAT (apps/firewall, run by apps/router), with real clients.
+
+    inside A 10.77.0.1 ⇄ link a 10.77.0.2 [etherbeam] 10.88.0.2 link b ⇄ 10.88.0.1 outside B
+
+The rules (below) let A open connections out through b, masqueraded behind
+10.88.0.2; drop new connections from B except a port forward (10.88.0.2:9090
+to A's port 8080); reject B's TCP to port 22 (a reset) and UDP to 5555 (port
+unreachable). curl, python's http.server and sockets, scapy for the SYN flood.
+"""
+import hashlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+
+from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats
+import netns_lab  # noqa: E402  (e2e_base put scripts/ on the path)
+
+B_CLIENT, B_STACK = "10.88.0.1", "10.88.0.2"
+
+RULES = """
+chain input policy accept {
+  iif b tcp dport 22 reject
+}
+chain forward policy drop {
+  ct state established,related accept
+  ct state invalid drop
+  iif a oif b counter outbound accept
+  iif b tcp dport 22 reject
+  iif b udp dport 5555 reject
+  iif b ip daddr 10.77.0.1 tcp dport 8080 counter forwarded_web accept
+}
+nat {
+  oif b masquerade
+  iif b tcp dport 9090 dnat to 10.77.0.1:8080
+}
+"""
+
+# After the reload: A may no longer open new connections out.
+RULES_CLOSED = RULES.replace("iif a oif b counter outbound accept", "iif a oif b tcp dport 1 accept")
+
+
+def sha256_of(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
+
+
+class Firewall(LabTest):
+    MAX_FLOWS = 400
+
+    def setUp(self):
+        super().setUp()
+        self.b = self.lab.add_link(B_CLIENT)
+        self.lab.client(["ip", "route", "add", "default", "via", STACK_IP])
+        # B has no route to A's network: what reaches A from B comes by the port forward.
+        self.rules = os.path.join(self.lab.workdir, "firewall.rules")
+        with open(self.rules, "w") as f:
+            f.write(RULES)
+        config = netns_lab.write_router_config(self.lab, self.b, B_STACK)
+        with open(config, "a") as f:
+            f.write(f'\n[apps.router]\nfirewall = "{self.rules}"\nmax_flows = {self.MAX_FLOWS}\n')
+        self.binder_a = self.lab.start_binder()
+        self.binder_b = self.b.start_binder()
+        self.etherbeam = self.lab.start_etherbeam_with("--config", config)
+
+    def cli(self, *args, timeout=30):
+        return subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), *args, "--socket-dir",
+                               self.lab.socket_dir], capture_output=True, text=True, timeout=timeout)
+
+    def serve(self, side, address, port, name, data):
+        """python3 -m http.server in `side`'s client namespace; returns a function giving its log."""
+        directory = os.path.join(self.lab.workdir, f"www-{name}")
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, "big"), "wb") as f:
+            f.write(data)
+        log = open(os.path.join(self.lab.workdir, f"http-{name}.log"), "w+")
+        server = side.client_popen(["/usr/bin/python3", "-u", "-m", "http.server", str(port), "--bind", address,
+                                    "--directory", directory], stdout=subprocess.PIPE, stderr=log, text=True)
+        self.addCleanup(lambda: (server.kill(), server.wait(), server.stdout.close(), log.close()))
+        self.assertIn("Serving HTTP", server.stdout.readline())  # listening
+        return lambda: read_text(log.name)
+
+    def curl(self, client, url, max_time=30, extra=()):
+        out = os.path.join(self.lab.workdir, "got")
+        r = client(["curl", "-sS", "--max-time", str(max_time), "-o", out, "-w", "%{http_code}", *extra, url],
+                   check=False, timeout=max_time + 30)
+        digest = sha256_of(out) if os.path.exists(out) else None
+        if os.path.exists(out):
+            os.remove(out)
+        return r, digest
+
+    def test_outbound_connections_are_masqueraded_and_new_inbound_ones_dropped(self):
+        data = os.urandom(2_000_000)
+        b_log = self.serve(self.b, B_CLIENT, 8080, "b", data)
+        r, digest = self.curl(self.lab.client, f"http://{B_CLIENT}:8080/big")
+        self.assertEqual((r.returncode, r.stdout), (0, "200"), r.stderr + str(self.etherbeam.counters()))
+        self.assertEqual(digest, hashlib.sha256(data).hexdigest())
+        # B saw the router's address, not A's.
+        self.assertIn(f"{B_STACK} - -", b_log())
+        self.assertNotIn(CLIENT_IP, b_log())
+        # A new connection from B to etherbeam's b address on a port nobody forwards: dropped
+        # (curl times out rather than being refused).
+        r, _ = self.curl(self.b.client, f"http://{B_STACK}:8081/", max_time=3)
+        self.assertEqual(r.returncode, 28, r.stderr)
+        c = self.etherbeam.counters()
+        self.assertGreater(c.get("firewall.rule.outbound.packets", 0), 0, c)
+        self.assertGreater(c.get("firewall.nat_translated", 0), 1000, c)
+        counters = self.cli("firewall").stdout
+        self.assertRegex(counters, r"outbound packets [1-9]")
+
+    def test_reject_answers_with_a_reset_and_a_port_unreachable(self):
+        # B may route to A's network for this test; the forward chain rejects its port 22 and 5555.
+        self.b.client(["ip", "route", "add", "10.77.0.0/24", "via", B_STACK])
+        for address in (CLIENT_IP, B_STACK):  # through etherbeam (forward), and to it (input)
+            connect = ("import socket\ntry:\n"
+                       f"    socket.create_connection(('{address}', 22), timeout=3)\n    print('connected')\n"
+                       "except ConnectionRefusedError:\n    print('refused')\n"
+                       "except socket.timeout:\n    print('timeout')\n")
+            r = self.b.client(["/usr/bin/python3", "-c", connect], check=False)
+            self.assertEqual(r.stdout.strip(), "refused", f"{address}: {r.stderr}")  # the reset
+        probe = ("import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.settimeout(3)\n"
+                 f"s.connect(('{CLIENT_IP}', 5555))\ns.send(b'x')\n"
+                 "try:\n    s.recv(100)\nexcept ConnectionRefusedError:\n    print('refused')\n"
+                 "except socket.timeout:\n    print('timeout')\n")
+        r = self.b.client(["/usr/bin/python3", "-c", probe], check=False)
+        self.assertEqual(r.stdout.strip(), "refused", r.stderr)  # the connected socket heard the ICMP error
+        self.assertGreaterEqual(self.etherbeam.counters().get("reply.firewall_reject", 0), 3)
+
+    def test_a_port_forward_reaches_the_server_inside(self):
+        data = os.urandom(1_000_000)
+        a_log = self.serve(self.lab, CLIENT_IP, 8080, "a", data)
+        r, digest = self.curl(self.b.client, f"http://{B_STACK}:9090/big")
+        self.assertEqual((r.returncode, r.stdout), (0, "200"), r.stderr + str(self.etherbeam.counters()))
+        self.assertEqual(digest, hashlib.sha256(data).hexdigest())
+        self.assertIn(f"{B_CLIENT} - -", a_log())  # the server inside sees who really asked
+        flows = self.cli("conntrack").stdout
+        self.assertRegex(flows, rf"tcp {B_CLIENT}:\d+ > {B_STACK}:9090 \w+ reply tcp {CLIENT_IP}:8080 > {B_CLIENT}")
+
+    def test_a_reload_during_a_transfer_does_not_cut_it(self):
+        data = os.urandom(6_000_000)
+        self.serve(self.b, B_CLIENT, 8080, "b", data)
+        out = os.path.join(self.lab.workdir, "slow")
+        download = self.lab.client_popen(["curl", "-sS", "--max-time", "60", "--limit-rate", "1500K", "-o", out,
+                                          "-w", "%{http_code}", f"http://{B_CLIENT}:8080/big"],
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: download.poll() is None and download.kill())
+        # Once the transfer runs (the flow is established), the rules change under it.
+        deadline = time.monotonic() + 10
+        while not (os.path.exists(out) and os.path.getsize(out) > 500_000):
+            self.assertLess(time.monotonic(), deadline, "the download did not start")
+            time.sleep(0.05)  # polling a growing file: curl gives no other signal
+        with open(self.rules, "w") as f:
+            f.write(RULES_CLOSED)
+        self.etherbeam.popen.send_signal(signal.SIGHUP)
+        self.etherbeam.wait_for_log("firewall rules reloaded")
+        stdout, stderr = download.communicate(timeout=90)
+        self.assertEqual((download.returncode, stdout), (0, "200"), stderr)
+        self.assertEqual(sha256_of(out), hashlib.sha256(data).hexdigest())
+        # The new rules hold for new connections.
+        r, _ = self.curl(self.lab.client, f"http://{B_CLIENT}:8080/big", max_time=3)
+        self.assertEqual(r.returncode, 28, r.stderr)
+
+    def test_a_bad_rules_file_is_refused_with_its_line_and_the_old_rules_stay(self):
+        with open(self.rules, "w") as f:
+            f.write("chain forward policy drop {\n  iif a oif c accept\n}\n")
+        self.etherbeam.popen.send_signal(signal.SIGHUP)
+        self.etherbeam.wait_for_log("firewall rules not reloaded")
+        self.assertIn('line 2: no link named "c" (the links served: a, b)', self.etherbeam.log())
+        self.assertEqual(ping_stats(self.lab.client(["ping", "-n", "-c", "3", "-i", "0.1", "-W", "2", B_CLIENT],
+                                                    check=False).stdout), (3, 3))
+
+    def test_a_syn_flood_keeps_the_flow_table_bounded_while_a_transfer_goes_on(self):
+        data = os.urandom(4_000_000)
+        self.serve(self.b, B_CLIENT, 8080, "b", data)
+        self.serve(self.lab, CLIENT_IP, 8080, "a", b"inside")
+        out = os.path.join(self.lab.workdir, "during-flood")
+        download = self.lab.client_popen(["curl", "-sS", "--max-time", "60", "--limit-rate", "1M", "-o", out,
+                                          "-w", "%{http_code}", f"http://{B_CLIENT}:8080/big"],
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: download.poll() is None and download.kill())
+        deadline = time.monotonic() + 10
+        while not (os.path.exists(out) and os.path.getsize(out) > 200_000):
+            self.assertLess(time.monotonic(), deadline, "the download did not start")
+            time.sleep(0.05)  # polling a growing file: curl gives no other signal
+        # 3,000 SYNs from random ports to the port forward: each a new flow the rules accept.
+        flood = ("from scapy.all import IP, TCP, send, RandShort\n"
+                 f"send(IP(dst='{B_STACK}')/TCP(sport=RandShort(), dport=9090, flags='S'), count=3000, verbose=0)\n")
+        self.b.client(["/usr/bin/python3", "-c", flood], timeout=120)
+        flows = [l for l in self.cli("conntrack").stdout.splitlines() if l.strip()]
+        self.assertLessEqual(len(flows), self.MAX_FLOWS)
+        c = self.etherbeam.counters()
+        self.assertGreater(c.get("firewall.flow_table_full", 0), 0, c)
+        stdout, stderr = download.communicate(timeout=90)
+        self.assertEqual((download.returncode, stdout), (0, "200"), stderr)
+        self.assertEqual(sha256_of(out), hashlib.sha256(data).hexdigest())
+
+    def test_trace_shows_the_rules_a_packet_meets_and_udp_flows_are_listed_unreplied(self):
+        tracer = subprocess.Popen([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "trace", "-c", "1",
+                                   "--seconds", "20", "icmp", "host", B_CLIENT, "--socket-dir", self.lab.socket_dir],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: tracer.poll() is None and tracer.kill())
+        # Pings until the trace has caught one (the trace is armed when the control socket takes it).
+        for _ in range(40):
+            self.lab.client(["ping", "-n", "-c", "1", "-W", "1", B_CLIENT], check=False)
+            if tracer.poll() is not None:
+                break
+        stdout, stderr = tracer.communicate(timeout=30)
+        self.assertEqual(tracer.returncode, 0, stderr)
+        self.assertIn(f"a icmp {CLIENT_IP}", stdout)
+        self.assertIn("forward oif b", stdout)
+        self.assertRegex(stdout, r"line \d+: iif a oif b counter outbound accept  <- match")
+        self.assertIn("verdict accept", stdout)
+        self.assertIn(f"snat to {B_STACK}", stdout)
+        # One UDP datagram out, no answer: an unreplied flow that lives Linux's 30 s.
+        self.lab.client(["/usr/bin/python3", "-c", "import socket; socket.socket(socket.AF_INET, "
+                         f"socket.SOCK_DGRAM).sendto(b'x', ('{B_CLIENT}', 7777))"])
+        flows = self.cli("conntrack").stdout
+        line = next((l for l in flows.splitlines() if l.startswith(f"udp {CLIENT_IP}")), "")
+        self.assertIn("[UNREPLIED]", line, flows)
+        self.assertLessEqual(int(re.search(r"expires-in (\d+)s", line).group(1)), 30)
+
+
+if __name__ == "__main__":
+    main()
