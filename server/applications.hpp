@@ -4,6 +4,8 @@
 // source), so adding one touches no file outside its folder. At start the
 // server asks each enabled application for its registrations and its
 // long-lived actors; the frame path then knows none by name.
+#include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -76,6 +78,12 @@ struct application_entry {
   // lock). Throws config_error for something the user must fix (exit 2).
   std::function<std::shared_ptr<void>(const server_config& config)> hold;
 };
+
+// `etherbeam COMMAND` for a subcommand that asks the running etherbeam:
+// sends `command` to its control socket, prints the reply (an error on
+// stderr) and returns the exit status.
+int control_command(const std::filesystem::path& socket_dir, const std::string& command,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // Called once per application, during static initialisation.
 bool add_application(application_entry entry);

@@ -11,23 +11,19 @@
 
 namespace etherbeam::server {
 
-namespace {
-
-// `etherbeam counters` and `etherbeam fault CHILD`: one command to the
-// running server's control socket.
-int control_command(const std::filesystem::path& socket_dir, const std::string& command) {
+int control_command(const std::filesystem::path& socket_dir, const std::string& command,
+                    std::chrono::milliseconds timeout) {
   try {
-    auto reply = actors::control_request(socket_dir, command);
+    auto reply = actors::control_request(socket_dir, command, timeout);
     bool failed = reply.starts_with("error: ");
-    (failed ? std::cerr : std::cout) << (failed ? "etherbeam: " + reply.substr(7) : reply) << "\n";
+    if (failed) std::cerr << "etherbeam: " << reply.substr(7) << "\n";
+    else std::cout << reply << (reply.ends_with("\n") ? "" : "\n");
     return failed ? 1 : 0;
   } catch (const std::exception& e) {
     std::cerr << "etherbeam: " << e.what() << "\n";
     return 1;
   }
 }
-
-} // namespace
 
 // With `error` given (a reload), a configuration error is reported there
 // instead of on stderr.

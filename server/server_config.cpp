@@ -61,8 +61,10 @@ link_config load_link(const toml::table& table, const std::filesystem::path& fil
   if (link.name.empty()) throw config_error(where + ": a link needs a name, e.g. name = \"lan\"");
   if (link.socket_dir.empty())
     throw config_error(where + ": link " + link.name + " needs a socket_dir (its raw_binder's --socket-dir)");
-  if (!has_addresses || link.identity.addresses.empty())
-    throw config_error(where + ": link " + link.name + " needs addresses = [\"ADDR/PREFIX\", ...]");
+  if (!has_addresses)
+    throw config_error(where + ": link " + link.name +
+                       " needs addresses = [\"ADDR/PREFIX\", ...] (or addresses = [] for a link etherbeam only "
+                       "bridges, with no address of its own there)");
   return link;
 }
 

@@ -288,18 +288,7 @@ server::command_line_part command_line(CLI::App& app) {
     } else {
       return std::nullopt;
     }
-    try {
-      auto reply = actors::control_request(config.socket_dir, command, timeout);
-      if (reply.starts_with("error: ")) {
-        std::cerr << "etherbeam: " << reply.substr(7) << "\n";
-        return 1;
-      }
-      std::cout << reply;
-      return 0;
-    } catch (const std::exception& e) {
-      std::cerr << "etherbeam: " << e.what() << "\n";
-      return 1;
-    }
+    return server::control_command(config.socket_dir, command, timeout);
   };
   return part;
 }

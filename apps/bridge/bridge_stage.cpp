@@ -1,0 +1,78 @@
+#include "apps/bridge/bridge_stage.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace etherbeam::apps::bridge {
+
+using actors::inbound_frame;
+using actors::verdict;
+
+bridge_stage::bridge_stage(actors::counter_registry& c, std::vector<actors::link_index> members,
+                           mac_table::settings table, send to_link)
+    : members_(std::move(members)), to_link_(std::move(to_link)), table_(table), forwarded_(c.add("bridge.forwarded")),
+      flooded_(c.add("bridge.flooded")), filtered_(c.add("ignored.bridge_same_link")),
+      moved_(c.add("bridge.mac_moved")), table_full_(c.add("bridge.mac_table_full")),
+      link_local_(c.add("ignored.bridge_link_local_group")) {}
+
+bool bridge_stage::member(actors::link_index l) const {
+  return std::find(members_.begin(), members_.end(), l) != members_.end();
+}
+
+std::size_t bridge_stage::macs() const {
+  std::lock_guard guard(lock_);
+  return table_.size();
+}
+
+std::string bridge_stage::list(const std::function<std::string(actors::link_index)>& name_of) const {
+  std::lock_guard guard(lock_);
+  std::ostringstream out;
+  auto now = clock::now();
+  table_.for_each([&](const protocols::mac_address& mac, actors::link_index link, clock::time_point seen) {
+    out << mac.to_string() << " " << name_of(link) << " seen "
+        << std::chrono::duration_cast<std::chrono::seconds>(now - seen).count() << "s ago\n";
+  });
+  return out.str();
+}
+
+void bridge_stage::flood(const inbound_frame& in) const {
+  for (auto l : members_)
+    if (l != in.link) to_link_(l, in.bytes, in.here);
+}
+
+verdict bridge_stage::decide(const inbound_frame& in, protocols::byte_buffer) const {
+  if (!member(in.link)) return verdict::pass();
+  const auto& eth = *in.ethernet;
+  bool ours = in.me->mac && eth.destination == *in.me->mac;
+  if (in.me->mac && eth.source == *in.me->mac) return verdict::pass(); // our own, come back: the dispatcher drops it
+  std::optional<actors::link_index> out;
+  {
+    std::lock_guard guard(lock_);
+    auto now = clock::now();
+    if (!eth.source.is_group()) {
+      auto learned = table_.learn(eth.source, in.link, now);
+      if (learned == mac_table::learned::moved) ++moved_;
+      else if (learned == mac_table::learned::table_full) ++table_full_;
+    }
+    if (!ours && !eth.destination.is_group()) out = table_.lookup(eth.destination, now);
+  }
+  if (ours) return verdict::pass();
+  if (eth.destination.is_group()) {
+    // 01:80:C2:00:00:0X (STP, pause, LLDP, 802.1X) stay on their link (802.1D Table 7-10).
+    const auto& o = eth.destination.octets;
+    if (o[0] == 0x01 && o[1] == 0x80 && o[2] == 0xc2 && o[3] == 0 && o[4] == 0 && o[5] < 0x10)
+      return verdict::ignore(link_local_);
+    flood(in);
+    ++flooded_;
+    return verdict::pass(); // etherbeam hears broadcasts too (ARP for its own addresses, DHCP)
+  }
+  if (!out) {
+    flood(in);
+    return verdict::handed_off(flooded_);
+  }
+  if (*out == in.link) return verdict::ignore(filtered_);
+  to_link_(*out, in.bytes, in.here);
+  return verdict::handed_off(forwarded_);
+}
+
+} // namespace etherbeam::apps::bridge

@@ -1,0 +1,42 @@
+#pragma once
+// The bridge, where every frame is decided: a stage before dispatch that
+// learns each frame's source MAC on the link it came in by, sends a unicast
+// frame out the one member link its destination was last seen on (or drops
+// it when that is the link it came from), floods broadcasts, multicasts and
+// unknown unicast to every other member link, and lets frames for etherbeam's
+// own MAC, and broadcasts, go on to etherbeam's applications. The MAC table
+// is behind a lock (one lookup and one update per frame). No spanning tree:
+// member links must not be joined any other way (see README, Bridge).
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "actors/registration.hpp"
+#include "apps/bridge/mac_table.hpp"
+
+namespace etherbeam::apps::bridge {
+
+class bridge_stage final : public actors::frame_decider {
+public:
+  using send = std::function<void(actors::link_index, protocols::byte_view, caf::execution_unit*)>;
+
+  bridge_stage(actors::counter_registry& counters, std::vector<actors::link_index> members, mac_table::settings table,
+               send to_link);
+  actors::verdict decide(const actors::inbound_frame& in, protocols::byte_buffer reply) const override;
+  std::size_t macs() const;
+  // One line per learned MAC: "MAC link-index seconds-since-seen".
+  std::string list(const std::function<std::string(actors::link_index)>& name_of) const;
+
+private:
+  bool member(actors::link_index l) const;
+  void flood(const actors::inbound_frame& in) const;
+
+  std::vector<actors::link_index> members_;
+  send to_link_;
+  mutable std::mutex lock_;
+  mutable mac_table table_;
+  actors::named_counter &forwarded_, &flooded_, &filtered_, &moved_, &table_full_, &link_local_;
+};
+
+} // namespace etherbeam::apps::bridge
