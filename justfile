@@ -3,8 +3,8 @@
 build_dir := env_var_or_default("ETHERBEAM_BUILD", "build")
 socket_dir := "/run/etherbeam"
 python := "/usr/bin/python3"
-fuzz_targets := "ethernet arp ipv4 ipv4_fragments icmpv4 udp dhcp frame_reply offloaded_checksum tcp_segmentation"
-fuzz_binaries := "fuzz_ethernet fuzz_arp fuzz_ipv4 fuzz_ipv4_fragments fuzz_icmpv4 fuzz_udp fuzz_dhcp fuzz_frame_reply fuzz_offloaded_checksum fuzz_tcp_segmentation"
+fuzz_targets := "ethernet arp ipv4 ipv4_fragments icmpv4 udp dhcp frame_reply offloaded_checksum tcp_segmentation firewall firewall_rules"
+fuzz_binaries := "fuzz_ethernet fuzz_arp fuzz_ipv4 fuzz_ipv4_fragments fuzz_icmpv4 fuzz_udp fuzz_dhcp fuzz_frame_reply fuzz_offloaded_checksum fuzz_tcp_segmentation fuzz_firewall fuzz_firewall_rules"
 
 # List the recipes
 default:

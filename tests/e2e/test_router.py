@@ -13,6 +13,7 @@ b's smaller MTU makes it needed, an unknown network answered with "net
 unreachable", and etherbeam still answering for its own addresses.
 """
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -96,6 +97,25 @@ class Router(LabTest):
         self.assertEqual(self.fetched(self.b.client, CLIENT_IP, "a"), hashlib.sha256(data).hexdigest())
         self.assertGreater(self.binder_a.counters()["super_frames_segmented"], 0)
         self.assertGreater(self.binder_b.counters()["super_frames_segmented"], 0)
+
+    def iperf3(self, *args):
+        """iperf3 from A to a one-off server in B; returns its JSON report."""
+        server = self.b.client_popen(["iperf3", "-s", "-1", "--forceflush", "-B", B_CLIENT], stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.addCleanup(lambda: (server.poll() is None and server.kill(), server.wait(), server.stdout.close()))
+        self.assertIn("Server listening", server.stdout.readline() + server.stdout.readline())
+        r = self.lab.client(["iperf3", "-c", B_CLIENT, "-t", "3", "-J", *args], check=False, timeout=60)
+        report = json.loads(r.stdout)
+        self.assertNotIn("error", report, r.stdout[-2000:])
+        return report["end"]
+
+    def test_iperf3_tcp_and_udp_cross_it(self):
+        tcp = self.iperf3()
+        received = tcp["sum_received"]["bits_per_second"]
+        self.assertGreater(received, 10e6, tcp["sum_received"])  # well above a trickle, even on a loaded CI machine
+        udp = self.iperf3("-u", "-b", "20M", "-l", "1200")  # datagrams that fit link b's 1280 MTU
+        self.assertGreater(udp["sum"]["packets"], 5000, udp["sum"])
+        self.assertLess(udp["sum"]["lost_percent"], 5, udp["sum"])
 
     def test_path_mtu_discovery_lets_a_large_download_through(self):
         # B's own interface says 1500, so B offers A an MSS of 1460: only etherbeam knows

@@ -58,6 +58,7 @@ def layers(frame):
     if ethertype != 0x0800 or len(payload) < 20:
         return
     yield "ipv4", payload
+    yield "firewall", payload
     ihl = (payload[0] & 0x0F) * 4
     total = struct.unpack_from("!H", payload, 2)[0]
     body = payload[ihl:max(ihl, min(total, len(payload)))]
@@ -84,6 +85,16 @@ def fragment_seeds(folder):
     return written
 
 
+def rules_seeds(folder):
+    """The documented rules file, and each of its chains alone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = (DATA.parent.parent / "docs" / "firewall.example.rules").read_bytes()
+    pieces = [text] + [b"chain" + c for c in text.split(b"chain")[1:]]
+    for data in pieces:
+        (folder / hashlib.sha1(data).hexdigest()).write_bytes(data)
+    return len(pieces)
+
+
 def main():
     out = pathlib.Path(sys.argv[1])
     frames = [f for p in sorted(DATA.glob("*.pcap")) for f in pcap_frames(p)] + crafted_frames()
@@ -97,6 +108,7 @@ def main():
                 path.write_bytes(data)
                 written += 1
     written += fragment_seeds(out / "ipv4_fragments")
+    written += rules_seeds(out / "firewall_rules")
     print(f"make_seeds: {len(frames)} frames, {written} seed inputs under {out}")
 
 
