@@ -20,7 +20,14 @@ Measured per peer, order alternating, medians of --repeat:
   end; etherbeam's raw_binder cuts each super-frame into wire frames and
   etherbeam forwards them one by one).
 
-    /usr/bin/python3 bench/router_rate.py --build build --repeat 3
+With --firewall both routers also filter and translate, with the same rules:
+forward policy drop, established and related accepted, new flows from A out
+to B accepted, masquerade out of B (etherbeam: a rules file; the kernel:
+nftables with conntrack). Then also measured: memory per tracked flow, after
+--flows UDP flows from A (distinct source ports): etherbeam's RSS growth, the
+kernel's nf_conntrack slab growth, each divided by the flows it tracks.
+
+    /usr/bin/python3 bench/router_rate.py --build build --repeat 3 [--firewall]
 """
 import argparse
 import json
@@ -36,25 +43,104 @@ import netns_lab  # noqa: E402
 
 A_IP, A_ROUTER = netns_lab.CLIENT_IP, netns_lab.STACK_IP
 B_IP, B_ROUTER = "10.88.0.1", "10.88.0.2"
-def make_router(lab, b, peer):
+ETHERBEAM_RULES = """chain forward policy drop {
+  ct state established,related accept
+  iif a oif b accept
+}
+nat {
+  oif b masquerade
+}
+"""
+
+KERNEL_RULES = """table ip filter {{
+  chain forward {{
+    type filter hook forward priority 0; policy drop;
+    ct state established,related accept
+    iifname "{a}" oifname "{b}" accept
+  }}
+}}
+table ip nat {{
+  chain postrouting {{
+    type nat hook postrouting priority 100;
+    oifname "{b}" masquerade
+  }}
+}}
+"""
+
+
+def make_router(lab, b, peer, firewall, max_flows):
+    """Returns the etherbeam daemon (None for the kernel)."""
     if peer == "kernel":
         lab.server(["ip", "addr", "add", f"{A_ROUTER}/24", "dev", lab.server_if])
         lab.server(["ip", "addr", "add", f"{B_ROUTER}/24", "dev", b.server_if])
         lab.server(["ip", "link", "set", "dev", b.server_if, "up"])
         lab.server(["sysctl", "-qw", "net.ipv4.ip_forward=1"])
-        return
+        if firewall:
+            rules = os.path.join(lab.workdir, "kernel.nft")
+            with open(rules, "w") as f:
+                f.write(KERNEL_RULES.format(a=lab.server_if, b=b.server_if))
+            lab.server(["nft", "-f", rules])
+            lab.server(["sysctl", "-qw", f"net.netfilter.nf_conntrack_max={max_flows}"])
+        return None
     config = netns_lab.write_router_config(lab, b, B_ROUTER, A_ROUTER)
+    if firewall:
+        rules = os.path.join(lab.workdir, "firewall.rules")
+        with open(rules, "w") as f:
+            f.write(ETHERBEAM_RULES)
+        with open(config, "a") as f:
+            f.write(f'\n[apps.router]\nfirewall = "{rules}"\nmax_flows = {max_flows}\n')
     lab.start_binder()
     b.start_binder()
-    lab.start_etherbeam_with("--config", config)
+    return lab.start_etherbeam_with("--config", config)
 
 
-def measure(build, peer, seconds):
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+
+
+def conntrack_slab_bytes():
+    """Bytes the kernel's nf_conntrack slab holds (every namespace's flows)."""
+    with open("/proc/slabinfo") as f:
+        for line in f:
+            if line.startswith("nf_conntrack "):
+                fields = line.split()
+                return int(fields[2]) * int(fields[3])  # num_objs × objsize
+    return 0
+
+
+def open_flows(lab, count):
+    """`count` UDP flows from A to B (one datagram each, distinct source ports), sent by scapy."""
+    script = ("from scapy.all import IP, UDP, send\n"
+              f"send([IP(src='{A_IP}', dst='{B_IP}')/UDP(sport=1024 + i, dport=9)/b'x' for i in range({count})], "
+              "inter=0, verbose=0)\n")
+    lab.client(["/usr/bin/python3", "-c", script], timeout=600)
+
+
+def memory_per_flow(build, lab, b, peer, etherbeam, flows):
+    if peer == "kernel":
+        before = conntrack_slab_bytes()
+        open_flows(lab, flows)
+        tracked = int(lab.server(["cat", "/proc/sys/net/netfilter/nf_conntrack_count"]).stdout)
+        grown = conntrack_slab_bytes() - before
+    else:
+        before = rss_kib(etherbeam.pid) * 1024
+        open_flows(lab, flows)
+        out = subprocess.run([os.path.join(build, "bin", "etherbeam"), "firewall", "--socket-dir", lab.socket_dir],
+                             capture_output=True, text=True).stdout
+        tracked = int(out.rsplit("flows ", 1)[1].split()[0])
+        grown = rss_kib(etherbeam.pid) * 1024 - before
+    if tracked < flows * 0.9:
+        raise netns_lab.LabError(f"{peer}: only {tracked} of {flows} flows tracked")
+    return grown / tracked, tracked
+
+
+def measure(build, peer, seconds, firewall=False, flows=0):
     with netns_lab.Lab(build) as lab:
         b = lab.add_link(B_IP)
         lab.client(["ip", "route", "add", "default", "via", A_ROUTER])
         b.client(["ip", "route", "add", "default", "via", B_ROUTER])
-        make_router(lab, b, peer)
+        etherbeam = make_router(lab, b, peer, firewall, max(65536, 2 * flows))
         ping = lab.client(["ping", "-n", "-c", "20", "-i", "0.01", B_IP], check=False)  # ARP on both sides
         if " 0% packet loss" not in ping.stdout:
             raise netns_lab.LabError(f"{peer}: no route through the router:\n{ping.stdout}")
@@ -81,6 +167,8 @@ def measure(build, peer, seconds):
                 r["udp_lost_percent"] = s["lost_percent"]
             else:
                 r["tcp_mbit_s"] = end["sum_received"]["bits_per_second"] / 1e6
+        if firewall and flows:
+            r["bytes_per_flow"], r["flows_tracked"] = memory_per_flow(build, lab, b, peer, etherbeam, flows)
         return r
 
 
@@ -89,13 +177,15 @@ def main():
     p.add_argument("--build", default=os.environ.get("ETHERBEAM_BUILD", "build"))
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--seconds", type=int, default=5)
+    p.add_argument("--firewall", action="store_true", help="both routers filter statefully and masquerade")
+    p.add_argument("--flows", type=int, default=20000, help="with --firewall: UDP flows for the memory measurement")
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("router_rate: run as root: the lab creates network namespaces")
     runs = {"kernel": [], "etherbeam": []}
     for i in range(args.repeat):
         for peer in (["kernel", "etherbeam"] if i % 2 == 0 else ["etherbeam", "kernel"]):
-            r = measure(args.build, peer, args.seconds)
+            r = measure(args.build, peer, args.seconds, args.firewall, args.flows)
             runs[peer].append(r)
             print(f"run {i + 1} {peer:9} " + " ".join(f"{k} {v:.3f}" for k, v in r.items()), flush=True)
     print(f"\nmedians over {args.repeat} runs (etherbeam / kernel):")
