@@ -42,6 +42,8 @@ struct neighbour_state {
   std::shared_ptr<neighbour_counters> counters;
   unreachable_reports reports;
   neighbour_table::output out; // made once: what the table's decisions turn into
+  std::shared_ptr<neighbour_cache> cache;
+  std::shared_ptr<const neighbour_cache::snapshot> published;
   static inline const char* name = "neighbours";
 };
 
@@ -137,11 +139,26 @@ neighbour_table::output output_for(self_pointer self) {
   return out;
 }
 
+// Publishes what is REACHABLE when it differs from what was published.
+void publish_reachable(self_pointer self) {
+  auto& st = self->state;
+  auto now = std::make_shared<neighbour_cache::snapshot>();
+  st.table->for_each_reachable([&](protocols::ipv4_address ip, const protocols::mac_address& mac) {
+    now->emplace(ip.value, mac);
+  });
+  if (st.published && *st.published == *now) return;
+  st.published = now;
+  st.cache->publish(st.link, std::move(now));
+}
+
 neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index link,
                                           std::shared_ptr<const actors::link_directory> links,
                                           std::shared_ptr<neighbour_counters> counters,
-                                          neighbour_table::settings settings, unreachable_reports reports) {
+                                          neighbour_table::settings settings, unreachable_reports reports,
+                                          std::shared_ptr<neighbour_cache> cache) {
   auto& st = self->state;
+  st.cache = std::move(cache);
+  st.cache->publish(link, nullptr); // a restarted actor knows no neighbour yet
   st.reports = std::move(reports);
   st.table = std::make_unique<neighbour_table>(settings);
   st.link = link;
@@ -165,9 +182,11 @@ neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index 
     [self](arp_heard_atom, const arp_heard& a) {
       auto& st = self->state;
       st.table->heard(a.ip, a.mac, a.is_reply, neighbour_table::clock::now(), st.out);
+      publish_reachable(self);
     },
     [self](neighbour_tick_atom) {
       self->state.table->tick(neighbour_table::clock::now(), self->state.out);
+      publish_reachable(self);
       self->delayed_send(self, tick_interval, neighbour_tick_atom::value);
     },
     [self](actors::inject_fault_atom) {
@@ -182,8 +201,9 @@ neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index 
 neighbour_actor spawn_neighbour_actor(caf::actor_system& system, actors::link_index link,
                                       std::shared_ptr<const actors::link_directory> links,
                                       std::shared_ptr<neighbour_counters> counters, neighbour_table::settings settings,
-                                      unreachable_reports reports) {
-  auto actor = system.spawn(neighbours, link, std::move(links), std::move(counters), settings, std::move(reports));
+                                      unreachable_reports reports, std::shared_ptr<neighbour_cache> cache) {
+  auto actor = system.spawn(neighbours, link, std::move(links), std::move(counters), settings, std::move(reports),
+                            std::move(cache));
   actors::register_as(system, neighbour_actor_name(link), caf::actor_cast<caf::actor>(actor));
   return actor;
 }

@@ -9,6 +9,7 @@
 #include "actors/named_counters.hpp"
 #include "actors/token_bucket.hpp"
 #include "apps/router/route_table.hpp"
+#include "apps/router/neighbour_cache.hpp"
 #include "apps/router/neighbour_table.hpp"
 #include "apps/router/router_messages.hpp"
 
@@ -36,6 +37,6 @@ struct unreachable_reports {
 neighbour_actor spawn_neighbour_actor(caf::actor_system& system, actors::link_index link,
                                       std::shared_ptr<const actors::link_directory> links,
                                       std::shared_ptr<neighbour_counters> counters, neighbour_table::settings settings,
-                                      unreachable_reports reports);
+                                      unreachable_reports reports, std::shared_ptr<neighbour_cache> cache);
 
 } // namespace etherbeam::apps::router

@@ -61,6 +61,11 @@ public:
   std::optional<state> state_of(protocols::ipv4_address ip) const;
   std::optional<protocols::mac_address> mac_of(protocols::ipv4_address ip) const;
   std::size_t size() const { return entries_.size(); }
+  // Every REACHABLE neighbour and its MAC (for neighbour_cache).
+  template <class F> void for_each_reachable(F f) const {
+    for (const auto& [ip, e] : entries_)
+      if (e.now == state::reachable) f(ip, e.mac);
+  }
 
 private:
   struct entry {

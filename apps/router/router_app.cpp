@@ -18,6 +18,8 @@
 #include <caf/actor_system.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/link.hpp"
+#include "actors/messages.hpp"
 #include "actors/tell.hpp"
 #include "apps/firewall/rules_file.hpp"
 #include "apps/router/netfilter_stage.hpp"
@@ -184,7 +186,15 @@ std::optional<server::running_application> start(const server::application_start
   auto& counters = start.counters->named;
   server::running_application app;
   app.registrations.push_back({"router", actors::frame_match::every(), std::make_shared<arp_listener>(heard)});
-  auto forwarding = std::make_shared<forwarding_decider>(counters, routes, start.links, settings.errors, to_link);
+  auto cache = std::make_shared<neighbour_cache>(links.size());
+  auto to_sender = [system](actors::link_index link, actors::frame&& f, caf::execution_unit* here) {
+    auto sender = caf::actor_cast<actors::sender_actor>(system->registry().get(actors::sender_name(link)));
+    if (!sender) return false;
+    actors::tell(here, sender, actors::send_frame_atom::value, std::move(f));
+    return true;
+  };
+  auto forwarding = std::make_shared<forwarding_decider>(counters, routes, start.links, settings.errors, to_link,
+                                                         cache, to_sender);
   if (!settings.firewall_rules.empty()) {
     auto rules = read_rules(settings.firewall_rules, link_names(links));
     firewall::flow_table::settings table;
@@ -243,9 +253,10 @@ std::optional<server::running_application> start(const server::application_start
                               std::make_shared<actors::token_bucket>(settings.errors.per_second, settings.errors.burst)};
   for (actors::link_index i = 0; i < links.size(); ++i)
     app.children.push_back({"neighbours." + links.at(i).name,
-                            [i, all = start.links, neighbour, s = settings.neighbours, reports](caf::actor_system& sys) {
+                            [i, all = start.links, neighbour, s = settings.neighbours, reports,
+                             cache](caf::actor_system& sys) {
                               return caf::actor_cast<caf::actor>(
-                                spawn_neighbour_actor(sys, i, all, neighbour, s, reports));
+                                spawn_neighbour_actor(sys, i, all, neighbour, s, reports, cache));
                             }});
   return app;
 }

@@ -13,6 +13,7 @@
 #include "actors/link_directory.hpp"
 #include "actors/registration.hpp"
 #include "actors/token_bucket.hpp"
+#include "apps/router/neighbour_cache.hpp"
 #include "apps/router/route_table.hpp"
 #include "apps/router/router_packets.hpp"
 
@@ -26,9 +27,15 @@ struct icmp_error_limits {
 class forwarding_decider final : public actors::frame_decider {
 public:
   using hand_over = std::function<bool(actors::link_index, routed_packet&&, caf::execution_unit*)>;
+  // The fast path's: a whole frame to the out-link's sender.
+  using send_frame = std::function<bool(actors::link_index, actors::frame&&, caf::execution_unit*)>;
 
+  // With `cache` and `to_sender`, a packet whose next hop is REACHABLE (and
+  // that fits the out-link) is framed here and sent; the rest, and all
+  // without them, go to the out-link's neighbour actor.
   forwarding_decider(actors::counter_registry& counters, std::shared_ptr<const route_table> routes,
-                     std::shared_ptr<const actors::link_directory> links, icmp_error_limits limits, hand_over to_link);
+                     std::shared_ptr<const actors::link_directory> links, icmp_error_limits limits, hand_over to_link,
+                     std::shared_ptr<const neighbour_cache> cache = nullptr, send_frame to_sender = {});
   actors::verdict decide(const actors::inbound_frame& in, protocols::byte_buffer reply) const override;
 
 private:
@@ -38,7 +45,9 @@ private:
   std::shared_ptr<const route_table> routes_;
   std::shared_ptr<const actors::link_directory> links_;
   hand_over to_link_;
-  actors::named_counter &handed_over_, &martian_, &time_exceeded_, &net_unreachable_, &fragmentation_needed_,
+  std::shared_ptr<const neighbour_cache> cache_;
+  send_frame to_sender_;
+  actors::named_counter &forwarded_, &handed_over_, &martian_, &time_exceeded_, &net_unreachable_, &fragmentation_needed_,
     &no_error_allowed_, &rate_limited_, &neighbour_actor_absent_;
   mutable actors::token_bucket errors_;
 };
