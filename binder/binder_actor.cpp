@@ -358,6 +358,11 @@ void binder_actor(caf::blocking_actor* self, std::shared_ptr<binder_resources> r
         went_down = false; // frames flow: it is up again
         if (i == 0) r->nic_to_logic_server(resources->nic, resources->rings.get());
         else r->nic_to_logic_server(lanes[i - 1].socket, lanes[i - 1].rings.get());
+        // A lane's batch can take milliseconds (a ring block of TCP super-frames, each
+        // cut into dozens of frames): take etherbeam's replies between lanes, so that
+        // its wait for room (5 ms, then it drops) is not spent behind them. A TCP
+        // sender's ACKs come back this way. Non-blocking: nothing there costs one recv.
+        r->logic_server_to_nic();
       }
       first_lane = (first_lane + 1) % lane_count;
     }

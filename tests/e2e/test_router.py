@@ -98,22 +98,23 @@ class Router(LabTest):
         self.assertGreater(self.binder_a.counters()["super_frames_segmented"], 0)
         self.assertGreater(self.binder_b.counters()["super_frames_segmented"], 0)
 
-    def iperf3(self, *args):
-        """iperf3 from A to a one-off server in B; returns its JSON report."""
-        server = self.b.client_popen(["iperf3", "-s", "-1", "--forceflush", "-B", B_CLIENT], stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+    def iperf3(self, port, *args):
+        """iperf3 from A to a one-off server in B on `port`; returns the client's JSON report's end."""
+        server = self.b.client_popen(["iperf3", "-s", "-1", "--forceflush", "-B", B_CLIENT, "-p", str(port)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.addCleanup(lambda: (server.poll() is None and server.kill(), server.wait(), server.stdout.close()))
         self.assertIn("Server listening", server.stdout.readline() + server.stdout.readline())
-        r = self.lab.client(["iperf3", "-c", B_CLIENT, "-t", "3", "-J", *args], check=False, timeout=60)
+        r = self.lab.client(["iperf3", "-c", B_CLIENT, "-p", str(port), "-t", "3", "-J", *args], check=False,
+                            timeout=60)
         report = json.loads(r.stdout)
         self.assertNotIn("error", report, r.stdout[-2000:])
         return report["end"]
 
     def test_iperf3_tcp_and_udp_cross_it(self):
-        tcp = self.iperf3()
+        tcp = self.iperf3(5201)
         received = tcp["sum_received"]["bits_per_second"]
         self.assertGreater(received, 10e6, tcp["sum_received"])  # well above a trickle, even on a loaded CI machine
-        udp = self.iperf3("-u", "-b", "20M", "-l", "1200")  # datagrams that fit link b's 1280 MTU
+        udp = self.iperf3(5202, "-u", "-b", "20M", "-l", "1200")  # datagrams that fit link b's 1280 MTU
         self.assertGreater(udp["sum"]["packets"], 5000, udp["sum"])
         self.assertLess(udp["sum"]["lost_percent"], 5, udp["sum"])
 
