@@ -26,7 +26,9 @@ reply_batch::reply_batch(std::filesystem::path binder, std::shared_ptr<stack_cou
 
 void reply_batch::add(frame f) {
   pending_.push_back(std::move(f));
-  if (pending_.size() >= capacity) flush();
+  if (pending_.size() < capacity) return;
+  if (holding_) flush_holding();
+  else flush();
 }
 
 void reply_batch::flush() {
@@ -35,15 +37,43 @@ void reply_batch::flush() {
   for (std::size_t i = 0; i < pending_.size(); ++i) frames[i] = pending_[i].bytes();
   auto r = binder_.send({frames.data(), pending_.size()}, room_wait);
   pending_.clear();
+  count(r, false);
+}
+
+bool reply_batch::flush_holding() {
+  for (auto& f : pending_) held_.push_back(std::move(f));
+  pending_.clear();
+  if (held_.size() > hold_limit) {
+    auto over = held_.size() - hold_limit;
+    held_.resize(hold_limit); // the newest go: the oldest are what the receiver waits for
+    ipc::batch_send_result dropped;
+    dropped.peer_busy = over;
+    count(dropped, false);
+  }
+  std::array<std::span<const std::uint8_t>, capacity> frames;
+  while (!held_.empty()) {
+    std::size_t n = std::min(held_.size(), capacity);
+    for (std::size_t i = 0; i < n; ++i) frames[i] = held_[i].bytes();
+    auto r = binder_.send({frames.data(), n}, std::chrono::milliseconds(0));
+    held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(r.sent + r.failed));
+    if (r.peer_absent) held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(r.peer_absent));
+    count(r, true);
+    if (r.peer_busy) return true; // no room now: kept, in order
+  }
+  return false;
+}
+
+void reply_batch::count(const ipc::batch_send_result& r, bool holding) {
   counters_->replies_sent += r.sent;
   counters_->replies_dropped_binder_absent += r.peer_absent;
-  counters_->replies_dropped_binder_busy += r.peer_busy;
+  if (!holding) counters_->replies_dropped_binder_busy += r.peer_busy;
+  else if (r.peer_busy) ++counters_->replies_waited_for_binder;
   counters_->replies_waited_for_binder += r.waits;
   counters_->reply_send_errors += r.failed;
   failures_.note(r);
   if (per_link_) {
     per_link_->replies_sent += r.sent;
-    per_link_->replies_dropped += r.peer_absent + r.peer_busy + r.failed;
+    per_link_->replies_dropped += r.peer_absent + (holding ? 0 : r.peer_busy) + r.failed;
   }
   bool absent = r.sent ? false : r.peer_absent ? true : binder_absent_;
   if (absent == binder_absent_) return;

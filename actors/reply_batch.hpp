@@ -4,6 +4,7 @@
 // a burst (inline ingress, a per-protocol worker) owns its own and writes its
 // replies itself: a hand-off to the sender is a mailbox and a thread's
 // wake-up per reply, where the batch is a copy of a pointer.
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -27,9 +28,21 @@ public:
 
   // Holds `f` until flush(); writes the batch at once when it is full.
   void add(frame f);
-  // Writes what is held; what raw_binder cannot take is counted and dropped.
+  // Writes what is held; what raw_binder cannot take within a few
+  // milliseconds is counted and dropped (the writer is a decider: while it
+  // waits, no frame is decided).
   void flush();
-  bool empty() const { return pending_.empty(); }
+  bool empty() const { return pending_.empty() && held_.empty(); }
+
+  // The sender's way, which has nothing else to do meanwhile: what raw_binder
+  // cannot take now is kept, in order, before anything added later — up to
+  // `hold_limit` frames; beyond, the newest are dropped and counted — and
+  // written at the next call. Never waits. Returns whether frames are still
+  // kept (call again soon).
+  bool flush_holding();
+  static constexpr std::size_t hold_limit = 4096;
+  // From now on a full batch is written by flush_holding(), not flush().
+  void hold_when_busy() { holding_ = true; }
 
 private:
   ipc::datagram_peer binder_;
@@ -37,7 +50,10 @@ private:
   std::shared_ptr<link_counters> per_link_;
   ipc::send_failure_report failures_;
   bool binder_absent_ = false;
+  void count(const ipc::batch_send_result& r, bool holding);
   std::vector<frame> pending_;
+  std::deque<frame> held_; // flush_holding()'s, oldest first
+  bool holding_ = false;
 };
 
 } // namespace etherbeam::actors

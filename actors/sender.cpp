@@ -15,6 +15,9 @@ namespace etherbeam::actors {
 
 namespace {
 
+// How soon the sender tries again to write what raw_binder had no room for.
+constexpr auto retry_held = std::chrono::microseconds(500);
+
 struct sender_state {
   std::optional<reply_batch> replies;
   bool flush_queued = false;
@@ -27,6 +30,9 @@ sender_actor::behavior_type sender(sender_pointer self, std::filesystem::path bi
                                    std::shared_ptr<stack_counters> counters,
                                    std::shared_ptr<link_counters> per_link) {
   self->state.replies.emplace(binder, std::move(counters), std::move(per_link));
+  // The sender has nothing else to do while raw_binder is busy: it keeps the
+  // replies (a TCP sender's ACKs among them) rather than drop them after a wait.
+  self->state.replies->hold_when_busy();
   return {
     // Replies are gathered while more wait in the mailbox and written
     // together: one system call for a burst instead of one per reply.
@@ -39,8 +45,11 @@ sender_actor::behavior_type sender(sender_pointer self, std::filesystem::path bi
       }
     },
     [self](flush_atom) {
-      self->state.flush_queued = false;
-      self->state.replies->flush();
+      auto& st = self->state;
+      st.flush_queued = false;
+      if (!st.replies->flush_holding()) return;
+      st.flush_queued = true; // raw_binder had no room: again shortly, before anything newer
+      self->delayed_send(self, retry_held, flush_atom::value);
     },
     [self](inject_fault_atom) {
       spdlog::warn("sender: fault injected, failing on purpose");
