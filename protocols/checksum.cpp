@@ -36,4 +36,13 @@ std::uint16_t internet_checksum::value() const {
   return static_cast<std::uint16_t>(~s);
 }
 
+void adjust_checksum(byte_buffer bytes, std::size_t at, std::uint16_t before, std::uint16_t after) {
+  std::uint32_t sum = static_cast<std::uint16_t>(~read_be16(bytes, at));
+  sum += static_cast<std::uint16_t>(~before);
+  sum += after;
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  write_be16(bytes, at, static_cast<std::uint16_t>(~sum));
+}
+
 } // namespace etherbeam::protocols

@@ -24,4 +24,9 @@ private:
 
 inline std::uint16_t checksum_of(byte_view bytes) { return internet_checksum{}.add(bytes).value(); }
 
+// Updates the checksum stored at `at` in `bytes` for one 16-bit word of what
+// it covers changing from `before` to `after`, without summing the rest
+// again (RFC 1624 eqn. 3): a router lowering a TTL, NAT rewriting a port.
+void adjust_checksum(byte_buffer bytes, std::size_t at, std::uint16_t before, std::uint16_t after);
+
 } // namespace etherbeam::protocols

@@ -99,8 +99,8 @@ namespace {
 bool next_tcp_state(flow_entry& e, direction dir, std::uint8_t flags) {
 
   const std::uint8_t me = dir == direction::original ? 1 : 2, other = me ^ 3;
-  bool syn = flags & tcp_flag::syn, ack = flags & tcp_flag::ack, fin = flags & tcp_flag::fin;
-  if (flags & tcp_flag::rst) {
+  bool syn = flags & protocols::tcp_field::syn, ack = flags & protocols::tcp_field::ack, fin = flags & protocols::tcp_field::fin;
+  if (flags & protocols::tcp_field::rst) {
     e.tcp = tcp_state::close;
     return true;
   }

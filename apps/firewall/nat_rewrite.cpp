@@ -9,15 +9,6 @@ namespace etherbeam::apps::firewall {
 
 using namespace protocols;
 
-void adjust_checksum(byte_buffer bytes, std::size_t at, std::uint16_t before, std::uint16_t after) {
-  std::uint32_t sum = static_cast<std::uint16_t>(~read_be16(bytes, at));
-  sum += static_cast<std::uint16_t>(~before);
-  sum += after;
-  sum = (sum & 0xffff) + (sum >> 16);
-  sum = (sum & 0xffff) + (sum >> 16);
-  write_be16(bytes, at, static_cast<std::uint16_t>(~sum));
-}
-
 namespace {
 
 constexpr std::size_t tcp_checksum_at = 16;

@@ -28,8 +28,4 @@ void translate(protocols::byte_buffer packet, packet_side side, endpoint to);
 // updated.
 void translate_error_to_inside(protocols::byte_buffer packet, endpoint inside);
 
-// Adds the change of one 16-bit word from `before` to `after` to the checksum
-// at `at` (RFC 1624 eqn. 3).
-void adjust_checksum(protocols::byte_buffer bytes, std::size_t at, std::uint16_t before, std::uint16_t after);
-
 } // namespace etherbeam::apps::firewall

@@ -9,6 +9,7 @@
 
 #include "protocols/addresses.hpp"
 #include "protocols/ipv4.hpp"
+#include "protocols/tcp.hpp"
 
 namespace etherbeam::apps::firewall {
 
@@ -32,13 +33,9 @@ struct flow_tuple_hash {
   std::size_t operator()(const flow_tuple& t) const noexcept;
 };
 
-namespace tcp_flag { // the flags byte (RFC 9293 §3.1)
-inline constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x10;
-} // namespace tcp_flag
-
 struct packet_facts {
   flow_tuple flow;
-  std::uint8_t tcp_flags = 0;
+  std::uint8_t tcp_flags = 0; // protocols::tcp_field::fin, syn, ...
   std::uint8_t icmp_type = 0, icmp_code = 0;
   bool is_icmp_echo = false;  // request or reply: tracked as a flow
   bool is_icmp_error = false; // unreachable, time exceeded...: `quoted` names the flow it is about

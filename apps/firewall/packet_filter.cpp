@@ -8,7 +8,7 @@ using namespace protocols;
 
 bool may_open_flow(const packet_facts& facts) {
   if (facts.flow.protocol != ip_protocol::tcp) return true;
-  return (facts.tcp_flags & (tcp_flag::syn | tcp_flag::ack | tcp_flag::rst)) == tcp_flag::syn;
+  return (facts.tcp_flags & (protocols::tcp_field::syn | protocols::tcp_field::ack | protocols::tcp_field::rst)) == protocols::tcp_field::syn;
 }
 
 packet_filter::packet_filter(std::shared_ptr<const rule_set> rules, flow_table::settings table)

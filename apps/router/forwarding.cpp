@@ -1,5 +1,7 @@
 #include "apps/router/forwarding.hpp"
 
+#include "protocols/checksum.hpp"
+
 #include "protocols/icmpv4.hpp"
 
 namespace etherbeam::apps::router {
@@ -35,17 +37,10 @@ forwarding_decision decide_forwarding(const protocols::ipv4_packet& packet, cons
 
 void decrement_ttl(protocols::byte_buffer header) {
   using namespace protocols;
-  // The TTL shares its 16-bit word with the protocol: m is that word before,
-  // m' after; HC' = ~(~HC + ~m + m').
+  // The TTL shares its 16-bit word with the protocol.
   std::uint16_t old_word = read_be16(header, ipv4_field::ttl);
   header[ipv4_field::ttl] = static_cast<std::uint8_t>(header[ipv4_field::ttl] - 1);
-  std::uint16_t new_word = read_be16(header, ipv4_field::ttl);
-  std::uint32_t sum = static_cast<std::uint16_t>(~read_be16(header, ipv4_field::checksum));
-  sum += static_cast<std::uint16_t>(~old_word);
-  sum += new_word;
-  sum = (sum & 0xffff) + (sum >> 16);
-  sum = (sum & 0xffff) + (sum >> 16);
-  write_be16(header, ipv4_field::checksum, static_cast<std::uint16_t>(~sum));
+  adjust_checksum(header, ipv4_field::checksum, old_word, read_be16(header, ipv4_field::ttl));
 }
 
 bool may_send_icmp_error_about(const protocols::ipv4_packet& packet, bool link_broadcast) {

@@ -97,6 +97,19 @@ class Firewall(LabTest):
             os.remove(out)
         return r, digest
 
+    def start_download(self, name, rate, started_at):
+        """curl in A fetching B's /big at `rate`, once `started_at` bytes have arrived (the flow established)."""
+        out = os.path.join(self.lab.workdir, name)
+        download = self.lab.client_popen(["curl", "-sS", "--max-time", "60", "--limit-rate", rate, "-o", out,
+                                          "-w", "%{http_code}", f"http://{B_CLIENT}:8080/big"],
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: download.poll() is None and download.kill())
+        deadline = time.monotonic() + 10
+        while not (os.path.exists(out) and os.path.getsize(out) > started_at):
+            self.assertLess(time.monotonic(), deadline, "the download did not start")
+            time.sleep(0.05)  # polling a growing file: curl gives no other signal
+        return download, out
+
     def test_outbound_connections_are_masqueraded_and_new_inbound_ones_dropped(self):
         data = os.urandom(2_000_000)
         b_log = self.serve(self.b, B_CLIENT, 8080, "b", data)
@@ -147,16 +160,7 @@ class Firewall(LabTest):
     def test_a_reload_during_a_transfer_does_not_cut_it(self):
         data = os.urandom(6_000_000)
         self.serve(self.b, B_CLIENT, 8080, "b", data)
-        out = os.path.join(self.lab.workdir, "slow")
-        download = self.lab.client_popen(["curl", "-sS", "--max-time", "60", "--limit-rate", "1500K", "-o", out,
-                                          "-w", "%{http_code}", f"http://{B_CLIENT}:8080/big"],
-                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.addCleanup(lambda: download.poll() is None and download.kill())
-        # Once the transfer runs (the flow is established), the rules change under it.
-        deadline = time.monotonic() + 10
-        while not (os.path.exists(out) and os.path.getsize(out) > 500_000):
-            self.assertLess(time.monotonic(), deadline, "the download did not start")
-            time.sleep(0.05)  # polling a growing file: curl gives no other signal
+        download, out = self.start_download("slow", "1500K", 500_000)
         with open(self.rules, "w") as f:
             f.write(RULES_CLOSED)
         self.etherbeam.popen.send_signal(signal.SIGHUP)
@@ -181,15 +185,7 @@ class Firewall(LabTest):
         data = os.urandom(4_000_000)
         self.serve(self.b, B_CLIENT, 8080, "b", data)
         self.serve(self.lab, CLIENT_IP, 8080, "a", b"inside")
-        out = os.path.join(self.lab.workdir, "during-flood")
-        download = self.lab.client_popen(["curl", "-sS", "--max-time", "60", "--limit-rate", "1M", "-o", out,
-                                          "-w", "%{http_code}", f"http://{B_CLIENT}:8080/big"],
-                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.addCleanup(lambda: download.poll() is None and download.kill())
-        deadline = time.monotonic() + 10
-        while not (os.path.exists(out) and os.path.getsize(out) > 200_000):
-            self.assertLess(time.monotonic(), deadline, "the download did not start")
-            time.sleep(0.05)  # polling a growing file: curl gives no other signal
+        download, out = self.start_download("during-flood", "1M", 200_000)
         # 3,000 SYNs from random ports to the port forward: each a new flow the rules accept.
         flood = ("from scapy.all import IP, TCP, send, RandShort\n"
                  f"send(IP(dst='{B_STACK}')/TCP(sport=RandShort(), dport=9090, flags='S'), count=3000, verbose=0)\n")

@@ -56,6 +56,22 @@ inline std::vector<packet> lab_packets(const char* pcap) {
   return out;
 }
 
+// An ICMP port unreachable from `from` to `to` quoting `quoted`'s header and 8 bytes.
+inline packet port_unreachable(protocols::ipv4_address from, protocols::ipv4_address to, const packet& quoted) {
+  packet error(28, 0);
+  error[0] = 0x45;
+  error[8] = 64;
+  error[9] = protocols::ip_protocol::icmp;
+  from.write(error, 12);
+  to.write(error, 16);
+  error[20] = 3; // destination unreachable
+  error[21] = 3; // port
+  error.insert(error.end(), quoted.begin(), quoted.begin() + 28);
+  protocols::write_be16(error, 2, static_cast<std::uint16_t>(error.size()));
+  make_whole(error);
+  return error;
+}
+
 inline apps::firewall::packet_facts facts_of(const packet& p) {
   return *apps::firewall::read_packet_facts(*protocols::ipv4_packet::check(std::span<const std::uint8_t>(p)));
 }

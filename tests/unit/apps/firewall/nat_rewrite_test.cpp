@@ -58,17 +58,7 @@ TEST(nat_rewrite, an_error_about_a_masqueraded_packet_goes_back_to_the_inside_ho
   // The lab's SYN as it left the NAT (source 192.0.2.77:40001), quoted by a port unreachable from its destination.
   auto syn = lab_packets("lab_tcp_super_frames.pcap")[0];
   translate(syn, packet_side::source, {ip("192.0.2.77"), 40001});
-  packet error(20 + 8, 0);
-  error[0] = 0x45;
-  error[8] = 64;
-  error[9] = 1;
-  ip("10.77.0.3").write(error, 12);
-  ip("192.0.2.77").write(error, 16);
-  error[20] = 3;
-  error[21] = 3;
-  error.insert(error.end(), syn.begin(), syn.begin() + 28);
-  etherbeam::protocols::write_be16(error, 2, static_cast<std::uint16_t>(error.size()));
-  make_whole(error);
+  auto error = port_unreachable(ip("10.77.0.3"), ip("192.0.2.77"), syn);
   translate_error_to_inside(error, {ip("10.77.0.1"), 36826});
   EXPECT_TRUE(checksums_verify(error));
   auto facts = facts_of(error);

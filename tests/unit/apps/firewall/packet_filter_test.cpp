@@ -116,17 +116,7 @@ TEST(packet_filter, an_icmp_error_about_a_flow_is_related) {
   auto syn = packets[0];
   translate(syn, packet_side::destination, {ip("198.51.100.3"), 5001});
   ASSERT_EQ(lab.see(syn, 0).what, filter_decision::kind::accept);
-  packet error(28, 0);
-  error[0] = 0x45;
-  error[8] = 64;
-  error[9] = 1;
-  ip("198.51.100.3").write(error, 12);
-  ip("10.77.0.1").write(error, 16);
-  error[20] = 3;
-  error[21] = 3;
-  error.insert(error.end(), syn.begin(), syn.begin() + 28);
-  etherbeam::protocols::write_be16(error, 2, static_cast<std::uint16_t>(error.size()));
-  make_whole(error);
+  auto error = port_unreachable(ip("198.51.100.3"), ip("10.77.0.1"), syn);
   auto d = lab.see(error, 1);
   EXPECT_EQ(d.state, connection_state::related);
   EXPECT_EQ(d.what, filter_decision::kind::accept);
