@@ -88,7 +88,7 @@ const frame_decider* dispatcher::find(const std::vector<port_entry>& table, std:
 }
 
 verdict dispatcher::decide(byte_view frame, const stack_identity& me, byte_buffer reply,
-                           caf::execution_unit* here, link_index link) const {
+                           caf::execution_unit* here, link_index link, const frame_decider* resume_after) const {
   auto checked = ethernet_frame::check(frame);
   if (!checked) return verdict::malformed(ethernet_, checked.error());
   auto eth = ethernet_repr::parse(*checked);
@@ -99,8 +99,13 @@ verdict dispatcher::decide(byte_view frame, const stack_identity& me, byte_buffe
   in.me = &me;
   in.here = here;
   in.link = link;
-  for (const auto* stage : stages_) {
-    auto v = stage->decide(in, reply);
+  auto first = stages_.begin();
+  if (resume_after) {
+    first = std::find(stages_.begin(), stages_.end(), resume_after);
+    if (first != stages_.end()) ++first;
+  }
+  for (auto stage = first; stage < stages_.end(); ++stage) {
+    auto v = (*stage)->decide(in, reply);
     if (v.outcome != verdict::kind::pass) return v;
   }
   if (!me.mac) return verdict::ignore(own_mac_unknown_);

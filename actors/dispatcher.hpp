@@ -26,8 +26,11 @@ public:
 
   // Decides one frame; a reply, if any, is written into `reply`, which must
   // hold at least frame.size() bytes. The verdict is not yet recorded.
+  // `resume_after`: a stage that handed the frame to its own actor and now
+  // gives it back (see reinjection.hpp); the stages up to it are not asked again.
   verdict decide(protocols::byte_view frame, const stack_identity& me, protocols::byte_buffer reply,
-                 caf::execution_unit* here = nullptr, link_index link = 0) const;
+                 caf::execution_unit* here = nullptr, link_index link = 0,
+                 const frame_decider* resume_after = nullptr) const;
 
   // Every registration's announcements for `me` (see frame_decider::announce).
   void announce(const stack_identity& me, const std::function<void(protocols::byte_view frame)>& send) const;

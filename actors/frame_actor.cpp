@@ -96,6 +96,25 @@ caf::behavior frame_worker(caf::event_based_actor* self, std::shared_ptr<reply_b
 
 } // namespace
 
+void resume_frame(protocols::byte_view bytes, const frame_context& ctx, const frame_decider* after,
+                  caf::execution_unit* here) {
+  try {
+    frame reply{std::max(bytes.size(), min_reply_room)};
+    auto v = ctx.dispatch->decide(bytes, *ctx.identity, reply.bytes(), here, ctx.link, after);
+    finish_frame(v, std::move(reply), ctx, here);
+  } catch (const std::exception& x) {
+    ++ctx.counters->frame_actor_failures;
+    spdlog::debug("deciding a frame given back by a stage failed: {}", x.what());
+  }
+}
+
+void finish_frame(const verdict& v, frame reply, const frame_context& ctx, caf::execution_unit* here) {
+  v.record();
+  if (v.outcome != verdict::kind::reply) return;
+  reply.shrink_to(v.reply_len);
+  send_reply(std::move(reply), ctx, here, nullptr);
+}
+
 verdict dispatch_frame(const dispatcher& dispatch, protocols::byte_view frame, const stack_identity& me,
                        protocols::byte_buffer reply, caf::execution_unit* here, link_index link) {
   return dispatch.decide(frame, me, reply, here, link);

@@ -14,6 +14,7 @@
 
 #include "actors/concurrency_model.hpp"
 #include "actors/dispatcher.hpp"
+#include "actors/frame.hpp"
 #include "actors/link.hpp"
 #include "actors/messages.hpp"
 #include "actors/stack_counters.hpp"
@@ -54,6 +55,15 @@ struct frame_context {
 // (null outside the scheduler, as in ingress).
 void decide_frame(protocols::byte_view frame, const frame_context& ctx, caf::execution_unit* here = nullptr,
                   reply_batch* own = nullptr);
+
+// A frame a stage handed to an actor of its own and gives back (see
+// reinjection.hpp): decided from the stage after `after` on, counted, any
+// reply sent by ctx.link's sender. Its stay in flight ended at the hand-off.
+void resume_frame(protocols::byte_view frame, const frame_context& ctx, const frame_decider* after,
+                  caf::execution_unit* here);
+// A verdict reached outside the dispatcher, by such an actor: counted, and a
+// reply (its first v.reply_len bytes of `reply`) sent by ctx.link's sender.
+void finish_frame(const verdict& v, frame reply, const frame_context& ctx, caf::execution_unit* here);
 
 // per_frame: an actor for this frame alone; a throw ends it, and only it.
 // The context is shared by every frame of a batch: one reference count per

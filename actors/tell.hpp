@@ -13,6 +13,7 @@ namespace etherbeam::actors {
 
 template <class Handle, class... Ts>
 void tell(caf::execution_unit* here, const Handle& to, Ts&&... xs) {
+  if (!to) return; // a registered actor between its end and its restart
   to->enqueue(caf::make_mailbox_element(nullptr, caf::make_message_id(), {}, std::forward<Ts>(xs)...), here);
 }
 

@@ -16,6 +16,7 @@
 #include "actors/control_channel.hpp"
 #include "actors/link_directory.hpp"
 #include "actors/registration.hpp"
+#include "actors/reinjection.hpp"
 #include "actors/stack_counters.hpp"
 #include "server/server_config.hpp"
 #include "supervision/supervisor.hpp"
@@ -38,6 +39,8 @@ struct application_start {
   const toml::table& settings;
   // The links served, in link_index order, with who etherbeam is on each.
   std::shared_ptr<const actors::link_directory> links;
+  // For a stage that decides in actors of its own: gives frames back to the frame path.
+  std::shared_ptr<actors::frame_reinjection> reinjection;
 };
 
 // What a started application brings.

@@ -50,11 +50,13 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
   // Before ingress, which hands them frames.
   std::vector<actors::registration> registrations;
   static const toml::table no_settings;
+  auto reinjection = std::make_shared<actors::frame_reinjection>(system, directory, counters);
   for (const auto* app : applications()) {
     if (!enabled(*app, config)) continue;
     auto settings = config.app_settings.find(app->name);
     application_start start{config, system, counters,
-                            settings == config.app_settings.end() ? no_settings : settings->second, directory};
+                            settings == config.app_settings.end() ? no_settings : settings->second, directory,
+                            reinjection};
     auto running = app->start(start);
     if (!running) continue;
     spdlog::debug("application {}: {} registrations, {} actors", app->name, running->registrations.size(),
@@ -66,6 +68,7 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
       for (auto& c : running->commands) commands->push_back(std::move(c));
   }
   auto dispatch = std::make_shared<const actors::dispatcher>(std::move(registrations), counters->named);
+  reinjection->set_dispatcher(dispatch);
   for (actors::link_index i = 0; i < links.size(); ++i) {
     ipc::socket_paths paths{links[i].socket_dir, links[i].frames_socket, links[i].replies_socket};
     actors::ingress_settings ingress;

@@ -151,10 +151,7 @@ bool next_tcp_state(flow_entry& e, direction dir, std::uint8_t flags) {
   return false;
 }
 
-} // namespace
-
-clock::duration flow_table::timeout_of(const flow_entry& e) const {
-  const auto& t = settings_.timeouts;
+clock::duration timeout_of(const flow_entry& e, const flow_timeouts& t) {
   switch (e.original.protocol) {
     case protocols::ip_protocol::tcp:
       switch (e.tcp) {
@@ -175,20 +172,26 @@ clock::duration flow_table::timeout_of(const flow_entry& e) const {
   }
 }
 
-connection_state flow_table::update(flow_match m, const packet_facts& facts, std::size_t bytes,
-                                    clock::time_point now) {
-  auto& e = entries_[m.id];
+} // namespace
+
+connection_state advance_flow(flow_entry& e, direction dir, const packet_facts& facts, std::size_t bytes,
+                              clock::time_point now, const flow_timeouts& timeouts) {
   if (e.original.protocol == protocols::ip_protocol::tcp && !facts.is_fragment &&
-      !next_tcp_state(e, m.dir, facts.tcp_flags))
+      !next_tcp_state(e, dir, facts.tcp_flags))
     return connection_state::invalid;
-  auto i = static_cast<std::size_t>(m.dir);
+  auto i = static_cast<std::size_t>(dir);
   bool first = e.packets[0] + e.packets[1] == 0;
   ++e.packets[i];
   e.bytes[i] += bytes;
-  if (m.dir == direction::reply) e.seen_reply = true;
-  e.expires = now + timeout_of(e);
+  if (dir == direction::reply) e.seen_reply = true;
+  e.expires = now + timeout_of(e, timeouts);
   if (e.seen_reply || (e.to_us && !first)) return connection_state::established;
   return connection_state::new_flow;
+}
+
+connection_state flow_table::update(flow_match m, const packet_facts& facts, std::size_t bytes,
+                                    clock::time_point now) {
+  return advance_flow(entries_[m.id], m.dir, facts, bytes, now, settings_.timeouts);
 }
 
 } // namespace etherbeam::apps::firewall

@@ -6,7 +6,7 @@
 // default timeout. The table is bounded: when it is full, a new flow is
 // refused (and counted by the caller), so a SYN flood cannot exhaust memory,
 // while packets of the flows already tracked keep passing. Pure, and not
-// thread-safe: one owner at a time (see conntrack.hpp).
+// thread-safe: one owner at a time (see flow_store.hpp).
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -53,6 +53,12 @@ struct flow_entry {
   bool destination_translated() const { return reply.source != original.destination || reply.source_port != original.destination_port; }
 };
 
+// A packet of the flow `e` seen going `dir`: its TCP state, counters and
+// timeout move on. Returns the state a rule sees: invalid for a TCP packet
+// the state machine refuses.
+connection_state advance_flow(flow_entry& e, direction dir, const packet_facts& facts, std::size_t bytes,
+                              clock::time_point now, const flow_timeouts& timeouts);
+
 struct flow_match {
   std::uint32_t id = 0;
   direction dir = direction::original;
@@ -80,6 +86,7 @@ public:
   connection_state update(flow_match m, const packet_facts& facts, std::size_t bytes, clock::time_point now);
 
   const flow_entry& entry(std::uint32_t id) const { return entries_[id]; }
+  const settings& limits() const { return settings_; }
   std::size_t size() const { return live_; }
   std::size_t capacity() const { return settings_.max_flows; }
   // Removes every expired flow; returns how many.
@@ -95,7 +102,6 @@ public:
 private:
   bool in_use(const flow_entry& e) const { return e.expires != clock::time_point{}; }
   void remove(std::uint32_t id);
-  clock::duration timeout_of(const flow_entry& e) const;
 
   settings settings_;
   std::vector<flow_entry> entries_;

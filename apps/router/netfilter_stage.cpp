@@ -43,17 +43,18 @@ std::vector<std::string> trace_buffer::take() {
   return std::exchange(lines_, {});
 }
 
-netfilter_stage::netfilter_stage(actors::counter_registry& c, std::shared_ptr<fw::packet_filter> filter,
+netfilter_stage::netfilter_stage(actors::counter_registry& c, judge_fn judge, hand_off_fn hand_off,
                                  std::shared_ptr<const route_table> routes,
                                  std::shared_ptr<const actors::link_directory> links,
                                  std::shared_ptr<const actors::frame_decider> forwarding,
                                  std::shared_ptr<trace_buffer> traces)
-    : filter_(std::move(filter)), routes_(std::move(routes)), links_(std::move(links)),
+    : judge_(std::move(judge)), hand_off_(std::move(hand_off)), routes_(std::move(routes)), links_(std::move(links)),
       forwarding_(std::move(forwarding)), traces_(std::move(traces)), dropped_(c.add("firewall.dropped")),
       rejected_(c.add("reply.firewall_reject")), invalid_(c.add("firewall.invalid")),
       table_full_(c.add("firewall.flow_table_full")), truncated_(c.add("firewall.truncated")),
       translated_(c.add("firewall.nat_translated")), skipped_rules_(c.add("firewall.established_fast_path")),
-      rewrite_routed_(c.add("ignored.firewall_rewritten_not_routed")) {}
+      rewrite_routed_(c.add("ignored.firewall_rewritten_not_routed")),
+      handed_to_flow_owner_(c.add("firewall.to_flow_actor")), flow_owner_absent_(c.add("firewall.flow_actor_absent")) {}
 
 fw::packet_path netfilter_stage::path_to(ipv4_address destination, const inbound_frame& in) const {
   fw::packet_path path;
@@ -78,13 +79,32 @@ fw::packet_path netfilter_stage::path_to(ipv4_address destination, const inbound
   return path;
 }
 
-verdict netfilter_stage::decide(const inbound_frame& in, byte_buffer reply) const {
+const ipv4_packet* netfilter_stage::judged_packet_of(const inbound_frame& in, ipv4_packet& view) const {
   const auto& eth = *in.ethernet;
-  if (eth.ethertype != ethertype::ipv4 || !in.me->mac) return verdict::pass();
-  if (eth.destination != *in.me->mac && !eth.destination.is_broadcast()) return verdict::pass();
-  if (eth.source == *in.me->mac || eth.source.is_group()) return verdict::pass(); // the dispatcher drops these
+  if (eth.ethertype != ethertype::ipv4 || !in.me->mac) return nullptr;
+  if (eth.destination != *in.me->mac && !eth.destination.is_broadcast()) return nullptr;
+  if (eth.source == *in.me->mac || eth.source.is_group()) return nullptr; // the dispatcher drops these
   auto packet = ipv4_packet::check(in.ethernet_payload);
-  if (!packet || !packet->checksum_valid()) return verdict::pass(); // counted as malformed by the dispatcher
+  if (!packet || !packet->checksum_valid()) return nullptr; // counted as malformed by the dispatcher
+  view = *packet;
+  return &view;
+}
+
+verdict netfilter_stage::decide(const inbound_frame& in, byte_buffer reply) const {
+  if (!hand_off_) return judge_and_act(in, judge_, reply);
+  ipv4_packet view;
+  const auto* packet = judged_packet_of(in, view);
+  if (!packet) return verdict::pass();
+  auto facts = fw::read_packet_facts(*packet);
+  if (!facts) return verdict::ignore(truncated_);
+  if (!hand_off_(*facts, in)) return verdict::ignore(flow_owner_absent_);
+  return verdict::handed_off(handed_to_flow_owner_);
+}
+
+verdict netfilter_stage::judge_and_act(const inbound_frame& in, const judge_fn& judge, byte_buffer reply) const {
+  ipv4_packet view;
+  const auto* packet = judged_packet_of(in, view);
+  if (!packet) return verdict::pass();
   auto facts = fw::read_packet_facts(*packet);
   if (!facts) return verdict::ignore(truncated_);
 
@@ -93,9 +113,8 @@ verdict netfilter_stage::decide(const inbound_frame& in, byte_buffer reply) cons
   fw::filter_trace trace{[&](const fw::chain& c, const fw::rule& r, bool hit) {
     met.push_back("  " + c.name + " line " + std::to_string(r.line) + ": " + r.text + (hit ? "  <- match" : ""));
   }};
-  auto d = filter_->decide(*facts, in.link, packet->total_len(),
-                           [&](ipv4_address a) { return path_to(a, in); }, fw::clock::now(),
-                           tracing ? &trace : nullptr);
+  std::function<fw::packet_path(ipv4_address)> route = [&](ipv4_address a) { return path_to(a, in); };
+  auto d = judge({*facts, in.link, packet->total_len(), route, fw::clock::now(), tracing ? &trace : nullptr});
   using kind = fw::filter_decision::kind;
   if (tracing) {
     std::string line = links_->at(in.link).name + " " + facts->flow.to_string() + " ct state " +

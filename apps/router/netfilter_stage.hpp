@@ -9,12 +9,13 @@
 // decisions; the router runs it because only the router knows where a
 // packet goes (the forward chain's oif, masquerade's address).
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "actors/link_directory.hpp"
 #include "actors/registration.hpp"
-#include "apps/firewall/packet_filter.hpp"
+#include "apps/firewall/flow_judge.hpp"
 #include "apps/router/route_table.hpp"
 
 namespace etherbeam::apps::router {
@@ -31,25 +32,41 @@ class trace_buffer;
 
 class netfilter_stage final : public actors::frame_decider {
 public:
-  netfilter_stage(actors::counter_registry& counters, std::shared_ptr<firewall::packet_filter> filter,
+  // Judges a packet with the flows of whoever calls (see flow_actors.hpp).
+  using judge_fn = std::function<firewall::filter_decision(const firewall::judged_packet&)>;
+  // The actor models': gives the frame to the actor that owns its flow,
+  // which calls judge_and_act; false when none runs (it is restarting).
+  using hand_off_fn = std::function<bool(const firewall::packet_facts&, const actors::inbound_frame&)>;
+
+  // `judge`: the locked model's, called here; or `hand_off`, the others'.
+  netfilter_stage(actors::counter_registry& counters, judge_fn judge, hand_off_fn hand_off,
                   std::shared_ptr<const route_table> routes, std::shared_ptr<const actors::link_directory> links,
                   std::shared_ptr<const actors::frame_decider> forwarding, std::shared_ptr<trace_buffer> traces);
   actors::verdict decide(const actors::inbound_frame& in, protocols::byte_buffer reply) const override;
 
+  // Judges `in` with `judge` and does what the decision says; verdict::pass:
+  // it goes on through the frame path (the flow actors give it back, see
+  // actors/reinjection.hpp).
+  actors::verdict judge_and_act(const actors::inbound_frame& in, const judge_fn& judge,
+                                protocols::byte_buffer reply) const;
+
 private:
+  // The IPv4 packet of a frame the firewall judges, or null for one it lets pass.
+  const protocols::ipv4_packet* judged_packet_of(const actors::inbound_frame& in, protocols::ipv4_packet& view) const;
   firewall::packet_path path_to(protocols::ipv4_address destination, const actors::inbound_frame& in) const;
   actors::verdict forward_rewritten(const actors::inbound_frame& in, const firewall::filter_decision& d,
                                     protocols::byte_buffer reply) const;
   actors::verdict reject(const actors::inbound_frame& in, const protocols::ipv4_packet& packet,
                          protocols::byte_buffer reply) const;
 
-  std::shared_ptr<firewall::packet_filter> filter_;
+  judge_fn judge_;
+  hand_off_fn hand_off_;
   std::shared_ptr<const route_table> routes_;
   std::shared_ptr<const actors::link_directory> links_;
   std::shared_ptr<const actors::frame_decider> forwarding_;
   std::shared_ptr<trace_buffer> traces_;
   actors::named_counter &dropped_, &rejected_, &invalid_, &table_full_, &truncated_, &translated_, &skipped_rules_,
-    &rewrite_routed_;
+    &rewrite_routed_, &handed_to_flow_owner_, &flow_owner_absent_;
 };
 
 // Traces waiting for `etherbeam trace` to collect them: bounded (a trace

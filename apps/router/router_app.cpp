@@ -21,8 +21,7 @@
 #include "actors/link.hpp"
 #include "actors/messages.hpp"
 #include "actors/tell.hpp"
-#include "apps/firewall/rules_file.hpp"
-#include "apps/router/netfilter_stage.hpp"
+#include "apps/router/router_firewall.hpp"
 #include "apps/router/neighbour_actor.hpp"
 #include "apps/router/router_deciders.hpp"
 #include "server/applications.hpp"
@@ -36,8 +35,7 @@ struct router_settings {
   std::vector<static_route> routes;
   icmp_error_limits errors;
   neighbour_table::settings neighbours;
-  std::string firewall_rules; // a rules file; empty: no firewall, no NAT
-  std::size_t max_flows = 65536;
+  firewall_settings firewall;
 };
 
 std::string where(const toml::node& node, const std::string& key) {
@@ -70,86 +68,15 @@ router_settings read_settings(const toml::table& table) {
       s.errors.burst = positive(node, name);
     } else if (name == "neighbour_queue") {
       s.neighbours.queue_per_neighbour = static_cast<std::size_t>(positive(node, name));
-    } else if (name == "firewall") {
-      auto v = node.value<std::string>();
-      if (!v || v->empty()) throw server::config_error(where(node, name) + ": must be the path of a rules file");
-      s.firewall_rules = *v;
-    } else if (name == "max_flows") {
-      s.max_flows = static_cast<std::size_t>(positive(node, name));
     } else if (name == "max_neighbours") {
       s.neighbours.max_entries = static_cast<std::size_t>(positive(node, name));
-    } else {
+    } else if (!read_firewall_setting(s.firewall, name, node)) {
       throw server::config_error("[apps.router]: unknown setting " + name +
                                  " (known: routes, icmp_errors_per_second, icmp_error_burst, neighbour_queue, "
-                                 "max_neighbours, firewall, max_flows)");
+                                 "max_neighbours, firewall, max_flows, flow_model, flow_shards)");
     }
   }
   return s;
-}
-
-std::vector<std::string> link_names(const actors::link_directory& links) {
-  std::vector<std::string> names;
-  for (actors::link_index i = 0; i < links.size(); ++i) names.push_back(links.at(i).name);
-  return names;
-}
-
-// Throws config_error naming the file and the line.
-std::shared_ptr<const firewall::rule_set> read_rules(const std::string& path, const std::vector<std::string>& links) {
-  std::ifstream file(path);
-  if (!file) throw server::config_error("[apps.router] firewall: cannot read " + path + ": " + std::strerror(errno));
-  std::stringstream text;
-  text << file.rdbuf();
-  try {
-    return firewall::parse_rules(text.str(), links);
-  } catch (const firewall::rules_error& e) {
-    throw server::config_error(path + " " + e.what());
-  }
-}
-
-// `etherbeam trace`'s request: "COUNT SECONDS [tcp|udp|icmp] [host ADDRESS] [port PORT]".
-std::string run_trace(trace_buffer& traces, std::string_view arguments) {
-  std::istringstream words{std::string(arguments)};
-  std::size_t count = 0;
-  int seconds = 0;
-  words >> count >> seconds;
-  if (!words || count == 0 || seconds <= 0) return "error: trace COUNT SECONDS [tcp|udp|icmp] [host ADDRESS] [port PORT]";
-  trace_request r;
-  for (std::string w; words >> w;) {
-    if (w == "tcp") r.protocol = protocols::ip_protocol::tcp;
-    else if (w == "udp") r.protocol = protocols::ip_protocol::udp;
-    else if (w == "icmp") r.protocol = protocols::ip_protocol::icmp;
-    else if (w == "host" && words >> w) {
-      auto a = protocols::ipv4_address::from_string(w);
-      if (!a) return "error: trace: \"" + w + "\" is not an IPv4 address";
-      r.host = *a;
-    } else if (w == "port" && words >> w) {
-      try {
-        r.port = static_cast<std::uint16_t>(std::stoul(w));
-      } catch (const std::exception&) {
-        return "error: trace: \"" + w + "\" is not a port";
-      }
-    } else {
-      return "error: trace: unknown filter word \"" + w + "\" (tcp, udp, icmp, host ADDRESS, port PORT)";
-    }
-  }
-  traces.arm(r, count);
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  std::string out;
-  while (!traces.done() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20)); // the control actor's own thread: it may wait
-  traces.disarm();
-  for (auto& line : traces.take()) out += line + "\n";
-  if (out.empty()) out = "no packet matched within " + std::to_string(seconds) + " s\n";
-  return out;
-}
-
-std::string rule_counters(const firewall::packet_filter& filter) {
-  std::ostringstream out;
-  filter.rules()->for_each_counter([&](const std::string& name, std::uint64_t packets, std::uint64_t bytes) {
-    out << name << " packets " << packets << " bytes " << bytes << "\n";
-  });
-  out << "flows " << filter.flows() << " of " << filter.capacity() << "\n";
-  return out.str();
 }
 
 std::optional<server::running_application> start(const server::application_start& start) {
@@ -195,58 +122,8 @@ std::optional<server::running_application> start(const server::application_start
   };
   auto forwarding = std::make_shared<forwarding_decider>(counters, routes, start.links, settings.errors, to_link,
                                                          cache, to_sender);
-  if (!settings.firewall_rules.empty()) {
-    auto rules = read_rules(settings.firewall_rules, link_names(links));
-    firewall::flow_table::settings table;
-    table.max_flows = settings.max_flows;
-    auto filter = std::make_shared<firewall::packet_filter>(rules, table);
-    auto traces = std::make_shared<trace_buffer>();
-    spdlog::info("router: firewall rules from {}: input {} rules (policy {}), forward {} rules (policy {}), {} NAT "
-                 "rules; up to {} flows",
-                 settings.firewall_rules, rules->input().rules.size(), firewall::name_of(rules->input().policy),
-                 rules->forward().rules.size(), firewall::name_of(rules->forward().policy), rules->nat().size(),
-                 settings.max_flows);
-    app.registrations.push_back({"router", actors::frame_match::every(),
-                                 std::make_shared<netfilter_stage>(counters, filter, routes, start.links, forwarding,
-                                                                   traces)});
-    counters.add_rendering([filter](std::ostream& out) {
-      filter->rules()->for_each_counter([&](const std::string& name, std::uint64_t packets, std::uint64_t bytes) {
-        if (packets) out << " firewall.rule." << name << ".packets=" << packets << " firewall.rule." << name
-                         << ".bytes=" << bytes;
-      });
-      out << " firewall.flows=" << filter->flows();
-    });
-    app.commands.push_back({"firewall", "the firewall's rule counters and flow count",
-                            [filter](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
-                              return rule_counters(*filter);
-                            }});
-    app.commands.push_back({"conntrack", "the flows the firewall tracks, one per line",
-                            [filter](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
-                              auto list = filter->list_flows(firewall::clock::now());
-                              return list.empty() ? std::string("no flows\n") : list;
-                            }});
-    app.commands.push_back({"trace", "each rule the next packets meet, and the verdict (trace COUNT SECONDS [FILTER])",
-                            [traces](caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) {
-                              return run_trace(*traces, arguments);
-                            }});
-    app.reload = [filter, names = link_names(links)](const server::server_config& next, caf::actor_system&) {
-      auto table = next.app_settings.find("router");
-      std::string path;
-      if (table != next.app_settings.end())
-        if (auto* node = table->second.get("firewall")) path = node->value_or(std::string());
-      if (path.empty()) {
-        spdlog::warn("SIGHUP: [apps.router] firewall is gone; the firewall stays as it was until a restart");
-        return;
-      }
-      try {
-        auto rules = read_rules(path, names);
-        filter->replace_rules(rules);
-        spdlog::info("SIGHUP: firewall rules reloaded from {}; {} tracked flows kept", path, filter->flows());
-      } catch (const server::config_error& e) {
-        spdlog::error("SIGHUP: firewall rules not reloaded, the running ones stay: {}", e.what());
-      }
-    };
-  }
+  if (!settings.firewall.rules.empty())
+    add_firewall(app, start, settings.firewall, routes, forwarding);
   app.registrations.push_back({"router", actors::frame_match::unclaimed_frames(), forwarding});
   auto neighbour = std::make_shared<neighbour_counters>(counters);
   unreachable_reports reports{routes,
@@ -268,6 +145,7 @@ server::command_line_part command_line(CLI::App& app) {
     std::size_t count = 10;
     int seconds = 10;
     std::vector<std::string> filter;
+    std::string flow_model;
   };
   auto o = std::make_shared<options>();
   o->trace = app.add_subcommand("trace", "Print, for the next packets the running router's firewall judges, each "
@@ -280,7 +158,14 @@ server::command_line_part command_line(CLI::App& app) {
   o->conntrack->fallthrough();
   o->firewall = app.add_subcommand("firewall", "Print the running firewall's per-rule packet and byte counters");
   o->firewall->fallthrough();
+  app.add_option("--flow-model", o->flow_model,
+                 "Who owns the router firewall's flows: locked (one table behind a lock), sharded (a few shard "
+                 "actors) or per-flow (an actor per flow); [apps.router] flow_model")
+    ->check(CLI::IsMember({"locked", "sharded", "per-flow"}));
   server::command_line_part part;
+  part.apply = [o](server::server_config& config) {
+    if (!o->flow_model.empty()) config.app_settings["router"].insert_or_assign("flow_model", o->flow_model);
+  };
   part.run_subcommand = [o](const server::server_config& config) -> std::optional<int> {
     std::string command;
     auto timeout = std::chrono::seconds(5);

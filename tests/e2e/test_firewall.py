@@ -55,6 +55,7 @@ def read_text(path):
 
 class Firewall(LabTest):
     MAX_FLOWS = 400
+    FLOW_MODEL = "locked"
 
     def setUp(self):
         super().setUp()
@@ -66,7 +67,8 @@ class Firewall(LabTest):
             f.write(RULES)
         config = netns_lab.write_router_config(self.lab, self.b, B_STACK)
         with open(config, "a") as f:
-            f.write(f'\n[apps.router]\nfirewall = "{self.rules}"\nmax_flows = {self.MAX_FLOWS}\n')
+            f.write(f'\n[apps.router]\nfirewall = "{self.rules}"\nmax_flows = {self.MAX_FLOWS}\n'
+                    f'flow_model = "{self.FLOW_MODEL}"\n')
         self.binder_a = self.lab.start_binder()
         self.binder_b = self.b.start_binder()
         self.etherbeam = self.lab.start_etherbeam_with("--config", config)
@@ -128,6 +130,12 @@ class Firewall(LabTest):
         self.assertGreater(c.get("firewall.nat_translated", 0), 1000, c)
         counters = self.cli("firewall").stdout
         self.assertRegex(counters, r"outbound packets [1-9]")
+        # The flow model asked for is the one that judged: the actor models take every packet in.
+        handed = c.get("firewall.to_flow_actor", 0)
+        if self.FLOW_MODEL == "locked":
+            self.assertEqual(handed, 0, c)
+        else:
+            self.assertGreater(handed, 1000, c)
 
     def test_reject_answers_with_a_reset_and_a_port_unreachable(self):
         # B may route to A's network for this test; the forward chain rejects its port 22 and 5555.
@@ -222,6 +230,19 @@ class Firewall(LabTest):
         line = next((l for l in flows.splitlines() if l.startswith(f"udp {CLIENT_IP}")), "")
         self.assertIn("[UNREPLIED]", line, flows)
         self.assertLessEqual(int(re.search(r"expires-in (\d+)s", line).group(1)), 30)
+
+
+class FirewallSharded(Firewall):
+    """The same firewall with its flows owned by shard actors ([apps.router] flow_model)."""
+    FLOW_MODEL = "sharded"
+
+    def test_a_bad_rules_file_is_refused_with_its_line_and_the_old_rules_stay(self):
+        self.skipTest("reading the rules file does not depend on the flow model")
+
+
+class FirewallPerFlow(FirewallSharded):
+    """The same firewall with an actor per flow."""
+    FLOW_MODEL = "per-flow"
 
 
 if __name__ == "__main__":

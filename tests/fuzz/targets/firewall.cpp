@@ -68,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return packet_path{false, static_cast<etherbeam::actors::link_index>(a.value & 1), {0xc0000201}};
   };
   auto now = clock::time_point{} + std::chrono::hours(1) + std::chrono::seconds(size);
-  filter().decide(*facts, data[0] & 1, size, route, now);
+  filter().decide({*facts, static_cast<etherbeam::actors::link_index>(data[0] & 1), size, route, now});
   FUZZ_EXPECT(filter().flows() <= 64);
   return 0;
 }

@@ -86,6 +86,26 @@ TEST(dispatcher, stages_see_every_frame_first_and_may_pass) {
   EXPECT_EQ(tap->seen, 2) << "stages run in registration order";
 }
 
+TEST(dispatcher, a_frame_given_back_by_a_stage_resumes_after_it) {
+  counter_registry counters;
+  auto tap = std::make_shared<recording_decider>(counters.add("test.tap"), verdict::kind::pass);
+  auto firewall = std::make_shared<recording_decider>(counters.add("test.to_flow_actor"));
+  auto later = std::make_shared<recording_decider>(counters.add("test.later"), verdict::kind::pass);
+  auto arp = std::make_shared<recording_decider>(counters.add("test.arp"));
+  dispatcher d{{{"tap", frame_match::every(), tap},
+                {"fw", frame_match::every(), firewall},
+                {"later", frame_match::every(), later},
+                {"arp", frame_match::of_ethertype(ethertype::arp), arp}},
+               counters};
+  std::vector<std::uint8_t> reply(sizeof arp_request);
+  EXPECT_EQ(d.decide(arp_request, lab_identity(), reply).name(), "test.to_flow_actor");
+  // Given back by the firewall's actor: neither the tap nor the firewall sees it again.
+  EXPECT_EQ(d.decide(arp_request, lab_identity(), reply, nullptr, 0, firewall.get()).name(), "test.arp");
+  EXPECT_EQ(tap->seen, 1);
+  EXPECT_EQ(firewall->seen, 1);
+  EXPECT_EQ(later->seen, 1);
+}
+
 TEST(dispatcher, unclaimed_frames_go_to_the_forwarding_plane_when_there_is_one) {
   counter_registry counters;
   auto plane = std::make_shared<recording_decider>(counters.add("test.forwarded"));

@@ -28,7 +28,9 @@ struct router_lab {
     return {false, 1, ip("192.0.2.1")};
   }
   filter_decision see(const packet& p, etherbeam::actors::link_index in) {
-    return filter.decide(facts_of(p), in, p.size(), [this](ipv4_address a) { return route(a); }, now);
+    auto facts = facts_of(p);
+    std::function<packet_path(ipv4_address)> routing = [this](ipv4_address a) { return route(a); };
+    return filter.decide({facts, in, p.size(), routing, now});
   }
 };
 

@@ -1,0 +1,203 @@
+#include "apps/router/router_firewall.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "apps/firewall/packet_filter.hpp"
+#include "apps/firewall/rules_file.hpp"
+#include "server/config_reading.hpp"
+
+namespace etherbeam::apps::router {
+
+namespace {
+
+std::size_t positive_count(const toml::node& node, const std::string& key) {
+  auto v = node.value<double>();
+  if (!v || *v < 1)
+    throw server::config_error("[apps.router] " + key + " (line " + std::to_string(node.source().begin.line) +
+                               "): must be a positive number");
+  return static_cast<std::size_t>(*v);
+}
+
+std::vector<std::string> link_names(const actors::link_directory& links) {
+  std::vector<std::string> names;
+  for (actors::link_index i = 0; i < links.size(); ++i) names.push_back(links.at(i).name);
+  return names;
+}
+
+// Throws config_error naming the file and the line.
+std::shared_ptr<const firewall::rule_set> read_rules(const std::string& path, const std::vector<std::string>& links) {
+  std::ifstream file(path);
+  if (!file) throw server::config_error("[apps.router] firewall: cannot read " + path + ": " + std::strerror(errno));
+  std::stringstream text;
+  text << file.rdbuf();
+  try {
+    return firewall::parse_rules(text.str(), links);
+  } catch (const firewall::rules_error& e) {
+    throw server::config_error(path + " " + e.what());
+  }
+}
+
+// `etherbeam trace`'s request: "COUNT SECONDS [tcp|udp|icmp] [host ADDRESS] [port PORT]".
+std::string run_trace(trace_buffer& traces, std::string_view arguments) {
+  std::istringstream words{std::string(arguments)};
+  std::size_t count = 0;
+  int seconds = 0;
+  words >> count >> seconds;
+  if (!words || count == 0 || seconds <= 0) return "error: trace COUNT SECONDS [tcp|udp|icmp] [host ADDRESS] [port PORT]";
+  trace_request r;
+  for (std::string w; words >> w;) {
+    if (w == "tcp") r.protocol = protocols::ip_protocol::tcp;
+    else if (w == "udp") r.protocol = protocols::ip_protocol::udp;
+    else if (w == "icmp") r.protocol = protocols::ip_protocol::icmp;
+    else if (w == "host" && words >> w) {
+      auto a = protocols::ipv4_address::from_string(w);
+      if (!a) return "error: trace: \"" + w + "\" is not an IPv4 address";
+      r.host = *a;
+    } else if (w == "port" && words >> w) {
+      try {
+        r.port = static_cast<std::uint16_t>(std::stoul(w));
+      } catch (const std::exception&) {
+        return "error: trace: \"" + w + "\" is not a port";
+      }
+    } else {
+      return "error: trace: unknown filter word \"" + w + "\" (tcp, udp, icmp, host ADDRESS, port PORT)";
+    }
+  }
+  traces.arm(r, count);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  std::string out;
+  while (!traces.done() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20)); // the control actor's own thread: it may wait
+  traces.disarm();
+  for (auto& line : traces.take()) out += line + "\n";
+  if (out.empty()) out = "no packet matched within " + std::to_string(seconds) + " s\n";
+  return out;
+}
+
+std::string rule_counters(const firewall::rule_set& rules, std::size_t flows, std::size_t capacity) {
+  std::ostringstream out;
+  rules.for_each_counter([&](const std::string& name, std::uint64_t packets, std::uint64_t bytes) {
+    out << name << " packets " << packets << " bytes " << bytes << "\n";
+  });
+  out << "flows " << flows << " of " << capacity << "\n";
+  return out.str();
+}
+
+// How the router asks the firewall, whichever model owns the flows.
+struct firewall_view {
+  std::function<std::size_t()> flows;
+  std::function<std::string(caf::blocking_actor*)> list;
+  std::function<std::shared_ptr<const firewall::rule_set>()> rules;
+  std::function<void(std::shared_ptr<const firewall::rule_set>)> replace_rules;
+};
+
+} // namespace
+
+bool read_firewall_setting(firewall_settings& s, const std::string& key, const toml::node& node) {
+  auto line = [&] { return "[apps.router] " + key + " (line " + std::to_string(node.source().begin.line) + ")"; };
+  if (key == "firewall") {
+    auto v = node.value<std::string>();
+    if (!v || v->empty()) throw server::config_error(line() + ": must be the path of a rules file");
+    s.rules = *v;
+  } else if (key == "max_flows") {
+    s.max_flows = positive_count(node, key);
+  } else if (key == "flow_model") {
+    auto v = node.value<std::string>();
+    auto m = v ? parse_flow_model(*v) : std::nullopt;
+    if (!m) throw server::config_error(line() + ": must be \"locked\", \"sharded\" or \"per-flow\"");
+    s.model = *m;
+  } else if (key == "flow_shards") {
+    s.shards = positive_count(node, key);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void add_firewall(server::running_application& app, const server::application_start& start,
+                  const firewall_settings& settings, std::shared_ptr<const route_table> routes,
+                  std::shared_ptr<const actors::frame_decider> forwarding) {
+  const auto& links = *start.links;
+  auto& counters = start.counters->named;
+  auto rules = read_rules(settings.rules, link_names(links));
+  firewall::flow_table::settings table;
+  table.max_flows = settings.max_flows;
+  auto in_force = std::make_shared<firewall::rules_in_force>(rules);
+  auto traces = std::make_shared<trace_buffer>();
+  std::size_t shards = settings.shards ? settings.shards
+                                       : (start.config.scheduler_threads ? start.config.scheduler_threads
+                                                                         : std::max(1u, std::thread::hardware_concurrency()));
+  spdlog::info("router: firewall rules from {}: input {} rules (policy {}), forward {} rules (policy {}), {} NAT "
+               "rules; up to {} flows, flow model {}{}",
+               settings.rules, rules->input().rules.size(), firewall::name_of(rules->input().policy),
+               rules->forward().rules.size(), firewall::name_of(rules->forward().policy), rules->nat().size(),
+               settings.max_flows, to_string(settings.model),
+               settings.model == flow_model::sharded ? " (" + std::to_string(shards) + " shards)" : std::string());
+  firewall_view view;
+  std::shared_ptr<netfilter_stage> stage;
+  if (settings.model == flow_model::locked) {
+    auto filter = std::make_shared<firewall::packet_filter>(rules, table);
+    stage = std::make_shared<netfilter_stage>(
+      counters, [filter](const firewall::judged_packet& p) { return filter->decide(p); }, nullptr, routes,
+      start.links, forwarding, traces);
+    view.flows = [filter] { return filter->flows(); };
+    view.list = [filter](caf::blocking_actor*) { return filter->list_flows(firewall::clock::now()); };
+    view.rules = [filter] { return filter->rules(); };
+    view.replace_rules = [filter](std::shared_ptr<const firewall::rule_set> r) { filter->replace_rules(std::move(r)); };
+  } else {
+    auto owners = make_flow_owners(start.system, {settings.model, shards, table}, in_force, start.links,
+                                   start.reinjection);
+    stage = std::make_shared<netfilter_stage>(counters, nullptr, owners.hand_off, routes, start.links, forwarding,
+                                              traces);
+    owners.set_stage(stage);
+    for (auto& c : owners.children) app.children.push_back(std::move(c));
+    view.flows = owners.flows;
+    view.list = owners.list;
+    view.rules = [in_force] { return in_force->get(); };
+    view.replace_rules = [in_force](std::shared_ptr<const firewall::rule_set> r) { in_force->replace(std::move(r)); };
+  }
+  app.registrations.push_back({"router", actors::frame_match::every(), stage});
+  counters.add_rendering([view](std::ostream& out) {
+    view.rules()->for_each_counter([&](const std::string& name, std::uint64_t packets, std::uint64_t bytes) {
+      if (packets) out << " firewall.rule." << name << ".packets=" << packets << " firewall.rule." << name
+                       << ".bytes=" << bytes;
+    });
+    out << " firewall.flows=" << view.flows();
+  });
+  app.commands.push_back({"firewall", "the firewall's rule counters and flow count",
+                          [view, capacity = settings.max_flows](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
+                            return rule_counters(*view.rules(), view.flows(), capacity);
+                          }});
+  app.commands.push_back({"conntrack", "the flows the firewall tracks, one per line",
+                          [view](caf::blocking_actor* self, std::string_view, ipc::unique_fd&) {
+                            auto list = view.list(self);
+                            return list.empty() ? std::string("no flows\n") : list;
+                          }});
+  app.commands.push_back({"trace", "each rule the next packets meet, and the verdict (trace COUNT SECONDS [FILTER])",
+                          [traces](caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) {
+                            return run_trace(*traces, arguments);
+                          }});
+  app.reload = [view, names = link_names(links)](const server::server_config& next, caf::actor_system&) {
+    auto table = next.app_settings.find("router");
+    std::string path;
+    if (table != next.app_settings.end())
+      if (auto* node = table->second.get("firewall")) path = node->value_or(std::string());
+    if (path.empty()) {
+      spdlog::warn("SIGHUP: [apps.router] firewall is gone; the firewall stays as it was until a restart");
+      return;
+    }
+    try {
+      view.replace_rules(read_rules(path, names));
+      spdlog::info("SIGHUP: firewall rules reloaded from {}; {} tracked flows kept", path, view.flows());
+    } catch (const server::config_error& e) {
+      spdlog::error("SIGHUP: firewall rules not reloaded, the running ones stay: {}", e.what());
+    }
+  };
+}
+
+} // namespace etherbeam::apps::router
