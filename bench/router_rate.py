@@ -12,7 +12,8 @@ Each peer gets a lab of its own, the same topology:
 
 Measured per peer, order alternating, medians of --repeat:
 - ICMP echo from A to B through the router, 64 in flight (ebgen flood, to the
-  router's MAC): echoes/s, each one forwarded twice;
+  router's MAC): echoes/s, each one forwarded twice; with --firewall also
+  spread over 64 echo identifiers (64 flows, where one identifier is one);
 - ping -i 0.002 A → B: round trip through the router;
 - iperf3 UDP, 18-byte payloads (64-byte frames), A → B at a rate beyond
   either peer: datagrams/s B received (the small-packet forwarding rate);
@@ -26,8 +27,10 @@ to B accepted, masquerade out of B (etherbeam: a rules file; the kernel:
 nftables with conntrack). Then also measured: memory per tracked flow, after
 --flows UDP flows from A (distinct source ports): etherbeam's RSS growth, the
 kernel's nf_conntrack slab growth, each divided by the flows it tracks.
+--flow-models runs etherbeam once per flow model ([apps.router] flow_model:
+locked, sharded, per-flow), each a peer of its own in the same run.
 
-    /usr/bin/python3 bench/router_rate.py --build build --repeat 3 [--firewall]
+    /usr/bin/python3 bench/router_rate.py --build build --repeat 3 [--firewall [--flow-models locked,sharded,per-flow]]
 """
 import argparse
 import json
@@ -69,7 +72,7 @@ table ip nat {{
 
 
 def make_router(lab, b, peer, firewall, max_flows):
-    """Returns the etherbeam daemon (None for the kernel)."""
+    """Returns the etherbeam daemon (None for the kernel). `peer`: kernel, etherbeam or etherbeam-MODEL."""
     if peer == "kernel":
         lab.server(["ip", "addr", "add", f"{A_ROUTER}/24", "dev", lab.server_if])
         lab.server(["ip", "addr", "add", f"{B_ROUTER}/24", "dev", b.server_if])
@@ -89,6 +92,8 @@ def make_router(lab, b, peer, firewall, max_flows):
             f.write(ETHERBEAM_RULES)
         with open(config, "a") as f:
             f.write(f'\n[apps.router]\nfirewall = "{rules}"\nmax_flows = {max_flows}\n')
+            if peer.startswith("etherbeam-"):
+                f.write(f'flow_model = "{peer.split("-", 1)[1]}"\n')
     lab.start_binder()
     b.start_binder()
     return lab.start_etherbeam_with("--config", config)
@@ -151,6 +156,12 @@ def measure(build, peer, seconds, firewall=False, flows=0):
                                        "-t", B_IP, "--target-mac", lab.server_mac(), "--mode", "flood",
                                        "-w", "64", "-d", str(seconds), "--json"], timeout=seconds + 60).stdout)
         r["echo_per_s"] = flood["replies_per_s"]
+        if firewall:  # the same flood spread over 64 flows (echo identifiers): what a sharded table can spread
+            flood = json.loads(lab.client([os.path.join(build, "bin", "ebgen"), "-i", lab.client_if, "-s", A_IP,
+                                           "-t", B_IP, "--target-mac", lab.server_mac(), "--mode", "flood",
+                                           "-w", "64", "--flows", "64", "-d", str(seconds), "--json"],
+                                          timeout=seconds + 60).stdout)
+            r["echo_64_flows_per_s"] = flood["replies_per_s"]
         out = lab.client(["ping", "-n", "-q", "-c", "1000", "-i", "0.002", B_IP], check=False).stdout
         r["ping_avg_ms"] = float(out.rsplit("=", 1)[1].split("/")[1])
         for mode, extra in (("udp", ["-u", "-l", "18", "-b", "400M"]), ("tcp", [])):
@@ -185,20 +196,29 @@ def main():
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--firewall", action="store_true", help="both routers filter statefully and masquerade")
     p.add_argument("--flows", type=int, default=20000, help="with --firewall: UDP flows for the memory measurement")
+    p.add_argument("--flow-models", default="",
+                   help="with --firewall: etherbeam's flow models to measure, comma-separated (locked,sharded,per-flow)")
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("router_rate: run as root: the lab creates network namespaces")
-    runs = {"kernel": [], "etherbeam": []}
+    models = [m for m in args.flow_models.split(",") if m]
+    if models and not args.firewall:
+        sys.exit("router_rate: --flow-models needs --firewall (the flow models are the firewall's)")
+    peers = ["kernel"] + ([f"etherbeam-{m}" for m in models] or ["etherbeam"])
+    runs = {peer: [] for peer in peers}
     for i in range(args.repeat):
-        for peer in (["kernel", "etherbeam"] if i % 2 == 0 else ["etherbeam", "kernel"]):
+        for peer in peers[i % len(peers):] + peers[:i % len(peers)]:  # the order turns each run
             r = measure(args.build, peer, args.seconds, args.firewall, args.flows)
             runs[peer].append(r)
-            print(f"run {i + 1} {peer:9} " + " ".join(f"{k} {v:.3f}" for k, v in r.items()), flush=True)
-    print(f"\nmedians over {args.repeat} runs (etherbeam / kernel):")
+            print(f"run {i + 1} {peer:18} " + " ".join(f"{k} {v:.3f}" for k, v in r.items()), flush=True)
+    print(f"\nmedians over {args.repeat} runs (ratio: etherbeam / kernel):")
     for key in runs["kernel"][0]:
-        e = statistics.median(r[key] for r in runs["etherbeam"])
         k = statistics.median(r[key] for r in runs["kernel"])
-        print(f"  {key:22} etherbeam {e:12.3f}  kernel {k:12.3f}  ratio {e / k if k else float('nan'):.2f}")
+        line = f"  {key:20} kernel {k:12.3f}"
+        for peer in peers[1:]:
+            e = statistics.median(r[key] for r in runs[peer])
+            line += f"  {peer} {e:12.3f} ({e / k if k else float('nan'):.2f}x)"
+        print(line)
     return 0
 
 

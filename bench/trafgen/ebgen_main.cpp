@@ -47,7 +47,7 @@ std::uint64_t now_ns() {
 struct options {
   std::string iface, target, source, target_mac, proto = "icmp", mode = "paced";
   double rate = 1000, duration = 5;
-  unsigned window = 256, batch = 32;
+  unsigned window = 256, batch = 32, flows = 1;
   bool json = false;
 };
 
@@ -167,6 +167,8 @@ int main(int argc, char** argv) {
   app.add_option("-d,--duration", o.duration, "Seconds to send [default: 5]");
   app.add_option("-w,--window", o.window, "flood: requests in flight at most [default: 256]");
   app.add_option("-b,--batch", o.batch, "Frames per sendmmsg [default: 32]");
+  app.add_option("--flows", o.flows, "icmp: spread the requests over this many echo identifiers (flows for a "
+                                     "stateful firewall) [default: 1]")->check(CLI::Range(1, 65535));
   app.add_flag("--json", o.json, "One JSON object instead of text");
   CLI11_PARSE(app, argc, argv);
 
@@ -181,6 +183,7 @@ int main(int argc, char** argv) {
     e.source_ip = *source;
     e.target_ip = *target;
     e.echo_identifier = static_cast<std::uint16_t>(::getpid());
+    e.echo_identifiers = static_cast<std::uint16_t>(o.flows);
     if (!o.target_mac.empty()) {
       auto mac = protocols::mac_address::from_string(o.target_mac);
       if (!mac) throw std::runtime_error("--target-mac: not a MAC address");

@@ -1,5 +1,6 @@
 #include "bench/trafgen/probe_frames.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "protocols/arp.hpp"
@@ -24,7 +25,8 @@ std::size_t emit_echo_request(const probe_endpoints& e, std::uint64_t sequence, 
   eth.destination = e.target_mac;
   eth.source = e.source_mac;
   eth.ethertype = ethertype::ipv4;
-  icmpv4_echo_repr echo{true, e.echo_identifier, static_cast<std::uint16_t>(sequence), payload};
+  auto identifier = static_cast<std::uint16_t>(e.echo_identifier + sequence % std::max<std::uint16_t>(e.echo_identifiers, 1));
+  icmpv4_echo_repr echo{true, identifier, static_cast<std::uint16_t>(sequence), payload};
   ipv4_repr ip;
   ip.source = e.source_ip;
   ip.destination = e.target_ip;
@@ -56,7 +58,8 @@ std::optional<echo_answer> parse_echo_reply(const probe_endpoints& e, byte_view 
   auto ip = ipv4_packet::check(eth->payload());
   if (!ip || ip->protocol() != 1 || ip->source() != e.target_ip) return std::nullopt;
   auto icmp = icmpv4_packet::check(ip->payload());
-  if (!icmp || icmp->type() != icmpv4_type::echo_reply || icmp->echo_identifier() != e.echo_identifier)
+  if (!icmp || icmp->type() != icmpv4_type::echo_reply || static_cast<std::uint16_t>(icmp->echo_identifier() - e.echo_identifier) >=
+                                                         std::max<std::uint16_t>(e.echo_identifiers, 1))
     return std::nullopt;
   auto data = icmp->data();
   if (data.size() < 16) return std::nullopt;

@@ -15,6 +15,9 @@ struct probe_endpoints {
   protocols::mac_address source_mac, target_mac;
   protocols::ipv4_address source_ip, target_ip;
   std::uint16_t echo_identifier = 0;
+  // Requests take identifiers echo_identifier, +1, ... in turn: as many ICMP
+  // flows for a stateful firewall between (conntrack keys echo by identifier).
+  std::uint16_t echo_identifiers = 1;
 };
 
 inline constexpr std::size_t echo_payload_len = 56; // as ping sends: 16 bytes ours, the rest filler
