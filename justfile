@@ -57,7 +57,7 @@ demo *args: build_raw_binder build_etherbeam
 # Build and run every test: unit, actor, fuzz replays, end to end, sanitizers, fuzzing
 test: build test_sanitized
     ctest --test-dir {{build_dir}} --output-on-failure
-    just fuzz 20
+    just fuzz 10
 
 # Unit and actor tests built with -fsanitize=address,undefined (any report fails)
 test_sanitized:
