@@ -43,6 +43,7 @@ def layers(frame):
     yield "frame_reply", b"\x00" + frame  # as captured
     yield "frame_reply", b"\x01" + frame  # checksums repaired after each mutation
     yield "ethernet", frame
+    yield "decoder", frame
     yield "offloaded_checksum", frame
     yield "tcp_segmentation", b"\x05\xdc" + frame  # MTU 1500
     yield "tcp_segmentation", b"\x02\x00" + frame  # MTU 580: more, smaller segments

@@ -1,0 +1,135 @@
+#include "apps/decoder/frame_views.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/decoder/field_notes.hpp"
+
+namespace etherbeam::apps::decoder {
+
+namespace {
+
+// One colour per layer, in order (eth, then its payload's layers).
+constexpr const char* layer_colours[] = {"\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m", "\033[31m"};
+constexpr const char* reset = "\033[0m";
+
+std::string spans(const field& f) {
+  return f.length == 1 ? "byte " + std::to_string(f.offset)
+                       : "bytes " + std::to_string(f.offset) + "-" + std::to_string(f.offset + f.length - 1);
+}
+
+void field_lines(std::string& out, const field& f, int depth, const view_options& o) {
+  std::string indent(4 * depth, ' ');
+  out += indent + f.label + ": " + f.value;
+  if (!f.meaning.empty()) out += " (" + f.meaning + ")";
+  out += "  [" + f.name + ", " + spans(f) + "]\n";
+  if (o.explain)
+    if (const auto* note = note_for(f.name))
+      out += indent + "    ↳ " + std::string(note->what) + " (" + std::string(note->where) + ")\n";
+  for (const auto& child : f.children) field_lines(out, child, depth + 1, o);
+}
+
+bool wanted(const view_options& o, const std::string& layer) {
+  return o.only.empty() || std::find(o.only.begin(), o.only.end(), layer) != o.only.end();
+}
+
+std::string protocols_of(const decoded_frame& f) {
+  std::string out;
+  for (const auto& l : f.layers) out += (out.empty() ? "" : ":") + l.name;
+  return out;
+}
+
+std::string malformed_line(const malformation& m) {
+  return "[Malformed " + m.layer + (m.field.empty() ? "" : ", field " + m.field) + ", at byte " +
+         std::to_string(m.offset) + ": " + m.why + "]";
+}
+
+nlohmann::json field_json(const field& f) {
+  nlohmann::json j{{"name", f.name}, {"value", f.value}, {"offset", f.offset}, {"length", f.length}};
+  if (!f.meaning.empty()) j["meaning"] = f.meaning;
+  if (!f.children.empty()) {
+    auto& children = j["children"] = nlohmann::json::array();
+    for (const auto& c : f.children) children.push_back(field_json(c));
+  }
+  return j;
+}
+
+} // namespace
+
+std::string summary_line(std::size_t number, double seconds, const decoded_frame& f) {
+  char head[64];
+  std::snprintf(head, sizeof head, "%6zu %11.6f ", number, seconds);
+  std::string out = head + f.source + " → " + f.destination + " " + f.protocol + " " + std::to_string(f.length) +
+                    " " + f.info;
+  if (f.malformed) out += " " + malformed_line(*f.malformed);
+  return out;
+}
+
+std::string hex_dump(const decoded_frame& f, protocols::byte_view bytes, bool colour) {
+  // The innermost layer that holds each byte picks its colour.
+  std::vector<int> owner(bytes.size(), -1);
+  for (std::size_t i = 0; i < f.layers.size(); ++i)
+    for (std::size_t b = f.layers[i].offset; b < std::min(bytes.size(), f.layers[i].offset + f.layers[i].length); ++b)
+      owner[b] = static_cast<int>(i);
+  std::string out;
+  char text[16];
+  for (std::size_t line = 0; line < bytes.size(); line += 16) {
+    std::snprintf(text, sizeof text, "%04zx  ", line);
+    out += text;
+    std::string ascii;
+    for (std::size_t b = line; b < line + 16; ++b) {
+      if (b >= bytes.size()) {
+        out += "   ";
+        continue;
+      }
+      std::snprintf(text, sizeof text, "%02x", bytes[b]);
+      if (colour && owner[b] >= 0) out += std::string(layer_colours[owner[b] % 6]) + text + reset + " ";
+      else out += std::string(text) + " ";
+      ascii += bytes[b] >= 0x20 && bytes[b] < 0x7f ? static_cast<char>(bytes[b]) : '.';
+      if (b - line == 7) out += " ";
+    }
+    out += "  " + ascii + "\n";
+  }
+  return out;
+}
+
+std::string text_view(std::size_t number, double seconds, const decoded_frame& f, protocols::byte_view bytes,
+                      const view_options& o) {
+  std::string out;
+  if (!o.verbose) {
+    out = summary_line(number, seconds, f) + "\n";
+  } else {
+    out = "Frame " + std::to_string(number) + ": " + std::to_string(f.length) + " bytes, " + protocols_of(f) + "\n";
+    for (std::size_t i = 0; i < f.layers.size(); ++i) {
+      const auto& l = f.layers[i];
+      std::string title = l.title + "  [" + l.name + ", bytes " + std::to_string(l.offset) + "-" +
+                          std::to_string(l.offset + (l.length ? l.length - 1 : 0)) + "]";
+      out += o.colour ? std::string(layer_colours[i % 6]) + title + reset + "\n" : title + "\n";
+      if (!wanted(o, l.name)) continue;
+      for (const auto& field : l.fields) field_lines(out, field, 1, o);
+    }
+    if (f.malformed) out += malformed_line(*f.malformed) + "\n";
+  }
+  if (o.hex) out += hex_dump(f, bytes, o.colour);
+  if (o.verbose || o.hex) out += "\n";
+  return out;
+}
+
+std::string json_view(std::size_t number, double seconds, const decoded_frame& f) {
+  nlohmann::json j{{"frame", number}, {"time", seconds}, {"length", f.length}, {"protocols", protocols_of(f)}};
+  auto& layers = j["layers"] = nlohmann::json::array();
+  for (const auto& l : f.layers) {
+    nlohmann::json layer{{"layer", l.name}, {"title", l.title}, {"offset", l.offset}, {"length", l.length}};
+    auto& fields = layer["fields"] = nlohmann::json::array();
+    for (const auto& field : l.fields) fields.push_back(field_json(field));
+    layers.push_back(std::move(layer));
+  }
+  if (f.malformed)
+    j["malformed"] = {{"layer", f.malformed->layer}, {"field", f.malformed->field},
+                      {"offset", f.malformed->offset}, {"why", f.malformed->why}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+} // namespace etherbeam::apps::decoder

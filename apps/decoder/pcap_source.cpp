@@ -1,0 +1,51 @@
+#include "apps/decoder/pcap_source.hpp"
+
+#include <pcap/pcap.h>
+
+namespace etherbeam::apps::decoder {
+
+struct pcap_source::state {
+  pcap_t* handle = nullptr;
+  bpf_program filter{};
+  bool filtered = false;
+};
+
+pcap_source::pcap_source(const std::string& path, const std::string& filter) : s_(std::make_unique<state>()) {
+  char error[PCAP_ERRBUF_SIZE] = "";
+  s_->handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, error);
+  if (!s_->handle) throw pcap_error(path + ": " + error);
+  if (pcap_datalink(s_->handle) != DLT_EN10MB) {
+    std::string kind = pcap_datalink_val_to_name(pcap_datalink(s_->handle)) ?: "unknown";
+    pcap_close(s_->handle);
+    throw pcap_error(path + ": link type " + kind + "; only Ethernet (EN10MB) captures can be decoded");
+  }
+  if (!filter.empty()) {
+    if (pcap_compile(s_->handle, &s_->filter, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+      std::string why = pcap_geterr(s_->handle);
+      pcap_close(s_->handle);
+      throw pcap_error("filter \"" + filter + "\": " + why + " (BPF syntax, as tcpdump's: man pcap-filter)");
+    }
+    s_->filtered = true;
+  }
+}
+
+pcap_source::~pcap_source() {
+  if (s_->filtered) pcap_freecode(&s_->filter);
+  if (s_->handle) pcap_close(s_->handle);
+}
+
+void pcap_source::for_each(const std::function<bool(protocols::byte_view, double, std::size_t)>& frame) {
+  pcap_pkthdr* header = nullptr;
+  const u_char* data = nullptr;
+  double first = -1;
+  int rc;
+  while ((rc = pcap_next_ex(s_->handle, &header, &data)) == 1) {
+    if (s_->filtered && !pcap_offline_filter(&s_->filter, header, data)) continue;
+    double t = double(header->ts.tv_sec) + double(header->ts.tv_usec) / 1e9; // nanosecond precision asked
+    if (first < 0) first = t;
+    if (!frame(protocols::byte_view(data, header->caplen), t - first, header->len)) return;
+  }
+  if (rc == PCAP_ERROR) throw pcap_error(std::string("reading: ") + pcap_geterr(s_->handle));
+}
+
+} // namespace etherbeam::apps::decoder

@@ -1,0 +1,36 @@
+#pragma once
+// Frames from a pcap or pcapng file (or stdin), through libpcap, with an
+// optional capture filter in BPF syntax compiled by libpcap.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "protocols/bytes.hpp"
+
+namespace etherbeam::apps::decoder {
+
+// What is wrong with a file or a filter, for a person to fix.
+struct pcap_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class pcap_source {
+public:
+  // `path` "-": stdin. Throws pcap_error: unreadable, not Ethernet, a filter libpcap refuses.
+  pcap_source(const std::string& path, const std::string& filter);
+  ~pcap_source();
+  pcap_source(const pcap_source&) = delete;
+  pcap_source& operator=(const pcap_source&) = delete;
+
+  // Calls `frame(bytes, seconds since the first frame, length on the wire)`
+  // for each frame the filter passes, until it returns false or the file ends.
+  void for_each(const std::function<bool(protocols::byte_view, double, std::size_t)>& frame);
+
+private:
+  struct state;
+  std::unique_ptr<state> s_;
+};
+
+} // namespace etherbeam::apps::decoder

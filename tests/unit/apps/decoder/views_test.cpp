@@ -1,0 +1,84 @@
+#include "apps/decoder/frame_views.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/decoder/field_notes.hpp"
+#include "tests/unit/apps/decoder/decoded_lab.hpp"
+
+using namespace etherbeam::apps::decoder;
+using namespace etherbeam::decoder_test;
+
+TEST(views, the_text_tree_gives_value_meaning_name_and_bytes) {
+  auto bytes = lab_frame("lab_ping_arp_udp.pcap", 0);
+  auto d = decode_frame(bytes);
+  view_options tree;
+  tree.verbose = true;
+  auto text = text_view(1, 0, d, bytes, tree);
+  EXPECT_NE(text.find("Frame 1: 98 bytes, eth:ip:icmp:data\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Internet Protocol Version 4, Src: 10.77.0.1, Dst: 10.77.0.2  [ip, bytes 14-33]"), std::string::npos);
+  EXPECT_NE(text.find("    Time to Live: 64  [ip.ttl, byte 22]\n"), std::string::npos);
+  EXPECT_NE(text.find("    Flags: 0x02 (Don't fragment)  [ip.flags, byte 20]\n        Reserved bit: 0"), std::string::npos);
+  EXPECT_EQ(text.find("↳"), std::string::npos) << "no notes without --explain";
+  tree.explain = true;
+  text = text_view(1, 0, d, bytes, tree);
+  EXPECT_NE(text.find("    Time to Live: 64  [ip.ttl, byte 22]\n        ↳ hops left"), std::string::npos);
+  tree.only = {"icmp"};
+  text = text_view(1, 0, d, bytes, tree);
+  EXPECT_EQ(text.find("Time to Live"), std::string::npos) << "-O icmp: the IP layer's title only";
+  EXPECT_NE(text.find("Identifier (BE): 4427"), std::string::npos);
+}
+
+TEST(views, one_line_per_frame_without_verbose) {
+  auto bytes = lab_frame("lab_ping_arp_udp.pcap", 2);
+  auto line = text_view(3, 0.011427, decode_frame(bytes), bytes, {});
+  EXPECT_EQ(line, "     3    0.011427 1e:58:23:16:e0:6f → ff:ff:ff:ff:ff:ff ARP 42 Who has 10.77.0.2? Tell 10.77.0.1\n");
+}
+
+TEST(views, the_hex_dump_lines_up_and_colours_each_layer) {
+  auto bytes = lab_frame("lab_ping_arp_udp.pcap", 2);
+  auto d = decode_frame(bytes);
+  auto plain = hex_dump(d, bytes, false);
+  EXPECT_EQ(plain.substr(0, plain.find('\n')),
+            "0000  ff ff ff ff ff ff 1e 58  23 16 e0 6f 08 06 00 01   .......X#..o....");
+  auto coloured = hex_dump(d, bytes, true);
+  EXPECT_NE(coloured.find("\033[36m08\033[0m \033[36m06\033[0m \033[33m00\033[0m"), std::string::npos)
+    << "the ethertype in Ethernet's colour, ARP's first byte in the next";
+}
+
+TEST(views, json_names_fields_as_wireshark_with_their_spans) {
+  auto bytes = lab_frame("lab_dhcp_dhclient.pcap", 0);
+  auto j = nlohmann::json::parse(json_view(1, 0.5, decode_frame(bytes)));
+  EXPECT_EQ(j["frame"], 1);
+  EXPECT_EQ(j["protocols"], "eth:ip:udp:dhcp");
+  const auto& ip = j["layers"][1];
+  EXPECT_EQ(ip["layer"], "ip");
+  nlohmann::json ttl;
+  for (const auto& f : ip["fields"])
+    if (f["name"] == "ip.ttl") ttl = f;
+  EXPECT_EQ(ttl, (nlohmann::json{{"name", "ip.ttl"}, {"value", "128"}, {"offset", 22}, {"length", 1}}));
+  const auto& dhcp = j["layers"][3]["fields"];
+  auto option = std::find_if(dhcp.begin(), dhcp.end(), [](const auto& f) { return f["name"] == "dhcp.option.type"; });
+  ASSERT_NE(option, dhcp.end());
+  EXPECT_EQ((*option)["children"][2]["name"], "dhcp.option.dhcp");
+  EXPECT_EQ((*option)["children"][2]["meaning"], "DISCOVER");
+}
+
+TEST(views, a_malformed_frame_is_named_in_every_view) {
+  auto bytes = lab_frame("lab_ping_arp_udp.pcap", 0);
+  bytes.resize(30);
+  auto d = decode_frame(bytes);
+  EXPECT_NE(summary_line(1, 0, d).find("[Malformed ip, at byte 14: an IPv4 header is at least 20 bytes; 16 remain]"),
+            std::string::npos);
+  auto j = nlohmann::json::parse(json_view(1, 0, d));
+  EXPECT_EQ(j["malformed"]["layer"], "ip");
+  EXPECT_EQ(j["malformed"]["offset"], 14);
+}
+
+TEST(views, every_note_names_where_the_field_is_defined) {
+  const auto* ttl = note_for("ip.ttl");
+  ASSERT_NE(ttl, nullptr);
+  EXPECT_NE(ttl->where.find("RFC 791"), std::string::npos);
+  EXPECT_EQ(note_for("no.such.field"), nullptr);
+}
