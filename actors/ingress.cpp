@@ -13,6 +13,7 @@
 #include <caf/exit_reason.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/frame_tap.hpp"
 #include "actors/frame_intake.hpp"
 #include "daemon/serving_loop.hpp"
 #include "ipc/datagram_batch.hpp"
@@ -212,7 +213,11 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
       if (received > 0 && s.busy_poll.count() > 0) spin_until = std::chrono::steady_clock::now() + s.busy_poll;
       if (received == 0 && spinning) return;
       if (received < 0) ++s.counters->ingress_receive_errors;
-      for (int i = 0; i < received; ++i) intake.take(batch.datagram(i), batch.header(i), batch.truncated(i));
+      auto& tap = frame_tap::of_process();
+      for (int i = 0; i < received; ++i) {
+        if (tap.listening()) tap.copy(s.link, tap_direction::in, batch.datagram(i));
+        intake.take(batch.datagram(i), batch.header(i), batch.truncated(i));
+      }
       intake.end_batch();
     },
     [&](inject_fault_atom) {

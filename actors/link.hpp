@@ -22,6 +22,7 @@ caf::atom_value sender_name(link_index link);
 struct link_counters {
   link_counters(counter_registry& registry, const std::string& link_name);
   named_counter &frames_in, &replies_sent, &replies_dropped;
+  link_index link = 0; // which link: what a tapped copy of a reply is recorded under
 };
 
 } // namespace etherbeam::actors

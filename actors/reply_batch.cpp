@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/frame_tap.hpp"
+
 namespace etherbeam::actors {
 
 namespace {
@@ -25,6 +27,8 @@ reply_batch::reply_batch(std::filesystem::path binder, std::shared_ptr<stack_cou
 }
 
 void reply_batch::add(frame f) {
+  auto& tap = frame_tap::of_process();
+  if (tap.listening()) tap.copy(per_link_ ? per_link_->link : 0, tap_direction::out, f.bytes());
   pending_.push_back(std::move(f));
   if (pending_.size() < capacity) return;
   if (holding_) flush_holding();

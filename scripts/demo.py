@@ -34,6 +34,9 @@ def main():
                         help="build directory holding bin/raw_binder and bin/etherbeam (default: build)")
     parser.add_argument("--count", type=int, default=5, help="echo requests to send (default: 5)")
     parser.add_argument("--stay", action="store_true", help="keep the lab up until Ctrl-C")
+    parser.add_argument("--record", metavar="FILE",
+                        help="host scenario: record every frame etherbeam takes in and sends out as pcapng "
+                             "(read it with `etherbeam decode -r FILE -V` or Wireshark)")
     parser.add_argument("scenario", nargs="?", choices=["host", "router"], default="host",
                         help="host (default): arping, ping and DHCP against etherbeam; router: curl, ping and "
                              "traceroute through etherbeam between two links")
@@ -53,7 +56,8 @@ def main():
               f" <-veth-> server namespace {lab.server_ns} ({lab.server_if}, no kernel address)")
         binder = lab.start_binder()
         state_dir = os.path.join(lab.workdir, "state")
-        etherbeam = lab.start_etherbeam("--dhcp-pool", DHCP_POOL, "--state-dir", state_dir)
+        record = ["--record", os.path.abspath(args.record)] if args.record else []
+        etherbeam = lab.start_etherbeam("--dhcp-pool", DHCP_POOL, "--state-dir", state_dir, *record)
         print(f"raw_binder (pid {binder.pid}) and etherbeam (pid {etherbeam.pid}) are serving "
               f"{netns_lab.STACK_IP}/24 and DHCP from {DHCP_POOL} on {lab.server_if}, MAC {lab.server_mac()}")
 
@@ -87,6 +91,9 @@ def main():
             except KeyboardInterrupt:
                 pass
 
+        if args.record:
+            etherbeam.stop()  # the recorder writes its last frames as etherbeam ends
+            print(f"\nrecorded to {args.record}: etherbeam decode -r {args.record} -V   (or open it in Wireshark)")
         answered = ("Received 3 response(s)" in arping.stdout and f"{args.count} received" in ping.stdout
                     and "obtained" in dhcp.stdout + dhcp.stderr)
         print("\ntearing the lab down")

@@ -31,7 +31,10 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
       {link.name, ipc::socket_paths{link.socket_dir, link.frames_socket, link.replies_socket}.binder(), link.identity});
   auto directory = std::make_shared<actors::link_directory>(std::move(directory_links));
   std::vector<std::shared_ptr<actors::link_counters>> per_link;
-  for (const auto& link : links) per_link.push_back(std::make_shared<actors::link_counters>(counters->named, link.name));
+  for (const auto& link : links) {
+    per_link.push_back(std::make_shared<actors::link_counters>(counters->named, link.name));
+    per_link.back()->link = static_cast<actors::link_index>(per_link.size() - 1);
+  }
   supervision::supervisor_spec spec;
   spec.name = "root";
   spec.restart_strategy = supervision::strategy::one_for_one;

@@ -1,17 +1,26 @@
 // The packet decoder in etherbeam's catalog: `etherbeam decode`, which reads
 // a capture and shows each frame's layers and fields as tshark does
-// (options named as tshark's: -r, -f, -c, -V, -x, -T, -O), plus --explain.
-// It handles no frames of a running etherbeam (yet: live tap and recording
-// come with the platform's tap).
+// (options named as tshark's: -r, -f, -c, -V, -x, -T, -O), plus --explain;
+// and `etherbeam --record FILE`, which writes every frame in and out as
+// pcapng while etherbeam serves:
+//
+//   [apps.decoder]
+//   record = "/var/lib/etherbeam/frames.pcapng"
+//   record_size_mb = 64   # rotate beyond this
+//   record_files = 4      # FILE.1 ... FILE.4 kept
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include "apps/decoder/frame_decoder.hpp"
 #include "apps/decoder/frame_views.hpp"
 #include "apps/decoder/pcap_source.hpp"
+#include "apps/decoder/recorder.hpp"
+#include "server/config_reading.hpp"
 #include "server/applications.hpp"
 
 namespace etherbeam::apps::decoder {
@@ -34,14 +43,13 @@ int run_decode(const decode_options& o) {
   bool json = o.format == "json";
   try {
     pcap_source source(o.read, o.filter);
-    std::size_t number = 0;
+    std::size_t shown = 0;
     std::string out;
-    source.for_each([&](protocols::byte_view bytes, double seconds, std::size_t) {
+    source.for_each([&](protocols::byte_view bytes, double seconds, std::size_t number) {
       auto frame = decode_frame(bytes);
-      ++number;
       out = json ? json_view(number, seconds, frame) + "\n" : text_view(number, seconds, frame, bytes, view);
       std::cout << out;
-      return o.count == 0 || number < o.count;
+      return o.count == 0 || ++shown < o.count;
     });
     std::cout.flush();
   } catch (const pcap_error& e) {
@@ -51,8 +59,62 @@ int run_decode(const decode_options& o) {
   return 0;
 }
 
+record_settings read_settings(const toml::table& table) {
+  record_settings s;
+  auto where = [](const toml::node& node, const std::string& key) {
+    return "[apps.decoder] " + key + " (line " + std::to_string(node.source().begin.line) + ")";
+  };
+  for (auto&& [key, node] : table) {
+    std::string name(key.str());
+    if (name == "record") {
+      auto v = node.value<std::string>();
+      if (!v || v->empty()) throw server::config_error(where(node, name) + ": must be the path of a pcapng file");
+      s.file = *v;
+    } else if (name == "record_size_mb" || name == "record_files") {
+      auto v = node.value<std::int64_t>();
+      if (!v || *v < 1) throw server::config_error(where(node, name) + ": must be a positive whole number");
+      if (name == "record_files") s.files = static_cast<std::size_t>(*v);
+      else s.max_bytes = static_cast<std::uint64_t>(*v) << 20;
+    } else {
+      throw server::config_error("[apps.decoder]: unknown setting " + name +
+                                 " (known: record, record_size_mb, record_files)");
+    }
+  }
+  return s;
+}
+
+std::optional<server::running_application> start(const server::application_start& start) {
+  auto settings = read_settings(start.settings);
+  if (settings.file.empty()) return std::nullopt;
+  auto file = open_record_file(settings.file);
+  std::vector<std::string> links;
+  for (actors::link_index i = 0; i < start.links->size(); ++i) links.push_back(start.links->at(i).name);
+  auto counters = std::make_shared<record_counters>(start.counters->named);
+  spdlog::info("recording every frame in and out to {} (pcapng, rotated beyond {} MB, {} older files kept)",
+               settings.file.string(), settings.max_bytes >> 20, settings.files);
+  server::running_application app;
+  auto opened = std::make_shared<std::shared_ptr<std::FILE>>(std::move(file));
+  app.children.push_back({"recorder", [=](caf::actor_system& system) {
+                            // A restarted recorder goes on in the same file: a new
+                            // section, as pcapng allows, appended.
+                            auto f = std::exchange(*opened, nullptr);
+                            if (!f) f = open_record_file(settings.file, true);
+                            return spawn_recorder(system, settings, std::move(f), links, counters);
+                          }});
+  return app;
+}
+
 server::command_line_part command_line(CLI::App& app) {
   auto o = std::make_shared<decode_options>();
+  auto record = std::make_shared<std::string>();
+  auto record_size = std::make_shared<std::int64_t>(0);
+  auto record_files = std::make_shared<std::int64_t>(0);
+  app.add_option("--record", *record, "Write every frame etherbeam takes in or sends out, on every link, to this "
+                                      "pcapng file ([apps.decoder] record)");
+  app.add_option("--record-size", *record_size, "Rotate the --record file beyond this many MB (default 64)")
+    ->check(CLI::PositiveNumber);
+  app.add_option("--record-files", *record_files, "Older --record files kept, FILE.1 to FILE.N (default 4)")
+    ->check(CLI::PositiveNumber);
   o->command = app.add_subcommand("decode", "Decode the frames of a capture, each field with its value, meaning "
                                             "and bytes (as tshark does)");
   auto* c = o->command;
@@ -71,6 +133,15 @@ server::command_line_part command_line(CLI::App& app) {
     ->check(CLI::IsMember({"auto", "always", "never"}))
     ->capture_default_str();
   server::command_line_part part;
+  part.apply = [record, record_size, record_files](server::server_config& config) {
+    auto& table = config.app_settings["decoder"];
+    if (!record->empty()) table.insert_or_assign("record", *record);
+    if (*record_size) table.insert_or_assign("record_size_mb", *record_size);
+    if (*record_files) table.insert_or_assign("record_files", *record_files);
+    if (table.contains("record") &&
+        std::find(config.enabled_apps.begin(), config.enabled_apps.end(), "decoder") == config.enabled_apps.end())
+      config.enabled_apps.push_back("decoder");
+  };
   part.run_subcommand = [o](const server::server_config&) -> std::optional<int> {
     if (!o->command->parsed()) return std::nullopt;
     if (o->view.explain) o->view.verbose = true;
@@ -81,9 +152,10 @@ server::command_line_part command_line(CLI::App& app) {
 
 const bool added = server::add_application({
   "decoder",
-  "the packet decoder: `etherbeam decode -r FILE` shows a capture's frames field by field",
+  "the packet decoder: `etherbeam decode -r FILE` shows a capture's frames field by field; --record FILE "
+  "writes every frame in and out as pcapng",
   false,
-  [](const server::application_start&) -> std::optional<server::running_application> { return std::nullopt; },
+  start,
   command_line, {}, {},
 });
 

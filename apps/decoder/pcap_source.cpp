@@ -38,12 +38,14 @@ void pcap_source::for_each(const std::function<bool(protocols::byte_view, double
   pcap_pkthdr* header = nullptr;
   const u_char* data = nullptr;
   double first = -1;
+  std::size_t number = 0;
   int rc;
   while ((rc = pcap_next_ex(s_->handle, &header, &data)) == 1) {
-    if (s_->filtered && !pcap_offline_filter(&s_->filter, header, data)) continue;
     double t = double(header->ts.tv_sec) + double(header->ts.tv_usec) / 1e9; // nanosecond precision asked
     if (first < 0) first = t;
-    if (!frame(protocols::byte_view(data, header->caplen), t - first, header->len)) return;
+    ++number;
+    if (s_->filtered && !pcap_offline_filter(&s_->filter, header, data)) continue;
+    if (!frame(protocols::byte_view(data, header->caplen), t - first, number)) return;
   }
   if (rc == PCAP_ERROR) throw pcap_error(std::string("reading: ") + pcap_geterr(s_->handle));
 }

@@ -24,8 +24,9 @@ public:
   pcap_source(const pcap_source&) = delete;
   pcap_source& operator=(const pcap_source&) = delete;
 
-  // Calls `frame(bytes, seconds since the first frame, length on the wire)`
-  // for each frame the filter passes, until it returns false or the file ends.
+  // Calls `frame(bytes, seconds since the first frame, its number in the
+  // file from 1)` for each frame the filter passes, until it returns false
+  // or the file ends.
   void for_each(const std::function<bool(protocols::byte_view, double, std::size_t)>& frame);
 
 private:

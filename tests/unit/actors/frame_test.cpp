@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include "actors/frame_tap.hpp"
+
 using etherbeam::actors::frame;
 
 namespace {
@@ -92,4 +94,23 @@ TEST(Frame, TakenOnOneThreadGivenBackOnAnother) {
   // The pool keeps at most 1024 slabs; the rest went back to the heap.
   EXPECT_LE(etherbeam::actors::pooled_frame_slabs(), 1024u);
   EXPECT_GE(etherbeam::actors::pooled_frame_slabs(), 1000u);
+}
+
+TEST(frame_tap, copies_only_while_listened_to_and_loses_what_does_not_fit) {
+  auto& tap = etherbeam::actors::frame_tap::of_process();
+  std::vector<std::uint8_t> bytes(60, 1);
+  tap.copy(0, etherbeam::actors::tap_direction::in, bytes);
+  tap.listen(2);
+  EXPECT_TRUE(tap.take().empty()) << "nothing copied before listening";
+  auto lost = tap.lost();
+  for (int i = 0; i < 3; ++i) tap.copy(1, etherbeam::actors::tap_direction::out, bytes);
+  auto taken = tap.take();
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(taken[0].link, 1);
+  EXPECT_EQ(taken[0].direction, etherbeam::actors::tap_direction::out);
+  EXPECT_EQ(taken[0].bytes, bytes);
+  EXPECT_EQ(tap.lost(), lost + 1) << "the third found the queue full";
+  tap.stop();
+  tap.copy(0, etherbeam::actors::tap_direction::in, bytes);
+  EXPECT_FALSE(tap.listening());
 }
