@@ -1,11 +1,13 @@
 #pragma once
 // Copies of the frames etherbeam takes in and sends out, for whoever listens
-// (`--record`'s pcapng writer). The data path only copies while someone
-// listens, never waits: a copy that finds the queue taken or full is lost and
-// counted (tap.lost), and the frame goes on as if nobody listened.
+// (`--record`'s pcapng writer, `etherbeam decode --live`). The data path only
+// copies while someone listens, and never waits: a copy that finds a
+// listener's queue taken or full is lost to that listener and counted, and
+// the frame goes on as if nobody listened.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -23,6 +25,21 @@ struct tapped_frame {
   std::vector<std::uint8_t> bytes;
 };
 
+class tap_listener {
+public:
+  explicit tap_listener(std::size_t capacity) : capacity_(capacity) { queue_.reserve(capacity); }
+  // What was copied since the last take.
+  std::vector<tapped_frame> take();
+  std::uint64_t lost() const { return lost_.load(std::memory_order_relaxed); }
+  void offer(const tapped_frame& f); // the data path's side
+
+private:
+  std::mutex lock_;
+  std::vector<tapped_frame> queue_;
+  std::size_t capacity_;
+  std::atomic<std::uint64_t> lost_{0};
+};
+
 class frame_tap {
 public:
   // The process's tap, which ingress and the reply batches copy to.
@@ -31,18 +48,14 @@ public:
   bool listening() const { return listening_.load(std::memory_order_relaxed); }
   void copy(link_index link, tap_direction direction, protocols::byte_view frame);
 
-  // One listener at a time: starts copies, takes them, stops them.
-  void listen(std::size_t capacity);
-  std::vector<tapped_frame> take();
-  void stop();
-  std::uint64_t lost() const { return lost_.load(std::memory_order_relaxed); }
+  std::shared_ptr<tap_listener> listen(std::size_t capacity);
+  void stop(const std::shared_ptr<tap_listener>& listener);
 
 private:
+  using listeners = std::vector<std::shared_ptr<tap_listener>>;
   std::atomic<bool> listening_{false};
-  std::atomic<std::uint64_t> lost_{0};
-  std::mutex lock_;
-  std::vector<tapped_frame> queue_;
-  std::size_t capacity_ = 0;
+  std::mutex change_;                                // listen and stop, one at a time
+  std::atomic<std::shared_ptr<const listeners>> now_{std::make_shared<const listeners>()};
 };
 
 } // namespace etherbeam::actors

@@ -18,6 +18,7 @@
 
 #include "apps/decoder/frame_decoder.hpp"
 #include "apps/decoder/frame_views.hpp"
+#include "apps/decoder/live_tap.hpp"
 #include "apps/decoder/pcap_source.hpp"
 #include "apps/decoder/recorder.hpp"
 #include "server/config_reading.hpp"
@@ -29,32 +30,91 @@ namespace {
 
 struct decode_options {
   CLI::App* command = nullptr;
+  bool live = false;
   std::string read, filter, format = "text", colour = "auto";
   std::size_t count = 0;
   std::vector<std::string> only;
   view_options view;
 };
 
-int run_decode(const decode_options& o) {
+view_options view_of(const decode_options& o) {
   auto view = o.view;
   view.colour = o.colour == "always" || (o.colour == "auto" && ::isatty(STDOUT_FILENO));
   if (!o.only.empty()) view.verbose = true; // as tshark's -O
   view.only = o.only;
+  return view;
+}
+
+int decode_file(const decode_options& o) {
+  auto view = view_of(o);
   bool json = o.format == "json";
   try {
     pcap_source source(o.read, o.filter);
     std::size_t shown = 0;
-    std::string out;
     source.for_each([&](protocols::byte_view bytes, double seconds, std::size_t number) {
       auto frame = decode_frame(bytes);
-      out = json ? json_view(number, seconds, frame) + "\n" : text_view(number, seconds, frame, bytes, view);
-      std::cout << out;
+      std::cout << (json ? json_view(number, seconds, frame) + "\n" : text_view(number, seconds, frame, bytes, view));
       return o.count == 0 || ++shown < o.count;
     });
     std::cout.flush();
   } catch (const pcap_error& e) {
     std::cerr << "etherbeam decode: " << e.what() << "\n";
     return 2;
+  }
+  return 0;
+}
+
+// Frames from a running etherbeam, each marked with its link and direction.
+int decode_live(const decode_options& o, const server::server_config& config) {
+  auto view = view_of(o);
+  bool json = o.format == "json";
+  try {
+    std::optional<capture_filter> filter;
+    if (!o.filter.empty()) filter.emplace(o.filter);
+    std::vector<std::string> links;
+    std::size_t number = 0, shown = 0;
+    std::uint32_t lost = 0;
+    double first = -1;
+    actors::control_stream(config.socket_dir, "tap", [&](std::string_view message) {
+      auto m = read_live_message(message);
+      if (!m) return true;
+      if (!m->header) {
+        for (std::size_t at = 0; at <= m->bytes.size();) {
+          auto comma = std::min(m->bytes.find(',', at), m->bytes.size());
+          links.emplace_back(m->bytes.substr(at, comma - at));
+          at = comma + 1;
+        }
+        std::cerr << "etherbeam decode: decoding every frame in and out (Ctrl-C to stop)" << std::endl;
+        return true;
+      }
+      ++number;
+      protocols::byte_view bytes{reinterpret_cast<const std::uint8_t*>(m->bytes.data()), m->bytes.size()};
+      if (filter && !filter->passes(bytes)) return true;
+      double t = double(m->header->microseconds) / 1e6;
+      if (first < 0) first = t;
+      std::string link = m->header->link < links.size() ? links[m->header->link] : std::to_string(m->header->link);
+      std::string way = m->header->outbound ? "out" : "in";
+      auto frame = decode_frame(bytes);
+      if (json) {
+        auto line = json_view(number, t - first, frame);
+        std::cout << "{\"link\":\"" << link << "\",\"direction\":\"" << way << "\"," << line.substr(1) << "\n";
+      } else {
+        std::cout << link << " " << (way == "in" ? "in " : "out") << text_view(number, t - first, frame, bytes, view);
+      }
+      std::cout.flush();
+      if (m->header->lost != lost) {
+        std::cerr << "etherbeam decode: " << m->header->lost - lost << " more frames lost (this reader is slower "
+                  << "than the traffic; etherbeam itself lost none)\n";
+        lost = m->header->lost;
+      }
+      return o.count == 0 || ++shown < o.count;
+    });
+  } catch (const pcap_error& e) {
+    std::cerr << "etherbeam decode: " << e.what() << "\n";
+    return 2;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "etherbeam decode --live: " << e.what() << "\n";
+    return 1;
   }
   return 0;
 }
@@ -85,14 +145,15 @@ record_settings read_settings(const toml::table& table) {
 
 std::optional<server::running_application> start(const server::application_start& start) {
   auto settings = read_settings(start.settings);
-  if (settings.file.empty()) return std::nullopt;
-  auto file = open_record_file(settings.file);
   std::vector<std::string> links;
   for (actors::link_index i = 0; i < start.links->size(); ++i) links.push_back(start.links->at(i).name);
+  server::running_application app;
+  app.commands.push_back(tap_command(links));
+  if (settings.file.empty()) return app;
+  auto file = open_record_file(settings.file);
   auto counters = std::make_shared<record_counters>(start.counters->named);
   spdlog::info("recording every frame in and out to {} (pcapng, rotated beyond {} MB, {} older files kept)",
                settings.file.string(), settings.max_bytes >> 20, settings.files);
-  server::running_application app;
   auto opened = std::make_shared<std::shared_ptr<std::FILE>>(std::move(file));
   app.children.push_back({"recorder", [=](caf::actor_system& system) {
                             // A restarted recorder goes on in the same file: a new
@@ -118,7 +179,11 @@ server::command_line_part command_line(CLI::App& app) {
   o->command = app.add_subcommand("decode", "Decode the frames of a capture, each field with its value, meaning "
                                             "and bytes (as tshark does)");
   auto* c = o->command;
-  c->add_option("-r,--read", o->read, "The pcap or pcapng file to read (- for stdin)")->required();
+  c->fallthrough(); // --socket-dir and the other options of etherbeam itself
+  auto* read = c->add_option("-r,--read", o->read, "The pcap or pcapng file to read (- for stdin)");
+  auto* live = c->add_flag("--live", o->live, "Frames from the running etherbeam (--socket-dir), in and out, as "
+                                              "they pass");
+  read->excludes(live);
   c->add_option("-f,--filter", o->filter, "Only frames this capture filter passes (BPF syntax, as tcpdump's)");
   c->add_option("-c,--count", o->count, "Stop after this many frames");
   c->add_flag("-V,--verbose", o->view.verbose, "Every layer's fields, as a tree");
@@ -142,10 +207,15 @@ server::command_line_part command_line(CLI::App& app) {
         std::find(config.enabled_apps.begin(), config.enabled_apps.end(), "decoder") == config.enabled_apps.end())
       config.enabled_apps.push_back("decoder");
   };
-  part.run_subcommand = [o](const server::server_config&) -> std::optional<int> {
+  part.run_subcommand = [o](const server::server_config& config) -> std::optional<int> {
     if (!o->command->parsed()) return std::nullopt;
     if (o->view.explain) o->view.verbose = true;
-    return run_decode(*o);
+    if (o->live) return decode_live(*o, config);
+    if (o->read.empty()) {
+      std::cerr << "etherbeam decode: say what to decode: -r FILE (- for stdin), or --live\n";
+      return 2;
+    }
+    return decode_file(*o);
   };
   return part;
 }
@@ -153,8 +223,8 @@ server::command_line_part command_line(CLI::App& app) {
 const bool added = server::add_application({
   "decoder",
   "the packet decoder: `etherbeam decode -r FILE` shows a capture's frames field by field; --record FILE "
-  "writes every frame in and out as pcapng",
-  false,
+  "writes every frame in and out as pcapng; `etherbeam decode --live` shows them as they pass",
+  true,
   start,
   command_line, {}, {},
 });

@@ -50,4 +50,26 @@ void pcap_source::for_each(const std::function<bool(protocols::byte_view, double
   if (rc == PCAP_ERROR) throw pcap_error(std::string("reading: ") + pcap_geterr(s_->handle));
 }
 
+struct capture_filter::state {
+  bpf_program program{};
+};
+
+capture_filter::capture_filter(const std::string& filter) : s_(std::make_unique<state>()) {
+  pcap_t* dead = pcap_open_dead(DLT_EN10MB, 262144);
+  if (pcap_compile(dead, &s_->program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    std::string why = pcap_geterr(dead);
+    pcap_close(dead);
+    throw pcap_error("filter \"" + filter + "\": " + why + " (BPF syntax, as tcpdump's: man pcap-filter)");
+  }
+  pcap_close(dead);
+}
+
+capture_filter::~capture_filter() { pcap_freecode(&s_->program); }
+
+bool capture_filter::passes(protocols::byte_view frame) const {
+  pcap_pkthdr header{};
+  header.caplen = header.len = static_cast<bpf_u_int32>(frame.size());
+  return pcap_offline_filter(&s_->program, &header, frame.data()) != 0;
+}
+
 } // namespace etherbeam::apps::decoder

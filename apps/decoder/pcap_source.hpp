@@ -34,4 +34,19 @@ private:
   std::unique_ptr<state> s_;
 };
 
+// A capture filter (BPF syntax) for frames that come from elsewhere than a
+// file (the live tap). Throws pcap_error for a filter libpcap refuses.
+class capture_filter {
+public:
+  explicit capture_filter(const std::string& filter);
+  ~capture_filter();
+  capture_filter(const capture_filter&) = delete;
+  capture_filter& operator=(const capture_filter&) = delete;
+  bool passes(protocols::byte_view frame) const;
+
+private:
+  struct state;
+  std::unique_ptr<state> s_;
+};
+
 } // namespace etherbeam::apps::decoder

@@ -29,6 +29,7 @@ struct recorder_state {
   std::uint64_t lost_seen = 0;
   bool failing = false;
   std::shared_ptr<record_counters> counters;
+  std::shared_ptr<actors::tap_listener> tap;
   static inline const char* name = "recorder";
 };
 
@@ -73,9 +74,9 @@ void rotate(recorder_state& st) {
 
 void record(self_pointer self) {
   auto& st = self->state;
-  auto& tap = actors::frame_tap::of_process();
-  auto frames = tap.take();
-  auto lost = tap.lost();
+  if (!st.tap) return;
+  auto frames = st.tap->take();
+  auto lost = st.tap->lost();
   st.counters->lost += lost - st.lost_seen;
   st.lost_seen = lost;
   if (frames.empty() || !st.file) return;
@@ -113,10 +114,8 @@ caf::behavior recorder(self_pointer self, record_settings settings, std::shared_
   st.counters = std::move(counters);
   st.header = pcapng_writer::header(links);
   write_all(st, st.header);
-  auto& tap = actors::frame_tap::of_process();
-  st.lost_seen = tap.lost();
-  tap.listen(tap_capacity);
-  self->attach_functor([] { actors::frame_tap::of_process().stop(); });
+  st.tap = actors::frame_tap::of_process().listen(tap_capacity);
+  self->attach_functor([tap = st.tap] { actors::frame_tap::of_process().stop(tap); });
   // Stopped (etherbeam ends, or the supervisor restarts it): what was copied last is written too.
   self->set_exit_handler([self](caf::exit_msg& m) {
     record(self);

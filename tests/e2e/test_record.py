@@ -68,6 +68,25 @@ class Record(LabTest):
             frames = tshark_fields(p, "frame.packet_flags_direction")  # each file readable on its own
             self.assertGreater(len(frames), 500)
 
+    def test_decode_live_shows_frames_in_and_out_as_they_pass(self):
+        self.lab.start_binder()
+        etherbeam = self.lab.start_etherbeam()
+        binary = os.path.join(self.lab.build_dir, "bin", "etherbeam")
+        live = subprocess.Popen([binary, "decode", "--live", "--socket-dir", self.lab.socket_dir, "-f", "icmp",
+                                 "-c", "4"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            ready = live.stderr.readline()  # printed once the tap streams: no sleep needed
+            self.assertIn("decoding every frame in and out", ready)
+            self.lab.client(["ping", "-n", "-c", "3", "-i", "0.2", STACK_IP], check=False)
+            out, _ = live.communicate(timeout=30)
+        finally:
+            live.kill()
+        lines = out.splitlines()
+        self.assertEqual(len(lines), 4, out)  # -c 4, ICMP only (-f): ARP left out
+        self.assertRegex(lines[0], rf"^main in +\d+ .* {CLIENT_IP} → {STACK_IP} ICMP 98 Echo \(ping\) request")
+        self.assertRegex(lines[1], rf"^main out +\d+ .* {STACK_IP} → {CLIENT_IP} ICMP 98 Echo \(ping\) reply")
+        self.assertEqual(etherbeam.counters()["replies_sent"] >= 3, True)
+
     def test_an_unwritable_file_is_refused_at_start(self):
         self.lab.start_binder()
         binary = os.path.join(self.lab.build_dir, "bin", "etherbeam")

@@ -97,20 +97,23 @@ TEST(Frame, TakenOnOneThreadGivenBackOnAnother) {
 }
 
 TEST(frame_tap, copies_only_while_listened_to_and_loses_what_does_not_fit) {
+  using etherbeam::actors::tap_direction;
   auto& tap = etherbeam::actors::frame_tap::of_process();
   std::vector<std::uint8_t> bytes(60, 1);
-  tap.copy(0, etherbeam::actors::tap_direction::in, bytes);
-  tap.listen(2);
-  EXPECT_TRUE(tap.take().empty()) << "nothing copied before listening";
-  auto lost = tap.lost();
-  for (int i = 0; i < 3; ++i) tap.copy(1, etherbeam::actors::tap_direction::out, bytes);
-  auto taken = tap.take();
+  tap.copy(0, tap_direction::in, bytes);
+  auto recorder = tap.listen(2);
+  auto live = tap.listen(8);
+  EXPECT_TRUE(recorder->take().empty()) << "nothing copied before listening";
+  for (int i = 0; i < 3; ++i) tap.copy(1, tap_direction::out, bytes);
+  auto taken = recorder->take();
   ASSERT_EQ(taken.size(), 2u);
   EXPECT_EQ(taken[0].link, 1);
-  EXPECT_EQ(taken[0].direction, etherbeam::actors::tap_direction::out);
+  EXPECT_EQ(taken[0].direction, tap_direction::out);
   EXPECT_EQ(taken[0].bytes, bytes);
-  EXPECT_EQ(tap.lost(), lost + 1) << "the third found the queue full";
-  tap.stop();
-  tap.copy(0, etherbeam::actors::tap_direction::in, bytes);
+  EXPECT_EQ(recorder->lost(), 1u) << "the third found its queue full";
+  EXPECT_EQ(live->take().size(), 3u) << "each listener has its own queue";
+  tap.stop(recorder);
+  EXPECT_TRUE(tap.listening());
+  tap.stop(live);
   EXPECT_FALSE(tap.listening());
 }
