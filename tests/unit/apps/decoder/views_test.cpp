@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <tuple>
+
 #include <nlohmann/json.hpp>
 
 #include "apps/decoder/field_notes.hpp"
@@ -81,4 +84,57 @@ TEST(views, every_note_names_where_the_field_is_defined) {
   ASSERT_NE(ttl, nullptr);
   EXPECT_NE(ttl->where.find("RFC 791"), std::string::npos);
   EXPECT_EQ(note_for("no.such.field"), nullptr);
+}
+
+namespace {
+
+void every_field(const std::vector<field>& fields, const std::function<void(const field&)>& f) {
+  for (const auto& x : fields) {
+    f(x);
+    every_field(x.children, f);
+  }
+}
+
+// The JSON fields in order, flattened: (name, value, offset, length).
+void json_fields(const nlohmann::json& fields, std::vector<std::tuple<std::string, std::string, std::size_t, std::size_t>>& out) {
+  for (const auto& f : fields) {
+    out.emplace_back(f["name"], f["value"], f["offset"], f["length"]);
+    if (f.contains("children")) json_fields(f["children"], out);
+  }
+}
+
+} // namespace
+
+TEST(views, every_field_of_every_lab_frame_renders_the_same_in_text_and_json) {
+  std::size_t checked = 0;
+  for (const char* pcap : {"lab_ping_arp_udp.pcap", "lab_dhcp_dhclient.pcap", "lab_dhcp_udhcpc.pcap",
+                           "lab_dhcp_dhcpcd.pcap", "lab_dhcp_perfdhcp.pcap", "lab_vlan.pcap", "lab_fragments.pcap",
+                           "lab_offloaded_checksums.pcap", "lab_kernel_replies.pcap"}) {
+    auto frames = etherbeam::test_frames::pcap_frames(pcap);
+    for (std::size_t n = 0; n < frames.size(); ++n) {
+      const auto& bytes = frames[n];
+      auto d = decode_frame(bytes);
+      view_options tree;
+      tree.verbose = true;
+      auto text = text_view(n + 1, 0, d, bytes, tree);
+      auto j = nlohmann::json::parse(json_view(n + 1, 0, d));
+      std::vector<std::tuple<std::string, std::string, std::size_t, std::size_t>> in_json;
+      for (const auto& l : j["layers"]) json_fields(l["fields"], in_json);
+      std::size_t i = 0;
+      for (const auto& l : d.layers)
+        every_field(l.fields, [&](const field& f) {
+          SCOPED_TRACE(std::string(pcap) + " frame " + std::to_string(n + 1) + " " + f.name);
+          EXPECT_LE(f.offset + f.length, bytes.size());
+          std::string line = f.label + ": " + f.value + (f.meaning.empty() ? "" : " (" + f.meaning + ")") + "  [" +
+                             f.name + ", " + (f.length == 1 ? "byte " : "bytes ") + std::to_string(f.offset);
+          EXPECT_NE(text.find(line), std::string::npos) << line;
+          ASSERT_LT(i, in_json.size());
+          EXPECT_EQ(in_json[i], std::make_tuple(f.name, f.value, f.offset, f.length));
+          ++i;
+          ++checked;
+        });
+      EXPECT_EQ(i, in_json.size());
+    }
+  }
+  EXPECT_GT(checked, 3000u);
 }
