@@ -6,20 +6,27 @@ namespace etherbeam::actors {
 
 std::vector<tapped_frame> tap_listener::take() {
   std::vector<tapped_frame> taken;
-  taken.reserve(capacity_); // outside the lock: the data path may be waiting to offer
+  taken.reserve(capacity_.load()); // outside the lock: the data path may be waiting to offer
   std::lock_guard guard(lock_);
   taken.swap(queue_);
+  queued_.store(0, std::memory_order_relaxed);
   return taken;
 }
 
-void tap_listener::offer(const tapped_frame& f) {
-  tapped_frame copied = f; // allocated before the lock
+bool tap_listener::has_room() {
+  if (queued_.load(std::memory_order_relaxed) < capacity_.load(std::memory_order_relaxed)) return true;
+  lost_.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+void tap_listener::offer(tapped_frame&& f) {
   std::unique_lock guard(lock_, std::try_to_lock);
   if (!guard.owns_lock() || queue_.size() >= capacity_) { // the listener is taking, or behind
     lost_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  queue_.push_back(std::move(copied));
+  queue_.push_back(std::move(f));
+  queued_.store(queue_.size(), std::memory_order_relaxed);
 }
 
 frame_tap& frame_tap::of_process() {
@@ -29,27 +36,39 @@ frame_tap& frame_tap::of_process() {
 
 void frame_tap::copy(link_index link, tap_direction direction, protocols::byte_view frame) {
   if (!listening()) return;
-  auto now = now_.load();
-  tapped_frame f{std::chrono::system_clock::now(), link, direction, {frame.begin(), frame.end()}};
-  for (const auto& l : *now) l->offer(f);
+  auto at = std::chrono::system_clock::now();
+  for (auto& slot : slots_) {
+    auto* l = slot.load(std::memory_order_acquire);
+    if (!l || !l->has_room()) continue;
+    l->offer(tapped_frame{at, link, direction, {frame.begin(), frame.end()}});
+  }
 }
 
 std::shared_ptr<tap_listener> frame_tap::listen(std::size_t capacity) {
   auto l = std::make_shared<tap_listener>(capacity);
   std::lock_guard guard(change_);
-  auto next = std::make_shared<listeners>(*now_.load());
-  next->push_back(l);
-  now_.store(std::move(next));
-  listening_.store(true);
-  return l;
+  for (auto& slot : slots_) {
+    if (slot.load()) continue;
+    kept_.push_back(l);
+    slot.store(l.get(), std::memory_order_release);
+    listening_.store(true);
+    return l;
+  }
+  return nullptr;
 }
 
 void frame_tap::stop(const std::shared_ptr<tap_listener>& listener) {
+  if (!listener) return;
   std::lock_guard guard(change_);
-  auto next = std::make_shared<listeners>(*now_.load());
-  std::erase(*next, listener);
-  listening_.store(!next->empty());
-  now_.store(std::move(next));
+  bool any = false;
+  for (auto& slot : slots_) {
+    if (slot.load() == listener.get()) slot.store(nullptr, std::memory_order_release);
+    any |= slot.load() != nullptr;
+  }
+  listening_.store(any);
+  std::lock_guard queue(listener->lock_);
+  std::vector<tapped_frame>().swap(listener->queue_); // its memory back; the object stays in kept_
+  listener->capacity_.store(0);
 }
 
 } // namespace etherbeam::actors

@@ -4,6 +4,7 @@
 // copies while someone listens, and never waits: a copy that finds a
 // listener's queue taken or full is lost to that listener and counted, and
 // the frame goes on as if nobody listened.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -28,15 +29,21 @@ struct tapped_frame {
 class tap_listener {
 public:
   explicit tap_listener(std::size_t capacity) : capacity_(capacity) { queue_.reserve(capacity); }
+  tap_listener(const tap_listener&) = delete;
+  tap_listener& operator=(const tap_listener&) = delete;
   // What was copied since the last take.
   std::vector<tapped_frame> take();
   std::uint64_t lost() const { return lost_.load(std::memory_order_relaxed); }
-  void offer(const tapped_frame& f); // the data path's side
+  // The data path's side: false when the listener has no room (counted lost).
+  bool has_room();
+  void offer(tapped_frame&& f);
 
 private:
+  friend class frame_tap;
   std::mutex lock_;
   std::vector<tapped_frame> queue_;
-  std::size_t capacity_;
+  std::atomic<std::size_t> capacity_;
+  std::atomic<std::size_t> queued_{0}; // read without the lock, to skip a copy that could not be kept
   std::atomic<std::uint64_t> lost_{0};
 };
 
@@ -48,14 +55,19 @@ public:
   bool listening() const { return listening_.load(std::memory_order_relaxed); }
   void copy(link_index link, tap_direction direction, protocols::byte_view frame);
 
+  // Null when max_listeners already listen.
   std::shared_ptr<tap_listener> listen(std::size_t capacity);
   void stop(const std::shared_ptr<tap_listener>& listener);
 
 private:
-  using listeners = std::vector<std::shared_ptr<tap_listener>>;
+  // Slots the data path reads without a lock or a reference count; a
+  // listener that stops leaves its slot, and is kept (its queue freed) in
+  // `kept_` so that a copy still reaching for it finds it alive.
+  static constexpr std::size_t max_listeners = 8;
   std::atomic<bool> listening_{false};
-  std::mutex change_;                                // listen and stop, one at a time
-  std::atomic<std::shared_ptr<const listeners>> now_{std::make_shared<const listeners>()};
+  std::array<std::atomic<tap_listener*>, max_listeners> slots_{};
+  std::mutex change_; // listen and stop, one at a time
+  std::vector<std::shared_ptr<tap_listener>> kept_;
 };
 
 } // namespace etherbeam::actors

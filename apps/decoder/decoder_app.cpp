@@ -10,6 +10,8 @@
 //   record_files = 4      # FILE.1 ... FILE.4 kept
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <algorithm>
 #include <iostream>
 
@@ -66,6 +68,9 @@ int decode_file(const decode_options& o) {
 
 // Frames from a running etherbeam, each marked with its link and direction.
 int decode_live(const decode_options& o, const server::server_config& config) {
+  // A watcher of a running server: the lowest priority, so that the server's
+  // frames come before this reader's copies of them.
+  if (::nice(19) == -1 && errno != 0) std::cerr << "etherbeam decode: could not lower its priority\n";
   auto view = view_of(o);
   bool json = o.format == "json";
   try {
@@ -76,6 +81,7 @@ int decode_live(const decode_options& o, const server::server_config& config) {
     std::uint32_t lost = 0;
     double first = -1;
     actors::control_stream(config.socket_dir, "tap", [&](std::string_view message) {
+      if (message.starts_with("busy: ")) throw std::runtime_error(std::string(message.substr(6)));
       auto m = read_live_message(message);
       if (!m) return true;
       if (!m->header) {

@@ -1,5 +1,8 @@
 #include "apps/decoder/recorder.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -108,6 +111,9 @@ void record(self_pointer self) {
 
 caf::behavior recorder(self_pointer self, record_settings settings, std::shared_ptr<std::FILE> file,
                        std::vector<std::string> links, std::shared_ptr<record_counters> counters) {
+  // Detached: this thread is the recorder's alone. The lowest priority: on a
+  // busy machine the frames come before the copies written of them.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
   auto& st = self->state;
   st.settings = std::move(settings);
   st.file = std::move(file);
@@ -115,6 +121,7 @@ caf::behavior recorder(self_pointer self, record_settings settings, std::shared_
   st.header = pcapng_writer::header(links);
   write_all(st, st.header);
   st.tap = actors::frame_tap::of_process().listen(tap_capacity);
+  if (!st.tap) spdlog::error("--record: the frame tap has too many readers; nothing is recorded");
   self->attach_functor([tap = st.tap] { actors::frame_tap::of_process().stop(tap); });
   // Stopped (etherbeam ends, or the supervisor restarts it): what was copied last is written too.
   self->set_exit_handler([self](caf::exit_msg& m) {
