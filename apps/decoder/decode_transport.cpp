@@ -44,6 +44,16 @@ std::string port_service(std::uint16_t port) {
   }
 }
 
+// The two ports UDP and TCP both start with, and the layer's title naming them.
+std::pair<std::uint16_t, std::uint16_t> add_ports(decoded_frame& out, const std::string& proto, byte_view bytes,
+                                                  std::size_t at) {
+  auto sport = read_be16(bytes, 0), dport = read_be16(bytes, 2);
+  out.layers.back().title += ", Src Port: " + std::to_string(sport) + ", Dst Port: " + std::to_string(dport);
+  add(out, {proto + ".srcport", "Source Port", std::to_string(sport), port_service(sport), at, 2, {}});
+  add(out, {proto + ".dstport", "Destination Port", std::to_string(dport), port_service(dport), at + 2, 2, {}});
+  return {sport, dport};
+}
+
 } // namespace
 
 void decode_udp(decoded_frame& out, byte_view frame, std::size_t at, std::size_t len, ipv4_address source,
@@ -51,11 +61,8 @@ void decode_udp(decoded_frame& out, byte_view frame, std::size_t at, std::size_t
   out.layers.push_back({"udp", "User Datagram Protocol", at, std::min<std::size_t>(len, 8), {}});
   if (len < 8) return malformed(out, "udp", "", at, "a UDP header is 8 bytes; " + std::to_string(len) + " remain");
   auto bytes = frame.subspan(at, len);
-  auto sport = read_be16(bytes, 0), dport = read_be16(bytes, 2);
+  auto [sport, dport] = add_ports(out, "udp", bytes, at);
   std::size_t length = read_be16(bytes, 4);
-  out.layers.back().title += ", Src Port: " + std::to_string(sport) + ", Dst Port: " + std::to_string(dport);
-  add(out, {"udp.srcport", "Source Port", std::to_string(sport), port_service(sport), at, 2, {}});
-  add(out, {"udp.dstport", "Destination Port", std::to_string(dport), port_service(dport), at + 2, 2, {}});
   add(out, {"udp.length", "Length", std::to_string(length), "", at + 4, 2, {}});
   if (checksum_known) {
     out.protocol = "UDP";
@@ -133,10 +140,7 @@ void decode_tcp(decoded_frame& out, byte_view frame, std::size_t at, std::size_t
   out.layers.push_back({"tcp", "Transmission Control Protocol", at, std::min<std::size_t>(len, 20), {}});
   if (len < 8) return malformed(out, "tcp", "", at, "a TCP header is at least 20 bytes; " + std::to_string(len) + " remain");
   auto bytes = frame.subspan(at, len);
-  auto sport = read_be16(bytes, 0), dport = read_be16(bytes, 2);
-  out.layers.back().title += ", Src Port: " + std::to_string(sport) + ", Dst Port: " + std::to_string(dport);
-  add(out, {"tcp.srcport", "Source Port", std::to_string(sport), port_service(sport), at, 2, {}});
-  add(out, {"tcp.dstport", "Destination Port", std::to_string(dport), port_service(dport), at + 2, 2, {}});
+  auto [sport, dport] = add_ports(out, "tcp", bytes, at);
   add(out, {"tcp.seq_raw", "Sequence Number (raw)", std::to_string(read_be32(bytes, 4)), "", at + 4, 4, {}});
   if (!checksum_known) return; // quoted by an ICMP error: 8 bytes
   if (len < 20) return malformed(out, "tcp", "", at, "a TCP header is at least 20 bytes; " + std::to_string(len) + " remain");

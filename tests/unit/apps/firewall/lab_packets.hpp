@@ -5,6 +5,7 @@
 // made whole (the capture holds the sender's offloaded, partial ones).
 #include <vector>
 
+#include "apps/firewall/flow_judge.hpp"
 #include "apps/firewall/packet_facts.hpp"
 #include "protocols/checksum.hpp"
 #include "tests/unit/pcap_frames.hpp"
@@ -42,6 +43,16 @@ inline void make_whole(packet& p) {
 inline bool checksums_verify(const packet& p) {
   std::size_t header = std::size_t(p[0] & 0x0f) * 4;
   return protocols::checksum_of(std::span<const std::uint8_t>(p.data(), header)) == 0 && transport_checksum(p) == 0;
+}
+
+inline protocols::ipv4_address ip(const char* text) { return *protocols::ipv4_address::from_string(text); }
+
+// Where the tests' router sends a packet: to itself (192.0.2.1, 10.77.0.2), out
+// `lan` (link 0) for 10.77.0.0/24, out `wan` (link 1, etherbeam 192.0.2.1) otherwise.
+inline apps::firewall::packet_path lab_route(protocols::ipv4_address a) {
+  if (a == ip("192.0.2.1") || a == ip("10.77.0.2")) return {true, std::nullopt, {}};
+  if ((a.value >> 8) == (ip("10.77.0.0").value >> 8)) return {false, 0, ip("10.77.0.2")};
+  return {false, 1, ip("192.0.2.1")};
 }
 
 inline std::vector<packet> lab_packets(const char* pcap) {

@@ -10,8 +10,6 @@ using etherbeam::protocols::ipv4_address;
 
 namespace {
 
-ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
-
 std::vector<packet> every_kind() {
   auto out = lab_packets("lab_tcp_super_frames.pcap"); // TCP: SYN, data, FIN
   for (auto& p : lab_packets("lab_ping_arp_udp.pcap"))

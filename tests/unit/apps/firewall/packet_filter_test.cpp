@@ -12,8 +12,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
-
 // The lab's TCP client 10.77.0.1 is on `lan` (link 0); its server 10.77.0.3
 // is taken to be out `wan` (link 1), where etherbeam is 192.0.2.1.
 struct router_lab {
@@ -22,11 +20,7 @@ struct router_lab {
   explicit router_lab(const std::string& rules, flow_table::settings table = {})
       : filter(parse_rules(rules, {"lan", "wan"}), table) {}
 
-  packet_path route(ipv4_address a) const {
-    if (a == ip("192.0.2.1") || a == ip("10.77.0.2")) return {true, std::nullopt, {}};
-    if ((a.value >> 8) == (ip("10.77.0.0").value >> 8)) return {false, 0, ip("10.77.0.2")};
-    return {false, 1, ip("192.0.2.1")};
-  }
+  packet_path route(ipv4_address a) const { return lab_route(a); }
   filter_decision see(const packet& p, etherbeam::actors::link_index in) {
     auto facts = facts_of(p);
     std::function<packet_path(ipv4_address)> routing = [this](ipv4_address a) { return route(a); };

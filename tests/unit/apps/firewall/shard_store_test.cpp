@@ -16,8 +16,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
-
 // The packet_filter tests' router (lan 10.77.0.0/24, wan behind 192.0.2.1),
 // its flows in four shards, each packet judged by the shard that owns it.
 struct sharded_lab {
@@ -31,11 +29,7 @@ struct sharded_lab {
   explicit sharded_lab(const std::string& text) : rules(parse_rules(text, {"lan", "wan"})) {
     for (std::size_t i = 0; i < shards; ++i) tables.push_back(std::make_unique<flow_table>(flow_table::settings{}));
   }
-  packet_path route(ipv4_address a) const {
-    if (a == ip("192.0.2.1") || a == ip("10.77.0.2")) return {true, std::nullopt, {}};
-    if ((a.value >> 8) == (ip("10.77.0.0").value >> 8)) return {false, 0, ip("10.77.0.2")};
-    return {false, 1, ip("192.0.2.1")};
-  }
+  packet_path route(ipv4_address a) const { return lab_route(a); }
   filter_decision see(const packet& p, etherbeam::actors::link_index in) {
     auto facts = facts_of(p);
     last_shard = map.owner(lookup_tuple(facts));
