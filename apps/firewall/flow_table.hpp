@@ -86,7 +86,6 @@ public:
   connection_state update(flow_match m, const packet_facts& facts, std::size_t bytes, clock::time_point now);
 
   const flow_entry& entry(std::uint32_t id) const { return entries_[id]; }
-  const settings& limits() const { return settings_; }
   std::size_t size() const { return live_; }
   std::size_t capacity() const { return settings_.max_flows; }
   // Removes every expired flow; returns how many.

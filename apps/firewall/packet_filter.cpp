@@ -4,11 +4,11 @@
 
 namespace etherbeam::apps::firewall {
 
-packet_filter::packet_filter(std::shared_ptr<const rule_set> rules, flow_table::settings table)
+packet_filter::packet_filter(std::shared_ptr<const rules_in_force> rules, flow_table::settings table)
     : rules_(std::move(rules)), table_(table) {}
 
 filter_decision packet_filter::decide(const judged_packet& packet) {
-  auto rules = rules_.get();
+  auto rules = rules_->get();
   std::lock_guard guard(lock_);
   table_store store(table_);
   return judge(store, *rules, packet);
@@ -18,8 +18,6 @@ std::size_t packet_filter::flows() const {
   std::lock_guard guard(lock_);
   return table_.size();
 }
-
-std::size_t packet_filter::capacity() const { return table_.capacity(); }
 
 void packet_filter::expire(clock::time_point now) {
   std::lock_guard guard(lock_);

@@ -13,24 +13,21 @@ namespace etherbeam::apps::firewall {
 
 class packet_filter {
 public:
-  packet_filter(std::shared_ptr<const rule_set> rules, flow_table::settings table);
+  // `rules`: shared with whoever reloads them (SIGHUP: the flows already
+  // tracked stay, and established ones keep passing without meeting the new
+  // rules, as nftables reloads do).
+  packet_filter(std::shared_ptr<const rules_in_force> rules, flow_table::settings table);
 
   filter_decision decide(const judged_packet& packet);
 
-  // SIGHUP: new rules; the flows already tracked stay, and established ones
-  // keep passing without meeting the new rules (as nftables reloads do).
-  void replace_rules(std::shared_ptr<const rule_set> rules) { rules_.replace(std::move(rules)); }
-  std::shared_ptr<const rule_set> rules() const { return rules_.get(); }
-
   std::size_t flows() const;
-  std::size_t capacity() const;
   void expire(clock::time_point now);
   // One line per tracked flow (conntrack -L's), for the control socket.
   std::string list_flows(clock::time_point now) const;
 
 private:
   mutable std::mutex lock_;
-  rules_in_force rules_;
+  std::shared_ptr<const rules_in_force> rules_;
   flow_table table_;
 };
 

@@ -21,7 +21,6 @@ std::size_t symmetric_shard(const flow_tuple& t, std::size_t shards);
 class shard_map {
 public:
   explicit shard_map(std::size_t shards) : shards_(shards), flows_(shards) {}
-  std::size_t shards() const { return shards_; }
   std::size_t owner(const flow_tuple& t) const;
   void redirect(const flow_tuple& t, std::size_t shard);
   // Forgets the redirects to `shard` for which `gone(tuple)`.

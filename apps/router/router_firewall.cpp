@@ -92,8 +92,6 @@ std::string rule_counters(const firewall::rule_set& rules, std::size_t flows, st
 struct firewall_view {
   std::function<std::size_t()> flows;
   std::function<std::string(caf::blocking_actor*)> list;
-  std::function<std::shared_ptr<const firewall::rule_set>()> rules;
-  std::function<void(std::shared_ptr<const firewall::rule_set>)> replace_rules;
 };
 
 } // namespace
@@ -141,14 +139,12 @@ void add_firewall(server::running_application& app, const server::application_st
   firewall_view view;
   std::shared_ptr<netfilter_stage> stage;
   if (settings.model == flow_model::locked) {
-    auto filter = std::make_shared<firewall::packet_filter>(rules, table);
+    auto filter = std::make_shared<firewall::packet_filter>(in_force, table);
     stage = std::make_shared<netfilter_stage>(
       counters, [filter](const firewall::judged_packet& p) { return filter->decide(p); }, nullptr, routes,
       start.links, forwarding, traces);
     view.flows = [filter] { return filter->flows(); };
     view.list = [filter](caf::blocking_actor*) { return filter->list_flows(firewall::clock::now()); };
-    view.rules = [filter] { return filter->rules(); };
-    view.replace_rules = [filter](std::shared_ptr<const firewall::rule_set> r) { filter->replace_rules(std::move(r)); };
   } else {
     auto owners = make_flow_owners(start.system, {settings.model, shards, table}, in_force, start.links,
                                    start.reinjection);
@@ -158,20 +154,18 @@ void add_firewall(server::running_application& app, const server::application_st
     for (auto& c : owners.children) app.children.push_back(std::move(c));
     view.flows = owners.flows;
     view.list = owners.list;
-    view.rules = [in_force] { return in_force->get(); };
-    view.replace_rules = [in_force](std::shared_ptr<const firewall::rule_set> r) { in_force->replace(std::move(r)); };
   }
   app.registrations.push_back({"router", actors::frame_match::every(), stage});
-  counters.add_rendering([view](std::ostream& out) {
-    view.rules()->for_each_counter([&](const std::string& name, std::uint64_t packets, std::uint64_t bytes) {
+  counters.add_rendering([view, in_force](std::ostream& out) {
+    in_force->get()->for_each_counter([&](const std::string& name, std::uint64_t packets, std::uint64_t bytes) {
       if (packets) out << " firewall.rule." << name << ".packets=" << packets << " firewall.rule." << name
                        << ".bytes=" << bytes;
     });
     out << " firewall.flows=" << view.flows();
   });
   app.commands.push_back({"firewall", "the firewall's rule counters and flow count",
-                          [view, capacity = settings.max_flows](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
-                            return rule_counters(*view.rules(), view.flows(), capacity);
+                          [view, in_force, capacity = settings.max_flows](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
+                            return rule_counters(*in_force->get(), view.flows(), capacity);
                           }});
   app.commands.push_back({"conntrack", "the flows the firewall tracks, one per line",
                           [view](caf::blocking_actor* self, std::string_view, ipc::unique_fd&) {
@@ -182,7 +176,7 @@ void add_firewall(server::running_application& app, const server::application_st
                           [traces](caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) {
                             return run_trace(*traces, arguments);
                           }});
-  app.reload = [view, names = link_names(links)](const server::server_config& next, caf::actor_system&) {
+  app.reload = [view, in_force, names = link_names(links)](const server::server_config& next, caf::actor_system&) {
     auto table = next.app_settings.find("router");
     std::string path;
     if (table != next.app_settings.end())
@@ -192,7 +186,7 @@ void add_firewall(server::running_application& app, const server::application_st
       return;
     }
     try {
-      view.replace_rules(read_rules(path, names));
+      in_force->replace(read_rules(path, names));
       spdlog::info("SIGHUP: firewall rules reloaded from {}; {} tracked flows kept", path, view.flows());
     } catch (const server::config_error& e) {
       spdlog::error("SIGHUP: firewall rules not reloaded, the running ones stay: {}", e.what());

@@ -36,10 +36,10 @@ bool checksums_right(byte_view p) {
 }
 
 packet_filter& filter() {
-  static packet_filter f(parse_rules("chain forward policy drop {\n  ct state established,related accept\n  iif lan "
+  static packet_filter f(std::make_shared<rules_in_force>(parse_rules("chain forward policy drop {\n  ct state established,related accept\n  iif lan "
                                      "accept\n}\nnat {\n  oif wan masquerade\n  iif wan tcp dport 8000-9000 dnat to "
                                      "10.1.0.5\n}\n",
-                                     {"lan", "wan"}),
+                                     {"lan", "wan"})),
                          flow_table::settings{.max_flows = 64, .timeouts = {}});
   return f;
 }

@@ -15,10 +15,11 @@ namespace {
 // The lab's TCP client 10.77.0.1 is on `lan` (link 0); its server 10.77.0.3
 // is taken to be out `wan` (link 1), where etherbeam is 192.0.2.1.
 struct router_lab {
+  std::shared_ptr<rules_in_force> rules;
   packet_filter filter;
   clock::time_point now = clock::time_point{} + 1h;
-  explicit router_lab(const std::string& rules, flow_table::settings table = {})
-      : filter(parse_rules(rules, {"lan", "wan"}), table) {}
+  explicit router_lab(const std::string& text, flow_table::settings table = {})
+      : rules(std::make_shared<rules_in_force>(parse_rules(text, {"lan", "wan"}))), filter(rules, table) {}
 
   packet_path route(ipv4_address a) const { return lab_route(a); }
   filter_decision see(const packet& p, etherbeam::actors::link_index in) {
@@ -141,7 +142,7 @@ TEST(packet_filter, reloaded_rules_keep_established_flows_and_judge_new_ones) {
   auto syn_ack = packets[1];
   translate(syn_ack, packet_side::source, {ip("198.51.100.3"), 5001});
   lab.see(syn_ack, 1);
-  lab.filter.replace_rules(parse_rules("chain forward policy drop {\n}\n", {"lan", "wan"}));
+  lab.rules->replace(parse_rules("chain forward policy drop {\n}\n", {"lan", "wan"}));
   auto ack = packets[2];
   translate(ack, packet_side::destination, {ip("198.51.100.3"), 5001});
   EXPECT_EQ(lab.see(ack, 0).what, filter_decision::kind::accept);
@@ -161,7 +162,7 @@ TEST(packet_filter, counts_each_rule_and_the_policy) {
   translate(inbound, packet_side::source, {ip("198.51.100.9"), 40000});
   lab.see(inbound, 1);
   std::map<std::string, std::uint64_t> packets_by;
-  lab.filter.rules()->for_each_counter([&](const std::string& n, std::uint64_t p, std::uint64_t) { packets_by[n] = p; });
+  lab.rules->get()->for_each_counter([&](const std::string& n, std::uint64_t p, std::uint64_t) { packets_by[n] = p; });
   EXPECT_EQ(packets_by["out"], 1u);
   EXPECT_EQ(packets_by["forward.policy"], 1u);
 }
