@@ -6,7 +6,8 @@ captures of pings, ARP and DHCP (tests/data: lab_ping_arp_udp, lab_vlan and
 the DHCP exchanges of dhclient, udhcpc, dhcpcd and perfdhcp), repeated in order. Each tool decodes the
 whole file to JSON, written to /dev/null; frames per second, order alternating,
 medians of --repeat. tshark runs with checksum validation on (etherbeam always
-validates) and reassembly off (etherbeam does not reassemble); both write every
+validates), reassembly off (etherbeam does not reassemble) and name resolution
+off (-n: no faster or slower here, 11.0 against 11.3 s on 100,000 frames); both write every
 field they know, tshark more of them than etherbeam.
 
     /usr/bin/python3 bench/decode_rate.py --build build --repeat 3
@@ -23,7 +24,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "tests", "data")
-TSHARK_PREFS = ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+TSHARK_PREFS = ["-n", "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
                 "-o", "ip.defragment:FALSE"]
 
 
