@@ -110,7 +110,8 @@ void record(self_pointer self) {
 }
 
 caf::behavior recorder(self_pointer self, record_settings settings, std::shared_ptr<std::FILE> file,
-                       std::vector<std::string> links, std::shared_ptr<record_counters> counters) {
+                       std::vector<std::string> links, std::shared_ptr<record_counters> counters,
+                       std::shared_ptr<actors::tap_listener> tap) {
   // Detached: this thread is the recorder's alone. The lowest priority: on a
   // busy machine the frames come before the copies written of them.
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
@@ -120,8 +121,7 @@ caf::behavior recorder(self_pointer self, record_settings settings, std::shared_
   st.counters = std::move(counters);
   st.header = pcapng_writer::header(links);
   write_all(st, st.header);
-  st.tap = actors::frame_tap::of_process().listen(tap_capacity);
-  if (!st.tap) spdlog::error("--record: the frame tap has too many readers; nothing is recorded");
+  st.tap = std::move(tap);
   self->attach_functor([tap = st.tap] { actors::frame_tap::of_process().stop(tap); });
   // Stopped (etherbeam ends, or the supervisor restarts it): what was copied last is written too.
   self->set_exit_handler([self](caf::exit_msg& m) {
@@ -153,9 +153,14 @@ std::shared_ptr<std::FILE> open_record_file(const std::filesystem::path& file, b
 
 caf::actor spawn_recorder(caf::actor_system& system, record_settings settings, std::shared_ptr<std::FILE> file,
                           std::vector<std::string> link_names, std::shared_ptr<record_counters> counters) {
+  // Listening before the spawn returns, not in the recorder's own thread: the
+  // supervisor starts the links' ingress after this, so the first frames (the
+  // ARP announcements at start) are copied too.
+  auto tap = actors::frame_tap::of_process().listen(tap_capacity);
+  if (!tap) spdlog::error("--record: the frame tap has too many readers; nothing is recorded");
   // Detached: it writes files, and a slow disk must not hold a scheduler thread.
   return system.spawn<caf::detached>(recorder, std::move(settings), std::move(file), std::move(link_names),
-                                     std::move(counters));
+                                     std::move(counters), std::move(tap));
 }
 
 } // namespace etherbeam::apps::decoder

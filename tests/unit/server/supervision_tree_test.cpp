@@ -75,6 +75,13 @@ struct supervision_tree_test : ::testing::Test {
       .receive([&](const caf::actor& a) { result = a; }, [](const caf::error&) {});
     return result;
   }
+
+  // An actor registers itself when it starts, in its own thread if detached;
+  // any answer from it, even "unexpected message", comes after that.
+  void wait_until_started(const caf::actor& a) {
+    caf::scoped_actor self{*system};
+    self->request(a, 5s, caf::atom("started")).receive([](caf::message&) {}, [](const caf::error&) {});
+  }
 };
 
 } // namespace
@@ -86,6 +93,7 @@ TEST_F(supervision_tree_test, a_failed_sender_is_restarted_and_registered_again)
   EXPECT_EQ(restarts.next(), "sender");
   auto new_sender = child("sender");
   EXPECT_NE(new_sender, old_sender);
+  wait_until_started(new_sender);
   auto registered = system->registry().get(sender_name(0));
   EXPECT_EQ(caf::actor_cast<caf::actor>(registered), new_sender);
   EXPECT_EQ(counters->actor_restarts.load(), 1u);
@@ -119,6 +127,7 @@ TEST_F(supervision_tree_test, the_dhcp_actors_are_restarted_and_registered_again
     EXPECT_EQ(restarts.next(), id);
     auto new_actor = child(id);
     EXPECT_NE(new_actor, old_actor) << id;
+    wait_until_started(new_actor);
     EXPECT_EQ(caf::actor_cast<caf::actor>(system->registry().get(name)), new_actor) << id;
   }
   EXPECT_EQ(counters->actor_restarts.load(), 2u);
