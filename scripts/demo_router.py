@@ -37,8 +37,7 @@ def run(build, stay):
         data = os.urandom(5_000_000)
         with open(os.path.join(www, "file"), "wb") as f:
             f.write(data)
-        server = b.client_popen(["/usr/bin/python3", "-u", "-m", "http.server", "8080", "--bind", B_CLIENT,
-                                 "--directory", www], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        server = b.client_popen(netns_lab.http_server_command(8080, B_CLIENT, www), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
             server.stdout.readline()  # "Serving HTTP on ...": listening
             got = os.path.join(lab.workdir, "got")

@@ -291,6 +291,27 @@ addresses = ["{b_address}/{prefix}"]
 """
 
 
+# python's http.server asks DNS for its own name when it binds, and a lab has
+# no DNS: each start waited for the resolver's timeouts (10 s). This one does not ask.
+_HTTP_SERVER = """
+import functools, http.server, socketserver, sys
+class server(http.server.ThreadingHTTPServer):
+    def server_bind(self):
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+port, address, directory = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
+with server((address, port), handler) as s:
+    print(f"Serving HTTP on {address} port {port}", flush=True)
+    s.serve_forever()
+"""
+
+
+def http_server_command(port, address, directory):
+    """argv of a static file server on address:port; prints "Serving HTTP" once listening, logs to stderr."""
+    return ["/usr/bin/python3", "-u", "-c", _HTTP_SERVER, str(port), address, directory]
+
+
 def write_router_config(lab, b, b_address, a_address=STACK_IP, prefix=PREFIX):
     """etherbeam's config for routing between the lab's link (a) and extra link `b`;
     returns its path."""

@@ -276,10 +276,11 @@ struct opener_state {
 caf::behavior flow_opener(caf::stateful_actor<opener_state>* self, std::shared_ptr<flow_directory> directory,
                           std::shared_ptr<const owner_parts> parts, fw::flow_table::settings settings) {
   directory->clear(); // a restarted opener: the flows' actors went with the one before
-  // A flow's actor that ends (expired, or a crash) leaves the directory.
+  // A flow's actor that ends (expired, or a crash) leaves the directory; an
+  // exit from anyone else (the supervisor shutting down) ends the opener too.
   self->set_exit_handler([=](caf::exit_msg& m) {
     auto it = self->state.flows.find(m.source);
-    if (it == self->state.flows.end()) return;
+    if (it == self->state.flows.end()) return self->quit(m.reason);
     directory->remove(it->second.first, it->second.second, m.source);
     self->state.flows.erase(it);
   });

@@ -2,6 +2,7 @@
 real binaries from the build directory given in ETHERBEAM_BUILD."""
 import os
 import re
+import signal
 import sys
 import time
 import unittest
@@ -42,6 +43,14 @@ class LabTest(unittest.TestCase):
             self.skipTest("end-to-end tests need root for network namespaces")
         self.lab = Lab().__enter__()
         self.addCleanup(self.lab.__exit__, None, None, None)
+        self.addCleanup(self.stop_daemons_cleanly)  # runs first: cleanups go last in, first out
+
+    def stop_daemons_cleanly(self):
+        """Every daemon still running ends on SIGTERM within 5 s, as a service manager expects."""
+        hung = [d for d in self.lab.daemons if d.alive() and d.stop(signal.SIGTERM, timeout=5) == -signal.SIGKILL]
+        if hung:
+            self.fail("did not end on SIGTERM within 5 s (killed): " + ", ".join(
+                f"{d.name}; its log ends:\n{d.log()[-1500:]}" for d in hung))
 
     def ping(self, address=STACK_IP, count=5, interval="0.01", extra=()):
         deadline = str(max(5, int(count * float(interval)) + 5))

@@ -78,14 +78,13 @@ class Firewall(LabTest):
                                self.lab.socket_dir], capture_output=True, text=True, timeout=timeout)
 
     def serve(self, side, address, port, name, data):
-        """python3 -m http.server in `side`'s client namespace; returns a function giving its log."""
+        """A static file server in `side`'s client namespace; returns a function giving its log."""
         directory = os.path.join(self.lab.workdir, f"www-{name}")
         os.makedirs(directory, exist_ok=True)
         with open(os.path.join(directory, "big"), "wb") as f:
             f.write(data)
         log = open(os.path.join(self.lab.workdir, f"http-{name}.log"), "w+")
-        server = side.client_popen(["/usr/bin/python3", "-u", "-m", "http.server", str(port), "--bind", address,
-                                    "--directory", directory], stdout=subprocess.PIPE, stderr=log, text=True)
+        server = side.client_popen(netns_lab.http_server_command(port, address, directory), stdout=subprocess.PIPE, stderr=log, text=True)
         self.addCleanup(lambda: (server.kill(), server.wait(), server.stdout.close(), log.close()))
         self.assertIn("Serving HTTP", server.stdout.readline())  # listening
         return lambda: read_text(log.name)
@@ -232,6 +231,11 @@ class Firewall(LabTest):
         line = next((l for l in flows.splitlines() if l.startswith(f"udp {CLIENT_IP}")), "")
         self.assertIn("[UNREPLIED]", line, flows)
         self.assertLessEqual(int(re.search(r"expires-in (\d+)s", line).group(1)), 30)
+
+    def test_sigterm_ends_it_at_once_with_flows_open(self):
+        ping = self.lab.client(["ping", "-n", "-c", "2", "-i", "0.1", "-W", "2", B_CLIENT], check=False)
+        self.assertEqual(ping_stats(ping.stdout), (2, 2))
+        self.assertEqual(self.etherbeam.stop(timeout=5.0), 0, self.etherbeam.log()[-2000:])  # -9: it hung
 
 
 class FirewallSharded(Firewall):

@@ -72,13 +72,13 @@ class Router(LabTest):
         self.assertGreaterEqual(self.etherbeam.counters().get("reply.icmp_time_exceeded", 0), 2)
 
     def serve(self, side, address, name, data):
-        """python3 -m http.server in `side`'s client namespace, serving `data` as /big."""
+        """A static file server in `side`'s client namespace, serving `data` as /big."""
         directory = os.path.join(self.lab.workdir, f"www-{name}")
         os.makedirs(directory, exist_ok=True)
         with open(os.path.join(directory, "big"), "wb") as f:
             f.write(data)
         server = side.client_popen(
-            ["/usr/bin/python3", "-u", "-m", "http.server", "8080", "--bind", address, "--directory", directory],
+            netns_lab.http_server_command(8080, address, directory),
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.addCleanup(lambda: (server.kill(), server.wait(), server.stdout.close()))
         self.assertIn("Serving HTTP", server.stdout.readline())  # listening
