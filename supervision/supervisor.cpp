@@ -5,6 +5,8 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/message_id.hpp>
+#include <caf/message_priority.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/system_messages.hpp>
@@ -70,6 +72,14 @@ bool wants_restart(restart_type type, const caf::error& reason) {
   return false;
 }
 
+// An exit signal goes ahead of the messages waiting in the child's mailbox,
+// as Erlang's signals do: a child with a backlog (the lease manager after a
+// DHCP flood) would otherwise stop only once it has worked through it.
+void signal_exit(supervisor_actor* self, const caf::actor& child, caf::exit_reason reason) {
+  child->enqueue(self->ctrl(), caf::make_message_id(caf::message_priority::high),
+                 caf::make_message(caf::exit_msg{self->address(), reason}), self->context());
+}
+
 void start_child(supervisor_actor* self, supervised_child& child) {
   child.current = child.spec.start(self->system());
   if (!child.current) throw std::runtime_error("start function returned no actor");
@@ -85,7 +95,7 @@ void stop_child(supervisor_actor* self, supervised_child& child) {
   child.current = nullptr;
   self->unlink_from(actor);
   self->monitor(actor);
-  self->send_exit(actor, caf::exit_reason::user_shutdown);
+  signal_exit(self, actor, caf::exit_reason::user_shutdown);
   self->delayed_send(self, child.spec.shutdown, shutdown_timeout_atom::value, actor.address());
   self->state.stopping.push_back({std::move(actor), child.spec.id, child.spec.shutdown});
 }
@@ -194,7 +204,7 @@ void on_shutdown_timeout(supervisor_actor* self, const caf::actor_addr& who) {
   if (it == st.stopping.end()) return; // stopped in time
   spdlog::warn("supervisor {}: child {} did not stop within {} ms; killing it", st.name, it->id,
                it->shutdown.count());
-  self->send_exit(it->actor, caf::exit_reason::kill); // its down message ends the wait
+  signal_exit(self, it->actor, caf::exit_reason::kill); // its down message ends the wait
 }
 
 caf::behavior supervisor_behavior(supervisor_actor* self, supervisor_spec spec) {

@@ -7,6 +7,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
 #include <caf/send.hpp>
 
 #include "tests/unit/event_log.hpp"
@@ -227,4 +228,40 @@ TEST_F(supervisor_test, a_supervisor_shutting_down_ends_after_its_children) {
   self->receive([&](const caf::down_msg&) { events.push("supervisor down"); });
   EXPECT_EQ(events.next(), "stopped");
   EXPECT_EQ(events.next(), "supervisor down");
+}
+
+// Under CAF's test coordinator, which runs one actor at a time in the order
+// the test says: a child with messages waiting takes its supervisor's exit
+// signal before them, as an Erlang process takes signals before messages.
+namespace {
+
+using work_atom = caf::atom_constant<caf::atom("work")>;
+
+caf::behavior counting_worker(caf::event_based_actor* self, std::shared_ptr<int> worked) {
+  return {[worked](work_atom) { ++*worked; }};
+}
+
+} // namespace
+
+TEST(supervisor_signals, a_child_stops_ahead_of_the_messages_waiting_for_it) {
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.policy", caf::atom("testing"));
+  cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  cfg.add_error_category(supervision_error_category, render_supervision_error);
+  caf::actor_system system{cfg};
+  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
+  auto worked = std::make_shared<int>(0);
+  caf::actor busy;
+  supervisor_spec spec{"test", strategy::one_for_one, {3, 5s},
+                       {{"busy", [&](caf::actor_system& sys) { return busy = sys.spawn(counting_worker, worked); }}},
+                       {}};
+  auto sup = spawn_supervisor(system, std::move(spec));
+  sched.run();
+  for (int i = 0; i < 100; ++i) caf::anon_send(busy, work_atom::value);
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+  sched.prioritize(sup);
+  sched.run_once(); // the supervisor signals its child
+  sched.run();
+  EXPECT_EQ(*worked, 0);
+  busy = nullptr;
 }
