@@ -54,9 +54,10 @@ demo *args: build_raw_binder build_etherbeam
 # End to end needs root. The unit and actor tests run again under AddressSanitizer
 # and UBSan, then every fuzz target runs under libFuzzer for 10 s.
 
-# Build and run every test: unit, actor, fuzz replays, end to end, sanitizers, fuzzing
-test: build test_sanitized
-    ctest --test-dir {{build_dir}} --output-on-failure
+# Build and run every test: unit, actor and fuzz replays (sanitized), end to end, fuzzing
+test: build_raw_binder build_etherbeam test_sanitized
+    cmake --build {{build_dir}} --target ebgen
+    ctest --test-dir {{build_dir}} -L "e2e|tool" --output-on-failure
     just fuzz 10
 
 # Unit and actor tests built with -fsanitize=address,undefined (any report fails)
@@ -85,23 +86,36 @@ bench_leases *args: build_raw_binder build_etherbeam
 # An input that breaks a target is saved under build-fuzz/crashes/TARGET/ and
 # belongs in tests/fuzz/regressions/TARGET/ once fixed.
 
-# Run every libFuzzer target (clang, ASan+UBSan) for SECONDS each from the seed corpora
+# Run every libFuzzer target (clang, ASan+UBSan) for SECONDS each from the seed corpora, one per core
 fuzz seconds="60":
     #!/usr/bin/env bash
     set -euo pipefail
     test -f build-fuzz/CMakeCache.txt || CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DETHERBEAM_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
     cmake --build build-fuzz
     {{python}} tests/fuzz/make_seeds.py build-fuzz/seeds
-    for target in {{fuzz_targets}}; do
-      corpus=build-fuzz/corpus/$target crashes=build-fuzz/crashes/$target
+    fuzz_one() {
+      local target=$1 corpus=build-fuzz/corpus/$1 crashes=build-fuzz/crashes/$1 regressions=()
       mkdir -p "$corpus" "$crashes"
-      regressions=(); [[ -d tests/fuzz/regressions/$target ]] && regressions=(tests/fuzz/regressions/$target)
-      echo "fuzz: $target for {{seconds}} s"
-      build-fuzz/bin/fuzz_$target -max_total_time={{seconds}} -print_final_stats=1 \
-        -artifact_prefix="$crashes/" "$corpus" build-fuzz/seeds/$target "${regressions[@]}" \
-        2>build-fuzz/fuzz_$target.log || { tail -40 build-fuzz/fuzz_$target.log; exit 1; }
-      grep -E "stat::number_of_executed_units|stat::new_units_added" build-fuzz/fuzz_$target.log | tr '\n' ' '; echo
+      [[ -d tests/fuzz/regressions/$target ]] && regressions=(tests/fuzz/regressions/$target)
+      if build-fuzz/bin/fuzz_$target -max_total_time={{seconds}} -print_final_stats=1 \
+           -artifact_prefix="$crashes/" "$corpus" build-fuzz/seeds/$target "${regressions[@]}" \
+           2>build-fuzz/fuzz_$target.log; then
+        echo "fuzz: $target for {{seconds}} s: $(grep -E "stat::number_of_executed_units|stat::new_units_added" \
+          build-fuzz/fuzz_$target.log | tr '\n' ' ')"
+      else
+        echo "fuzz: $target FAILED; its log ends:"; tail -40 build-fuzz/fuzz_$target.log
+        touch build-fuzz/failed_$target
+      fi
+    }
+    rm -f build-fuzz/failed_*
+    for target in {{fuzz_targets}}; do
+      while (( $(jobs -rp | wc -l) >= $(nproc) )); do wait -n || true; done
+      fuzz_one "$target" &
     done
+    wait
+    if compgen -G "build-fuzz/failed_*" >/dev/null; then
+      echo "fuzz: failed: $(ls build-fuzz/failed_* | sed 's|build-fuzz/failed_||' | tr '\n' ' ')" >&2; exit 1
+    fi
 
 _configure:
     @test -f {{build_dir}}/CMakeCache.txt || cmake -S . -B {{build_dir}} -G Ninja

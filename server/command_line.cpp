@@ -1,4 +1,5 @@
 #include "server/command_line.hpp"
+#include "server/replay.hpp"
 
 #include <iostream>
 
@@ -108,6 +109,20 @@ command read_command(int argc, char** argv, std::string* error) {
              "it (the server must run with --allow-fault-injection)");
   fault->fallthrough();
   fault->add_option("child", fault_child, "sender, dhcp, lease_manager or ingress")->required();
+  replay_options replaying;
+  auto* replay_command = app.add_subcommand(
+    "replay", "Feed a capture through etherbeam's logic, as configured by the other options, with no network; "
+              "write what it would have sent as a pcap. The same capture and configuration give the same "
+              "output. Frames from etherbeam's own MAC (its answers, in a capture of both directions) are "
+              "skipped; the MAC is --mac, or the one the capture shows sending from an owned address");
+  replay_command->fallthrough();
+  replay_command->add_option("capture", replaying.input, "pcap or pcapng file to replay (- for stdin)")->required();
+  replay_command->add_option("-w,--write", replaying.output, "Write what etherbeam sent here, as pcap (- for stdout)")
+    ->required();
+  replay_command->add_option("--link", replaying.link, "The served link the capture was taken on [default: the first]");
+  replay_command->add_option("--state-dir", replaying.state_dir,
+                             "DHCP state directory to start from and leave behind [default: a scratch one, "
+                             "removed afterwards]");
   // Each application's own options and subcommands.
   std::vector<command_line_part> parts;
   for (const auto* entry : applications())
@@ -159,6 +174,10 @@ command read_command(int argc, char** argv, std::string* error) {
       }
     validate(config);
     validate_application_names(config);
+    if (replay_command->parsed()) {
+      exit_code = replay(config, replaying, std::cerr);
+      return cmd;
+    }
     if (!config.binder_user.empty()) {
       try {
         ipc::user_id(config.binder_user);

@@ -56,6 +56,9 @@ struct server_config {
   // to run, those on by default not to; each one's [apps.NAME] table.
   std::vector<std::string> enabled_apps, disabled_apps;
   std::map<std::string, toml::table> app_settings;
+  // etherbeam replay: no actor gets a thread of its own, so that one
+  // scheduler thread runs everything in an order the input alone decides.
+  bool deterministic = false;
 };
 
 

@@ -15,16 +15,18 @@
 
 namespace etherbeam::server {
 
-supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, const server_config& config,
-                                                  const std::vector<int>& ingress_sockets,
-                                                  std::shared_ptr<actors::stack_counters> counters,
-                                                  std::vector<reloader>* reloaders,
-                                                  std::vector<actors::control_command>* commands) {
+namespace {
+
+std::string child_id(const char* role, const std::vector<link_config>& links, const link_config& link) {
+  return links.size() == 1 ? std::string(role) : std::string(role) + "." + link.name;
+}
+
+} // namespace
+
+logic_tree logic_supervisor_spec(caf::actor_system& system, const server_config& config,
+                                 std::shared_ptr<actors::stack_counters> counters, std::vector<reloader>* reloaders,
+                                 std::vector<actors::control_command>* commands) {
   auto links = served_links(config);
-  auto child_id = [&](const char* role, const link_config& link) {
-    return links.size() == 1 ? std::string(role) : std::string(role) + "." + link.name;
-  };
-  auto reassembly = std::make_shared<actors::reassembly_counters>(counters->named);
   std::vector<actors::link_directory::link> directory_links;
   for (const auto& link : links)
     directory_links.push_back(
@@ -35,14 +37,15 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
     per_link.push_back(std::make_shared<actors::link_counters>(counters->named, link.name));
     per_link.back()->link = static_cast<actors::link_index>(per_link.size() - 1);
   }
-  supervision::supervisor_spec spec;
+  logic_tree tree;
+  auto& spec = tree.spec;
   spec.name = "root";
   spec.restart_strategy = supervision::strategy::one_for_one;
   spec.intensity = config.restart_intensity;
   spec.on_restart = [counters](const std::string&, const caf::error&) { ++counters->actor_restarts; };
   for (actors::link_index i = 0; i < links.size(); ++i) {
     auto binder = ipc::socket_paths{links[i].socket_dir, links[i].frames_socket, links[i].replies_socket}.binder();
-    spec.children.push_back({child_id("sender", links[i]), [binder, counters, i, c = per_link[i]](caf::actor_system& sys) {
+    spec.children.push_back({child_id("sender", links, links[i]), [binder, counters, i, c = per_link[i]](caf::actor_system& sys) {
                                return caf::actor_cast<caf::actor>(spawn_sender(sys, binder, counters, i, c));
                              }});
   }
@@ -72,31 +75,53 @@ supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, con
   }
   auto dispatch = std::make_shared<const actors::dispatcher>(std::move(registrations), counters->named);
   reinjection->set_dispatcher(dispatch);
+  tree.dispatch = dispatch;
+  tree.directory = directory;
+  tree.per_link = per_link;
+  return tree;
+}
+
+actors::ingress_settings ingress_settings_for(const server_config& config, const std::vector<link_config>& links,
+                                             actors::link_index i, const logic_tree& tree,
+                                             std::shared_ptr<actors::stack_counters> counters,
+                                             std::shared_ptr<actors::reassembly_counters> reassembly) {
+  ipc::socket_paths paths{links[i].socket_dir, links[i].frames_socket, links[i].replies_socket};
+  actors::ingress_settings ingress;
+  ingress.link = i;
+  ingress.per_link = tree.per_link[i];
+  ingress.identity = links[i].identity;
+  ingress.link_file = paths.link_file();
+  ingress.binder_socket = paths.binder();
+  ingress.directory = tree.directory;
+  ingress.counters = std::move(counters);
+  ingress.reassembly = std::move(reassembly);
+  ingress.dispatch = tree.dispatch;
+  ingress.limits = config.limits;
+  ingress.model = config.model;
+  ingress.workers = config.workers ? config.workers
+                                   : (config.scheduler_threads ? config.scheduler_threads
+                                                               : std::max(1u, std::thread::hardware_concurrency()));
+  ingress.io_batch = config.io_batch;
+  ingress.busy_poll = std::chrono::microseconds(config.busy_poll_us);
+  if (!config.binder_user.empty()) ingress.binder_user = ipc::user_id(config.binder_user);
+  return ingress;
+}
+
+supervision::supervisor_spec root_supervisor_spec(caf::actor_system& system, const server_config& config,
+                                                  const std::vector<int>& ingress_sockets,
+                                                  std::shared_ptr<actors::stack_counters> counters,
+                                                  std::vector<reloader>* reloaders,
+                                                  std::vector<actors::control_command>* commands) {
+  auto tree = logic_supervisor_spec(system, config, counters, reloaders, commands);
+  auto links = served_links(config);
+  auto reassembly = std::make_shared<actors::reassembly_counters>(counters->named);
   for (actors::link_index i = 0; i < links.size(); ++i) {
-    ipc::socket_paths paths{links[i].socket_dir, links[i].frames_socket, links[i].replies_socket};
-    actors::ingress_settings ingress;
+    auto ingress = ingress_settings_for(config, links, i, tree, counters, reassembly);
     ingress.socket = ingress_sockets.at(i);
-    ingress.link = i;
-    ingress.per_link = per_link[i];
-    ingress.identity = links[i].identity;
-    ingress.link_file = paths.link_file();
-    ingress.binder_socket = paths.binder();
-    ingress.directory = directory;
-    ingress.counters = counters;
-    ingress.reassembly = reassembly;
-    ingress.dispatch = dispatch;
-    ingress.limits = config.limits;
-    ingress.model = config.model;
-    ingress.workers = config.workers ? config.workers
-                                     : (config.scheduler_threads ? config.scheduler_threads
-                                                                 : std::max(1u, std::thread::hardware_concurrency()));
-    ingress.io_batch = config.io_batch;
-    ingress.busy_poll = std::chrono::microseconds(config.busy_poll_us);
-    if (!config.binder_user.empty()) ingress.binder_user = ipc::user_id(config.binder_user);
-    spec.children.push_back(
-      {child_id("ingress", links[i]), [ingress](caf::actor_system& sys) { return spawn_ingress(sys, ingress); }});
+    tree.spec.children.push_back(
+      {child_id("ingress", links, links[i]), [ingress](caf::actor_system& sys) { return spawn_ingress(sys, ingress); }});
   }
-  return spec;
+  return std::move(tree.spec);
 }
 
 } // namespace etherbeam::server

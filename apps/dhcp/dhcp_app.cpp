@@ -43,6 +43,7 @@ std::optional<server::running_application> start(const server::application_start
                             return caf::actor_cast<caf::actor>(spawn_dhcp_actor(sys, counters));
                           }});
   lease_manager_settings leases{config.dhcp, server::owned_addresses(config), counters, backlog};
+  leases.own_threads = !config.deterministic;
   app.children.push_back({"lease_manager", [leases](caf::actor_system& sys) {
                             return caf::actor_cast<caf::actor>(spawn_lease_manager(sys, leases));
                           }});
