@@ -134,3 +134,36 @@ TEST_F(replay_test, says_what_is_wrong_with_the_input) {
   EXPECT_EQ(replay(owning("10.77.0.2/24"), {data + "lab_vlan.pcap", dir / "out.pcap", "uplink"}, link), 2);
   EXPECT_NE(link.str().find("no link named \"uplink\" (the links served: main)"), std::string::npos) << link.str();
 }
+
+// Every lab capture in tests/data, replayed by a server owning both lab
+// addresses (10.77.0.2, the captures' etherbeam and kernel; 10.77.0.3,
+// their dnsmasq) with a DHCP pool: what it sends to each.
+TEST_F(replay_test, every_lab_capture_is_answered) {
+  auto config = owning("10.77.0.2/24");
+  config.identity.addresses.push_back(*protocols::ipv4_interface::from_string("10.77.0.3/24"));
+  apps::dhcp::dhcp_subnet subnet;
+  subnet.network = *protocols::ipv4_interface::from_string("10.77.0.0/24");
+  subnet.pools = {{*protocols::ipv4_address::from_string("10.77.0.100"),
+                   *protocols::ipv4_address::from_string("10.77.0.199")}};
+  config.dhcp.subnets.push_back(subnet);
+  struct expected {
+    const char* capture;
+    std::size_t sent;
+  };
+  for (auto [capture, sent] : {
+         expected{"lab_dhcp_dhclient.pcap", 2},  // OFFER, ACK
+         expected{"lab_dhcp_udhcpc.pcap", 2},    // OFFER, ACK
+         expected{"lab_dhcp_dhcpcd.pcap", 3},    // OFFER, ACK, and the ACK of its INFORM
+         expected{"lab_dhcp_perfdhcp.pcap", 7},  // 4 OFFERs, 3 ACKs: it sent 3 REQUESTs
+         expected{"lab_fragments.pcap", 3},      // an echo reply, and one in two fragments
+         expected{"lab_kernel_replies.pcap", 3}, // an echo reply, two ARP replies
+         expected{"lab_ping_arp_udp.pcap", 6},   // 3 echo replies (one in 2 fragments), ARP, port unreachable
+         expected{"lab_vlan.pcap", 5},           // tagged echo and ARP replies
+         expected{"lab_tcp_super_frames.pcap", 0}, // TCP to nobody etherbeam serves
+       }) {
+    std::ostringstream said;
+    replay_summary s;
+    ASSERT_EQ(replay(config, {data + capture, dir / "out.pcap"}, said, &s), 0) << capture << ": " << said.str();
+    EXPECT_EQ(s.frames_sent, sent) << capture << ": " << said.str();
+  }
+}
