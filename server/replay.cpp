@@ -17,6 +17,8 @@
 #include <caf/exit_reason.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/send.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "actors/frame_intake.hpp"
 #include "ipc/datagram_batch.hpp"
@@ -227,6 +229,9 @@ struct scratch_directory {
 } // namespace
 
 int replay(server_config config, const replay_options& options, std::ostream& errors, replay_summary* summary) {
+  // The applications' log lines to stderr, warnings up: stdout may be the pcap (-w -).
+  if (!spdlog::get("replay")) spdlog::set_default_logger(spdlog::stderr_logger_mt("replay"));
+  spdlog::set_level(spdlog::level::warn);
   auto frames = read_capture(options.input, errors);
   if (!frames) return 2;
   auto links = served_links(config);
