@@ -1,0 +1,60 @@
+#pragma once
+// The simulated hosts as actors, the BEAM way: a process per host. Each
+// answers what reaches it as a host with its MAC and address would (the
+// host application's own responders: ARP, ICMP echo, port unreachable),
+// and sends through its link's sender. One manager actor spawns them all,
+// linked, and starts again any that crashes.
+#include <memory>
+#include <shared_mutex>
+#include <vector>
+
+#include <caf/actor.hpp>
+
+#include "actors/dispatcher.hpp"
+#include "actors/link_index.hpp"
+#include "apps/sim/host_directory.hpp"
+
+namespace caf {
+class actor_system;
+}
+
+namespace etherbeam::apps::sim {
+
+struct host_spec {
+  actors::link_index link = 0;
+  protocols::mac_address mac;
+  std::optional<protocols::ipv4_interface> address; // static; none: (later) DHCP
+  host_index index = 0;
+};
+
+// Each host's actor, by index: the stage reads it for every frame it hands on.
+class host_handles {
+public:
+  void resize(std::size_t n);
+  void set(host_index host, caf::actor actor);
+  caf::actor get(host_index host) const;
+
+private:
+  mutable std::shared_mutex lock_;
+  std::vector<caf::actor> actors_;
+};
+
+struct sim_counters {
+  explicit sim_counters(actors::counter_registry& c)
+      : replies(c.add("sim.replies")), crashes(c.add("sim.host_restarts")) {}
+  actors::named_counter &replies, &crashes;
+};
+
+struct host_world {
+  std::vector<host_spec> hosts;
+  std::shared_ptr<host_directory> directory;
+  std::shared_ptr<host_handles> handles;
+  // The host application's responders, deciding for a host's identity
+  // (their counters in a registry of their own: not etherbeam's replies).
+  std::shared_ptr<const actors::dispatcher> answers;
+  std::shared_ptr<sim_counters> counters;
+};
+
+caf::actor spawn_host_manager(caf::actor_system& system, std::shared_ptr<const host_world> world);
+
+} // namespace etherbeam::apps::sim

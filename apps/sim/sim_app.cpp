@@ -1,0 +1,211 @@
+// Simulated hosts in etherbeam's catalog: off unless asked for (`--app sim`).
+// Each group is a run of hosts with consecutive MACs and addresses on a link:
+//
+//   [[apps.sim.group]]
+//   count = 1000
+//   mac = "02:5e:00:00:00:01"      # the first host's; the others count up
+//   address = "10.77.0.10/24"      # the first host's; the others count up
+//   link = "main"                  # default: the first link served
+//
+// raw_binder must take frames for MACs that are not its interface's: run it
+// with --promisc.
+#include <CLI/CLI.hpp>
+#include <caf/actor_cast.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/messages.hpp"
+#include "actors/tell.hpp"
+#include "apps/host/host_responders.hpp"
+#include "apps/sim/host_actors.hpp"
+#include "apps/sim/sim_messages.hpp"
+#include "apps/sim/sim_stage.hpp"
+#include "server/applications.hpp"
+#include "server/config_reading.hpp"
+
+namespace etherbeam::apps::sim {
+
+namespace {
+
+constexpr std::int64_t max_hosts = 1'000'000;
+
+struct group_settings {
+  std::int64_t count = 0;
+  protocols::mac_address first_mac;
+  protocols::ipv4_interface first_address;
+  std::string link;
+  int line = 0;
+};
+
+std::string where(const toml::node& node, const std::string& key) {
+  return "[[apps.sim.group]] " + key + " (line " + std::to_string(node.source().begin.line) + ")";
+}
+
+group_settings read_group(const toml::table& table) {
+  group_settings g;
+  g.line = static_cast<int>(table.source().begin.line);
+  bool mac = false, address = false;
+  for (auto&& [key, node] : table) {
+    std::string name(key.str());
+    if (name == "count") {
+      auto v = node.value<std::int64_t>();
+      if (!v || *v < 1 || *v > max_hosts)
+        throw server::config_error(where(node, name) + ": must be a whole number from 1 to " +
+                                   std::to_string(max_hosts));
+      g.count = *v;
+    } else if (name == "mac") {
+      auto v = node.value<std::string>();
+      auto parsed = v ? protocols::mac_address::from_string(*v) : std::nullopt;
+      if (!parsed || parsed->is_group())
+        throw server::config_error(where(node, name) + ": must be a unicast MAC such as \"02:5e:00:00:00:01\"");
+      g.first_mac = *parsed;
+      mac = true;
+    } else if (name == "address") {
+      auto v = node.value<std::string>();
+      auto parsed = v ? protocols::ipv4_interface::from_string(*v) : std::nullopt;
+      if (!parsed) throw server::config_error(where(node, name) + ": must be an address with its prefix, such as "
+                                                                  "\"10.77.0.10/24\"");
+      g.first_address = *parsed;
+      address = true;
+    } else if (name == "link") {
+      auto v = node.value<std::string>();
+      if (!v) throw server::config_error(where(node, name) + ": must be a [[link]] name");
+      g.link = *v;
+    } else {
+      throw server::config_error(where(node, name) + ": unknown setting (known: count, mac, address, link)");
+    }
+  }
+  auto at = "[[apps.sim.group]] at line " + std::to_string(g.line);
+  if (!g.count || !mac) throw server::config_error(at + ": count and mac are required");
+  if (!address) throw server::config_error(at + ": address is required (hosts taking theirs by DHCP are not built yet)");
+  return g;
+}
+
+protocols::mac_address mac_plus(protocols::mac_address m, std::uint64_t n) {
+  std::uint64_t v = 0;
+  for (auto o : m.octets) v = v << 8 | o;
+  v += n;
+  for (int i = 5; i >= 0; --i, v >>= 8) m.octets[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v);
+  return m;
+}
+
+// Every host of every group, checked: on a served link, inside its subnet
+// (not its network or broadcast address), not one of etherbeam's own.
+std::vector<host_spec> hosts_of(const std::vector<group_settings>& groups, const actors::link_directory& links) {
+  std::vector<host_spec> hosts;
+  for (const auto& g : groups) {
+    actors::link_index link = 0;
+    if (!g.link.empty()) {
+      while (link < links.size() && links.at(link).name != g.link) ++link;
+      if (link == links.size())
+        throw server::config_error("[[apps.sim.group]] at line " + std::to_string(g.line) + ": no [[link]] named \"" +
+                                   g.link + "\"");
+    }
+    auto prefix = g.first_address.prefix_length;
+    std::uint32_t mask = prefix ? ~std::uint32_t{0} << (32 - prefix) : 0;
+    auto network = g.first_address.address.value & mask;
+    auto last = static_cast<std::uint64_t>(g.first_address.address.value) + static_cast<std::uint64_t>(g.count) - 1;
+    if (g.first_address.address.value == network || last >= (network | ~mask))
+      throw server::config_error("[[apps.sim.group]] at line " + std::to_string(g.line) + ": " +
+                                 std::to_string(g.count) + " addresses from " + g.first_address.to_string() +
+                                 " do not fit between its subnet's network and broadcast addresses");
+    for (std::int64_t i = 0; i < g.count; ++i) {
+      protocols::ipv4_interface a{{static_cast<std::uint32_t>(g.first_address.address.value + i)}, prefix};
+      if (links.at(link).configured.owns(a.address))
+        throw server::config_error("[[apps.sim.group]] at line " + std::to_string(g.line) + ": " +
+                                   a.address.to_string() + " is etherbeam's own address on link " +
+                                   links.at(link).name);
+      hosts.push_back({link, mac_plus(g.first_mac, static_cast<std::uint64_t>(i)), a,
+                       static_cast<host_index>(hosts.size())});
+    }
+  }
+  return hosts;
+}
+
+std::vector<group_settings> read_settings(const toml::table& table) {
+  std::vector<group_settings> groups;
+  for (auto&& [key, node] : table) {
+    if (key.str() != "group") throw server::config_error("[apps.sim]: unknown setting " + std::string(key.str()) +
+                                                         " (known: group, as [[apps.sim.group]] tables)");
+    auto* list = node.as_array();
+    if (!list) throw server::config_error("[apps.sim] group: write each group as a [[apps.sim.group]] table");
+    for (auto&& item : *list) {
+      auto* t = item.as_table();
+      if (!t) throw server::config_error("[apps.sim] group: write each group as a [[apps.sim.group]] table");
+      groups.push_back(read_group(*t));
+    }
+  }
+  return groups;
+}
+
+std::optional<server::running_application> start(const server::application_start& start) {
+  auto groups = read_settings(start.settings);
+  if (groups.empty()) throw server::config_error("sim: no [[apps.sim.group]] tables: nothing to simulate");
+  auto world = std::make_shared<host_world>();
+  world->hosts = hosts_of(groups, *start.links);
+  world->directory = std::make_shared<host_directory>();
+  for (const auto& h : world->hosts) {
+    if (!world->directory->add(h.link, h.mac))
+      throw server::config_error("[[apps.sim.group]]: two hosts have the MAC " + h.mac.to_string());
+    world->directory->set_address(h.index, h.address->address);
+  }
+  world->handles = std::make_shared<host_handles>();
+  auto answer_counters = std::make_shared<actors::counter_registry>();
+  world->answers = std::shared_ptr<const actors::dispatcher>(
+    new actors::dispatcher(host::host_registrations(*answer_counters), *answer_counters),
+    [answer_counters](const actors::dispatcher* d) { delete d; }); // the registry lives as long as it
+  world->counters = std::make_shared<sim_counters>(start.counters->named);
+  spdlog::info("sim: {} hosts in {} groups", world->hosts.size(), groups.size());
+
+  auto handles = world->handles;
+  auto stage = std::make_shared<sim_stage>(
+    world->directory, start.counters->named,
+    [handles](host_index host, protocols::byte_view bytes, caf::execution_unit* here) {
+      auto actor = handles->get(host);
+      if (!actor) return false;
+      actors::tell(here, actor, host_frame_atom::value, actors::frame{bytes});
+      return true;
+    });
+  server::running_application app;
+  app.registrations.push_back({"sim", actors::frame_match::every(), stage});
+  app.children.push_back({"sim_hosts", [world = std::shared_ptr<const host_world>(world)](caf::actor_system& s) {
+                            return spawn_host_manager(s, world);
+                          }});
+  auto count = world->hosts.size();
+  app.commands.push_back({"sim", "the simulated hosts",
+                          [count, counters = world->counters](caf::blocking_actor*, std::string_view,
+                                                              ipc::unique_fd&) {
+                            return std::to_string(count) + " hosts, static addresses; " +
+                                   std::to_string(counters->replies.value.load()) + " answers sent, " +
+                                   std::to_string(counters->crashes.value.load()) + " host restarts\n";
+                          }});
+  return app;
+}
+
+server::command_line_part command_line(CLI::App& app) {
+  auto* sim = app.add_subcommand("sim", "Ask a running etherbeam about its simulated hosts (`etherbeam sim status`)");
+  sim->fallthrough();
+  auto* status = sim->add_subcommand("status", "How many hosts, and what they answered");
+  server::command_line_part part;
+  part.run_subcommand = [sim, status](const server::server_config& config) -> std::optional<int> {
+    if (!sim->parsed()) return std::nullopt;
+    if (!status->parsed()) {
+      std::cerr << "etherbeam sim: say what: status\n";
+      return 2;
+    }
+    return server::control_command(config.socket_dir, "sim");
+  };
+  return part;
+}
+
+const bool added = server::add_application({
+  "sim",
+  "simulated hosts, an actor each, answering ARP and ping with their own MACs and addresses: "
+  "[[apps.sim.group]] count, mac, address, link (raw_binder needs --promisc)",
+  false,
+  start,
+  command_line, {}, {},
+});
+
+} // namespace
+
+} // namespace etherbeam::apps::sim
