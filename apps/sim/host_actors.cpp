@@ -6,7 +6,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
 #include <caf/system_messages.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/frame.hpp"
 #include "actors/link.hpp"
@@ -57,9 +60,16 @@ caf::behavior host(caf::stateful_actor<host_state>* self, host_spec spec, std::s
   };
 }
 
+// Monitored, not linked: a link lives in both actors' lists, and the
+// manager's would hold one per host, each death a search through them all
+// (100,000 hosts took minutes to stop). The manager ends its hosts itself.
 caf::actor spawn_host(caf::event_based_actor* manager, const host_spec& spec,
                       const std::shared_ptr<const host_world>& world) {
-  auto a = manager->spawn<caf::linked>(host, spec, world);
+  // Lazily: a host starts when its first frame comes. Spawned eagerly, each
+  // new actor is a job in the manager's worker's queue, which CAF 0.17's
+  // work stealing scans from the tail: 100,000 of them took minutes.
+  auto a = manager->spawn<caf::lazy_init>(host, spec, world);
+  manager->monitor(a);
   world->handles->set(spec.index, a);
   return a;
 }
@@ -72,15 +82,23 @@ struct manager_state {
 caf::behavior host_manager(caf::stateful_actor<manager_state>* self, std::shared_ptr<const host_world> world) {
   world->handles->resize(world->hosts.size());
   for (const auto& spec : world->hosts) self->state.hosts[spawn_host(self, spec, world).address()] = spec.index;
-  // A host that crashes starts again with its spec; anything else ends the manager (and its hosts).
-  self->set_exit_handler([=](caf::exit_msg& m) {
+  spdlog::info("sim: {} hosts up", world->hosts.size());
+  // A host that crashes starts again with its spec.
+  self->set_down_handler([=](caf::down_msg& m) {
     auto it = self->state.hosts.find(m.source);
-    if (it == self->state.hosts.end()) return self->quit(m.reason);
+    if (it == self->state.hosts.end()) return;
     auto index = it->second;
     self->state.hosts.erase(it);
     if (!m.reason) return;
     ++world->counters->crashes;
     self->state.hosts[spawn_host(self, world->hosts[index], world).address()] = index;
+  });
+  self->attach_functor([world] {
+    for (std::size_t i = 0; i < world->hosts.size(); ++i) {
+      auto host = world->handles->get(static_cast<host_index>(i));
+      if (host) caf::anon_send_exit(host, caf::exit_reason::user_shutdown);
+      world->handles->set(static_cast<host_index>(i), {});
+    }
   });
   return {[](host_frame_atom, const actors::frame&) {}};
 }

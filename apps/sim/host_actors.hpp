@@ -3,7 +3,7 @@
 // answers what reaches it as a host with its MAC and address would (the
 // host application's own responders: ARP, ICMP echo, port unreachable),
 // and sends through its link's sender. One manager actor spawns them all,
-// linked, and starts again any that crashes.
+// watches them, starts again any that crashes, and ends them when it ends.
 #include <memory>
 #include <shared_mutex>
 #include <vector>
