@@ -101,6 +101,8 @@ public:
   // When the last DISCOVER (or INIT-REBOOT REQUEST) of this exchange began.
   sim_clock::time_point exchange_began() const { return began_; }
   std::uint8_t attempts() const { return attempts_; }
+  // The address offered or asked for (what CHECKING probes).
+  protocols::ipv4_address offered() const { return offered_; }
 
 private:
   client_step discover(sim_clock::time_point now, const client_timing& t);

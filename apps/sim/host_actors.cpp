@@ -15,6 +15,7 @@
 #include "actors/link.hpp"
 #include "actors/messages.hpp"
 #include "actors/tell.hpp"
+#include "apps/sim/dhcp_host_frames.hpp"
 #include "apps/sim/sim_messages.hpp"
 
 namespace etherbeam::apps::sim {
@@ -36,18 +37,115 @@ caf::actor host_handles::get(host_index host) const {
 
 namespace {
 
+const std::vector<std::uint64_t> latency_bounds_ms = {10, 50, 100, 250, 500, 1000, 1100, 1250, 1500, 2000, 5000, 10000, 30000, 60000};
+
+} // namespace
+
+sim_counters::sim_counters(actors::counter_registry& c)
+    : replies(c.add("sim.replies")), crashes(c.add("sim.host_restarts")),
+      retransmissions(c.add("sim.dhcp_retransmissions")), naks(c.add("sim.dhcp_naks")),
+      declines(c.add("sim.dhcp_declines")), releases(c.add("sim.dhcp_releases")), renewals(c.add("sim.dhcp_renewals")),
+      dora_ms(c.add_histogram("sim.dhcp_dora_ms", latency_bounds_ms)),
+      renew_ms(c.add_histogram("sim.dhcp_renew_ms", latency_bounds_ms)) {}
+
+namespace {
+
 struct host_state {
   actors::stack_identity me;
+  std::optional<dhcp_client> client;
+  std::optional<protocols::mac_address> server_mac;
+  sim_clock::time_point armed{};
+  std::uint8_t prefix = 24; // the subnet mask the server gave
   static inline const char* name = "sim_host";
 };
 
-caf::behavior host(caf::stateful_actor<host_state>* self, host_spec spec, std::shared_ptr<const host_world> world) {
-  self->state.me.mac = spec.mac;
-  if (spec.address) self->state.me.addresses.push_back(*spec.address);
+using host_pointer = caf::stateful_actor<host_state>*;
+
+std::uint8_t prefix_of(protocols::ipv4_address mask) {
+  return static_cast<std::uint8_t>(__builtin_popcount(mask.value));
+}
+
+void send_frame(host_pointer self, const host_spec& spec, std::vector<std::uint8_t> bytes) {
+  auto sender =
+    caf::actor_cast<actors::sender_actor>(self->system().registry().get(actors::sender_name(spec.link)));
+  if (sender) actors::tell(self->context(), sender, actors::send_frame_atom::value, actors::frame{bytes});
+}
+
+std::uint64_t elapsed_ms(sim_clock::time_point since, sim_clock::time_point now) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now - since).count());
+}
+
+// After every event of a DHCP host: what the client asks for is done, its
+// timer armed, its address published, its state counted.
+void act(host_pointer self, const host_spec& spec, const host_world& world, client_state before, client_step step,
+         sim_clock::time_point now) {
+  auto& st = self->state;
+  auto& c = *st.client;
+  auto& counters = *world.counters;
+  if (step.send) {
+    if (step.send->type != protocols::dhcp_message_type::release && c.attempts() > 1 &&
+        (c.state() == client_state::selecting || c.state() == client_state::requesting ||
+         c.state() == client_state::rebooting))
+      ++counters.retransmissions;
+    if (step.send->type == protocols::dhcp_message_type::decline) ++counters.declines;
+    if (step.send->type == protocols::dhcp_message_type::release) ++counters.releases;
+    send_frame(self, spec, client_frame(*step.send, spec.mac, st.server_mac));
+  }
+  if (step.probe) send_frame(self, spec, arp_probe(spec.mac, *step.probe));
+  auto after = c.state();
+  if (after != before) {
+    --counters.in_state[static_cast<std::size_t>(before)];
+    ++counters.in_state[static_cast<std::size_t>(after)];
+    if (after == client_state::bound) {
+      if (before == client_state::checking) counters.dora_ms.observe(elapsed_ms(c.exchange_began(), now));
+      else {
+        ++counters.renewals;
+        counters.renew_ms.observe(elapsed_ms(c.exchange_began(), now));
+      }
+      st.me.addresses = {{c.lease()->address, st.prefix}};
+      world.directory->set_address(spec.index, c.lease()->address);
+    } else if (!c.lease() && !st.me.addresses.empty()) {
+      st.me.addresses.clear();
+      world.directory->set_address(spec.index, std::nullopt);
+    }
+  }
+  auto due = c.next_timer();
+  if (after != client_state::released && due != st.armed) {
+    st.armed = due;
+    self->delayed_send(self, std::max<sim_clock::duration>(due - now, std::chrono::milliseconds(1)),
+                       host_timer_atom::value, due.time_since_epoch().count());
+  }
+}
+
+caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host_world> world) {
+  auto& st = self->state;
+  st.me.mac = spec.mac;
+  if (spec.address) st.me.addresses.push_back(*spec.address);
+  else st.client.emplace(std::hash<std::uint64_t>{}(spec.index) ^ 0x5157ull << 32 | spec.index);
   return {
     [=](host_frame_atom, const actors::frame& f) {
+      auto& st = self->state;
+      auto now = sim_clock::now();
+      if (st.client) {
+        auto& c = *st.client;
+        if (auto a = dhcp_answer_in(f.bytes(), spec.mac)) {
+          if (a->answer.type == protocols::dhcp_message_type::nak) ++world->counters->naks;
+          if (a->answer.type == protocols::dhcp_message_type::ack) {
+            st.server_mac = a->server_mac;
+            if (a->options.subnet_mask) st.prefix = prefix_of(*a->options.subnet_mask);
+          }
+          auto before = c.state();
+          act(self, spec, *world, before, c.on_answer(a->answer, now, world->dhcp), now);
+          return;
+        }
+        if (c.state() == client_state::checking && claims_address(f.bytes(), c.offered(), spec.mac)) {
+          auto before = c.state();
+          act(self, spec, *world, before, c.on_conflict(now, world->dhcp), now);
+          return;
+        }
+      }
       actors::frame reply{std::max(f.size(), actors::min_reply_room)};
-      auto v = world->answers->decide(f.bytes(), self->state.me, reply.bytes(), self->context(), spec.link);
+      auto v = world->answers->decide(f.bytes(), st.me, reply.bytes(), self->context(), spec.link);
       v.record();
       if (v.outcome != actors::verdict::kind::reply) return;
       reply.shrink_to(v.reply_len);
@@ -56,6 +154,20 @@ caf::behavior host(caf::stateful_actor<host_state>* self, host_spec spec, std::s
       if (!sender) return;
       ++world->counters->replies;
       actors::tell(self->context(), sender, actors::send_frame_atom::value, std::move(reply));
+    },
+    [=](host_start_atom) {
+      auto& c = *self->state.client;
+      auto now = sim_clock::now();
+      ++world->counters->in_state[static_cast<std::size_t>(client_state::init)];
+      act(self, spec, *world, client_state::init, c.start(now, world->dhcp), now);
+    },
+    [=](host_timer_atom, sim_clock::rep due) {
+      auto& st = self->state;
+      if (!st.client || due != st.armed.time_since_epoch().count()) return; // an earlier timer, replaced
+      st.armed = {};
+      auto now = sim_clock::now();
+      auto before = st.client->state();
+      act(self, spec, *world, before, st.client->on_timer(now, world->dhcp), now);
     },
   };
 }
@@ -82,6 +194,15 @@ struct manager_state {
 caf::behavior host_manager(caf::stateful_actor<manager_state>* self, std::shared_ptr<const host_world> world) {
   world->handles->resize(world->hosts.size());
   for (const auto& spec : world->hosts) self->state.hosts[spawn_host(self, spec, world).address()] = spec.index;
+  // DHCP hosts begin at random within their group's spread.
+  std::uint64_t seed = 0x243f6a8885a308d3ull;
+  for (const auto& spec : world->hosts) {
+    if (spec.address) continue;
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    auto spread = std::max<std::int64_t>(world->groups[spec.group].start_spread.count(), 1);
+    auto at = std::chrono::milliseconds(static_cast<std::int64_t>((seed >> 33) % static_cast<std::uint64_t>(spread)));
+    self->delayed_send(world->handles->get(spec.index), at, host_start_atom::value);
+  }
   spdlog::info("sim: {} hosts up", world->hosts.size());
   // A host that crashes starts again with its spec.
   self->set_down_handler([=](caf::down_msg& m) {

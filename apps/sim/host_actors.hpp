@@ -4,6 +4,9 @@
 // host application's own responders: ARP, ICMP echo, port unreachable),
 // and sends through its link's sender. One manager actor spawns them all,
 // watches them, starts again any that crashes, and ends them when it ends.
+#include <array>
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <shared_mutex>
 #include <vector>
@@ -12,6 +15,7 @@
 
 #include "actors/dispatcher.hpp"
 #include "actors/link_index.hpp"
+#include "apps/sim/dhcp_client.hpp"
 #include "apps/sim/host_directory.hpp"
 
 namespace caf {
@@ -23,8 +27,15 @@ namespace etherbeam::apps::sim {
 struct host_spec {
   actors::link_index link = 0;
   protocols::mac_address mac;
-  std::optional<protocols::ipv4_interface> address; // static; none: (later) DHCP
+  std::optional<protocols::ipv4_interface> address; // static; none: by DHCP
   host_index index = 0;
+  std::uint16_t group = 0;
+};
+
+// A group's DHCP hosts start at random within this spread (RFC 2131 §4.4.1
+// asks for a random wait of 1 to 10 s), so that they do not move in lockstep.
+struct group_timing {
+  std::chrono::milliseconds start_spread{10000};
 };
 
 // Each host's actor, by index: the stage reads it for every frame it hands on.
@@ -40,9 +51,12 @@ private:
 };
 
 struct sim_counters {
-  explicit sim_counters(actors::counter_registry& c)
-      : replies(c.add("sim.replies")), crashes(c.add("sim.host_restarts")) {}
-  actors::named_counter &replies, &crashes;
+  explicit sim_counters(actors::counter_registry& c);
+  actors::named_counter &replies, &crashes, &retransmissions, &naks, &declines, &releases, &renewals;
+  // DHCP hosts in each state (client_state's order), kept as they move.
+  std::array<std::atomic<std::int64_t>, 9> in_state{};
+  // DISCOVER to BOUND, and RENEWING's REQUEST to its ACK, in milliseconds.
+  actors::histogram &dora_ms, &renew_ms;
 };
 
 struct host_world {
@@ -53,6 +67,8 @@ struct host_world {
   // (their counters in a registry of their own: not etherbeam's replies).
   std::shared_ptr<const actors::dispatcher> answers;
   std::shared_ptr<sim_counters> counters;
+  std::vector<group_timing> groups;
+  client_timing dhcp;
 };
 
 caf::actor spawn_host_manager(caf::actor_system& system, std::shared_ptr<const host_world> world);

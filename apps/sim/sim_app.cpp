@@ -4,7 +4,9 @@
 //   [[apps.sim.group]]
 //   count = 1000
 //   mac = "02:5e:00:00:00:01"      # the first host's; the others count up
-//   address = "10.77.0.10/24"      # the first host's; the others count up
+//   address = "10.77.0.10/24"      # the first host's; the others count up;
+//                                  # or "dhcp": each runs a DHCP client (RFC 2131 §4.4)
+//   start_spread_seconds = 10      # DHCP hosts start at random within this
 //   link = "main"                  # default: the first link served
 //
 // raw_binder must take frames for MACs that are not its interface's: run it
@@ -31,8 +33,9 @@ constexpr std::int64_t max_hosts = 1'000'000;
 struct group_settings {
   std::int64_t count = 0;
   protocols::mac_address first_mac;
-  protocols::ipv4_interface first_address;
+  std::optional<protocols::ipv4_interface> first_address; // none: by DHCP
   std::string link;
+  group_timing timing;
   int line = 0;
 };
 
@@ -61,22 +64,29 @@ group_settings read_group(const toml::table& table) {
       mac = true;
     } else if (name == "address") {
       auto v = node.value<std::string>();
-      auto parsed = v ? protocols::ipv4_interface::from_string(*v) : std::nullopt;
-      if (!parsed) throw server::config_error(where(node, name) + ": must be an address with its prefix, such as "
-                                                                  "\"10.77.0.10/24\"");
-      g.first_address = *parsed;
       address = true;
+      if (v && *v == "dhcp") continue;
+      auto parsed = v ? protocols::ipv4_interface::from_string(*v) : std::nullopt;
+      if (!parsed) throw server::config_error(where(node, name) + ": must be \"dhcp\" or an address with its "
+                                                                  "prefix, such as \"10.77.0.10/24\"");
+      g.first_address = *parsed;
+    } else if (name == "start_spread_seconds") {
+      auto v = node.value<double>();
+      if (!v || *v < 0 || *v > 86400)
+        throw server::config_error(where(node, name) + ": must be a number of seconds from 0 to 86400");
+      g.timing.start_spread = std::chrono::milliseconds(static_cast<std::int64_t>(*v * 1000));
     } else if (name == "link") {
       auto v = node.value<std::string>();
       if (!v) throw server::config_error(where(node, name) + ": must be a [[link]] name");
       g.link = *v;
     } else {
-      throw server::config_error(where(node, name) + ": unknown setting (known: count, mac, address, link)");
+      throw server::config_error(where(node, name) + ": unknown setting (known: count, mac, address, link, "
+                                                      "start_spread_seconds)");
     }
   }
   auto at = "[[apps.sim.group]] at line " + std::to_string(g.line);
   if (!g.count || !mac) throw server::config_error(at + ": count and mac are required");
-  if (!address) throw server::config_error(at + ": address is required (hosts taking theirs by DHCP are not built yet)");
+  if (!address) throw server::config_error(at + ": address is required: \"dhcp\", or the first host's");
   return g;
 }
 
@@ -100,22 +110,30 @@ std::vector<host_spec> hosts_of(const std::vector<group_settings>& groups, const
         throw server::config_error("[[apps.sim.group]] at line " + std::to_string(g.line) + ": no [[link]] named \"" +
                                    g.link + "\"");
     }
-    auto prefix = g.first_address.prefix_length;
+    auto group = static_cast<std::uint16_t>(&g - groups.data());
+    if (!g.first_address) {
+      for (std::int64_t i = 0; i < g.count; ++i)
+        hosts.push_back({link, mac_plus(g.first_mac, static_cast<std::uint64_t>(i)), std::nullopt,
+                         static_cast<host_index>(hosts.size()), group});
+      continue;
+    }
+    auto first = *g.first_address;
+    auto prefix = first.prefix_length;
     std::uint32_t mask = prefix ? ~std::uint32_t{0} << (32 - prefix) : 0;
-    auto network = g.first_address.address.value & mask;
-    auto last = static_cast<std::uint64_t>(g.first_address.address.value) + static_cast<std::uint64_t>(g.count) - 1;
-    if (g.first_address.address.value == network || last >= (network | ~mask))
+    auto network = first.address.value & mask;
+    auto last = static_cast<std::uint64_t>(first.address.value) + static_cast<std::uint64_t>(g.count) - 1;
+    if (first.address.value == network || last >= (network | ~mask))
       throw server::config_error("[[apps.sim.group]] at line " + std::to_string(g.line) + ": " +
-                                 std::to_string(g.count) + " addresses from " + g.first_address.to_string() +
+                                 std::to_string(g.count) + " addresses from " + first.to_string() +
                                  " do not fit between its subnet's network and broadcast addresses");
     for (std::int64_t i = 0; i < g.count; ++i) {
-      protocols::ipv4_interface a{{static_cast<std::uint32_t>(g.first_address.address.value + i)}, prefix};
+      protocols::ipv4_interface a{{static_cast<std::uint32_t>(first.address.value + i)}, prefix};
       if (links.at(link).configured.owns(a.address))
         throw server::config_error("[[apps.sim.group]] at line " + std::to_string(g.line) + ": " +
                                    a.address.to_string() + " is etherbeam's own address on link " +
                                    links.at(link).name);
       hosts.push_back({link, mac_plus(g.first_mac, static_cast<std::uint64_t>(i)), a,
-                       static_cast<host_index>(hosts.size())});
+                       static_cast<host_index>(hosts.size()), group});
     }
   }
   return hosts;
@@ -137,6 +155,44 @@ std::vector<group_settings> read_settings(const toml::table& table) {
   return groups;
 }
 
+// The bound under which a share `q` of what the histogram saw falls.
+std::string percentile(const actors::histogram& h, double q) {
+  auto total = h.count.load();
+  if (!total) return "-";
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < h.buckets.size(); ++i) {
+    seen += h.buckets[i].load();
+    if (static_cast<double>(seen) >= q * static_cast<double>(total))
+      return i < h.bounds.size() ? "<=" + std::to_string(h.bounds[i]) + " ms" : ">" + std::to_string(h.bounds.back()) +
+                                                                                    " ms";
+  }
+  return "-";
+}
+
+std::string status_of(const host_world& world) {
+  std::size_t statics = 0;
+  for (const auto& h : world.hosts) statics += h.address.has_value();
+  const auto& c = *world.counters;
+  std::string out = std::to_string(world.hosts.size()) + " hosts: " + std::to_string(statics) + " static, " +
+                    std::to_string(world.hosts.size() - statics) + " by DHCP\n";
+  if (statics < world.hosts.size()) {
+    out += "  by state:";
+    for (std::size_t s = 0; s < c.in_state.size(); ++s)
+      if (auto n = c.in_state[s].load()) out += " " + std::string(to_string(static_cast<client_state>(s))) + " " +
+                                                std::to_string(n);
+    out += "\n  DISCOVER to BOUND: " + std::to_string(c.dora_ms.count.load()) + " times, p50 " +
+           percentile(c.dora_ms, 0.5) + ", p90 " + percentile(c.dora_ms, 0.9) + ", p99 " +
+           percentile(c.dora_ms, 0.99) + "\n  renewals: " + std::to_string(c.renewals.value.load()) + ", p50 " +
+           percentile(c.renew_ms, 0.5) + ", p99 " + percentile(c.renew_ms, 0.99) +
+           "\n  retransmissions " + std::to_string(c.retransmissions.value.load()) + ", NAKs " +
+           std::to_string(c.naks.value.load()) + ", conflicts declined " + std::to_string(c.declines.value.load()) +
+           ", releases " + std::to_string(c.releases.value.load()) + "\n";
+  }
+  out += "  answers sent " + std::to_string(c.replies.value.load()) + ", host restarts " +
+         std::to_string(c.crashes.value.load()) + "\n";
+  return out;
+}
+
 std::optional<server::running_application> start(const server::application_start& start) {
   auto groups = read_settings(start.settings);
   if (groups.empty()) throw server::config_error("sim: no [[apps.sim.group]] tables: nothing to simulate");
@@ -146,7 +202,7 @@ std::optional<server::running_application> start(const server::application_start
   for (const auto& h : world->hosts) {
     if (!world->directory->add(h.link, h.mac))
       throw server::config_error("[[apps.sim.group]]: two hosts have the MAC " + h.mac.to_string());
-    world->directory->set_address(h.index, h.address->address);
+    if (h.address) world->directory->set_address(h.index, h.address->address);
   }
   world->handles = std::make_shared<host_handles>();
   auto answer_counters = std::make_shared<actors::counter_registry>();
@@ -154,6 +210,7 @@ std::optional<server::running_application> start(const server::application_start
     new actors::dispatcher(host::host_registrations(*answer_counters), *answer_counters),
     [answer_counters](const actors::dispatcher* d) { delete d; }); // the registry lives as long as it
   world->counters = std::make_shared<sim_counters>(start.counters->named);
+  for (const auto& g : groups) world->groups.push_back(g.timing);
   spdlog::info("sim: {} hosts in {} groups", world->hosts.size(), groups.size());
 
   auto handles = world->handles;
@@ -170,13 +227,10 @@ std::optional<server::running_application> start(const server::application_start
   app.children.push_back({"sim_hosts", [world = std::shared_ptr<const host_world>(world)](caf::actor_system& s) {
                             return spawn_host_manager(s, world);
                           }});
-  auto count = world->hosts.size();
-  app.commands.push_back({"sim", "the simulated hosts",
-                          [count, counters = world->counters](caf::blocking_actor*, std::string_view,
-                                                              ipc::unique_fd&) {
-                            return std::to_string(count) + " hosts, static addresses; " +
-                                   std::to_string(counters->replies.value.load()) + " answers sent, " +
-                                   std::to_string(counters->crashes.value.load()) + " host restarts\n";
+  app.commands.push_back({"sim", "the simulated hosts: by DHCP state, latencies, retransmissions",
+                          [world = std::shared_ptr<const host_world>(world)](caf::blocking_actor*, std::string_view,
+                                                                              ipc::unique_fd&) {
+                            return status_of(*world);
                           }});
   return app;
 }
@@ -199,8 +253,9 @@ server::command_line_part command_line(CLI::App& app) {
 
 const bool added = server::add_application({
   "sim",
-  "simulated hosts, an actor each, answering ARP and ping with their own MACs and addresses: "
-  "[[apps.sim.group]] count, mac, address, link (raw_binder needs --promisc)",
+  "simulated hosts, an actor each, answering ARP and ping with their own MACs and addresses, static or "
+  "taken by DHCP: [[apps.sim.group]] count, mac, address (or \"dhcp\"), link, start_spread_seconds "
+  "(raw_binder needs --promisc)",
   false,
   start,
   command_line, {}, {},

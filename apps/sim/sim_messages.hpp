@@ -5,5 +5,8 @@ namespace etherbeam::apps::sim {
 
 // A frame for a simulated host, from the stage to the host's actor.
 using host_frame_atom = caf::atom_constant<caf::atom("simframe")>;
+// A DHCP host's start (its client's first DISCOVER), and its client's timer.
+using host_start_atom = caf::atom_constant<caf::atom("simstart")>;
+using host_timer_atom = caf::atom_constant<caf::atom("simtimer")>;
 
 } // namespace etherbeam::apps::sim

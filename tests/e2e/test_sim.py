@@ -6,9 +6,13 @@ MACs and addresses behind one raw_binder (--promisc). The client namespace's
 kernel pings a random sample and learns each host's own MAC; arp-scan's sweep
 of the subnet finds every one; etherbeam still answers for itself.
 """
+import json
 import os
 import random
+import re
+import signal
 import subprocess
+import time
 
 from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats
 
@@ -20,6 +24,11 @@ count = {COUNT}
 mac = "02:5e:00:00:01:00"
 address = "10.77.2.10/22"
 """
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
 
 
 def host_address(i):
@@ -64,6 +73,91 @@ class Sim(LabTest):
         found = dict(line.split()[:2] for line in out.splitlines() if line.strip())
         found.pop(STACK_IP, None)  # etherbeam itself answers too
         self.assertEqual(found, {host_address(i): host_mac(i) for i in range(COUNT)})
+
+
+DHCP_HOSTS = 200
+DHCP_CONFIG = f"""
+[[apps.sim.group]]
+count = {DHCP_HOSTS}
+mac = "02:5e:00:00:02:00"
+address = "dhcp"
+start_spread_seconds = 2
+"""
+
+
+class SimDhcp(LabTest):
+    """A group of DHCP hosts against ISC Kea, which the test starts in the client namespace."""
+
+    def start_kea(self):
+        state = os.path.join(self.lab.workdir, "kea")
+        os.makedirs(state)
+        self.kea_leases = os.path.join(state, "leases4.csv")
+        config = {"Dhcp4": {
+            "interfaces-config": {"interfaces": [self.lab.client_if], "dhcp-socket-type": "raw"},
+            "lease-database": {"type": "memfile", "persist": True, "name": self.kea_leases, "lfc-interval": 0},
+            "valid-lifetime": 24, "renew-timer": 8, "rebind-timer": 16,
+            "subnet4": [{"id": 1, "subnet": "10.77.0.0/24", "pools": [{"pool": "10.77.0.20 - 10.77.0.250"}],
+                         "option-data": [{"name": "routers", "data": "10.77.0.1"}]}],
+            "loggers": [{"name": "kea-dhcp4", "severity": "INFO",
+                         "output_options": [{"output": os.path.join(state, "kea.log")}]}],
+        }}
+        path = os.path.join(state, "kea-dhcp4.json")
+        with open(path, "w") as f:
+            json.dump(config, f)
+        env = dict(os.environ, KEA_PIDFILE_DIR=state, KEA_LOCKFILE_DIR=state)
+        kea = self.lab.client_popen(["kea-dhcp4", "-c", path], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.STDOUT, env=env)
+        self.addCleanup(lambda: (kea.poll() is None and kea.terminate(), kea.wait()))
+        log = os.path.join(state, "kea.log")
+        deadline = time.monotonic() + 20
+        while not (os.path.exists(log) and "DHCP4_STARTED" in read_text(log)):
+            self.assertIsNone(kea.poll(), "kea-dhcp4 exited")
+            self.assertLess(time.monotonic(), deadline, "kea-dhcp4 did not start")
+            time.sleep(0.05)  # a foreign daemon: its log is its only readiness signal
+        return kea
+
+    def status(self):
+        return subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "sim", "status",
+                               "--socket-dir", self.lab.socket_dir], capture_output=True, text=True,
+                              timeout=10).stdout
+
+    def wait_for_status(self, pattern, seconds):
+        deadline = time.monotonic() + seconds
+        while not re.search(pattern, self.status()):
+            self.assertLess(time.monotonic(), deadline, f"no {pattern!r} in:\n{self.status()}")
+            time.sleep(0.2)  # the hosts move on their own timers: their status is polled
+
+    def kea_leases_by_mac(self):
+        leases = {}
+        with open(self.kea_leases) as f:
+            for row in f.read().splitlines()[1:]:
+                address, mac = row.split(",")[:2]
+                leases[mac] = address
+        return leases
+
+    def test_every_host_binds_a_distinct_address_kea_agrees_and_renews_at_t1(self):
+        self.start_kea()
+        config = os.path.join(self.lab.workdir, "sim.toml")
+        with open(config, "w") as f:
+            f.write(DHCP_CONFIG)
+        self.lab.start_binder("--promisc")
+        self.lab.start_etherbeam("--app", "sim", "--config", config)
+        self.wait_for_status(rf"bound {DHCP_HOSTS}\b", 60)
+        leases = self.kea_leases_by_mac()
+        macs = {host_mac(0x200 - 0x100 + i) for i in range(DHCP_HOSTS)}
+        self.assertTrue(macs <= set(leases), f"Kea has no lease for {sorted(macs - set(leases))[:5]}")
+        addresses = [leases[m] for m in macs]
+        self.assertEqual(len(set(addresses)), DHCP_HOSTS)  # distinct
+        # A sample answers ping at the address Kea gave it.
+        for mac in random.Random(2).sample(sorted(macs), 5):
+            r = self.lab.client(["ping", "-n", "-c", "1", "-W", "2", leases[mac]], check=False)
+            self.assertEqual(ping_stats(r.stdout), (1, 1), f"{mac} at {leases[mac]}: {r.stdout}")
+        # T1 is 8 s: every host renews, unicast to Kea, and stays bound.
+        self.wait_for_status(rf"renewals: {DHCP_HOSTS}\b|renewals: ([2-9]\d\d|\d{{4,}})", 30)
+        self.assertRegex(self.status(), rf"bound {DHCP_HOSTS}\b")
+        self.assertEqual({m: a for m, a in self.kea_leases_by_mac().items() if m in macs},
+                         {m: leases[m] for m in macs})  # the same addresses
+        print(self.status(), end="")
 
 
 if __name__ == "__main__":
