@@ -45,6 +45,7 @@ sim_counters::sim_counters(actors::counter_registry& c)
     : replies(c.add("sim.replies")), crashes(c.add("sim.host_restarts")),
       retransmissions(c.add("sim.dhcp_retransmissions")), naks(c.add("sim.dhcp_naks")),
       declines(c.add("sim.dhcp_declines")), releases(c.add("sim.dhcp_releases")), renewals(c.add("sim.dhcp_renewals")),
+      rebinds(c.add("sim.dhcp_rebinds")),
       dora_ms(c.add_histogram("sim.dhcp_dora_ms", latency_bounds_ms)),
       renew_ms(c.add_histogram("sim.dhcp_renew_ms", latency_bounds_ms)) {}
 
@@ -100,6 +101,7 @@ void act(host_pointer self, const host_spec& spec, const host_world& world, clie
       if (before == client_state::checking) counters.dora_ms.observe(elapsed_ms(c.exchange_began(), now));
       else {
         ++counters.renewals;
+        if (before == client_state::rebinding) ++counters.rebinds;
         counters.renew_ms.observe(elapsed_ms(c.exchange_began(), now));
       }
       st.me.addresses = {{c.lease()->address, st.prefix}};

@@ -52,7 +52,7 @@ private:
 
 struct sim_counters {
   explicit sim_counters(actors::counter_registry& c);
-  actors::named_counter &replies, &crashes, &retransmissions, &naks, &declines, &releases, &renewals;
+  actors::named_counter &replies, &crashes, &retransmissions, &naks, &declines, &releases, &renewals, &rebinds;
   // DHCP hosts in each state (client_state's order), kept as they move.
   std::array<std::atomic<std::int64_t>, 9> in_state{};
   // DISCOVER to BOUND, and RENEWING's REQUEST to its ACK, in milliseconds.

@@ -182,7 +182,8 @@ std::string status_of(const host_world& world) {
                                                 std::to_string(n);
     out += "\n  DISCOVER to BOUND: " + std::to_string(c.dora_ms.count.load()) + " times, p50 " +
            percentile(c.dora_ms, 0.5) + ", p90 " + percentile(c.dora_ms, 0.9) + ", p99 " +
-           percentile(c.dora_ms, 0.99) + "\n  renewals: " + std::to_string(c.renewals.value.load()) + ", p50 " +
+           percentile(c.dora_ms, 0.99) + "\n  renewals: " + std::to_string(c.renewals.value.load()) + " (" +
+           std::to_string(c.rebinds.value.load()) + " by rebinding), p50 " +
            percentile(c.renew_ms, 0.5) + ", p99 " + percentile(c.renew_ms, 0.99) +
            "\n  retransmissions " + std::to_string(c.retransmissions.value.load()) + ", NAKs " +
            std::to_string(c.naks.value.load()) + ", conflicts declined " + std::to_string(c.declines.value.load()) +
