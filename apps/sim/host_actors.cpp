@@ -57,6 +57,7 @@ struct host_state {
   std::optional<protocols::mac_address> server_mac;
   sim_clock::time_point armed{};
   std::uint8_t prefix = 24; // the subnet mask the server gave
+  std::uint64_t random = 0;  // the impaired link's draws
   static inline const char* name = "sim_host";
 };
 
@@ -66,10 +67,18 @@ std::uint8_t prefix_of(protocols::ipv4_address mask) {
   return static_cast<std::uint8_t>(__builtin_popcount(mask.value));
 }
 
-void send_frame(host_pointer self, const host_spec& spec, std::vector<std::uint8_t> bytes) {
+// Out through the link's sender, across the group's impaired link if it has one.
+void send_frame(host_pointer self, const host_spec& spec, const host_world& world, actors::frame f) {
   auto sender =
     caf::actor_cast<actors::sender_actor>(self->system().registry().get(actors::sender_name(spec.link)));
-  if (sender) actors::tell(self->context(), sender, actors::send_frame_atom::value, actors::frame{bytes});
+  if (!sender) return;
+  const auto& link = world.groups[spec.group].link;
+  if (!link.any()) return actors::tell(self->context(), sender, actors::send_frame_atom::value, std::move(f));
+  auto plan = plan_frame(link, self->state.random);
+  for (std::uint8_t i = 0; i < plan.copies; ++i) {
+    if (plan.after[i].count() == 0) actors::tell(self->context(), sender, actors::send_frame_atom::value, f);
+    else self->delayed_send(sender, plan.after[i], actors::send_frame_atom::value, f);
+  }
 }
 
 std::uint64_t elapsed_ms(sim_clock::time_point since, sim_clock::time_point now) {
@@ -90,9 +99,9 @@ void act(host_pointer self, const host_spec& spec, const host_world& world, clie
       ++counters.retransmissions;
     if (step.send->type == protocols::dhcp_message_type::decline) ++counters.declines;
     if (step.send->type == protocols::dhcp_message_type::release) ++counters.releases;
-    send_frame(self, spec, client_frame(*step.send, spec.mac, st.server_mac));
+    send_frame(self, spec, world, actors::frame{client_frame(*step.send, spec.mac, st.server_mac)});
   }
-  if (step.probe) send_frame(self, spec, arp_probe(spec.mac, *step.probe));
+  if (step.probe) send_frame(self, spec, world, actors::frame{arp_probe(spec.mac, *step.probe)});
   auto after = c.state();
   if (after != before) {
     --counters.in_state[static_cast<std::size_t>(before)];
@@ -119,49 +128,69 @@ void act(host_pointer self, const host_spec& spec, const host_world& world, clie
   }
 }
 
+// A frame for this host, once across its link: a DHCP answer or a conflict
+// for its client, or else answered as the host application would.
+void take_frame(host_pointer self, const host_spec& spec, const host_world& world, const actors::frame& f) {
+  auto& st = self->state;
+  auto now = sim_clock::now();
+  if (st.client) {
+    auto& c = *st.client;
+    if (auto a = dhcp_answer_in(f.bytes(), spec.mac)) {
+      if (a->answer.type == protocols::dhcp_message_type::nak) ++world.counters->naks;
+      if (a->answer.type == protocols::dhcp_message_type::ack) {
+        st.server_mac = a->server_mac;
+        if (a->options.subnet_mask) st.prefix = prefix_of(*a->options.subnet_mask);
+      }
+      auto before = c.state();
+      return act(self, spec, world, before, c.on_answer(a->answer, now, world.groups[spec.group].dhcp), now);
+    }
+    if (c.state() == client_state::checking && claims_address(f.bytes(), c.offered(), spec.mac)) {
+      auto before = c.state();
+      return act(self, spec, world, before, c.on_conflict(now, world.groups[spec.group].dhcp), now);
+    }
+  }
+  actors::frame reply{std::max(f.size(), actors::min_reply_room)};
+  auto v = world.answers->decide(f.bytes(), st.me, reply.bytes(), self->context(), spec.link);
+  v.record();
+  if (v.outcome != actors::verdict::kind::reply) return;
+  reply.shrink_to(v.reply_len);
+  ++world.counters->replies;
+  send_frame(self, spec, world, std::move(reply));
+}
+
 caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host_world> world) {
   auto& st = self->state;
   st.me.mac = spec.mac;
+  st.random = 0x5157ull << 32 | spec.index;
   if (spec.address) st.me.addresses.push_back(*spec.address);
   else st.client.emplace(std::hash<std::uint64_t>{}(spec.index) ^ 0x5157ull << 32 | spec.index);
   return {
     [=](host_frame_atom, const actors::frame& f) {
-      auto& st = self->state;
-      auto now = sim_clock::now();
-      if (st.client) {
-        auto& c = *st.client;
-        if (auto a = dhcp_answer_in(f.bytes(), spec.mac)) {
-          if (a->answer.type == protocols::dhcp_message_type::nak) ++world->counters->naks;
-          if (a->answer.type == protocols::dhcp_message_type::ack) {
-            st.server_mac = a->server_mac;
-            if (a->options.subnet_mask) st.prefix = prefix_of(*a->options.subnet_mask);
-          }
-          auto before = c.state();
-          act(self, spec, *world, before, c.on_answer(a->answer, now, world->dhcp), now);
-          return;
-        }
-        if (c.state() == client_state::checking && claims_address(f.bytes(), c.offered(), spec.mac)) {
-          auto before = c.state();
-          act(self, spec, *world, before, c.on_conflict(now, world->dhcp), now);
-          return;
-        }
+      const auto& link = world->groups[spec.group].link;
+      if (!link.any()) return take_frame(self, spec, *world, f);
+      auto plan = plan_frame(link, self->state.random);
+      for (std::uint8_t i = 0; i < plan.copies; ++i) {
+        if (plan.after[i].count() == 0) take_frame(self, spec, *world, f);
+        else self->delayed_send(self, plan.after[i], host_arrival_atom::value, f);
       }
-      actors::frame reply{std::max(f.size(), actors::min_reply_room)};
-      auto v = world->answers->decide(f.bytes(), st.me, reply.bytes(), self->context(), spec.link);
-      v.record();
-      if (v.outcome != actors::verdict::kind::reply) return;
-      reply.shrink_to(v.reply_len);
-      auto sender = caf::actor_cast<actors::sender_actor>(
-        self->system().registry().get(actors::sender_name(spec.link)));
-      if (!sender) return;
-      ++world->counters->replies;
-      actors::tell(self->context(), sender, actors::send_frame_atom::value, std::move(reply));
+    },
+    [=](host_arrival_atom, const actors::frame& f) { take_frame(self, spec, *world, f); },
+    [=](host_reboot_atom) {
+      auto& st = self->state;
+      if (!st.client) return;
+      auto now = sim_clock::now();
+      auto before = st.client->state();
+      std::optional<protocols::ipv4_address> remembered;
+      if (st.client->lease()) remembered = st.client->lease()->address;
+      if (before == client_state::init && st.armed == sim_clock::time_point{}) // not started yet
+        ++world->counters->in_state[static_cast<std::size_t>(client_state::init)];
+      act(self, spec, *world, before, st.client->start(now, world->groups[spec.group].dhcp, remembered), now);
     },
     [=](host_start_atom) {
       auto& c = *self->state.client;
       auto now = sim_clock::now();
       ++world->counters->in_state[static_cast<std::size_t>(client_state::init)];
-      act(self, spec, *world, client_state::init, c.start(now, world->dhcp), now);
+      act(self, spec, *world, client_state::init, c.start(now, world->groups[spec.group].dhcp), now);
     },
     [=](host_timer_atom, sim_clock::rep due) {
       auto& st = self->state;
@@ -169,7 +198,7 @@ caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host
       st.armed = {};
       auto now = sim_clock::now();
       auto before = st.client->state();
-      act(self, spec, *world, before, st.client->on_timer(now, world->dhcp), now);
+      act(self, spec, *world, before, st.client->on_timer(now, world->groups[spec.group].dhcp), now);
     },
   };
 }

@@ -17,6 +17,7 @@
 #include "actors/link_index.hpp"
 #include "apps/sim/dhcp_client.hpp"
 #include "apps/sim/host_directory.hpp"
+#include "apps/sim/impairment.hpp"
 
 namespace caf {
 class actor_system;
@@ -36,6 +37,8 @@ struct host_spec {
 // asks for a random wait of 1 to 10 s), so that they do not move in lockstep.
 struct group_timing {
   std::chrono::milliseconds start_spread{10000};
+  impairment link; // what the group's hosts send and receive goes through it
+  client_timing dhcp;
 };
 
 // Each host's actor, by index: the stage reads it for every frame it hands on.
@@ -68,7 +71,6 @@ struct host_world {
   std::shared_ptr<const actors::dispatcher> answers;
   std::shared_ptr<sim_counters> counters;
   std::vector<group_timing> groups;
-  client_timing dhcp;
 };
 
 caf::actor spawn_host_manager(caf::actor_system& system, std::shared_ptr<const host_world> world);

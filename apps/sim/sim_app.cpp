@@ -7,12 +7,19 @@
 //   address = "10.77.0.10/24"      # the first host's; the others count up;
 //                                  # or "dhcp": each runs a DHCP client (RFC 2131 §4.4)
 //   start_spread_seconds = 10      # DHCP hosts start at random within this
+//   first_retransmit_seconds = 4   # RFC 2131 §4.1's first wait; doubled up to 64 s
+//   loss_percent = 20              # a bad link, as netem makes one, for what the group's
+//   delay_ms = 50                  #   hosts send and receive: loss, delay with jitter,
+//   jitter_ms = 10                 #   duplicates, and frames held back so that later
+//   duplicate_percent = 1          #   ones pass them (reorder_percent)
+//   reorder_percent = 5
 //   link = "main"                  # default: the first link served
 //
 // raw_binder must take frames for MACs that are not its interface's: run it
 // with --promisc.
 #include <CLI/CLI.hpp>
 #include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/messages.hpp"
@@ -70,6 +77,21 @@ group_settings read_group(const toml::table& table) {
       if (!parsed) throw server::config_error(where(node, name) + ": must be \"dhcp\" or an address with its "
                                                                   "prefix, such as \"10.77.0.10/24\"");
       g.first_address = *parsed;
+    } else if (name == "loss_percent" || name == "duplicate_percent" || name == "reorder_percent") {
+      auto v = node.value<double>();
+      if (!v || *v < 0 || *v > 100) throw server::config_error(where(node, name) + ": must be a percentage, 0 to 100");
+      (name == "loss_percent" ? g.timing.link.loss_percent
+                              : name == "duplicate_percent" ? g.timing.link.duplicate_percent
+                                                            : g.timing.link.reorder_percent) = *v;
+    } else if (name == "delay_ms" || name == "jitter_ms") {
+      auto v = node.value<std::int64_t>();
+      if (!v || *v < 0 || *v > 60000) throw server::config_error(where(node, name) + ": must be 0 to 60000 ms");
+      (name == "delay_ms" ? g.timing.link.delay : g.timing.link.jitter) = std::chrono::milliseconds(*v);
+    } else if (name == "first_retransmit_seconds") {
+      auto v = node.value<double>();
+      if (!v || *v < 0.1 || *v > 64)
+        throw server::config_error(where(node, name) + ": must be a number of seconds from 0.1 to 64");
+      g.timing.dhcp.first_wait = std::chrono::milliseconds(static_cast<std::int64_t>(*v * 1000));
     } else if (name == "start_spread_seconds") {
       auto v = node.value<double>();
       if (!v || *v < 0 || *v > 86400)
@@ -81,7 +103,8 @@ group_settings read_group(const toml::table& table) {
       g.link = *v;
     } else {
       throw server::config_error(where(node, name) + ": unknown setting (known: count, mac, address, link, "
-                                                      "start_spread_seconds)");
+                                                      "start_spread_seconds, first_retransmit_seconds, loss_percent, "
+                                                      "delay_ms, jitter_ms, duplicate_percent, reorder_percent)");
     }
   }
   auto at = "[[apps.sim.group]] at line " + std::to_string(g.line);
@@ -194,6 +217,17 @@ std::string status_of(const host_world& world) {
   return out;
 }
 
+// The avalanche: every DHCP host at once, INIT-REBOOT with the address it held.
+std::string reboot_all(const host_world& world) {
+  std::size_t n = 0;
+  for (const auto& h : world.hosts)
+    if (!h.address) {
+      caf::anon_send(world.handles->get(h.index), host_reboot_atom::value);
+      ++n;
+    }
+  return std::to_string(n) + " DHCP hosts rebooting (INIT-REBOOT with the address each held)\n";
+}
+
 std::optional<server::running_application> start(const server::application_start& start) {
   auto groups = read_settings(start.settings);
   if (groups.empty()) throw server::config_error("sim: no [[apps.sim.group]] tables: nothing to simulate");
@@ -228,10 +262,13 @@ std::optional<server::running_application> start(const server::application_start
   app.children.push_back({"sim_hosts", [world = std::shared_ptr<const host_world>(world)](caf::actor_system& s) {
                             return spawn_host_manager(s, world);
                           }});
-  app.commands.push_back({"sim", "the simulated hosts: by DHCP state, latencies, retransmissions",
-                          [world = std::shared_ptr<const host_world>(world)](caf::blocking_actor*, std::string_view,
-                                                                              ipc::unique_fd&) {
-                            return status_of(*world);
+  app.commands.push_back({"sim", "the simulated hosts: `sim status` (by DHCP state, latencies, retransmissions), "
+                                 "`sim reboot` (every DHCP host at once)",
+                          [world = std::shared_ptr<const host_world>(world)](
+                            caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) -> std::string {
+                            if (arguments == "reboot") return reboot_all(*world);
+                            if (arguments.empty() || arguments == "status") return status_of(*world);
+                            return "error: sim " + std::string(arguments) + ": say status or reboot\n";
                           }});
   return app;
 }
@@ -239,15 +276,18 @@ std::optional<server::running_application> start(const server::application_start
 server::command_line_part command_line(CLI::App& app) {
   auto* sim = app.add_subcommand("sim", "Ask a running etherbeam about its simulated hosts (`etherbeam sim status`)");
   sim->fallthrough();
-  auto* status = sim->add_subcommand("status", "How many hosts, and what they answered");
+  auto* status = sim->add_subcommand("status", "Hosts by DHCP state, latencies, retransmissions, answers");
+  auto* reboot = sim->add_subcommand("reboot", "Every DHCP host reboots at once (INIT-REBOOT): the avalanche "
+                                               "a server meets after a power cut");
   server::command_line_part part;
-  part.run_subcommand = [sim, status](const server::server_config& config) -> std::optional<int> {
+  part.run_subcommand = [sim, status, reboot](const server::server_config& config) -> std::optional<int> {
     if (!sim->parsed()) return std::nullopt;
+    if (reboot->parsed()) return server::control_command(config.socket_dir, "sim reboot");
     if (!status->parsed()) {
-      std::cerr << "etherbeam sim: say what: status\n";
+      std::cerr << "etherbeam sim: say what: status or reboot\n";
       return 2;
     }
-    return server::control_command(config.socket_dir, "sim");
+    return server::control_command(config.socket_dir, "sim status");
   };
   return part;
 }

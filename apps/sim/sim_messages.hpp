@@ -8,5 +8,9 @@ using host_frame_atom = caf::atom_constant<caf::atom("simframe")>;
 // A DHCP host's start (its client's first DISCOVER), and its client's timer.
 using host_start_atom = caf::atom_constant<caf::atom("simstart")>;
 using host_timer_atom = caf::atom_constant<caf::atom("simtimer")>;
+// A frame that crossed a host's impaired link late (delayed, held back).
+using host_arrival_atom = caf::atom_constant<caf::atom("simlate")>;
+// Every DHCP host reboots at once (the avalanche): INIT-REBOOT with what it holds.
+using host_reboot_atom = caf::atom_constant<caf::atom("simreboot")>;
 
 } // namespace etherbeam::apps::sim
