@@ -1,6 +1,7 @@
 #include "actors/frame_tap.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace etherbeam::actors {
 
@@ -19,13 +20,29 @@ bool tap_listener::has_room() {
   return false;
 }
 
-void tap_listener::offer(tapped_frame&& f) {
+void tap_listener::give_back(std::vector<tapped_frame>&& used) {
+  std::lock_guard guard(lock_);
+  if (spare_.size() < used.size()) spare_.swap(used); // the larger set of buffers stays; the other is freed
+}
+
+void tap_listener::offer(std::chrono::system_clock::time_point at, link_index link, tap_direction direction,
+                         protocols::byte_view frame) {
   std::unique_lock guard(lock_, std::try_to_lock);
   if (!guard.owns_lock() || queue_.size() >= capacity_) { // the listener is taking, or behind
     lost_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  queue_.push_back(std::move(f));
+  if (spare_.empty()) {
+    queue_.push_back(tapped_frame{at, link, direction, {frame.begin(), frame.end()}});
+  } else {
+    auto& f = spare_.back();
+    f.at = at;
+    f.link = link;
+    f.direction = direction;
+    f.bytes.assign(frame.begin(), frame.end());
+    queue_.push_back(std::move(f));
+    spare_.pop_back();
+  }
   queued_.store(queue_.size(), std::memory_order_relaxed);
 }
 
@@ -36,11 +53,12 @@ frame_tap& frame_tap::of_process() {
 
 void frame_tap::copy(link_index link, tap_direction direction, protocols::byte_view frame) {
   if (!listening()) return;
-  auto at = std::chrono::system_clock::now();
+  std::optional<std::chrono::system_clock::time_point> at; // read once, and only for a copy that is kept
   for (auto& slot : slots_) {
     auto* l = slot.load(std::memory_order_acquire);
     if (!l || !l->has_room()) continue;
-    l->offer(tapped_frame{at, link, direction, {frame.begin(), frame.end()}});
+    if (!at) at = std::chrono::system_clock::now();
+    l->offer(*at, link, direction, frame);
   }
 }
 
@@ -68,6 +86,7 @@ void frame_tap::stop(const std::shared_ptr<tap_listener>& listener) {
   listening_.store(any);
   std::lock_guard queue(listener->lock_);
   std::vector<tapped_frame>().swap(listener->queue_); // its memory back; the object stays in kept_
+  std::vector<tapped_frame>().swap(listener->spare_);
   listener->capacity_.store(0);
 }
 

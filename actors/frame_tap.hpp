@@ -33,15 +33,20 @@ public:
   tap_listener& operator=(const tap_listener&) = delete;
   // What was copied since the last take.
   std::vector<tapped_frame> take();
+  // Taken copies, done with: their buffers hold the next copies, so that the
+  // data path copies into memory it already has instead of allocating.
+  void give_back(std::vector<tapped_frame>&& used);
   std::uint64_t lost() const { return lost_.load(std::memory_order_relaxed); }
   // The data path's side: false when the listener has no room (counted lost).
   bool has_room();
-  void offer(tapped_frame&& f);
+  void offer(std::chrono::system_clock::time_point at, link_index link, tap_direction direction,
+             protocols::byte_view frame);
 
 private:
   friend class frame_tap;
   std::mutex lock_;
   std::vector<tapped_frame> queue_;
+  std::vector<tapped_frame> spare_; // given back: buffers to copy into
   std::atomic<std::size_t> capacity_;
   std::atomic<std::size_t> queued_{0}; // read without the lock, to skip a copy that could not be kept
   std::atomic<std::uint64_t> lost_{0};

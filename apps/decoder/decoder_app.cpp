@@ -23,6 +23,7 @@
 #include "apps/decoder/live_tap.hpp"
 #include "apps/decoder/pcap_source.hpp"
 #include "apps/decoder/recorder.hpp"
+#include "apps/decoder/idle_priority.hpp"
 #include "server/config_reading.hpp"
 #include "server/applications.hpp"
 
@@ -68,9 +69,7 @@ int decode_file(const decode_options& o) {
 
 // Frames from a running etherbeam, each marked with its link and direction.
 int decode_live(const decode_options& o, const server::server_config& config) {
-  // A watcher of a running server: the lowest priority, so that the server's
-  // frames come before this reader's copies of them.
-  if (::nice(19) == -1 && errno != 0) std::cerr << "etherbeam decode: could not lower its priority\n";
+  if (!run_only_when_idle()) std::cerr << "etherbeam decode: could not lower its priority\n";
   auto view = view_of(o);
   bool json = o.format == "json";
   try {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "actors/frame_tap.hpp"
+#include "apps/decoder/idle_priority.hpp"
 
 namespace etherbeam::apps::decoder {
 
@@ -22,9 +23,7 @@ constexpr int take_every_ms = 10;
 
 // Streams until the client goes: its connection hangs up or a write fails.
 void stream(ipc::unique_fd connection, std::string links) {
-  // A watcher: the lowest priority, so that on a busy machine the frames it
-  // copies come before its copies of them.
-  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
+  run_only_when_idle();
   int fd = connection.get();
   if (::send(fd, links.data(), links.size(), MSG_NOSIGNAL) < 0) return;
   auto& tap = actors::frame_tap::of_process();
@@ -65,6 +64,7 @@ void stream(ipc::unique_fd connection, std::string links) {
       if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) gone = true;
       else behind += n - static_cast<std::size_t>(std::max(sent, 0)); // the reader is slower than the traffic
     }
+    listener->give_back(std::move(frames));
     if (gone) break;
   }
   tap.stop(listener);

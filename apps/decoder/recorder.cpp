@@ -82,7 +82,7 @@ void record(self_pointer self) {
   auto lost = st.tap->lost();
   st.counters->lost += lost - st.lost_seen;
   st.lost_seen = lost;
-  if (frames.empty() || !st.file) return;
+  if (frames.empty() || !st.file) return st.tap->give_back(std::move(frames));
   std::vector<std::uint8_t> blocks;
   std::size_t in_blocks = 0;
   auto flush = [&] {
@@ -107,6 +107,7 @@ void record(self_pointer self) {
     }
   }
   flush();
+  st.tap->give_back(std::move(frames));
 }
 
 caf::behavior recorder(self_pointer self, record_settings settings, std::shared_ptr<std::FILE> file,
