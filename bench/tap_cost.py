@@ -8,7 +8,9 @@ three conditions, order turning each run, medians of --repeat:
 - live: `etherbeam decode --live -T json` attached, its output to /dev/null;
 - record: etherbeam started with --record (pcapng to a file in the lab's directory).
 The figure is each condition's echo replies/s over alone's (goal: >= 0.95), and
-the copies the listener lost (a slow reader loses copies, not frames).
+the copies the listener lost (a slow reader loses copies, not frames). Then,
+paired: in one lab, alone, live, alone again, --repeat times; the ratio is live
+over the mean of the two around it (what drifts between labs cancels).
 
     /usr/bin/python3 bench/tap_cost.py --build build --repeat 3
 """
@@ -59,6 +61,28 @@ def measure(build, condition, seconds):
         return rate, lost
 
 
+def paired_live(build, seconds):
+    """One lab, one etherbeam: a flood alone, one with the live decoder attached, one alone
+    again. The ratio is the middle one's over the mean of the two around it, so that what
+    drifts on a shared machine between labs (and within one, slowly) cancels."""
+    with netns_lab.Lab(build) as lab:
+        lab.start_binder()
+        lab.start_etherbeam()
+        lab.client(["ping", "-n", "-c", "3", "-i", "0.1", netns_lab.STACK_IP], check=False)  # ARP settled
+        before = flood(lab, build, seconds)
+        reader = subprocess.Popen([os.path.join(build, "bin", "etherbeam"), "decode", "--live", "-T", "json",
+                                   "--socket-dir", lab.socket_dir], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+        reader.stderr.readline()  # streaming from here on
+        try:
+            live = flood(lab, build, seconds)
+        finally:
+            reader.terminate()
+            reader.communicate(timeout=10)
+        after = flood(lab, build, seconds)
+        return before, live, after
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", default=os.environ.get("ETHERBEAM_BUILD", "build"))
@@ -81,6 +105,13 @@ def main():
     for c in conditions:
         m = statistics.median(rates[c])
         print(f"  {c:7} {m:10.0f} replies/s  {m / alone:5.2f}x alone  copies lost {statistics.median(lost[c]):.0f}")
+    ratios = []
+    for i in range(args.repeat):
+        before, live, after = paired_live(args.build, args.seconds)
+        ratios.append(live / ((before + after) / 2))
+        print(f"paired run {i + 1}: alone {before:.0f}, live {live:.0f}, alone {after:.0f} replies/s: "
+              f"{ratios[-1]:.2f}x", flush=True)
+    print(f"paired (live between two alone, one lab): median {statistics.median(ratios):.2f}x alone")
     return 0
 
 

@@ -18,11 +18,13 @@ struct offered_options {
 
 // A message from the client at `mac`: broadcast (from 0.0.0.0, or from its
 // address when REBINDING), or unicast to its server at `server_mac`.
+// `vlan`: 0 untagged, else the 802.1Q VLAN id the host is on.
 std::vector<std::uint8_t> client_frame(const client_message& m, const protocols::mac_address& mac,
-                                       std::optional<protocols::mac_address> server_mac);
+                                       std::optional<protocols::mac_address> server_mac, std::uint16_t vlan = 0);
 
 // An ARP probe for `address` (RFC 5227 §2.1.1: sender address 0.0.0.0).
-std::vector<std::uint8_t> arp_probe(const protocols::mac_address& mac, protocols::ipv4_address address);
+std::vector<std::uint8_t> arp_probe(const protocols::mac_address& mac, protocols::ipv4_address address,
+                                    std::uint16_t vlan = 0);
 
 // A DHCP server's message to the client at `mac`, with the MAC it came from.
 struct received_answer {

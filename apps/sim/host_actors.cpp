@@ -1,5 +1,6 @@
 #include "apps/sim/host_actors.hpp"
 
+#include <algorithm>
 #include <mutex>
 
 #include <caf/actor_registry.hpp>
@@ -99,9 +100,9 @@ void act(host_pointer self, const host_spec& spec, const host_world& world, clie
       ++counters.retransmissions;
     if (step.send->type == protocols::dhcp_message_type::decline) ++counters.declines;
     if (step.send->type == protocols::dhcp_message_type::release) ++counters.releases;
-    send_frame(self, spec, world, actors::frame{client_frame(*step.send, spec.mac, st.server_mac)});
+    send_frame(self, spec, world, actors::frame{client_frame(*step.send, spec.mac, st.server_mac, spec.vlan)});
   }
-  if (step.probe) send_frame(self, spec, world, actors::frame{arp_probe(spec.mac, *step.probe)});
+  if (step.probe) send_frame(self, spec, world, actors::frame{arp_probe(spec.mac, *step.probe, spec.vlan)});
   auto after = c.state();
   if (after != before) {
     --counters.in_state[static_cast<std::size_t>(before)];
@@ -163,7 +164,7 @@ caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host
   st.me.mac = spec.mac;
   st.random = 0x5157ull << 32 | spec.index;
   if (spec.address) st.me.addresses.push_back(*spec.address);
-  else st.client.emplace(std::hash<std::uint64_t>{}(spec.index) ^ 0x5157ull << 32 | spec.index);
+  else st.client.emplace(std::hash<std::uint64_t>{}(spec.index) ^ (0x5157ull << 32 | spec.index));
   return {
     [=](host_frame_atom, const actors::frame& f) {
       const auto& link = world->groups[spec.group].link;
@@ -235,6 +236,10 @@ caf::behavior host_manager(caf::stateful_actor<manager_state>* self, std::shared
     self->delayed_send(world->handles->get(spec.index), at, host_start_atom::value);
   }
   spdlog::info("sim: {} hosts up", world->hosts.size());
+  // While DHCP hosts come up: a progress line a second, until every one is bound.
+  auto dhcp_hosts = static_cast<std::int64_t>(
+    std::count_if(world->hosts.begin(), world->hosts.end(), [](const host_spec& h) { return !h.address; }));
+  if (dhcp_hosts > 0) self->delayed_send(self, std::chrono::seconds(1), host_progress_atom::value, dhcp_hosts);
   // A host that crashes starts again with its spec.
   self->set_down_handler([=](caf::down_msg& m) {
     auto it = self->state.hosts.find(m.source);
@@ -252,7 +257,20 @@ caf::behavior host_manager(caf::stateful_actor<manager_state>* self, std::shared
       world->handles->set(static_cast<host_index>(i), {});
     }
   });
-  return {[](host_frame_atom, const actors::frame&) {}};
+  return {
+    [](host_frame_atom, const actors::frame&) {},
+    [=](host_progress_atom, std::int64_t dhcp_hosts) {
+      const auto& in = world->counters->in_state;
+      auto bound = in[static_cast<std::size_t>(client_state::bound)].load() +
+                   in[static_cast<std::size_t>(client_state::renewing)].load() +
+                   in[static_cast<std::size_t>(client_state::rebinding)].load();
+      spdlog::info("sim: {} of {} DHCP hosts bound ({} selecting, {} requesting, {} checking)", bound, dhcp_hosts,
+                   in[static_cast<std::size_t>(client_state::selecting)].load(),
+                   in[static_cast<std::size_t>(client_state::requesting)].load(),
+                   in[static_cast<std::size_t>(client_state::checking)].load());
+      if (bound < dhcp_hosts) self->delayed_send(self, std::chrono::seconds(1), host_progress_atom::value, dhcp_hosts);
+    },
+  };
 }
 
 } // namespace

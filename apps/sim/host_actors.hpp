@@ -31,6 +31,7 @@ struct host_spec {
   std::optional<protocols::ipv4_interface> address; // static; none: by DHCP
   host_index index = 0;
   std::uint16_t group = 0;
+  std::uint16_t vlan = 0; // 802.1Q id its DHCP frames carry; 0: untagged
 };
 
 // A group's DHCP hosts start at random within this spread (RFC 2131 §4.4.1

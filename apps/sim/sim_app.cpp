@@ -14,6 +14,7 @@
 //   duplicate_percent = 1          #   ones pass them (reorder_percent)
 //   reorder_percent = 5
 //   link = "main"                  # default: the first link served
+//   vlan = 10                      # 802.1Q: the DHCP hosts' frames carry this tag
 //
 // raw_binder must take frames for MACs that are not its interface's: run it
 // with --promisc.
@@ -42,6 +43,7 @@ struct group_settings {
   protocols::mac_address first_mac;
   std::optional<protocols::ipv4_interface> first_address; // none: by DHCP
   std::string link;
+  std::uint16_t vlan = 0;
   group_timing timing;
   int line = 0;
 };
@@ -87,6 +89,10 @@ group_settings read_group(const toml::table& table) {
       auto v = node.value<std::int64_t>();
       if (!v || *v < 0 || *v > 60000) throw server::config_error(where(node, name) + ": must be 0 to 60000 ms");
       (name == "delay_ms" ? g.timing.link.delay : g.timing.link.jitter) = std::chrono::milliseconds(*v);
+    } else if (name == "vlan") {
+      auto v = node.value<std::int64_t>();
+      if (!v || *v < 1 || *v > 4094) throw server::config_error(where(node, name) + ": must be a VLAN id, 1 to 4094");
+      g.vlan = static_cast<std::uint16_t>(*v);
     } else if (name == "first_retransmit_seconds") {
       auto v = node.value<double>();
       if (!v || *v < 0.1 || *v > 64)
@@ -103,8 +109,9 @@ group_settings read_group(const toml::table& table) {
       g.link = *v;
     } else {
       throw server::config_error(where(node, name) + ": unknown setting (known: count, mac, address, link, "
-                                                      "start_spread_seconds, first_retransmit_seconds, loss_percent, "
-                                                      "delay_ms, jitter_ms, duplicate_percent, reorder_percent)");
+                                                      "vlan, start_spread_seconds, first_retransmit_seconds, "
+                                                      "loss_percent, delay_ms, jitter_ms, duplicate_percent, "
+                                                      "reorder_percent)");
     }
   }
   auto at = "[[apps.sim.group]] at line " + std::to_string(g.line);
@@ -137,7 +144,7 @@ std::vector<host_spec> hosts_of(const std::vector<group_settings>& groups, const
     if (!g.first_address) {
       for (std::int64_t i = 0; i < g.count; ++i)
         hosts.push_back({link, mac_plus(g.first_mac, static_cast<std::uint64_t>(i)), std::nullopt,
-                         static_cast<host_index>(hosts.size()), group});
+                         static_cast<host_index>(hosts.size()), group, g.vlan});
       continue;
     }
     auto first = *g.first_address;
@@ -156,7 +163,7 @@ std::vector<host_spec> hosts_of(const std::vector<group_settings>& groups, const
                                    a.address.to_string() + " is etherbeam's own address on link " +
                                    links.at(link).name);
       hosts.push_back({link, mac_plus(g.first_mac, static_cast<std::uint64_t>(i)), a,
-                       static_cast<host_index>(hosts.size()), group});
+                       static_cast<host_index>(hosts.size()), group, g.vlan});
     }
   }
   return hosts;

@@ -12,5 +12,7 @@ using host_timer_atom = caf::atom_constant<caf::atom("simtimer")>;
 using host_arrival_atom = caf::atom_constant<caf::atom("simlate")>;
 // Every DHCP host reboots at once (the avalanche): INIT-REBOOT with what it holds.
 using host_reboot_atom = caf::atom_constant<caf::atom("simreboot")>;
+// The manager's progress line while DHCP hosts come up.
+using host_progress_atom = caf::atom_constant<caf::atom("simprog")>;
 
 } // namespace etherbeam::apps::sim

@@ -97,3 +97,17 @@ TEST(dhcp_host_frames, an_arp_probe_asks_from_nowhere_and_another_stations_answe
   EXPECT_TRUE(claims_address(reply, ip("10.77.0.3"), me));
   EXPECT_FALSE(claims_address(reply, ip("10.77.0.100"), me));
 }
+
+TEST(dhcp_host_frames, a_host_on_a_vlan_tags_what_it_sends) {
+  client_message m;
+  m.type = dhcp_message_type::discover;
+  auto frame = client_frame(m, mac("02:5e:00:00:00:07"), std::nullopt, 42);
+  auto eth = protocols::ethernet_frame::check(frame);
+  ASSERT_TRUE(eth);
+  auto repr = protocols::ethernet_repr::parse(*eth);
+  ASSERT_EQ(repr.vlan_count, 1u);
+  EXPECT_EQ(repr.vlans[0].vlan_id(), 42);
+  EXPECT_EQ(repr.ethertype, protocols::ethertype::ipv4);
+  auto probe = arp_probe(mac("02:5e:00:00:00:07"), ip("10.77.0.100"), 42);
+  EXPECT_EQ(protocols::ethernet_repr::parse(*protocols::ethernet_frame::check(probe)).vlans[0].vlan_id(), 42);
+}
