@@ -4,7 +4,6 @@ build_dir := env_var_or_default("ETHERBEAM_BUILD", "build")
 socket_dir := "/run/etherbeam"
 python := "/usr/bin/python3"
 fuzz_targets := "ethernet arp ipv4 ipv4_fragments icmpv4 udp dhcp frame_reply offloaded_checksum tcp_segmentation firewall firewall_rules decoder"
-fuzz_binaries := "fuzz_ethernet fuzz_arp fuzz_ipv4 fuzz_ipv4_fragments fuzz_icmpv4 fuzz_udp fuzz_dhcp fuzz_frame_reply fuzz_offloaded_checksum fuzz_tcp_segmentation fuzz_firewall fuzz_firewall_rules fuzz_decoder"
 
 # List the recipes
 default:
@@ -54,17 +53,18 @@ demo *args: build_raw_binder build_etherbeam
 # End to end needs root. The unit and actor tests run again under AddressSanitizer
 # and UBSan, then every fuzz target runs under libFuzzer for 10 s.
 
-# Build and run every test: unit, actor and fuzz replays (sanitized), end to end, fuzzing
+# Build and run every test: unit and actor (sanitized), end to end, fuzzing (seeds and regressions first)
 test: build_raw_binder build_etherbeam test_sanitized
     cmake --build {{build_dir}} --target ebgen
     ctest --test-dir {{build_dir}} -L "e2e|tool" --output-on-failure
     just fuzz 10
 
 # Unit and actor tests built with -fsanitize=address,undefined (any report fails)
+# (The fuzz targets' seeds and regressions run under `just fuzz`, as each fuzzer's corpus.)
 test_sanitized:
     @test -f build-sanitize/CMakeCache.txt || cmake -S . -B build-sanitize -G Ninja -DETHERBEAM_SANITIZE=address,undefined
-    cmake --build build-sanitize --target unit_tests {{fuzz_binaries}}
-    ctest --test-dir build-sanitize -LE "e2e|tool" --output-on-failure
+    cmake --build build-sanitize --target unit_tests
+    ctest --test-dir build-sanitize -LE "e2e|tool|fuzz_replay" --output-on-failure
 
 # Benchmark: ping round-trip answered by etherbeam vs by the kernel, same veth
 bench: build_raw_binder build_etherbeam
