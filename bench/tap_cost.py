@@ -33,6 +33,21 @@ def flood(lab, build, seconds):
     return json.loads(out)["replies_per_s"]
 
 
+def flood_with_live_reader(lab, build, seconds):
+    """A flood with `etherbeam decode --live -T json` attached; returns its rate and the stderr lines
+    where the reader counted the copies it lost."""
+    reader = subprocess.Popen([os.path.join(build, "bin", "etherbeam"), "decode", "--live", "-T", "json",
+                               "--socket-dir", lab.socket_dir], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    reader.stderr.readline()  # streaming from here on
+    try:
+        rate = flood(lab, build, seconds)
+    finally:
+        reader.terminate()
+        lost_lines = reader.communicate(timeout=10)[1]
+    return rate, lost_lines
+
+
 def measure(build, condition, seconds):
     with netns_lab.Lab(build) as lab:
         lab.start_binder()
@@ -41,18 +56,11 @@ def measure(build, condition, seconds):
             os.chmod(lab.workdir, 0o755)
         etherbeam = lab.start_etherbeam(*extra)
         lab.client(["ping", "-n", "-c", "3", "-i", "0.1", netns_lab.STACK_IP], check=False)  # ARP settled
-        reader = None
+        lost_lines = ""
         if condition == "live":
-            reader = subprocess.Popen([os.path.join(build, "bin", "etherbeam"), "decode", "--live", "-T", "json",
-                                       "--socket-dir", lab.socket_dir], stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE, text=True)
-            reader.stderr.readline()  # streaming from here on
-        try:
+            rate, lost_lines = flood_with_live_reader(lab, build, seconds)
+        else:
             rate = flood(lab, build, seconds)
-        finally:
-            if reader:
-                reader.terminate()
-                lost_lines = reader.communicate(timeout=10)[1]
         lost = 0
         if condition == "live":
             lost = sum(int(line.split()[2]) for line in lost_lines.splitlines() if "more frames lost" in line)
@@ -70,15 +78,7 @@ def paired_live(build, seconds):
         lab.start_etherbeam()
         lab.client(["ping", "-n", "-c", "3", "-i", "0.1", netns_lab.STACK_IP], check=False)  # ARP settled
         before = flood(lab, build, seconds)
-        reader = subprocess.Popen([os.path.join(build, "bin", "etherbeam"), "decode", "--live", "-T", "json",
-                                   "--socket-dir", lab.socket_dir], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True)
-        reader.stderr.readline()  # streaming from here on
-        try:
-            live = flood(lab, build, seconds)
-        finally:
-            reader.terminate()
-            reader.communicate(timeout=10)
+        live, _ = flood_with_live_reader(lab, build, seconds)
         after = flood(lab, build, seconds)
         return before, live, after
 
