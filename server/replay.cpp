@@ -189,17 +189,17 @@ public:
 private:
   std::vector<std::vector<std::uint8_t>> drain() {
     std::vector<std::vector<std::uint8_t>> sent;
-    std::vector<std::uint8_t> buffer(65536);
     for (int fd : binder_sockets_) {
       ssize_t n;
-      while ((n = ::recv(fd, buffer.data(), buffer.size(), 0)) >= 0)
-        sent.emplace_back(buffer.begin(), buffer.begin() + n);
+      while ((n = ::recv(fd, reply_buffer_.data(), reply_buffer_.size(), 0)) >= 0)
+        sent.emplace_back(reply_buffer_.begin(), reply_buffer_.begin() + n);
     }
     return sent;
   }
 
   server_config config_;
   std::vector<int> binder_sockets_;
+  std::vector<std::uint8_t> reply_buffer_ = std::vector<std::uint8_t>(65536); // one, not one per frame
   caf::actor_system_config cfg_;
   std::optional<caf::actor_system> system_;
   caf::scheduler::test_coordinator* sched_ = nullptr;
