@@ -1,12 +1,13 @@
 #include "protocols/offloaded_checksum.hpp"
 
 #include "protocols/checksum.hpp"
+#include "protocols/ipv4.hpp"
 
 namespace etherbeam::protocols {
 
 namespace {
 
-constexpr std::uint8_t tcp = 6, udp = 17;
+using ip_protocol::tcp, ip_protocol::udp;
 constexpr std::size_t tcp_checksum_at = 16, udp_checksum_at = 6;
 
 // The transport segment and the pseudo-header sum the checksum covers.

@@ -12,7 +12,7 @@ namespace etherbeam::protocols {
 namespace tcp_field {
 inline constexpr std::size_t source_port = 0, destination_port = 2, sequence = 4, acknowledgment = 8,
                              data_offset = 12, flags = 13, window = 14, checksum = 16, urgent = 18;
-inline constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x10;
+inline constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x10, cwr = 0x80;
 } // namespace tcp_field
 
 struct tcp_header_repr {

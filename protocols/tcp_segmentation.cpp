@@ -4,16 +4,15 @@
 #include <vector>
 
 #include "protocols/checksum.hpp"
+#include "protocols/ipv4.hpp"
+#include "protocols/tcp.hpp"
 
 namespace etherbeam::protocols {
 
 namespace {
 
-constexpr std::uint8_t tcp = 6;
-constexpr std::uint8_t fin = 0x01, psh = 0x08, cwr = 0x80;
-namespace tcp_field {
-constexpr std::size_t sequence = 4, data_offset = 12, flags = 13, checksum = 16;
-}
+using ip_protocol::tcp;
+using tcp_field::fin, tcp_field::psh, tcp_field::cwr;
 
 struct tcp_packet_layout {
   std::size_t ip_at = 0, ip_header_len = 0, tcp_header_len = 0, payload_len = 0;

@@ -14,7 +14,7 @@ using namespace etherbeam::test_frames;
 namespace {
 
 // tests/data/lab_fragments.pcap: `ping -s 3000` from 10.77.0.1 to 10.77.0.3.
-struct fixture : ::testing::Test {
+struct FragmentReassembly : ::testing::Test {
   counter_registry registry;
   reassembly_counters counters{registry};
   fragment_reassembly fragments{counters};
@@ -22,13 +22,13 @@ struct fixture : ::testing::Test {
   stack_identity me;
   fragment_reassembly::clock::time_point start{};
 
-  fixture() {
+  FragmentReassembly() {
     me.addresses.push_back(*ipv4_interface::from_string("10.77.0.3/24"));
     me.mac = mac_address::read(captured[0], 0);
   }
 };
 
-TEST_F(fixture, LeavesFramesThatAreNotFragmentsForUsAlone) {
+TEST_F(FragmentReassembly, LeavesFramesThatAreNotFragmentsForUsAlone) {
   EXPECT_EQ(fragments.take(copy_of(echo_request), me, start), fragment_reassembly::result::not_a_fragment);
   auto other = me;
   other.addresses = {*ipv4_interface::from_string("10.77.0.2/24")};
@@ -41,7 +41,7 @@ TEST_F(fixture, LeavesFramesThatAreNotFragmentsForUsAlone) {
   EXPECT_EQ(registry.value("fragments.received"), 0u);
 }
 
-TEST_F(fixture, GivesTheWholeDatagramWhenTheLastPieceComes) {
+TEST_F(FragmentReassembly, GivesTheWholeDatagramWhenTheLastPieceComes) {
   EXPECT_EQ(fragments.take(captured[1], me, start), fragment_reassembly::result::taken);
   EXPECT_EQ(fragments.take(captured[0], me, start), fragment_reassembly::result::taken);
   ASSERT_EQ(fragments.take(captured[2], me, start), fragment_reassembly::result::whole);
@@ -51,7 +51,7 @@ TEST_F(fixture, GivesTheWholeDatagramWhenTheLastPieceComes) {
 }
 
 // RFC 1122 §3.2.1.4: Time Exceeded, code 1, quoting the first fragment.
-TEST_F(fixture, SaysTimeExceededToTheSourceWhenTheFirstFragmentCameButNotTheRest) {
+TEST_F(FragmentReassembly, SaysTimeExceededToTheSourceWhenTheFirstFragmentCameButNotTheRest) {
   EXPECT_EQ(fragments.take(captured[0], me, start), fragment_reassembly::result::taken);
   std::vector<std::vector<std::uint8_t>> sent;
   auto send = [&](byte_view f) { sent.emplace_back(f.begin(), f.end()); };
@@ -73,7 +73,7 @@ TEST_F(fixture, SaysTimeExceededToTheSourceWhenTheFirstFragmentCameButNotTheRest
   EXPECT_EQ(ip->payload().size(), 8u + 20u + 8u) << "the first fragment's header and 8 bytes";
 }
 
-TEST_F(fixture, SaysNothingWhenTheFirstFragmentNeverCame) {
+TEST_F(FragmentReassembly, SaysNothingWhenTheFirstFragmentNeverCame) {
   EXPECT_EQ(fragments.take(captured[1], me, start), fragment_reassembly::result::taken);
   std::vector<std::vector<std::uint8_t>> sent;
   fragments.expire(start + std::chrono::seconds(31), me, [&](byte_view f) { sent.emplace_back(f.begin(), f.end()); });

@@ -22,7 +22,7 @@ using namespace etherbeam::actors;
 
 namespace {
 
-struct fixture : test_coordinator_fixture<> {
+struct intake_fixture : test_coordinator_fixture<> {
   std::shared_ptr<stack_counters> counters = std::make_shared<stack_counters>();
   ingress_settings settings;
   int pair[2] = {-1, -1}; // [0]: raw_binder's end, [1]: ingress's
@@ -31,7 +31,7 @@ struct fixture : test_coordinator_fixture<> {
   std::vector<caf::actor> spawned;
   test_frames::binder_stand_in binder; // where inline and the pool write replies
 
-  fixture() {
+  intake_fixture() {
     ::socketpair(AF_UNIX, SOCK_DGRAM, 0, pair);
     ipc::pass_credentials(pair[1]);
     settings.counters = counters;
@@ -48,7 +48,7 @@ struct fixture : test_coordinator_fixture<> {
     run();
   }
 
-  ~fixture() override {
+  ~intake_fixture() override {
     for (auto& a : spawned) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     run();
     ::close(pair[0]);
@@ -77,7 +77,7 @@ const auto arp = std::span<const std::uint8_t>(test_frames::arp_request);
 
 } // namespace
 
-CAF_TEST_FIXTURE_SCOPE(frame_intake_tests, fixture)
+CAF_TEST_FIXTURE_SCOPE(frame_intake_tests, intake_fixture)
 
 CAF_TEST(per frame each admitted frame gets an actor whose reply reaches the link sender) {
   frame_intake intake{sys, settings, {}};

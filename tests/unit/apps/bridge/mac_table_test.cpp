@@ -1,13 +1,14 @@
 #include "apps/bridge/mac_table.hpp"
 
 #include <gtest/gtest.h>
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam::apps::bridge;
 using etherbeam::protocols::mac_address;
 using namespace std::chrono_literals;
 
 namespace {
-mac_address mac(const char* text) { return *mac_address::from_string(text); }
+using etherbeam::testing::mac;
 const auto start = clock::time_point{} + 1h;
 } // namespace
 

@@ -4,7 +4,6 @@
 
 using namespace etherbeam::apps::dhcp;
 using namespace std::chrono_literals;
-using verdict = client_rate_limit::verdict;
 
 namespace {
 
@@ -13,22 +12,22 @@ const client_rate_limit::clock::time_point t0{};
 
 TEST(ClientRateLimit, IsOffByDefault) {
   client_rate_limit off(0);
-  for (int i = 0; i < 1000; ++i) EXPECT_EQ(off.check(alice, t0), verdict::allowed);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(off.check(alice, t0), client_rate_limit::verdict::allowed);
   EXPECT_EQ(off.clients(), 0u);
 }
 
 TEST(ClientRateLimit, LetsABurstThroughThenTheRateAndSaysEachEpisodeOnce) {
   client_rate_limit limit(3);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(limit.check(alice, t0), verdict::allowed);
-  EXPECT_EQ(limit.check(alice, t0), verdict::limited_first_of_episode);
-  EXPECT_EQ(limit.check(alice, t0), verdict::limited) << "said once";
-  EXPECT_EQ(limit.check(bob, t0), verdict::allowed) << "one client's excess is its own";
-  EXPECT_EQ(limit.check(alice, t0 + 400ms), verdict::allowed) << "a token back after 1/3 s";
-  EXPECT_EQ(limit.check(alice, t0 + 400ms), verdict::limited);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(limit.check(alice, t0), client_rate_limit::verdict::allowed);
+  EXPECT_EQ(limit.check(alice, t0), client_rate_limit::verdict::limited_first_of_episode);
+  EXPECT_EQ(limit.check(alice, t0), client_rate_limit::verdict::limited) << "said once";
+  EXPECT_EQ(limit.check(bob, t0), client_rate_limit::verdict::allowed) << "one client's excess is its own";
+  EXPECT_EQ(limit.check(alice, t0 + 400ms), client_rate_limit::verdict::allowed) << "a token back after 1/3 s";
+  EXPECT_EQ(limit.check(alice, t0 + 400ms), client_rate_limit::verdict::limited);
   // A minute within its rate ends the episode: the next one is said again.
-  EXPECT_EQ(limit.check(alice, t0 + 61s), verdict::allowed);
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(limit.check(alice, t0 + 61s), verdict::allowed);
-  EXPECT_EQ(limit.check(alice, t0 + 61s), verdict::limited_first_of_episode);
+  EXPECT_EQ(limit.check(alice, t0 + 61s), client_rate_limit::verdict::allowed);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(limit.check(alice, t0 + 61s), client_rate_limit::verdict::allowed);
+  EXPECT_EQ(limit.check(alice, t0 + 61s), client_rate_limit::verdict::limited_first_of_episode);
 }
 
 TEST(ClientRateLimit, RemembersABoundedNumberOfClients) {

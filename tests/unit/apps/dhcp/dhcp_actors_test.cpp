@@ -18,6 +18,7 @@
 #include "apps/dhcp/lease_manager.hpp"
 #include "protocols/ipv4.hpp"
 #include "protocols/udp.hpp"
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam;
 using namespace etherbeam::apps::dhcp;
@@ -26,7 +27,7 @@ using protocols::mac_address;
 
 namespace {
 
-ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+using etherbeam::testing::ip;
 const mac_address server_mac{{0x02, 0xeb, 0, 0, 0, 3}};
 
 // A client's REQUEST in SELECTING state (RFC 2131 §4.3.2), for `address`.

@@ -9,6 +9,7 @@
 #include "tests/unit/apps/dhcp/dhcp_options.hpp"
 #include "tests/unit/apps/dhcp/lab_stack.hpp"
 #include "tests/unit/frame_bytes.hpp"
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam::apps::dhcp;
 using namespace etherbeam::protocols;
@@ -16,7 +17,7 @@ using namespace etherbeam::test_frames;
 
 namespace {
 
-ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+using etherbeam::testing::ip;
 const mac_address server_mac{{0x02, 0xeb, 0, 0, 0, 3}};
 
 // What the DHCP intake hands off for a captured client frame.

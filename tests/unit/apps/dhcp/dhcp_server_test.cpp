@@ -6,6 +6,7 @@
 #include "protocols/udp.hpp"
 #include "tests/unit/apps/dhcp/dhcp_options.hpp"
 #include "tests/unit/frame_bytes.hpp"
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam::apps::dhcp;
 using namespace etherbeam::protocols;
@@ -13,8 +14,8 @@ using namespace etherbeam::test_frames;
 
 namespace {
 
-ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
-mac_address mac(const char* text) { return *mac_address::from_string(text); }
+using etherbeam::testing::ip;
+using etherbeam::testing::mac;
 
 // A DHCP message from a captured frame, as the frame actor would hand it over.
 dhcp_inbound inbound(byte_view frame) {
@@ -30,7 +31,7 @@ dhcp_inbound inbound(byte_view frame) {
   return in;
 }
 
-constexpr std::int64_t now = 1'800'000'000;
+using etherbeam::testing::now;
 
 class DhcpServer : public ::testing::Test {
 protected:

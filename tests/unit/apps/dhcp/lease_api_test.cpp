@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam::apps::dhcp;
 using namespace etherbeam::protocols;
@@ -10,10 +11,10 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t now = 1'800'000'000;
+using etherbeam::testing::now;
 
-ipv4_address ip(const char* s) { return *ipv4_address::from_string(s); }
-mac_address mac(const char* s) { return *mac_address::from_string(s); }
+using etherbeam::testing::ip;
+using etherbeam::testing::mac;
 
 struct LeaseApi : ::testing::Test {
   dhcp_settings settings;

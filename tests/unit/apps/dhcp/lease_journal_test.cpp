@@ -7,13 +7,14 @@
 
 #include <csignal>
 #include <fstream>
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam::apps::dhcp;
 using namespace etherbeam::protocols;
 
 namespace {
 
-ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+using etherbeam::testing::ip;
 
 lease lease_of(const char* address, std::uint8_t client, lease_state state = lease_state::bound) {
   mac_address mac{{0x02, 0, 0, 0, 0, client}};

@@ -2,13 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam::apps::dhcp;
 using namespace etherbeam::protocols;
 
 namespace {
 
-constexpr std::int64_t now = 1'800'000'000;
+using etherbeam::testing::now;
 
 lease_table one_lease_named(std::string host_name) {
   mac_address mac{{0x02, 0, 0, 0, 0, 1}};

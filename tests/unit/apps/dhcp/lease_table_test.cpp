@@ -1,12 +1,13 @@
 #include "apps/dhcp/lease_table.hpp"
 
 #include <gtest/gtest.h>
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam::apps::dhcp;
 using namespace etherbeam::protocols;
 
 namespace {
-ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+using etherbeam::testing::ip;
 
 lease at(const char* address, std::uint8_t client) {
   mac_address mac{{2, 0, 0, 0, 0, client}};

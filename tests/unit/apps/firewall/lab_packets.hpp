@@ -9,6 +9,7 @@
 #include "apps/firewall/packet_facts.hpp"
 #include "protocols/checksum.hpp"
 #include "tests/unit/pcap_frames.hpp"
+#include "tests/unit/test_values.hpp"
 
 namespace etherbeam::firewall_test {
 
@@ -45,7 +46,7 @@ inline bool checksums_verify(const packet& p) {
   return protocols::checksum_of(std::span<const std::uint8_t>(p.data(), header)) == 0 && transport_checksum(p) == 0;
 }
 
-inline protocols::ipv4_address ip(const char* text) { return *protocols::ipv4_address::from_string(text); }
+using etherbeam::testing::ip;
 
 // Where the tests' router sends a packet: to itself (192.0.2.1, 10.77.0.2), out
 // `lan` (link 0) for 10.77.0.0/24, out `wan` (link 1, etherbeam 192.0.2.1) otherwise.

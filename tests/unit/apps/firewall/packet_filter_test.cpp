@@ -29,7 +29,7 @@ struct router_lab {
   }
 };
 
-const char* stateful = R"(chain forward policy drop {
+const char* outbound_only = R"(chain forward policy drop {
   ct state established,related accept
   iif lan oif wan accept
 }
@@ -40,7 +40,7 @@ const char* stateful = R"(chain forward policy drop {
 TEST(packet_filter, lets_answers_to_an_outbound_flow_in_and_nothing_new) {
   auto packets = lab_packets("lab_tcp_super_frames.pcap");
   // Taken the other way round: the lab's server (10.77.0.3) stands outside.
-  router_lab lab(stateful);
+  router_lab lab(outbound_only);
   auto syn = packets[0];
   translate(syn, packet_side::destination, {ip("198.51.100.3"), 5001});
   EXPECT_EQ(lab.see(syn, 0).what, filter_decision::kind::accept);
@@ -64,7 +64,7 @@ TEST(packet_filter, lets_answers_to_an_outbound_flow_in_and_nothing_new) {
 
 TEST(packet_filter, masquerades_a_flow_and_translates_its_answers_back) {
   auto packets = lab_packets("lab_ping_arp_udp.pcap");
-  router_lab lab(std::string(stateful) + "nat {\n  oif wan masquerade\n}\n");
+  router_lab lab(std::string(outbound_only) + "nat {\n  oif wan masquerade\n}\n");
   auto request = packets[0]; // 10.77.0.1 > 10.77.0.2: sent out to the internet instead
   translate(request, packet_side::destination, {ip("198.51.100.3"), facts_of(request).flow.destination_port});
   auto out = lab.see(request, 0);
@@ -121,7 +121,7 @@ TEST(packet_filter, an_icmp_error_about_a_flow_is_related) {
 
 TEST(packet_filter, a_full_table_refuses_new_flows_while_known_ones_pass) {
   auto packets = lab_packets("lab_tcp_super_frames.pcap");
-  router_lab lab(stateful, {.max_flows = 1, .timeouts = {}});
+  router_lab lab(outbound_only, {.max_flows = 1, .timeouts = {}});
   auto syn = packets[0];
   translate(syn, packet_side::destination, {ip("198.51.100.3"), 5001});
   ASSERT_EQ(lab.see(syn, 0).what, filter_decision::kind::accept);
@@ -135,7 +135,7 @@ TEST(packet_filter, a_full_table_refuses_new_flows_while_known_ones_pass) {
 
 TEST(packet_filter, reloaded_rules_keep_established_flows_and_judge_new_ones) {
   auto packets = lab_packets("lab_tcp_super_frames.pcap");
-  router_lab lab(stateful);
+  router_lab lab(outbound_only);
   auto syn = packets[0];
   translate(syn, packet_side::destination, {ip("198.51.100.3"), 5001});
   lab.see(syn, 0);

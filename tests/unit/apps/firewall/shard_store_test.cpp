@@ -39,7 +39,7 @@ struct sharded_lab {
   }
 };
 
-const char* stateful = "chain forward policy drop {\n  ct state established,related accept\n  iif lan oif wan accept\n"
+const char* stateful_with_a_port_forward = "chain forward policy drop {\n  ct state established,related accept\n  iif lan oif wan accept\n"
                        "  iif wan ip daddr 10.77.0.3 tcp dport 5001 accept\n}\n";
 
 } // namespace
@@ -58,7 +58,7 @@ TEST(shard_store, a_tuple_and_its_reverse_hash_to_one_shard_and_flows_spread) {
 
 TEST(shard_store, masquerade_picks_a_port_whose_answers_come_back_to_the_same_shard) {
   auto packets = lab_packets("lab_tcp_super_frames.pcap");
-  sharded_lab lab(std::string(stateful) + "nat {\n  oif wan masquerade\n}\n");
+  sharded_lab lab(std::string(stateful_with_a_port_forward) + "nat {\n  oif wan masquerade\n}\n");
   // Many connections out (the lab's SYN from other ports): each answered through its own shard.
   for (std::uint16_t port = 40000; port < 40064; ++port) {
     auto syn = packets[0];
@@ -82,7 +82,7 @@ TEST(shard_store, masquerade_picks_a_port_whose_answers_come_back_to_the_same_sh
 
 TEST(shard_store, a_port_forwards_answers_are_redirected_to_its_flows_shard_until_it_ends) {
   auto packets = lab_packets("lab_tcp_super_frames.pcap");
-  sharded_lab lab(std::string(stateful) + "nat {\n  iif wan tcp dport 8080 dnat to 10.77.0.3:5001\n}\n");
+  sharded_lab lab(std::string(stateful_with_a_port_forward) + "nat {\n  iif wan tcp dport 8080 dnat to 10.77.0.3:5001\n}\n");
   int redirected = 0;
   for (std::uint16_t port = 40000; port < 40032; ++port) {
     auto syn = packets[0];

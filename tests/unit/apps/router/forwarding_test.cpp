@@ -5,6 +5,7 @@
 #include "protocols/checksum.hpp"
 #include "tests/unit/frame_bytes.hpp"
 #include "tests/unit/pcap_frames.hpp"
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam::apps::router;
 using namespace etherbeam::protocols;
@@ -14,7 +15,7 @@ namespace {
 
 using frame = std::vector<std::uint8_t>;
 
-ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+using etherbeam::testing::ip;
 
 // The router lab: a = 10.77.0.2/24 (MTU 1500), b = 10.88.0.2/24 (MTU 1280).
 route_table lab_routes(std::vector<static_route> statics = {}) {

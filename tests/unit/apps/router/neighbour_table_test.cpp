@@ -1,6 +1,7 @@
 #include "apps/router/neighbour_table.hpp"
 
 #include <gtest/gtest.h>
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam::apps::router;
 using namespace etherbeam::protocols;
@@ -9,7 +10,7 @@ using state = neighbour_table::state;
 
 namespace {
 
-ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+using etherbeam::testing::ip;
 const mac_address neighbour_mac = *mac_address::from_string("02:00:00:00:00:09");
 
 // Records what the table asks for.

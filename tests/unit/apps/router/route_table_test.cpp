@@ -1,13 +1,14 @@
 #include "apps/router/route_table.hpp"
 
 #include <gtest/gtest.h>
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam::apps::router;
 using namespace etherbeam::protocols;
 
 namespace {
 
-ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+using etherbeam::testing::ip;
 ipv4_interface owned(const char* text) { return *ipv4_interface::from_string(text); }
 
 static_route parsed(const char* text) {

@@ -5,6 +5,7 @@
 #include "actors/dispatcher.hpp"
 #include "protocols/checksum.hpp"
 #include "tests/unit/frame_bytes.hpp"
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam::actors;
 using namespace etherbeam::apps::router;
@@ -15,7 +16,7 @@ namespace {
 
 using frame = std::vector<std::uint8_t>;
 
-ipv4_address ip(const char* text) { return *ipv4_address::from_string(text); }
+using etherbeam::testing::ip;
 
 // The router lab, link a as captured (etherbeam 10.77.0.2, MAC ce:89:d7:ed:bc:38,
 // the client 10.77.0.1 behind 1e:58:23:16:e0:6f) and link b, 10.88.0.2/24.

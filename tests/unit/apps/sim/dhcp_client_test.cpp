@@ -2,6 +2,7 @@
 #include "apps/sim/dhcp_client.hpp"
 
 #include <gtest/gtest.h>
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam;
 using namespace etherbeam::apps::sim;
@@ -10,7 +11,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-protocols::ipv4_address ip(const char* text) { return *protocols::ipv4_address::from_string(text); }
+using etherbeam::testing::ip;
 
 const client_timing timing;
 const auto t0 = sim_clock::time_point{} + 1000s;

@@ -11,6 +11,7 @@
 #include "protocols/ipv4.hpp"
 #include "protocols/udp.hpp"
 #include "tests/unit/frame_bytes.hpp"
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam;
 using namespace etherbeam::apps::sim;
@@ -18,8 +19,8 @@ using protocols::dhcp_message_type;
 
 namespace {
 
-protocols::mac_address mac(const char* t) { return *protocols::mac_address::from_string(t); }
-protocols::ipv4_address ip(const char* t) { return *protocols::ipv4_address::from_string(t); }
+using etherbeam::testing::mac;
+using etherbeam::testing::ip;
 
 struct read_back {
   protocols::mac_address destination;

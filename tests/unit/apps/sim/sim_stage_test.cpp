@@ -7,6 +7,7 @@
 
 #include "actors/dispatcher.hpp"
 #include "tests/unit/frame_bytes.hpp"
+#include "tests/unit/test_values.hpp"
 
 using namespace etherbeam;
 using namespace etherbeam::apps::sim;
@@ -14,7 +15,7 @@ using namespace etherbeam::test_frames;
 
 namespace {
 
-protocols::mac_address mac(const char* text) { return *protocols::mac_address::from_string(text); }
+using etherbeam::testing::mac;
 
 struct sim_stage_test : ::testing::Test {
   actors::counter_registry counters;
