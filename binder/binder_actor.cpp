@@ -35,10 +35,9 @@ constexpr auto drop_count_interval = std::chrono::milliseconds(500);
 class relay {
 public:
   relay(binder_resources& r) : r_(r), c_(*r.counters) {
-    if (!r.rings) {
-      from_nic_.emplace(r.batch, max_received_frame + 16); // and a virtio_net_hdr before it
-      from_logic_server_.emplace(r.batch, max_relayed_frame, true);
-    }
+    // The TCP lane is always read by copy (see open_nic), the others too with --packet-io copy.
+    from_nic_.emplace(r.batch, max_received_frame + 16); // and a virtio_net_hdr before it
+    if (!r.rings) from_logic_server_.emplace(r.batch, max_relayed_frame, true);
     received_.reserve(r.batch);
     frames_.reserve(r.batch);
   }
@@ -192,7 +191,7 @@ std::string binder_counters::render() const {
   out << "frames_from_nic=" << frames_from_nic << " checksums_completed=" << checksums_completed
       << " frames_to_logic_server=" << frames_to_logic_server
       << " dropped_logic_server_absent=" << dropped_logic_server_absent
-      << " dropped_at_ring=" << dropped_at_ring
+      << " dropped_at_ring=" << dropped_at_ring << " ring_resyncs=" << ring_resyncs
       << " relay_errors=" << relay_errors
       << " outgoing_skipped=" << outgoing_skipped << " nic_receive_errors=" << nic_receive_errors
       << " frames_from_logic_server=" << frames_from_logic_server
@@ -217,15 +216,18 @@ void open_nic(binder_resources& r) {
   if (auto mtu = r.nic.mtu()) r.link_mtu = mtu;
   for (std::size_t i = 1; i < lanes.size(); ++i) {
     // The TCP lane's frames come with a virtio_net_hdr: a super-frame's segment
-    // size. Its ring is TPACKET_V3's, whatever --packet-io says (but copy):
-    // frames packed by their size, so 64 KiB super-frames and a stream of
-    // ACKs both fit, where v2's fixed slots would hold few of either.
+    // size. It is read by copy (recvmmsg), whatever --packet-io says: v2's
+    // fixed slots would hold few 64 KiB super-frames or few ACKs, and its
+    // TPACKET_V3 ring, on Linux 6.18, now and then held frames back for tens
+    // of seconds (a TCP connection through the router stalled; blocks came
+    // out of order, see packet_rings::take_v3, and even going on from the
+    // oldest one did not always help). The socket's receive buffer holds a
+    // burst of a few super-frames; TCP sends again what it sheds.
     bool tcp = lanes[i] == traffic_lane::tcp;
     receive_lane lane{lanes[i],
                       packet_socket::open(r.link.interface, r.link.promiscuous, lane_filter(lanes[i]), tcp), {}};
-    if (r.link.io != packet_io::copy)
-      lane.rings = std::make_unique<packet_rings>(lane.socket.fd(), tcp ? packet_io::mmap_v3 : r.link.io,
-                                                  tcp ? max_received_frame : max_relayed_frame, false, 0, tcp);
+    if (r.link.io != packet_io::copy && !tcp)
+      lane.rings = std::make_unique<packet_rings>(lane.socket.fd(), r.link.io, max_relayed_frame, false);
     r.more_lanes.push_back(std::move(lane));
   }
 }
@@ -237,9 +239,13 @@ void count_ring_drops(binder_resources& r) {
     if (s.fd() < 0 || ::getsockopt(s.fd(), SOL_PACKET, PACKET_STATISTICS, &stats, &len) != 0) return 0;
     return stats.tp_drops; // reading them resets them
   };
-  std::uint64_t dropped = drops(r.nic);
-  for (const auto& lane : r.more_lanes) dropped += drops(lane.socket);
+  std::uint64_t dropped = drops(r.nic), resyncs = r.rings ? r.rings->take_resyncs() : 0;
+  for (auto& lane : r.more_lanes) {
+    dropped += drops(lane.socket);
+    if (lane.rings) resyncs += lane.rings->take_resyncs();
+  }
   r.counters->dropped_at_ring += dropped;
+  r.counters->ring_resyncs += resyncs;
 }
 
 void announce_link(const binder_resources& r) {

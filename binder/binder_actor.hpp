@@ -31,6 +31,8 @@ struct binder_counters {
   // there by the kernel when the ring filled (its PACKET_STATISTICS). Frames
   // already read when its queue filled are held and sent once it has room.
   std::atomic<std::uint64_t> dropped_at_ring{0};
+  // Times a v3 ring was found handing over blocks out of order (packet_rings::resyncs).
+  std::atomic<std::uint64_t> ring_resyncs{0};
   std::atomic<std::uint64_t> relay_errors{0};
   std::atomic<std::uint64_t> outgoing_skipped{0};
   std::atomic<std::uint64_t> nic_receive_errors{0};

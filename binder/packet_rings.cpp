@@ -85,9 +85,8 @@ std::string_view to_string(packet_io io) {
 }
 
 packet_rings::packet_rings(int packet_fd, packet_io version, std::size_t max_frame, bool transmit,
-                           std::size_t whole_up_to, bool vnet_header)
-    : fd_(packet_fd), version_(version), whole_up_to_(whole_up_to > max_frame ? whole_up_to : 0),
-      vnet_header_(vnet_header) {
+                           std::size_t whole_up_to)
+    : fd_(packet_fd), version_(version), whole_up_to_(whole_up_to > max_frame ? whole_up_to : 0) {
   bool v3 = version == packet_io::mmap_v3;
   int tpacket = v3 ? TPACKET_V3 : TPACKET_V2;
   set_option(fd_, PACKET_VERSION, &tpacket, sizeof tpacket, "PACKET_VERSION");
@@ -104,8 +103,7 @@ packet_rings::packet_rings(int packet_fd, packet_io version, std::size_t max_fra
   std::size_t header = v3 ? TPACKET3_HDRLEN : TPACKET2_HDRLEN;
   tx_data_offset_ = header - sizeof(sockaddr_ll); // where the kernel reads a frame to send
   // The kernel puts a frame at TPACKET_ALIGN(header + 16) + reserve - 14.
-  std::size_t vnet = vnet_header_ ? sizeof(virtio_net_header) : 0; // before each frame, on vnet sockets
-  std::size_t slot = round_up(TPACKET_ALIGN(header + 16) + reserve + vnet + max_frame, 2048);
+  std::size_t slot = round_up(TPACKET_ALIGN(header + 16) + reserve + max_frame, 2048);
   std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   std::size_t slot_block = slot; // whole slots in whole pages
   while (slot_block % page) slot_block += slot;
@@ -179,10 +177,7 @@ std::size_t packet_rings::take_v2(std::size_t max, std::vector<received_frame>& 
     auto kind = kind_of(from, snaplen, h->tp_len);
     if (kind == frame_kind::truncated && whole_up_to_ && h->tp_len <= whole_up_to_ && !(status & TP_STATUS_COPY))
       kind = frame_kind::no_room_for_whole;
-    // The virtio_net_hdr sits just before the frame: read before a VLAN tag goes back over it.
-    std::uint16_t segment = vnet_header_ && start == raw + h->tp_mac ? tcp_segment_size(start - sizeof(virtio_net_header)) : 0;
     out.push_back(on_the_wire(start, snaplen, kind, status, h->tp_vlan_tci, h->tp_vlan_tpid));
-    out.back().segment_size = segment;
     taken_.push_back(rx_next_);
     rx_next_ = (rx_next_ + 1) % rx_.frame_count;
   }
@@ -194,17 +189,26 @@ std::size_t packet_rings::take_v3(std::size_t max, std::vector<received_frame>& 
   while (n < max) {
     auto* block = reinterpret_cast<tpacket_block_desc*>(rx_.base + rx_next_ * rx_.block_size);
     if (!v3_packet_) {
-      if (!(load_status(&block->hdr.bh1.block_status) & TP_STATUS_USER)) break;
+      if (!(load_status(&block->hdr.bh1.block_status) & TP_STATUS_USER)) {
+        // Blocks are handed over in order, so the next one is ours or none is.
+        // Linux 6.18 was seen handing over others while this one stayed the
+        // kernel's: poll said readable forever and nothing was read (with
+        // --packet-io mmap-v3, or the TCP lane's former v3 ring). Go on from
+        // the oldest filled one.
+        auto oldest = oldest_filled_v3_block();
+        if (!oldest) break;
+        rx_next_ = *oldest;
+        ++resyncs_;
+        continue;
+      }
       v3_packets_left_ = block->hdr.bh1.num_pkts;
       v3_packet_ = reinterpret_cast<std::uint8_t*>(block) + block->hdr.bh1.offset_to_first_pkt;
     }
     if (v3_packets_left_ > 0) {
       auto* h = reinterpret_cast<tpacket3_hdr*>(v3_packet_);
       auto& from = *reinterpret_cast<const sockaddr_ll*>(v3_packet_ + TPACKET_ALIGN(sizeof(tpacket3_hdr)));
-      std::uint16_t segment = vnet_header_ ? tcp_segment_size(v3_packet_ + h->tp_mac - sizeof(virtio_net_header)) : 0;
       out.push_back(on_the_wire(v3_packet_ + h->tp_mac, h->tp_snaplen, kind_of(from, h->tp_snaplen, h->tp_len),
                                 h->tp_status, h->hv1.tp_vlan_tci, h->hv1.tp_vlan_tpid));
-      out.back().segment_size = segment;
       ++n;
       v3_packet_ += h->tp_next_offset;
       --v3_packets_left_;
@@ -216,6 +220,19 @@ std::size_t packet_rings::take_v3(std::size_t max, std::vector<received_frame>& 
     }
   }
   return n;
+}
+
+std::optional<std::size_t> packet_rings::oldest_filled_v3_block() const {
+  std::optional<std::size_t> oldest;
+  std::uint64_t oldest_seq = 0;
+  for (std::size_t i = 0; i < rx_.block_count; ++i) {
+    if (std::find(taken_.begin(), taken_.end(), i) != taken_.end()) continue; // read in this take()
+    auto* block = reinterpret_cast<tpacket_block_desc*>(rx_.base + i * rx_.block_size);
+    if (!(load_status(&block->hdr.bh1.block_status) & TP_STATUS_USER)) continue;
+    auto seq = block->hdr.bh1.seq_num;
+    if (!oldest || seq < oldest_seq) oldest = i, oldest_seq = seq;
+  }
+  return oldest;
 }
 
 std::optional<std::span<std::uint8_t>> packet_rings::read_whole_copy() {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "binder/packet_socket.hpp"
@@ -46,10 +47,8 @@ public:
   // to 64 KiB) are still received whole: v3 blocks hold them, and with v2 the
   // kernel queues a copy on the socket beside the truncated slot
   // (PACKET_COPY_THRESH, TP_STATUS_COPY), which take() reads in its place.
-  // With `vnet_header` (the socket has PACKET_VNET_HDR) each frame's
-  // virtio_net_hdr is read for its segment size.
   packet_rings(int packet_fd, packet_io version, std::size_t max_frame, bool transmit = true,
-               std::size_t whole_up_to = 0, bool vnet_header = false);
+               std::size_t whole_up_to = 0);
   ~packet_rings();
   packet_rings(const packet_rings&) = delete;
   packet_rings& operator=(const packet_rings&) = delete;
@@ -59,6 +58,10 @@ public:
   std::size_t take(std::size_t max, std::vector<received_frame>& out);
   // Hands the slots read by take() back to the kernel.
   void release();
+  // How often take() found the kernel handing over v3 blocks other than the
+  // one it expected next, and went on from the oldest the kernel had filled,
+  // since the last call (as reading PACKET_STATISTICS resets the drops).
+  std::uint64_t take_resyncs() { return std::exchange(resyncs_, 0); }
 
   struct transmit_result {
     int received = 0;       // datagrams read (-1: the read failed)
@@ -80,6 +83,9 @@ private:
   };
   std::size_t take_v2(std::size_t max, std::vector<received_frame>& out);
   std::size_t take_v3(std::size_t max, std::vector<received_frame>& out);
+  // The v3 block the kernel filled first among those it has handed over and
+  // take() has not read yet, if any.
+  std::optional<std::size_t> oldest_filled_v3_block() const;
   // The whole frame behind a v2 slot marked TP_STATUS_COPY; nullopt when it cannot be read.
   std::optional<std::span<std::uint8_t>> read_whole_copy();
   std::uint8_t* tx_slot(std::size_t i) const { return tx_.base + i * tx_.frame_size; }
@@ -96,9 +102,9 @@ private:
   std::size_t v3_packets_left_ = 0;
   std::uint8_t* v3_packet_ = nullptr;
   std::vector<std::size_t> taken_; // v2 slots, v3 whole blocks read
+  std::uint64_t resyncs_ = 0;
   // v2: frames larger than a slot, read whole from the socket; kept until release().
   std::size_t whole_up_to_ = 0;
-  bool vnet_header_ = false;
   std::deque<std::vector<std::uint8_t>> whole_copies_;
   std::size_t whole_copies_used_ = 0;
   // Transmit side: the next slot to fill, in step with the kernel's own head.
