@@ -4,7 +4,9 @@
 etherbeam (--app sim) populates the lab's subnet with 300 hosts of consecutive
 MACs and addresses behind one raw_binder (--promisc). The client namespace's
 kernel pings a random sample and learns each host's own MAC; arp-scan's sweep
-of the subnet finds every one; etherbeam still answers for itself.
+of the subnet finds every one; etherbeam still answers for itself. Groups of DHCP
+hosts bind, renew, reboot and rebind against ISC Kea, and bind and renew
+against a second etherbeam serving DHCP.
 """
 import json
 import os
@@ -85,7 +87,40 @@ start_spread_seconds = 2
 """
 
 
-class SimDhcp(LabTest):
+class DhcpHostsTest(LabTest):
+    """Starting a group of simulated DHCP hosts and reading their status."""
+
+    def start_sim(self, config_text, iface=None):
+        """The hosts, on the lab's link or (with `iface`) on an interface of the server namespace."""
+        config = os.path.join(self.lab.workdir, "sim.toml")
+        with open(config, "w") as f:
+            f.write(config_text)
+        if iface:
+            self.sim_sockets = os.path.join(self.lab.workdir, "sim-sockets")
+            self.lab._start("raw_binder", ["--iface", iface, "--socket-dir", self.sim_sockets, "--promisc"],
+                            binder_defaults=False)
+            self.lab.start_etherbeam_with("--socket-dir", self.sim_sockets, "--ip", "10.77.0.5/24", "--app", "sim",
+                                          "--config", config)
+        else:
+            self.sim_sockets = self.lab.socket_dir
+            self.lab.start_binder("--promisc")
+            self.lab.start_etherbeam("--app", "sim", "--config", config)
+
+    def sim_command(self, *args):
+        return subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "sim", *args,
+                               "--socket-dir", self.sim_sockets], capture_output=True, text=True, timeout=10)
+
+    def status(self):
+        return self.sim_command("status").stdout
+
+    def wait_for_status(self, pattern, seconds):
+        deadline = time.monotonic() + seconds
+        while not re.search(pattern, self.status()):
+            self.assertLess(time.monotonic(), deadline, f"no {pattern!r} in:\n{self.status()}")
+            time.sleep(0.2)  # the hosts move on their own timers: their status is polled
+
+
+class SimDhcp(DhcpHostsTest):
     """A group of DHCP hosts against ISC Kea, which the test starts in the client namespace."""
 
     def start_kea(self, lease=24):
@@ -119,24 +154,6 @@ class SimDhcp(LabTest):
             time.sleep(0.05)  # a foreign daemon: its log is its only readiness signal
         return kea
 
-    def start_sim(self, config_text):
-        config = os.path.join(self.lab.workdir, "sim.toml")
-        with open(config, "w") as f:
-            f.write(config_text)
-        self.lab.start_binder("--promisc")
-        self.lab.start_etherbeam("--app", "sim", "--config", config)
-
-    def status(self):
-        return subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "sim", "status",
-                               "--socket-dir", self.lab.socket_dir], capture_output=True, text=True,
-                              timeout=10).stdout
-
-    def wait_for_status(self, pattern, seconds):
-        deadline = time.monotonic() + seconds
-        while not re.search(pattern, self.status()):
-            self.assertLess(time.monotonic(), deadline, f"no {pattern!r} in:\n{self.status()}")
-            time.sleep(0.2)  # the hosts move on their own timers: their status is polled
-
     def kea_leases_by_mac(self):
         leases = {}
         with open(self.kea_leases) as f:
@@ -164,8 +181,7 @@ class SimDhcp(LabTest):
         self.assertEqual({m: a for m, a in self.kea_leases_by_mac().items() if m in macs},
                          {m: leases[m] for m in macs})  # the same addresses
         # The avalanche: all reboot at once, each asks for its address again (INIT-REBOOT) and gets it.
-        reboot = subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "sim", "reboot",
-                                 "--socket-dir", self.lab.socket_dir], capture_output=True, text=True, timeout=10)
+        reboot = self.sim_command("reboot")
         self.assertIn(f"{DHCP_HOSTS} DHCP hosts rebooting", reboot.stdout, reboot.stderr)
         self.wait_for_status(rf"bound {DHCP_HOSTS}\b.*\n  DISCOVER to BOUND: {2 * DHCP_HOSTS} times", 30)
         self.assertEqual({m: a for m, a in self.kea_leases_by_mac().items() if m in macs},
@@ -188,7 +204,6 @@ class SimDhcp(LabTest):
                          {m: leases[m] for m in macs})  # the same addresses
         print(self.status(), end="")
 
-
     def test_a_group_on_a_link_losing_a_fifth_of_its_frames_still_binds(self):
         self.start_kea(lease=3600)  # long: once bound, a host stays bound
         # Retransmissions from 1 s (RFC 2131's 4 s, doubling, would make a slow test of the same thing).
@@ -199,6 +214,51 @@ class SimDhcp(LabTest):
         status = self.status()
         self.assertRegex(status, r"retransmissions [1-9]")  # a fifth lost each way: some exchanges were retried
         print(status, end="")
+
+
+ETHERBEAM_DHCP = """
+[dhcp]
+state_dir = "{state}"
+[[dhcp.subnet]]
+subnet = "10.77.0.0/24"
+pools = ["10.77.0.20-10.77.0.250"]
+lease_time = 24
+routers = ["10.77.0.1"]
+"""
+
+
+class SimAgainstEtherbeam(DhcpHostsTest):
+    """The hosts against etherbeam's own DHCP server: two etherbeams, one at each end of a
+    veth pair in the server namespace, each behind a raw_binder of its own."""
+
+    def test_every_host_binds_a_distinct_address_the_server_lists_and_renews(self):
+        server_end, hosts_end = f"ebw{self.lab.id}s", f"ebw{self.lab.id}h"
+        self.lab.server(["ip", "link", "add", server_end, "type", "veth", "peer", "name", hosts_end])
+        for end in (server_end, hosts_end):
+            self.lab.server(["ip", "link", "set", end, "up"])
+        state = os.path.join(self.lab.workdir, "state")
+        config = os.path.join(self.lab.workdir, "dhcp.toml")
+        with open(config, "w") as f:
+            f.write(ETHERBEAM_DHCP.format(state=state))
+        server_sockets = os.path.join(self.lab.workdir, "dhcp-sockets")
+        self.lab._start("raw_binder", ["--iface", server_end, "--socket-dir", server_sockets], binder_defaults=False)
+        self.lab.start_etherbeam_with("--socket-dir", server_sockets, "--ip", f"{STACK_IP}/24", "--config", config)
+        self.start_sim(DHCP_CONFIG, iface=hosts_end)
+        self.wait_for_status(rf"bound {DHCP_HOSTS}\b", 60)
+
+        def leases():
+            out = subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "leases", "--json",
+                                  "--state-dir", state], capture_output=True, text=True, check=True)
+            return {l["mac"]: l["address"] for l in json.loads(out.stdout)}
+        given = leases()
+        macs = {host_mac(0x100 + i) for i in range(DHCP_HOSTS)}
+        self.assertEqual(set(given), macs)  # one active lease per host, no more
+        self.assertEqual(len(set(given.values())), DHCP_HOSTS)  # distinct
+        # T1 is 12 s: every host renews, unicast to the server, and keeps its address.
+        self.wait_for_status(rf"renewals: ({DHCP_HOSTS}|[2-9]\d\d|\d{{4,}}) ", 40)
+        self.assertRegex(self.status(), rf"bound {DHCP_HOSTS}\b")
+        self.assertEqual(leases(), given)
+        print(self.status(), end="")
 
 
 if __name__ == "__main__":
