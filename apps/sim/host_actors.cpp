@@ -9,6 +9,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
+#include <caf/typed_response_promise.hpp>
 #include <caf/system_messages.hpp>
 #include <spdlog/spdlog.h>
 
@@ -17,6 +18,7 @@
 #include "actors/messages.hpp"
 #include "actors/tell.hpp"
 #include "apps/sim/dhcp_host_frames.hpp"
+#include "apps/sim/host_probe.hpp"
 #include "apps/sim/sim_messages.hpp"
 
 namespace etherbeam::apps::sim {
@@ -55,6 +57,8 @@ namespace {
 struct host_state {
   actors::stack_identity me;
   std::optional<dhcp_client> client;
+  std::optional<host_probe> probe; // asked to ARP or ping (one at a time)
+  caf::typed_response_promise<std::string> asked;
   std::optional<protocols::mac_address> server_mac;
   sim_clock::time_point armed{};
   std::uint8_t prefix = 24; // the subnet mask the server gave
@@ -129,11 +133,49 @@ void act(host_pointer self, const host_spec& spec, const host_world& world, clie
   }
 }
 
-// A frame for this host, once across its link: a DHCP answer or a conflict
-// for its client, or else answered as the host application would.
+// After every event of a probe: its next frame sent, its wait armed, its
+// report delivered once it is done.
+void go_on(host_pointer self, const host_spec& spec, const host_world& world, host_probe::step step) {
+  auto& st = self->state;
+  if (step.send) send_frame(self, spec, world, actors::frame{std::move(*step.send)});
+  if (st.probe->done()) {
+    st.asked.deliver(st.probe->report());
+    st.probe.reset();
+    return;
+  }
+  auto due = st.probe->deadline();
+  self->delayed_send(self, std::max<sim_clock::duration>(due - sim_clock::now(), std::chrono::milliseconds(1)),
+                     host_probe_timeout_atom::value, due.time_since_epoch().count());
+}
+
+caf::result<std::string> start_probe(host_pointer self, const host_spec& spec, const host_world& world,
+                                     probe_request request) {
+  auto& st = self->state;
+  auto host = spec.mac.to_string();
+  if (st.probe) return "error: host " + host + " is busy with another ARP or ping; try again when it is done\n";
+  if (st.me.addresses.empty())
+    return "error: host " + host + " has no address yet" +
+           (st.client ? std::string(" (its DHCP client is ") + to_string(st.client->state()) + ")" : "") + "\n";
+  auto own = st.me.addresses.front();
+  if ((request.target.value ^ own.address.value) & own.netmask())
+    return "error: " + request.target.to_string() + " is not on host " + host + "'s subnet " + own.to_string() +
+           " (simulated hosts have no router)\n";
+  st.probe.emplace(request, probe_source{spec.mac, own, spec.vlan, static_cast<std::uint16_t>(spec.index)});
+  st.asked = self->make_response_promise<std::string>();
+  auto first = st.probe->begin(sim_clock::now());
+  go_on(self, spec, world, {false, std::move(first)});
+  return st.asked;
+}
+
+// A frame for this host, once across its link: an answer to its probe, a
+// DHCP answer or a conflict for its client, or else answered as the host
+// application would.
 void take_frame(host_pointer self, const host_spec& spec, const host_world& world, const actors::frame& f) {
   auto& st = self->state;
   auto now = sim_clock::now();
+  if (st.probe) {
+    if (auto step = st.probe->on_frame(f.bytes(), now); step.answered) return go_on(self, spec, world, std::move(step));
+  }
   if (st.client) {
     auto& c = *st.client;
     if (auto a = dhcp_answer_in(f.bytes(), spec.mac)) {
@@ -176,6 +218,14 @@ caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host
       }
     },
     [=](host_arrival_atom, const actors::frame& f) { take_frame(self, spec, *world, f); },
+    [=](host_probe_atom, std::uint8_t kind, std::uint32_t target, std::uint32_t count) {
+      return start_probe(self, spec, *world, {static_cast<probe_kind>(kind), protocols::ipv4_address{target}, count});
+    },
+    [=](host_probe_timeout_atom, sim_clock::rep due) {
+      auto& st = self->state;
+      if (!st.probe || due != st.probe->deadline().time_since_epoch().count()) return; // answered meanwhile
+      go_on(self, spec, *world, st.probe->on_timeout(sim_clock::now()));
+    },
     [=](host_reboot_atom) {
       auto& st = self->state;
       if (!st.client) return;

@@ -27,6 +27,7 @@
 #include "actors/tell.hpp"
 #include "apps/host/host_responders.hpp"
 #include "apps/sim/host_actors.hpp"
+#include "apps/sim/probe_command.hpp"
 #include "apps/sim/sim_messages.hpp"
 #include "apps/sim/sim_stage.hpp"
 #include "server/applications.hpp"
@@ -270,12 +271,15 @@ std::optional<server::running_application> start(const server::application_start
                             return spawn_host_manager(s, world);
                           }});
   app.commands.push_back({"sim", "the simulated hosts: `sim status` (by DHCP state, latencies, retransmissions), "
-                                 "`sim reboot` (every DHCP host at once)",
+                                 "`sim reboot` (every DHCP host at once), `sim arp HOST TARGET`, "
+                                 "`sim ping HOST TARGET [COUNT]` (a host looks for TARGET on its link)",
                           [world = std::shared_ptr<const host_world>(world)](
-                            caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) -> std::string {
+                            caf::blocking_actor* self, std::string_view arguments, ipc::unique_fd&) -> std::string {
                             if (arguments == "reboot") return reboot_all(*world);
                             if (arguments.empty() || arguments == "status") return status_of(*world);
-                            return "error: sim " + std::string(arguments) + ": say status or reboot\n";
+                            if (arguments.starts_with("arp ") || arguments.starts_with("ping "))
+                              return probe_command(self, *world, arguments);
+                            return "error: sim " + std::string(arguments) + ": say status, reboot, arp or ping\n";
                           }});
   return app;
 }
@@ -286,12 +290,34 @@ server::command_line_part command_line(CLI::App& app) {
   auto* status = sim->add_subcommand("status", "Hosts by DHCP state, latencies, retransmissions, answers");
   auto* reboot = sim->add_subcommand("reboot", "Every DHCP host reboots at once (INIT-REBOOT): the avalanche "
                                                "a server meets after a power cut");
+  struct probe_arguments {
+    std::string host, target;
+    unsigned count = 3;
+  };
+  auto asked = std::make_shared<probe_arguments>();
+  auto* arp = sim->add_subcommand("arp", "A simulated host ARPs for TARGET on its link, as arping would, "
+                                         "and says who answered");
+  auto* ping = sim->add_subcommand("ping", "A simulated host pings TARGET on its link (ARP first), as ping "
+                                           "would, and says what came back");
+  for (auto* probe : {arp, ping}) {
+    probe->add_option("host", asked->host, "The simulated host, by its MAC or its address")->required();
+    probe->add_option("target", asked->target, "The address it looks for (on its own subnet)")->required();
+  }
+  ping->add_option("-c,--count", asked->count, "Echo requests, one at a time (1 to 100)")
+    ->check(CLI::Range(1, 100))
+    ->capture_default_str();
   server::command_line_part part;
-  part.run_subcommand = [sim, status, reboot](const server::server_config& config) -> std::optional<int> {
+  part.run_subcommand = [sim, status, reboot, arp, ping, asked](const server::server_config& config)
+    -> std::optional<int> {
     if (!sim->parsed()) return std::nullopt;
     if (reboot->parsed()) return server::control_command(config.socket_dir, "sim reboot");
+    if (arp->parsed())
+      return server::control_command(config.socket_dir, "sim arp " + asked->host + " " + asked->target);
+    if (ping->parsed())
+      return server::control_command(config.socket_dir, "sim ping " + asked->host + " " + asked->target + " " +
+                                                          std::to_string(asked->count));
     if (!status->parsed()) {
-      std::cerr << "etherbeam sim: say what: status or reboot\n";
+      std::cerr << "etherbeam sim: say what: status, reboot, arp or ping\n";
       return 2;
     }
     return server::control_command(config.socket_dir, "sim status");

@@ -12,6 +12,10 @@ using host_timer_atom = caf::atom_constant<caf::atom("simtimer")>;
 using host_arrival_atom = caf::atom_constant<caf::atom("simlate")>;
 // Every DHCP host reboots at once (the avalanche): INIT-REBOOT with what it holds.
 using host_reboot_atom = caf::atom_constant<caf::atom("simreboot")>;
+// A host asked to ARP for or ping an address (probe_kind, address, count),
+// answered with a report; and its probe's wait for an answer running out.
+using host_probe_atom = caf::atom_constant<caf::atom("simprobe")>;
+using host_probe_timeout_atom = caf::atom_constant<caf::atom("simprobet")>;
 // The manager's progress line while DHCP hosts come up.
 using host_progress_atom = caf::atom_constant<caf::atom("simprog")>;
 

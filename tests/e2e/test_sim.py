@@ -68,6 +68,30 @@ class Sim(LabTest):
                                  "--socket-dir", self.lab.socket_dir], capture_output=True, text=True, timeout=10)
         self.assertIn(f"{COUNT} hosts", status.stdout, status.stderr)
 
+    def sim(self, *args):
+        return subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "sim", *args,
+                               "--socket-dir", self.lab.socket_dir], capture_output=True, text=True, timeout=20)
+
+    def test_a_host_asked_to_arp_and_ping_finds_the_client_as_arping_and_ping_would(self):
+        client_mac = self.lab.client(["cat", f"/sys/class/net/{self.lab.client_if}/address"]).stdout.strip()
+        r = self.sim("arp", host_address(7), CLIENT_IP)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"{CLIENT_IP} is at {client_mac} (ARP from {host_address(7)} ({host_mac(7)})", r.stdout)
+        r = self.sim("ping", host_mac(9), CLIENT_IP, "-c", "3")  # the host by its MAC this time
+        self.assertRegex(r.stdout, rf"ping {CLIENT_IP} from {host_address(9)} \({host_mac(9)}\): 3 sent, "
+                                   rf"3 received, rtt min/avg/max = [\d.]+/[\d.]+/[\d.]+ ms")
+        print(r.stdout, end="")
+        # The client's kernel saw host 9 at its own MAC (it answered its ARP).
+        neighbours = self.lab.client(["ip", "neigh", "show", host_address(9)]).stdout
+        self.assertIn(host_mac(9), neighbours)
+        r = self.sim("arp", host_address(7), "10.77.1.99")  # nobody there
+        self.assertIn("no answer to 3 requests", r.stdout)
+        r = self.sim("ping", "02:5e:00:ff:ff:ff", CLIENT_IP)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no simulated host has the MAC or address 02:5e:00:ff:ff:ff", r.stdout + r.stderr)
+        r = self.sim("ping", host_address(7), "10.99.0.1")
+        self.assertIn("is not on host", r.stdout + r.stderr)
+
     def test_arp_scan_finds_every_host(self):
         # Debian's arp-scan, as a user surveys a subnet: every address of the /22 asked once.
         out = self.lab.client(["arp-scan", "--interface", self.lab.client_if, "--retry", "1", "--quiet",
