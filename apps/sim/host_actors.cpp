@@ -16,6 +16,7 @@
 #include "actors/frame.hpp"
 #include "actors/link.hpp"
 #include "actors/messages.hpp"
+#include "actors/registered_name.hpp"
 #include "actors/tell.hpp"
 #include "apps/sim/dhcp_host_frames.hpp"
 #include "apps/sim/host_probe.hpp"
@@ -36,6 +37,51 @@ void host_handles::set(host_index host, caf::actor actor) {
 caf::actor host_handles::get(host_index host) const {
   std::shared_lock guard(lock_);
   return host < actors_.size() ? actors_[host] : caf::actor{};
+}
+
+void host_roster::add(host_spec spec) {
+  std::unique_lock guard(lock_);
+  ++(spec.address ? live_.statics : live_.by_dhcp);
+  hosts_.push_back(std::move(spec));
+}
+
+std::optional<host_spec> host_roster::get(host_index host) const {
+  std::shared_lock guard(lock_);
+  return host < hosts_.size() ? hosts_[host] : std::nullopt;
+}
+
+bool host_roster::remove(host_index host) {
+  std::unique_lock guard(lock_);
+  if (host >= hosts_.size() || !hosts_[host]) return false;
+  --(hosts_[host]->address ? live_.statics : live_.by_dhcp);
+  hosts_[host].reset();
+  return true;
+}
+
+std::size_t host_roster::size() const {
+  std::shared_lock guard(lock_);
+  return hosts_.size();
+}
+
+host_roster::counts host_roster::live() const {
+  std::shared_lock guard(lock_);
+  return live_;
+}
+
+std::vector<host_index> host_roster::live_dhcp_hosts() const {
+  std::shared_lock guard(lock_);
+  std::vector<host_index> out;
+  for (const auto& h : hosts_)
+    if (h && !h->address) out.push_back(h->index);
+  return out;
+}
+
+std::vector<actors::link_index> host_roster::links() const {
+  std::shared_lock guard(lock_);
+  std::vector<actors::link_index> out;
+  for (const auto& h : hosts_)
+    if (h && std::find(out.begin(), out.end(), h->link) == out.end()) out.push_back(h->link);
+  return out;
 }
 
 namespace {
@@ -73,11 +119,11 @@ std::uint8_t prefix_of(protocols::ipv4_address mask) {
 }
 
 // Out through the link's sender, across the group's impaired link if it has one.
-void send_frame(host_pointer self, const host_spec& spec, const host_world& world, actors::frame f) {
+void send_frame(host_pointer self, const host_spec& spec, actors::frame f) {
   auto sender =
     caf::actor_cast<actors::sender_actor>(self->system().registry().get(actors::sender_name(spec.link)));
   if (!sender) return;
-  const auto& link = world.groups[spec.group].link;
+  const auto& link = spec.timing->link;
   if (!link.any()) return actors::tell(self->context(), sender, actors::send_frame_atom::value, std::move(f));
   auto plan = plan_frame(link, self->state.random);
   for (std::uint8_t i = 0; i < plan.copies; ++i) {
@@ -104,9 +150,9 @@ void act(host_pointer self, const host_spec& spec, const host_world& world, clie
       ++counters.retransmissions;
     if (step.send->type == protocols::dhcp_message_type::decline) ++counters.declines;
     if (step.send->type == protocols::dhcp_message_type::release) ++counters.releases;
-    send_frame(self, spec, world, actors::frame{client_frame(*step.send, spec.mac, st.server_mac, spec.vlan)});
+    send_frame(self, spec, actors::frame{client_frame(*step.send, spec.mac, st.server_mac, spec.vlan)});
   }
-  if (step.probe) send_frame(self, spec, world, actors::frame{arp_probe(spec.mac, *step.probe, spec.vlan)});
+  if (step.probe) send_frame(self, spec, actors::frame{arp_probe(spec.mac, *step.probe, spec.vlan)});
   auto after = c.state();
   if (after != before) {
     --counters.in_state[static_cast<std::size_t>(before)];
@@ -135,9 +181,9 @@ void act(host_pointer self, const host_spec& spec, const host_world& world, clie
 
 // After every event of a probe: its next frame sent, its wait armed, its
 // report delivered once it is done.
-void go_on(host_pointer self, const host_spec& spec, const host_world& world, host_probe::step step) {
+void go_on(host_pointer self, const host_spec& spec, host_probe::step step) {
   auto& st = self->state;
-  if (step.send) send_frame(self, spec, world, actors::frame{std::move(*step.send)});
+  if (step.send) send_frame(self, spec, actors::frame{std::move(*step.send)});
   if (st.probe->done()) {
     st.asked.deliver(st.probe->report());
     st.probe.reset();
@@ -148,8 +194,7 @@ void go_on(host_pointer self, const host_spec& spec, const host_world& world, ho
                      host_probe_timeout_atom::value, due.time_since_epoch().count());
 }
 
-caf::result<std::string> start_probe(host_pointer self, const host_spec& spec, const host_world& world,
-                                     probe_request request) {
+caf::result<std::string> start_probe(host_pointer self, const host_spec& spec, probe_request request) {
   auto& st = self->state;
   auto host = spec.mac.to_string();
   if (st.probe) return "error: host " + host + " is busy with another ARP or ping; try again when it is done\n";
@@ -163,7 +208,7 @@ caf::result<std::string> start_probe(host_pointer self, const host_spec& spec, c
   st.probe.emplace(request, probe_source{spec.mac, own, spec.vlan, static_cast<std::uint16_t>(spec.index)});
   st.asked = self->make_response_promise<std::string>();
   auto first = st.probe->begin(sim_clock::now());
-  go_on(self, spec, world, {false, std::move(first)});
+  go_on(self, spec, {false, std::move(first)});
   return st.asked;
 }
 
@@ -174,7 +219,7 @@ void take_frame(host_pointer self, const host_spec& spec, const host_world& worl
   auto& st = self->state;
   auto now = sim_clock::now();
   if (st.probe) {
-    if (auto step = st.probe->on_frame(f.bytes(), now); step.answered) return go_on(self, spec, world, std::move(step));
+    if (auto step = st.probe->on_frame(f.bytes(), now); step.answered) return go_on(self, spec, std::move(step));
   }
   if (st.client) {
     auto& c = *st.client;
@@ -185,11 +230,11 @@ void take_frame(host_pointer self, const host_spec& spec, const host_world& worl
         if (a->options.subnet_mask) st.prefix = prefix_of(*a->options.subnet_mask);
       }
       auto before = c.state();
-      return act(self, spec, world, before, c.on_answer(a->answer, now, world.groups[spec.group].dhcp), now);
+      return act(self, spec, world, before, c.on_answer(a->answer, now, spec.timing->dhcp), now);
     }
     if (c.state() == client_state::checking && claims_address(f.bytes(), c.offered(), spec.mac)) {
       auto before = c.state();
-      return act(self, spec, world, before, c.on_conflict(now, world.groups[spec.group].dhcp), now);
+      return act(self, spec, world, before, c.on_conflict(now, spec.timing->dhcp), now);
     }
   }
   actors::frame reply{std::max(f.size(), actors::min_reply_room)};
@@ -198,7 +243,7 @@ void take_frame(host_pointer self, const host_spec& spec, const host_world& worl
   if (v.outcome != actors::verdict::kind::reply) return;
   reply.shrink_to(v.reply_len);
   ++world.counters->replies;
-  send_frame(self, spec, world, std::move(reply));
+  send_frame(self, spec, std::move(reply));
 }
 
 caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host_world> world) {
@@ -209,7 +254,7 @@ caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host
   else st.client.emplace(std::hash<std::uint64_t>{}(spec.index) ^ (0x5157ull << 32 | spec.index));
   return {
     [=](host_frame_atom, const actors::frame& f) {
-      const auto& link = world->groups[spec.group].link;
+      const auto& link = spec.timing->link;
       if (!link.any()) return take_frame(self, spec, *world, f);
       auto plan = plan_frame(link, self->state.random);
       for (std::uint8_t i = 0; i < plan.copies; ++i) {
@@ -218,13 +263,23 @@ caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host
       }
     },
     [=](host_arrival_atom, const actors::frame& f) { take_frame(self, spec, *world, f); },
+    [=](host_remove_atom) {
+      auto& st = self->state;
+      if (st.client) {
+        auto now = sim_clock::now();
+        auto before = st.client->state();
+        act(self, spec, *world, before, st.client->release(), now); // RELEASE, if it holds a lease
+      }
+      if (st.probe) st.asked.deliver(std::string("error: host " + spec.mac.to_string() + " was removed\n"));
+      self->quit();
+    },
     [=](host_probe_atom, std::uint8_t kind, std::uint32_t target, std::uint32_t count) {
-      return start_probe(self, spec, *world, {static_cast<probe_kind>(kind), protocols::ipv4_address{target}, count});
+      return start_probe(self, spec, {static_cast<probe_kind>(kind), protocols::ipv4_address{target}, count});
     },
     [=](host_probe_timeout_atom, sim_clock::rep due) {
       auto& st = self->state;
       if (!st.probe || due != st.probe->deadline().time_since_epoch().count()) return; // answered meanwhile
-      go_on(self, spec, *world, st.probe->on_timeout(sim_clock::now()));
+      go_on(self, spec, st.probe->on_timeout(sim_clock::now()));
     },
     [=](host_reboot_atom) {
       auto& st = self->state;
@@ -235,13 +290,13 @@ caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host
       if (st.client->lease()) remembered = st.client->lease()->address;
       if (before == client_state::init && st.armed == sim_clock::time_point{}) // not started yet
         ++world->counters->in_state[static_cast<std::size_t>(client_state::init)];
-      act(self, spec, *world, before, st.client->start(now, world->groups[spec.group].dhcp, remembered), now);
+      act(self, spec, *world, before, st.client->start(now, spec.timing->dhcp, remembered), now);
     },
     [=](host_start_atom) {
       auto& c = *self->state.client;
       auto now = sim_clock::now();
       ++world->counters->in_state[static_cast<std::size_t>(client_state::init)];
-      act(self, spec, *world, client_state::init, c.start(now, world->groups[spec.group].dhcp), now);
+      act(self, spec, *world, client_state::init, c.start(now, spec.timing->dhcp), now);
     },
     [=](host_timer_atom, sim_clock::rep due) {
       auto& st = self->state;
@@ -249,7 +304,7 @@ caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host
       st.armed = {};
       auto now = sim_clock::now();
       auto before = st.client->state();
-      act(self, spec, *world, before, st.client->on_timer(now, world->groups[spec.group].dhcp), now);
+      act(self, spec, *world, before, st.client->on_timer(now, spec.timing->dhcp), now);
     },
   };
 }
@@ -270,38 +325,50 @@ caf::actor spawn_host(caf::event_based_actor* manager, const host_spec& spec,
 
 struct manager_state {
   std::unordered_map<caf::actor_addr, host_index> hosts;
+  std::uint64_t seed = 0x243f6a8885a308d3ull; // the DHCP hosts' random starts
   static inline const char* name = "sim_hosts";
 };
 
-caf::behavior host_manager(caf::stateful_actor<manager_state>* self, std::shared_ptr<const host_world> world) {
-  world->handles->resize(world->hosts.size());
-  for (const auto& spec : world->hosts) self->state.hosts[spawn_host(self, spec, world).address()] = spec.index;
-  // DHCP hosts begin at random within their group's spread.
-  std::uint64_t seed = 0x243f6a8885a308d3ull;
-  for (const auto& spec : world->hosts) {
-    if (spec.address) continue;
-    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-    auto spread = std::max<std::int64_t>(world->groups[spec.group].start_spread.count(), 1);
-    auto at = std::chrono::milliseconds(static_cast<std::int64_t>((seed >> 33) % static_cast<std::uint64_t>(spread)));
-    self->delayed_send(world->handles->get(spec.index), at, host_start_atom::value);
+// Spawns the roster's hosts [first, end); DHCP hosts begin at random within
+// their group's spread. Returns how many DHCP hosts there were.
+std::int64_t spawn_hosts(caf::stateful_actor<manager_state>* self, const std::shared_ptr<const host_world>& world,
+                         host_index first, host_index end) {
+  world->handles->resize(world->roster->size());
+  std::int64_t dhcp_hosts = 0;
+  for (auto i = first; i < end; ++i) {
+    auto spec = world->roster->get(i);
+    if (!spec) continue; // removed meanwhile
+    self->state.hosts[spawn_host(self, *spec, world).address()] = i;
+    if (spec->address) continue;
+    ++dhcp_hosts;
+    self->state.seed = self->state.seed * 6364136223846793005ull + 1442695040888963407ull;
+    auto spread = std::max<std::int64_t>(spec->timing->start_spread.count(), 1);
+    auto at = std::chrono::milliseconds(
+      static_cast<std::int64_t>((self->state.seed >> 33) % static_cast<std::uint64_t>(spread)));
+    self->delayed_send(world->handles->get(i), at, host_start_atom::value);
   }
-  spdlog::info("sim: {} hosts up", world->hosts.size());
+  return dhcp_hosts;
+}
+
+caf::behavior host_manager(caf::stateful_actor<manager_state>* self, std::shared_ptr<const host_world> world) {
+  auto dhcp_hosts = spawn_hosts(self, world, 0, static_cast<host_index>(world->roster->size()));
+  spdlog::info("sim: {} hosts up", world->roster->size());
   // While DHCP hosts come up: a progress line a second, until every one is bound.
-  auto dhcp_hosts = static_cast<std::int64_t>(
-    std::count_if(world->hosts.begin(), world->hosts.end(), [](const host_spec& h) { return !h.address; }));
   if (dhcp_hosts > 0) self->delayed_send(self, std::chrono::seconds(1), host_progress_atom::value, dhcp_hosts);
-  // A host that crashes starts again with its spec.
+  // A host that crashes starts again with its spec (unless it was removed).
   self->set_down_handler([=](caf::down_msg& m) {
     auto it = self->state.hosts.find(m.source);
     if (it == self->state.hosts.end()) return;
     auto index = it->second;
     self->state.hosts.erase(it);
     if (!m.reason) return;
+    auto spec = world->roster->get(index);
+    if (!spec) return;
     ++world->counters->crashes;
-    self->state.hosts[spawn_host(self, world->hosts[index], world).address()] = index;
+    self->state.hosts[spawn_host(self, *spec, world).address()] = index;
   });
   self->attach_functor([world] {
-    for (std::size_t i = 0; i < world->hosts.size(); ++i) {
+    for (std::size_t i = 0; i < world->roster->size(); ++i) {
       auto host = world->handles->get(static_cast<host_index>(i));
       if (host) caf::anon_send_exit(host, caf::exit_reason::user_shutdown);
       world->handles->set(static_cast<host_index>(i), {});
@@ -309,6 +376,13 @@ caf::behavior host_manager(caf::stateful_actor<manager_state>* self, std::shared
   });
   return {
     [](host_frame_atom, const actors::frame&) {},
+    [=](host_spawn_atom, host_index first, host_index end) {
+      auto added = spawn_hosts(self, world, first, end);
+      spdlog::info("sim: {} hosts added", end - first);
+      if (added > 0)
+        self->delayed_send(self, std::chrono::seconds(1), host_progress_atom::value,
+                           static_cast<std::int64_t>(world->roster->live().by_dhcp));
+    },
     [=](host_progress_atom, std::int64_t dhcp_hosts) {
       const auto& in = world->counters->in_state;
       auto bound = in[static_cast<std::size_t>(client_state::bound)].load() +
@@ -326,7 +400,9 @@ caf::behavior host_manager(caf::stateful_actor<manager_state>* self, std::shared
 } // namespace
 
 caf::actor spawn_host_manager(caf::actor_system& system, std::shared_ptr<const host_world> world) {
-  return system.spawn(host_manager, std::move(world));
+  auto manager = system.spawn(host_manager, std::move(world));
+  actors::register_as(system, host_manager_name, manager);
+  return manager;
 }
 
 } // namespace etherbeam::apps::sim

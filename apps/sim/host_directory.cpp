@@ -39,12 +39,25 @@ std::optional<host_index> host_directory::by_address(actors::link_index link, pr
 void host_directory::set_address(host_index index, std::optional<protocols::ipv4_address> address) {
   std::unique_lock guard(lock_);
   auto& h = hosts_.at(index);
+  if (h.removed) return; // a host's last word after its removal
   if (h.address) {
     auto it = by_address_.find(key(h.link, *h.address));
     if (it != by_address_.end() && it->second == index) by_address_.erase(it);
   }
   h.address = address;
   if (address) by_address_[key(h.link, *address)] = index; // the newest claim wins, as on a wire
+}
+
+void host_directory::remove(host_index index) {
+  std::unique_lock guard(lock_);
+  auto& h = hosts_.at(index);
+  if (h.removed) return;
+  if (auto it = by_mac_.find(key(h.link, h.mac)); it != by_mac_.end() && it->second == index) by_mac_.erase(it);
+  if (h.address)
+    if (auto it = by_address_.find(key(h.link, *h.address)); it != by_address_.end() && it->second == index)
+      by_address_.erase(it);
+  h.address.reset();
+  h.removed = true;
 }
 
 std::size_t host_directory::size() const {

@@ -24,6 +24,8 @@ public:
   std::optional<host_index> by_address(actors::link_index link, protocols::ipv4_address address) const;
   // The address the host answers for (none: it has none yet, or gave it up).
   void set_address(host_index host, std::optional<protocols::ipv4_address> address);
+  // Frames for it find nobody from now on; its index is never used again.
+  void remove(host_index host);
   std::size_t size() const;
 
 private:
@@ -31,6 +33,7 @@ private:
     protocols::mac_address mac;
     actors::link_index link;
     std::optional<protocols::ipv4_address> address;
+    bool removed = false;
   };
   static std::uint64_t key(actors::link_index link, const protocols::mac_address& mac);
   static std::uint64_t key(actors::link_index link, protocols::ipv4_address address);

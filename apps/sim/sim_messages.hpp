@@ -16,6 +16,10 @@ using host_reboot_atom = caf::atom_constant<caf::atom("simreboot")>;
 // answered with a report; and its probe's wait for an answer running out.
 using host_probe_atom = caf::atom_constant<caf::atom("simprobe")>;
 using host_probe_timeout_atom = caf::atom_constant<caf::atom("simprobet")>;
+// Hosts a `sim add` appended to the roster, [first, end), for the manager to
+// spawn; and a host removed (it releases its lease, if it holds one, and ends).
+using host_spawn_atom = caf::atom_constant<caf::atom("simspawn")>;
+using host_remove_atom = caf::atom_constant<caf::atom("simremove")>;
 // The manager's progress line while DHCP hosts come up.
 using host_progress_atom = caf::atom_constant<caf::atom("simprog")>;
 

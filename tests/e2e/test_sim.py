@@ -88,9 +88,30 @@ class Sim(LabTest):
         self.assertIn("no answer to 3 requests", r.stdout)
         r = self.sim("ping", "02:5e:00:ff:ff:ff", CLIENT_IP)
         self.assertEqual(r.returncode, 1)
-        self.assertIn("no simulated host has the MAC or address 02:5e:00:ff:ff:ff", r.stdout + r.stderr)
+        self.assertIn("no simulated host has the MAC or address 02:5e:00:ff:ff:ff", r.stderr)
         r = self.sim("ping", host_address(7), "10.99.0.1")
-        self.assertIn("is not on host", r.stdout + r.stderr)
+        self.assertIn("is not on host", r.stderr)
+
+    def test_hosts_added_at_run_time_answer_and_removed_ones_fall_silent(self):
+        r = self.sim("add", "--count", "5", "--mac", "02:5e:00:00:07:00", "--address", "10.77.3.200/22")
+        self.assertIn("5 hosts added: 02:5e:00:00:07:00 to 02:5e:00:00:07:04, 10.77.3.200 to 10.77.3.204",
+                      r.stdout, r.stderr)
+        self.assertIn(f"{COUNT + 5} hosts: {COUNT + 5} static", self.sim("status").stdout)
+        out = self.lab.client(["ping", "-n", "-c", "1", "-W", "2", "10.77.3.202"], check=False).stdout
+        self.assertEqual(ping_stats(out), (1, 1), out)
+        self.assertIn("02:5e:00:00:07:02", self.lab.client(["ip", "neigh", "show", "10.77.3.202"]).stdout)
+        r = self.sim("add", "--count", "1", "--mac", "02:5e:00:00:08:00", "--address", host_address(3) + "/22")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{host_address(3)} is already a simulated host's address; nothing added", r.stderr)
+        r = self.sim("add", "--count", "1", "--mac", "02:5e:00:00:08:00", "--address", "10.77.3.255/22")
+        self.assertIn("do not fit between its subnet's network and broadcast addresses", r.stderr)
+        r = self.sim("remove", "10.77.3.202")
+        self.assertIn("1 hosts removed", r.stdout, r.stderr)
+        out = self.lab.client(["ping", "-n", "-c", "2", "-W", "1", "10.77.3.202"], check=False).stdout
+        self.assertEqual(ping_stats(out)[1], 0, out)
+        out = self.lab.client(["ping", "-n", "-c", "1", "-W", "2", "10.77.3.203"], check=False).stdout
+        self.assertEqual(ping_stats(out), (1, 1), out)  # its neighbour stays
+        self.assertIn(f"{COUNT + 4} hosts: {COUNT + 4} static", self.sim("status").stdout)
 
     def test_arp_scan_finds_every_host(self):
         # Debian's arp-scan, as a user surveys a subnet: every address of the /22 asked once.
@@ -283,6 +304,22 @@ class SimAgainstEtherbeam(DhcpHostsTest):
         self.assertRegex(self.status(), rf"bound {DHCP_HOSTS}\b")
         self.assertEqual(leases(), given)
         print(self.status(), end="")
+        # Twenty more at run time; then removed, each releasing its lease.
+        r = self.sim_command("add", "--count", "20", "--mac", "02:5e:00:00:05:00", "--address", "dhcp",
+                             "--start-spread", "1")
+        self.assertIn("20 hosts added: 02:5e:00:00:05:00 to 02:5e:00:00:05:13, by DHCP", r.stdout, r.stderr)
+        self.wait_for_status(rf"{DHCP_HOSTS + 20} hosts: 0 static.*\n  by state: bound {DHCP_HOSTS + 20}\b", 30)
+        self.assertEqual(len(leases()), DHCP_HOSTS + 20)
+        r = self.sim_command("add", "--count", "1", "--mac", "02:5e:00:00:05:13", "--address", "dhcp")
+        self.assertIn("02:5e:00:00:05:13 is already a simulated host's MAC; nothing added", r.stderr)
+        r = self.sim_command("remove", "02:5e:00:00:05:00", "-c", "20")
+        self.assertIn("20 hosts removed", r.stdout, r.stderr)
+        deadline = time.monotonic() + 10
+        while len(leases()) != DHCP_HOSTS:  # the server frees each released lease
+            self.assertLess(time.monotonic(), deadline, f"{len(leases())} active leases")
+            time.sleep(0.2)
+        self.assertEqual(leases(), given)
+        self.assertRegex(self.status(), rf"(?s)^{DHCP_HOSTS} hosts: 0 static, {DHCP_HOSTS} by DHCP\n.*releases 20\b")
 
 
 if __name__ == "__main__":
