@@ -179,6 +179,14 @@ void act(host_pointer self, const host_spec& spec, const host_world& world, clie
   }
 }
 
+// A DHCP host counts in INIT from its start (host_start_atom); one asked to
+// reboot or to leave before that is counted there first, so that its move
+// out of INIT is not one too many.
+void count_if_not_started(const host_state& st, const host_world& world) {
+  if (st.client && st.client->state() == client_state::init && st.armed == sim_clock::time_point{})
+    ++world.counters->in_state[static_cast<std::size_t>(client_state::init)];
+}
+
 // After every event of a probe: its next frame sent, its wait armed, its
 // report delivered once it is done.
 void go_on(host_pointer self, const host_spec& spec, host_probe::step step) {
@@ -268,6 +276,7 @@ caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host
       if (st.client) {
         auto now = sim_clock::now();
         auto before = st.client->state();
+        count_if_not_started(st, *world);
         act(self, spec, *world, before, st.client->release(), now); // RELEASE, if it holds a lease
       }
       if (st.probe) st.asked.deliver(std::string("error: host " + spec.mac.to_string() + " was removed\n"));
@@ -288,8 +297,7 @@ caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host
       auto before = st.client->state();
       std::optional<protocols::ipv4_address> remembered;
       if (st.client->lease()) remembered = st.client->lease()->address;
-      if (before == client_state::init && st.armed == sim_clock::time_point{}) // not started yet
-        ++world->counters->in_state[static_cast<std::size_t>(client_state::init)];
+      count_if_not_started(st, *world);
       act(self, spec, *world, before, st.client->start(now, spec.timing->dhcp, remembered), now);
     },
     [=](host_start_atom) {

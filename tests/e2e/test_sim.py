@@ -320,6 +320,11 @@ class SimAgainstEtherbeam(DhcpHostsTest):
             time.sleep(0.2)
         self.assertEqual(leases(), given)
         self.assertRegex(self.status(), rf"(?s)^{DHCP_HOSTS} hosts: 0 static, {DHCP_HOSTS} by DHCP\n.*releases 20\b")
+        # Hosts removed before they started (a long start spread) leave every count right.
+        self.sim_command("add", "--count", "3", "--mac", "02:5e:00:00:06:00", "--address", "dhcp",
+                         "--start-spread", "600")
+        self.sim_command("remove", "02:5e:00:00:06:00", "-c", "3")
+        self.wait_for_status(rf"by state: bound {DHCP_HOSTS} released 23\n", 10)
 
 
 if __name__ == "__main__":
