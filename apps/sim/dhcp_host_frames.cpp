@@ -17,15 +17,6 @@ namespace {
 // What a Linux client asks for: mask, router, DNS, lease, server, T1, T2.
 constexpr std::array<std::uint8_t, 7> asked = {1, 3, 6, 51, 54, 58, 59};
 
-protocols::ethernet_repr ethernet(protocols::mac_address to, protocols::mac_address from, std::uint16_t vlan) {
-  protocols::ethernet_repr e{to, from};
-  if (vlan) {
-    e.vlans[0] = protocols::vlan_tag{protocols::ethertype::vlan, vlan};
-    e.vlan_count = 1;
-  }
-  return e;
-}
-
 std::optional<protocols::ipv4_address> address_option(const protocols::dhcp_option_areas& areas, std::uint8_t code) {
   auto v = areas.first(code);
   if (!v || v->size() < 4) return std::nullopt;
@@ -33,6 +24,15 @@ std::optional<protocols::ipv4_address> address_option(const protocols::dhcp_opti
 }
 
 } // namespace
+
+protocols::ethernet_repr host_ethernet(protocols::mac_address to, protocols::mac_address from, std::uint16_t vlan) {
+  protocols::ethernet_repr e{to, from};
+  if (vlan) {
+    e.vlans[0] = protocols::vlan_tag{protocols::ethertype::vlan, vlan};
+    e.vlan_count = 1;
+  }
+  return e;
+}
 
 std::vector<std::uint8_t> client_frame(const client_message& m, const protocols::mac_address& mac,
                                        std::optional<protocols::mac_address> server_mac, std::uint16_t vlan) {
@@ -56,7 +56,7 @@ std::vector<std::uint8_t> client_frame(const client_message& m, const protocols:
   ip.destination = unicast ? *m.unicast_to : protocols::ipv4_address{0xffffffffu};
   ip.protocol = protocols::ip_protocol::udp;
   protocols::frame_repr f{
-    ethernet(unicast ? *server_mac : protocols::mac_address::broadcast(), mac, vlan),
+    host_ethernet(unicast ? *server_mac : protocols::mac_address::broadcast(), mac, vlan),
     protocols::ipv4_datagram_repr{ip, protocols::udp_repr{protocols::dhcp_client_port, protocols::dhcp_server_port,
                                                          dhcp}}};
   std::vector<std::uint8_t> out(18 + 20 + 8 + dhcp.size());
@@ -66,7 +66,7 @@ std::vector<std::uint8_t> client_frame(const client_message& m, const protocols:
 
 std::vector<std::uint8_t> arp_probe(const protocols::mac_address& mac, protocols::ipv4_address address,
                                     std::uint16_t vlan) {
-  protocols::frame_repr f{ethernet(protocols::mac_address::broadcast(), mac, vlan),
+  protocols::frame_repr f{host_ethernet(protocols::mac_address::broadcast(), mac, vlan),
                           protocols::arp_repr{protocols::arp_operation::request, mac, {}, {}, address}};
   std::vector<std::uint8_t> out(64);
   out.resize(f.emit(out));

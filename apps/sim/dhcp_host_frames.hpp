@@ -8,6 +8,7 @@
 #include "apps/sim/dhcp_client.hpp"
 #include "protocols/addresses.hpp"
 #include "protocols/bytes.hpp"
+#include "protocols/ethernet.hpp"
 
 namespace etherbeam::apps::sim {
 
@@ -15,6 +16,9 @@ namespace etherbeam::apps::sim {
 struct offered_options {
   std::optional<protocols::ipv4_address> subnet_mask, router, dns;
 };
+
+// The Ethernet header of a frame a host sends: untagged, or on its VLAN.
+protocols::ethernet_repr host_ethernet(protocols::mac_address to, protocols::mac_address from, std::uint16_t vlan);
 
 // A message from the client at `mac`: broadcast (from 0.0.0.0, or from its
 // address when REBINDING), or unicast to its server at `server_mac`.

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 
+#include "apps/sim/dhcp_host_frames.hpp"
 #include "protocols/arp.hpp"
 #include "protocols/ethernet.hpp"
 #include "protocols/frame_repr.hpp"
@@ -20,15 +21,6 @@ constexpr std::array<std::uint8_t, 56> echo_payload = [] {
   for (std::size_t i = 0; i < p.size(); ++i) p[i] = static_cast<std::uint8_t>(i);
   return p;
 }();
-
-protocols::ethernet_repr ethernet(protocols::mac_address to, protocols::mac_address from, std::uint16_t vlan) {
-  protocols::ethernet_repr e{to, from};
-  if (vlan) {
-    e.vlans[0] = protocols::vlan_tag{protocols::ethertype::vlan, vlan};
-    e.vlan_count = 1;
-  }
-  return e;
-}
 
 std::vector<std::uint8_t> emitted(const protocols::frame_repr& f) {
   std::vector<std::uint8_t> out(f.buffer_len());
@@ -49,7 +41,7 @@ host_probe::host_probe(probe_request request, probe_source source) : request_(re
 }
 
 std::vector<std::uint8_t> host_probe::arp_request() const {
-  return emitted({ethernet(protocols::mac_address::broadcast(), source_.mac, source_.vlan),
+  return emitted({host_ethernet(protocols::mac_address::broadcast(), source_.mac, source_.vlan),
                   protocols::arp_repr{protocols::arp_operation::request, source_.mac, source_.address.address, {},
                                       request_.target}});
 }
@@ -62,7 +54,7 @@ std::vector<std::uint8_t> host_probe::echo_request() const {
   ip.identification = static_cast<std::uint16_t>(source_.echo_identifier + echoes_sent_);
   protocols::icmpv4_echo_repr echo{true, source_.echo_identifier, static_cast<std::uint16_t>(echoes_sent_ + 1),
                                    protocols::byte_view(echo_payload)};
-  return emitted({ethernet(*target_mac_, source_.mac, source_.vlan), protocols::ipv4_datagram_repr{ip, echo}});
+  return emitted({host_ethernet(*target_mac_, source_.mac, source_.vlan), protocols::ipv4_datagram_repr{ip, echo}});
 }
 
 std::vector<std::uint8_t> host_probe::begin(clock::time_point now) {
