@@ -28,7 +28,7 @@ std::vector<std::uint8_t> emitted(const protocols::frame_repr& f) {
   return out;
 }
 
-std::string milliseconds(std::chrono::microseconds t) {
+std::string in_ms(std::chrono::microseconds t) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3f", static_cast<double>(t.count()) / 1000.0);
   return text;
@@ -123,7 +123,7 @@ std::string host_probe::report() const {
   if (!target_mac_)
     return "ARP for " + target + " from " + from + ": no answer to " + std::to_string(arp_sent_) + " requests\n";
   std::string out = target + " is at " + target_mac_->to_string() + " (ARP from " + from + ": " +
-                    milliseconds(arp_rtt_) + " ms)\n";
+                    in_ms(arp_rtt_) + " ms)\n";
   if (request_.kind == probe_kind::arp) return out;
   out += "ping " + target + " from " + from + ": " + std::to_string(echoes_sent_) + " sent, " +
          std::to_string(echoes_received_) + " received";
@@ -131,8 +131,8 @@ std::string host_probe::report() const {
     auto [least, most] = std::minmax_element(echo_rtts_.begin(), echo_rtts_.end());
     std::chrono::microseconds sum{};
     for (auto r : echo_rtts_) sum += r;
-    out += ", rtt min/avg/max = " + milliseconds(*least) + "/" +
-           milliseconds(sum / static_cast<long>(echo_rtts_.size())) + "/" + milliseconds(*most) + " ms";
+    out += ", rtt min/avg/max = " + in_ms(*least) + "/" +
+           in_ms(sum / static_cast<long>(echo_rtts_.size())) + "/" + in_ms(*most) + " ms";
   }
   return out + "\n";
 }
