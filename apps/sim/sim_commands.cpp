@@ -1,7 +1,6 @@
 #include "apps/sim/sim_commands.hpp"
 
 #include <charconv>
-#include <set>
 #include <sstream>
 #include <vector>
 
