@@ -21,6 +21,7 @@
 #include "apps/sim/dhcp_host_frames.hpp"
 #include "apps/sim/host_probe.hpp"
 #include "apps/sim/sim_messages.hpp"
+#include "apps/sim/timer_queue.hpp"
 
 namespace etherbeam::apps::sim {
 
@@ -107,6 +108,7 @@ struct host_state {
   caf::typed_response_promise<std::string> asked;
   std::optional<protocols::mac_address> server_mac;
   sim_clock::time_point armed{};
+  caf::actor timers; // the manager, which keeps the hosts' timers (timer_queue.hpp says why)
   std::uint8_t prefix = 24; // the subnet mask the server gave
   std::uint64_t random = 0;  // the impaired link's draws
   static inline const char* name = "sim_host";
@@ -174,8 +176,7 @@ void act(host_pointer self, const host_spec& spec, const host_world& world, clie
   auto due = c.next_timer();
   if (after != client_state::released && due != st.armed) {
     st.armed = due;
-    self->delayed_send(self, std::max<sim_clock::duration>(due - now, std::chrono::milliseconds(1)),
-                       host_timer_atom::value, due.time_since_epoch().count());
+    self->send(st.timers, host_arm_atom::value, spec.index, due.time_since_epoch().count());
   }
 }
 
@@ -254,8 +255,9 @@ void take_frame(host_pointer self, const host_spec& spec, const host_world& worl
   send_frame(self, spec, std::move(reply));
 }
 
-caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host_world> world) {
+caf::behavior host(host_pointer self, host_spec spec, std::shared_ptr<const host_world> world, caf::actor timers) {
   auto& st = self->state;
+  st.timers = std::move(timers);
   st.me.mac = spec.mac;
   st.random = 0x5157ull << 32 | spec.index;
   if (spec.address) st.me.addresses.push_back(*spec.address);
@@ -325,7 +327,7 @@ caf::actor spawn_host(caf::event_based_actor* manager, const host_spec& spec,
   // Lazily: a host starts when its first frame comes. Spawned eagerly, each
   // new actor is a job in the manager's worker's queue, which CAF 0.17's
   // work stealing scans from the tail: 100,000 of them took minutes.
-  auto a = manager->spawn<caf::lazy_init>(host, spec, world);
+  auto a = manager->spawn<caf::lazy_init>(host, spec, world, caf::actor_cast<caf::actor>(manager));
   manager->monitor(a);
   world->handles->set(spec.index, a);
   return a;
@@ -333,16 +335,44 @@ caf::actor spawn_host(caf::event_based_actor* manager, const host_spec& spec,
 
 struct manager_state {
   std::unordered_map<caf::actor_addr, host_index> hosts;
+  timer_queue timers;
+  sim_clock::time_point tick_at{}; // when the manager's next look at its timers comes; {}: none pending
   std::uint64_t seed = 0x243f6a8885a308d3ull; // the DHCP hosts' random starts
   static inline const char* name = "sim_hosts";
 };
 
+using manager_pointer = caf::stateful_actor<manager_state>*;
+
+// Timers firing within this of each other are sent in one look: at most a
+// couple of hundred wake-ups of CAF's clock a second, whatever the hosts do.
+constexpr auto timer_resolution = std::chrono::milliseconds(5);
+
+void look_at_timers_in_time(manager_pointer self) {
+  auto& st = self->state;
+  auto next = st.timers.next_due();
+  if (!next) return;
+  if (st.tick_at != sim_clock::time_point{} && *next + timer_resolution >= st.tick_at) return; // one comes soon enough
+  auto now = sim_clock::now();
+  st.tick_at = std::max(*next, now + timer_resolution);
+  self->delayed_send(self, st.tick_at - now, host_tick_atom::value, st.tick_at.time_since_epoch().count());
+}
+
+void send_due_timers(manager_pointer self, const host_world& world) {
+  for (const auto& t : self->state.timers.take_due(sim_clock::now())) {
+    auto host = world.handles->get(t.host);
+    if (!host) continue; // removed
+    if (t.kind == timer_kind::start) self->send(host, host_start_atom::value);
+    else self->send(host, host_timer_atom::value, t.due.time_since_epoch().count());
+  }
+}
+
 // Spawns the roster's hosts [first, end); DHCP hosts begin at random within
 // their group's spread. Returns how many DHCP hosts there were.
-std::int64_t spawn_hosts(caf::stateful_actor<manager_state>* self, const std::shared_ptr<const host_world>& world,
-                         host_index first, host_index end) {
+std::int64_t spawn_hosts(manager_pointer self, const std::shared_ptr<const host_world>& world, host_index first,
+                         host_index end) {
   world->handles->resize(world->roster->size());
   std::int64_t dhcp_hosts = 0;
+  auto now = sim_clock::now();
   for (auto i = first; i < end; ++i) {
     auto spec = world->roster->get(i);
     if (!spec) continue; // removed meanwhile
@@ -353,12 +383,13 @@ std::int64_t spawn_hosts(caf::stateful_actor<manager_state>* self, const std::sh
     auto spread = std::max<std::int64_t>(spec->timing->start_spread.count(), 1);
     auto at = std::chrono::milliseconds(
       static_cast<std::int64_t>((self->state.seed >> 33) % static_cast<std::uint64_t>(spread)));
-    self->delayed_send(world->handles->get(i), at, host_start_atom::value);
+    self->state.timers.arm({now + at, i, timer_kind::start});
   }
+  look_at_timers_in_time(self);
   return dhcp_hosts;
 }
 
-caf::behavior host_manager(caf::stateful_actor<manager_state>* self, std::shared_ptr<const host_world> world) {
+caf::behavior host_manager(manager_pointer self, std::shared_ptr<const host_world> world) {
   auto dhcp_hosts = spawn_hosts(self, world, 0, static_cast<host_index>(world->roster->size()));
   spdlog::info("sim: {} hosts up", world->roster->size());
   // While DHCP hosts come up: a progress line a second, until every one is bound.
@@ -384,6 +415,15 @@ caf::behavior host_manager(caf::stateful_actor<manager_state>* self, std::shared
   });
   return {
     [](host_frame_atom, const actors::frame&) {},
+    [=](host_arm_atom, host_index host, sim_clock::rep due) {
+      self->state.timers.arm({sim_clock::time_point{sim_clock::duration{due}}, host, timer_kind::dhcp});
+      look_at_timers_in_time(self);
+    },
+    [=](host_tick_atom, sim_clock::rep at) {
+      if (at == self->state.tick_at.time_since_epoch().count()) self->state.tick_at = {};
+      send_due_timers(self, *world);
+      look_at_timers_in_time(self);
+    },
     [=](host_spawn_atom, host_index first, host_index end) {
       auto added = spawn_hosts(self, world, first, end);
       spdlog::info("sim: {} hosts added", end - first);

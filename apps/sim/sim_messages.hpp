@@ -8,6 +8,10 @@ using host_frame_atom = caf::atom_constant<caf::atom("simframe")>;
 // A DHCP host's start (its client's first DISCOVER), and its client's timer.
 using host_start_atom = caf::atom_constant<caf::atom("simstart")>;
 using host_timer_atom = caf::atom_constant<caf::atom("simtimer")>;
+// A DHCP host's timer, handed to the manager that keeps them (host index,
+// when), and the manager's own wake-up to send those that are due.
+using host_arm_atom = caf::atom_constant<caf::atom("simarm")>;
+using host_tick_atom = caf::atom_constant<caf::atom("simtick")>;
 // A frame that crossed a host's impaired link late (delayed, held back).
 using host_arrival_atom = caf::atom_constant<caf::atom("simlate")>;
 // Every DHCP host reboots at once (the avalanche): INIT-REBOOT with what it holds.
