@@ -19,6 +19,7 @@ import json
 import os
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -71,7 +72,7 @@ def start_relay_dhcp(lab, state):
     return [lab._start("echo_logic", [lab.socket_dir, SERVER_IP, "dhcp"]), binder]
 
 
-def start_kea(lab, state, subnet=f"{SUBNET}/{PREFIX}", pool=POOL, threads=0):
+def start_kea(lab, state, subnet=f"{SUBNET}/{PREFIX}", pool=POOL, threads=0, control_socket=None):
     """Kea as its makers tune it for speed: logging at WARN (at INFO it logs every
     allocation, about a quarter of its capacity), and with threads > 0 its
     multi-threaded packet processing (Kea 2.2: enable-multi-threading)."""
@@ -86,6 +87,8 @@ def start_kea(lab, state, subnet=f"{SUBNET}/{PREFIX}", pool=POOL, threads=0):
         "multi-threading": {"enable-multi-threading": threads > 0, "thread-pool-size": max(threads, 1),
                             "packet-queue-size": 64 * max(threads, 1)},
     }}
+    if control_socket:  # for kea_statistics()
+        config["Dhcp4"]["control-socket"] = {"socket-type": "unix", "socket-name": control_socket}
     path = os.path.join(state, "kea-dhcp4.json")
     with open(path, "w") as f:
         json.dump(config, f)
@@ -93,6 +96,18 @@ def start_kea(lab, state, subnet=f"{SUBNET}/{PREFIX}", pool=POOL, threads=0):
     kea = Background(lab, "kea", ["kea-dhcp4", "-c", path], None, env)
     answers(lab, kea)
     return [kea]
+
+
+def kea_statistics(control_socket):
+    """Kea's own counts (statistic-get-all), each statistic's latest value."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(control_socket)
+        s.sendall(json.dumps({"command": "statistic-get-all"}).encode())
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    return {name: values[0][0] for name, values in json.loads(answer)["arguments"].items()
+            if values and isinstance(values[0][0], int)}
 
 
 def start_kea_multithreaded(lab, state):

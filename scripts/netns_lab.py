@@ -224,9 +224,9 @@ class Lab:
         """etherbeam with exactly these arguments (e.g. a --config with [[link]] tables)."""
         return self._start("etherbeam", list(args))
 
-    def _start(self, program, args, timeout=10.0, wrapper=(), binder_defaults=True):
-        """Starts a daemon in the server namespace (under `wrapper`, e.g. setpriv)
-        and waits for its READY=1."""
+    def _start(self, program, args, timeout=10.0, wrapper=(), binder_defaults=True, namespace=None):
+        """Starts a daemon in the server namespace, or in `namespace` (under
+        `wrapper`, e.g. setpriv), and waits for its READY=1."""
         binary = os.path.join(self.build_dir, "bin", program)
         if program == "raw_binder" and binder_defaults:
             args = ["--iface", self.server_if, "--socket-dir", self.socket_dir] + list(args)
@@ -239,7 +239,7 @@ class Lab:
         log_path = os.path.join(self.workdir, f"{program}-{n}.log")
         env = dict(os.environ, NOTIFY_SOCKET=notify_path)
         with open(log_path, "w") as log:
-            popen = subprocess.Popen(["ip", "netns", "exec", self.server_ns, *wrapper, binary] + args,
+            popen = subprocess.Popen(["ip", "netns", "exec", namespace or self.server_ns, *wrapper, binary] + args,
                                      stdout=log, stderr=subprocess.STDOUT, env=env,
                                      preexec_fn=_terminate_with_parent)
         daemon = Daemon(program, popen, log_path)

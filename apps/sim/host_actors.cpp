@@ -345,7 +345,7 @@ using manager_pointer = caf::stateful_actor<manager_state>*;
 
 // Timers firing within this of each other are sent in one look: at most a
 // couple of hundred wake-ups of CAF's clock a second, whatever the hosts do.
-constexpr auto timer_resolution = std::chrono::milliseconds(5);
+constexpr auto timer_resolution = std::chrono::milliseconds(1);
 
 void look_at_timers_in_time(manager_pointer self) {
   auto& st = self->state;
@@ -371,22 +371,27 @@ void send_due_timers(manager_pointer self, const host_world& world) {
 std::int64_t spawn_hosts(manager_pointer self, const std::shared_ptr<const host_world>& world, host_index first,
                          host_index end) {
   world->handles->resize(world->roster->size());
-  std::int64_t dhcp_hosts = 0;
-  auto now = sim_clock::now();
+  std::vector<host_timer> starts;
   for (auto i = first; i < end; ++i) {
     auto spec = world->roster->get(i);
     if (!spec) continue; // removed meanwhile
     self->state.hosts[spawn_host(self, *spec, world).address()] = i;
     if (spec->address) continue;
-    ++dhcp_hosts;
     self->state.seed = self->state.seed * 6364136223846793005ull + 1442695040888963407ull;
     auto spread = std::max<std::int64_t>(spec->timing->start_spread.count(), 1);
     auto at = std::chrono::milliseconds(
       static_cast<std::int64_t>((self->state.seed >> 33) % static_cast<std::uint64_t>(spread)));
-    self->state.timers.arm({now + at, i, timer_kind::start});
+    starts.push_back({sim_clock::time_point{at}, i, timer_kind::start});
+  }
+  // The spread counts from when every host is spawned (100,000 take a while):
+  // counted from before, the starts due meanwhile would all go at once.
+  auto now = sim_clock::now();
+  for (auto t : starts) {
+    t.due = now + t.due.time_since_epoch();
+    self->state.timers.arm(t);
   }
   look_at_timers_in_time(self);
-  return dhcp_hosts;
+  return static_cast<std::int64_t>(starts.size());
 }
 
 caf::behavior host_manager(manager_pointer self, std::shared_ptr<const host_world> world) {
