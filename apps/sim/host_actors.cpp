@@ -343,8 +343,9 @@ struct manager_state {
 
 using manager_pointer = caf::stateful_actor<manager_state>*;
 
-// Timers firing within this of each other are sent in one look: at most a
-// couple of hundred wake-ups of CAF's clock a second, whatever the hosts do.
+// Timers due within this of each other are sent in one look: at most a
+// thousand wake-ups of CAF's clock a second, whatever the hosts do, and
+// hosts that start together come a few at a time, as they would on a link.
 constexpr auto timer_resolution = std::chrono::milliseconds(1);
 
 void look_at_timers_in_time(manager_pointer self) {
