@@ -79,26 +79,23 @@ int decode_live(const decode_options& o, const server::server_config& config) {
     std::size_t number = 0, shown = 0;
     std::uint32_t lost = 0;
     double first = -1;
-    actors::control_stream(config.socket_dir, "tap", [&](std::string_view message) {
-      if (message.starts_with("busy: ")) throw std::runtime_error(std::string(message.substr(6)));
-      auto m = read_live_message(message);
-      if (!m) return true;
-      if (!m->header) {
-        for (std::size_t at = 0; at <= m->bytes.size();) {
-          auto comma = std::min(m->bytes.find(',', at), m->bytes.size());
-          links.emplace_back(m->bytes.substr(at, comma - at));
+    auto show_live = [&](const live_message& m) {
+      if (!m.header) {
+        for (std::size_t at = 0; at <= m.bytes.size();) {
+          auto comma = std::min(m.bytes.find(',', at), m.bytes.size());
+          links.emplace_back(m.bytes.substr(at, comma - at));
           at = comma + 1;
         }
         std::cerr << "etherbeam decode: decoding every frame in and out (Ctrl-C to stop)" << std::endl;
         return true;
       }
       ++number;
-      protocols::byte_view bytes{reinterpret_cast<const std::uint8_t*>(m->bytes.data()), m->bytes.size()};
+      protocols::byte_view bytes{reinterpret_cast<const std::uint8_t*>(m.bytes.data()), m.bytes.size()};
       if (filter && !filter->passes(bytes)) return true;
-      double t = double(m->header->microseconds) / 1e6;
+      double t = double(m.header->microseconds) / 1e6;
       if (first < 0) first = t;
-      std::string link = m->header->link < links.size() ? links[m->header->link] : std::to_string(m->header->link);
-      std::string way = m->header->outbound ? "out" : "in";
+      std::string link = m.header->link < links.size() ? links[m.header->link] : std::to_string(m.header->link);
+      std::string way = m.header->outbound ? "out" : "in";
       auto frame = decode_frame(bytes);
       if (json) {
         auto line = json_view(number, t - first, frame);
@@ -106,13 +103,22 @@ int decode_live(const decode_options& o, const server::server_config& config) {
       } else {
         std::cout << link << " " << (way == "in" ? "in " : "out") << text_view(number, t - first, frame, bytes, view);
       }
-      std::cout.flush();
-      if (m->header->lost != lost) {
-        std::cerr << "etherbeam decode: " << m->header->lost - lost << " more frames lost (this reader is slower "
+      if (m.header->lost != lost) {
+        std::cerr << "etherbeam decode: " << m.header->lost - lost << " more frames lost (this reader is slower "
                   << "than the traffic; etherbeam itself lost none)\n";
-        lost = m->header->lost;
+        lost = m.header->lost;
       }
       return o.count == 0 || ++shown < o.count;
+    };
+    actors::control_stream(config.socket_dir, "tap", [&](std::string_view message) {
+      if (message.starts_with("busy: ")) throw std::runtime_error(std::string(message.substr(6)));
+      // Flushed once a message: each frame at once when traffic is light (a
+      // message holds one), in blocks under a flood (a message holds many).
+      bool more = true;
+      for (const auto& m : read_live_messages(message))
+        if (!(more = show_live(m))) break;
+      std::cout.flush();
+      return more;
     });
   } catch (const pcap_error& e) {
     std::cerr << "etherbeam decode: " << e.what() << "\n";

@@ -21,6 +21,32 @@ namespace {
 constexpr std::size_t queue_capacity = 16384;
 constexpr int take_every_ms = 10;
 
+// Copies packed many to a message; with each message, how many frames it holds.
+struct packed_copies {
+  std::vector<std::string> messages;
+  std::vector<std::size_t> frames;
+};
+
+packed_copies pack(const std::vector<actors::tapped_frame>& copies, std::uint64_t lost) {
+  packed_copies out;
+  for (const auto& f : copies) {
+    auto room = sizeof(live_frame_header) + f.bytes.size();
+    if (out.messages.empty() || out.messages.back().size() + room > live_message_limit) {
+      out.messages.emplace_back().reserve(live_message_limit);
+      out.frames.push_back(0);
+    }
+    live_frame_header h;
+    h.outbound = f.direction == actors::tap_direction::out;
+    h.link = f.link;
+    h.lost = static_cast<std::uint32_t>(lost);
+    h.microseconds = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(f.at.time_since_epoch()).count());
+    append_live_frame(out.messages.back(), h, {reinterpret_cast<const char*>(f.bytes.data()), f.bytes.size()});
+    ++out.frames.back();
+  }
+  return out;
+}
+
 // Streams until the client goes: its connection hangs up or a write fails.
 void stream(ipc::unique_fd connection, std::string links) {
   run_only_when_idle();
@@ -37,35 +63,27 @@ void stream(ipc::unique_fd connection, std::string links) {
   for (;;) {
     pollfd hangup{fd, POLLIN, 0};
     if (::poll(&hangup, 1, take_every_ms) > 0) break; // the client sends nothing: data or EOF means it is done
-    // Sent in batches (one system call for up to `batch` frames); a full socket loses copies.
-    auto frames = listener->take();
-    constexpr std::size_t batch = 64;
-    std::vector<live_frame_header> headers(std::min(frames.size(), batch));
-    std::vector<iovec> parts(2 * headers.size());
-    std::vector<mmsghdr> messages(headers.size());
-    bool gone = false;
-    for (std::size_t start = 0; start < frames.size() && !gone; start += batch) {
-      std::size_t n = std::min(batch, frames.size() - start);
-      for (std::size_t i = 0; i < n; ++i) {
-        const auto& f = frames[start + i];
-        auto& h = headers[i];
-        h.outbound = f.direction == actors::tap_direction::out;
-        h.link = f.link;
-        h.lost = static_cast<std::uint32_t>(listener->lost() + behind);
-        h.microseconds = static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(f.at.time_since_epoch()).count());
-        parts[2 * i] = {&h, sizeof h};
-        parts[2 * i + 1] = {const_cast<std::uint8_t*>(f.bytes.data()), f.bytes.size()};
-        messages[i] = {};
-        messages[i].msg_hdr.msg_iov = &parts[2 * i];
-        messages[i].msg_hdr.msg_iovlen = 2;
-      }
-      int sent = ::sendmmsg(fd, messages.data(), static_cast<unsigned>(n), MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) gone = true;
-      else behind += n - static_cast<std::size_t>(std::max(sent, 0)); // the reader is slower than the traffic
+    // A reader that has not taken what was sent: its copies stay queued, and
+    // once the queue is full the data path stops copying (counted lost)
+    // rather than copy frames that would be thrown away here.
+    pollfd room{fd, POLLOUT, 0};
+    if (::poll(&room, 1, 0) <= 0) continue;
+    auto copies = listener->take();
+    auto packed = pack(copies, listener->lost() + behind);
+    listener->give_back(std::move(copies));
+    if (packed.messages.empty()) continue;
+    std::vector<iovec> parts(packed.messages.size());
+    std::vector<mmsghdr> messages(packed.messages.size());
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      parts[i] = {packed.messages[i].data(), packed.messages[i].size()};
+      messages[i] = {};
+      messages[i].msg_hdr.msg_iov = &parts[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
     }
-    listener->give_back(std::move(frames));
-    if (gone) break;
+    int sent = ::sendmmsg(fd, messages.data(), static_cast<unsigned>(messages.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) break;
+    for (auto i = static_cast<std::size_t>(std::max(sent, 0)); i < packed.frames.size(); ++i)
+      behind += packed.frames[i]; // a full socket: the reader is slower than the traffic
   }
   tap.stop(listener);
 }
@@ -80,14 +98,6 @@ actors::control_command tap_command(std::vector<std::string> link_names) {
             std::thread(stream, std::move(connection), links).detach();
             return std::string();
           }};
-}
-
-std::optional<live_message> read_live_message(std::string_view message) {
-  if (message.starts_with("links ")) return live_message{std::nullopt, message.substr(6)};
-  if (message.size() < sizeof(live_frame_header)) return std::nullopt;
-  live_frame_header h;
-  std::memcpy(&h, message.data(), sizeof h);
-  return live_message{h, message.substr(sizeof h)};
 }
 
 } // namespace etherbeam::apps::decoder
