@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -36,6 +37,7 @@ struct decode_options {
   bool live = false;
   std::string read, filter, format = "text", colour = "auto";
   std::size_t count = 0;
+  std::size_t live_rate = 10000;
   std::vector<std::string> only;
   view_options view;
 };
@@ -77,8 +79,9 @@ int decode_live(const decode_options& o, const server::server_config& config) {
     if (!o.filter.empty()) filter.emplace(o.filter);
     std::vector<std::string> links;
     std::size_t number = 0, shown = 0;
-    std::uint32_t lost = 0;
+    std::uint64_t lost = 0, skipped = 0; // by the tap; by this reader's budget
     double first = -1;
+    live_budget budget(o.live_rate);
     auto show_live = [&](const live_message& m) {
       if (!m.header) {
         for (std::size_t at = 0; at <= m.bytes.size();) {
@@ -103,10 +106,10 @@ int decode_live(const decode_options& o, const server::server_config& config) {
       } else {
         std::cout << link << " " << (way == "in" ? "in " : "out") << text_view(number, t - first, frame, bytes, view);
       }
-      if (m.header->lost != lost) {
-        std::cerr << "etherbeam decode: " << m.header->lost - lost << " more frames lost (this reader is slower "
-                  << "than the traffic; etherbeam itself lost none)\n";
-        lost = m.header->lost;
+      if (m.header->lost + skipped != lost) {
+        std::cerr << "etherbeam decode: " << m.header->lost + skipped - lost << " more frames lost (this reader is "
+                  << "slower than the traffic, or past --live-rate; etherbeam itself lost none)\n";
+        lost = m.header->lost + skipped;
       }
       return o.count == 0 || ++shown < o.count;
     };
@@ -115,9 +118,17 @@ int decode_live(const decode_options& o, const server::server_config& config) {
       // Flushed once a message: each frame at once when traffic is light (a
       // message holds one), in blocks under a flood (a message holds many).
       bool more = true;
-      for (const auto& m : read_live_messages(message))
+      for (const auto& m : read_live_messages(message)) {
+        if (m.header && !budget.take(live_budget::clock::now())) {
+          ++skipped;
+          continue;
+        }
         if (!(more = show_live(m))) break;
+      }
       std::cout.flush();
+      // Past the budget: not reading until the next window leaves the tap's
+      // queue to fill, and the data path to stop copying.
+      if (budget.spent(live_budget::clock::now())) std::this_thread::sleep_until(budget.window_end());
       return more;
     });
   } catch (const pcap_error& e) {
@@ -197,6 +208,10 @@ server::command_line_part command_line(CLI::App& app) {
   read->excludes(live);
   c->add_option("-f,--filter", o->filter, "Only frames this capture filter passes (BPF syntax, as tcpdump's)");
   c->add_option("-c,--count", o->count, "Stop after this many frames");
+  c->add_option("--live-rate", o->live_rate, "--live: decode at most this many frames a second, the others counted "
+                                             "lost, so that watching takes little CPU from etherbeam on a busy "
+                                             "machine (0: no limit; for every frame of a flood, --record them)")
+    ->capture_default_str();
   c->add_flag("-V,--verbose", o->view.verbose, "Every layer's fields, as a tree");
   c->add_flag("-x,--hex", o->view.hex, "A hex dump of each frame, its bytes coloured by layer on a terminal");
   c->add_option("-T,--format", o->format, "text or json (one object per frame per line)")

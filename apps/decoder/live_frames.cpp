@@ -24,4 +24,15 @@ std::vector<live_message> read_live_messages(std::string_view message) {
   return frames;
 }
 
+bool live_budget::take(clock::time_point now) {
+  if (!per_window_) return true;
+  if (now >= end_) {
+    end_ = now + window;
+    used_ = 0;
+  }
+  if (used_ >= per_window_) return false;
+  ++used_;
+  return true;
+}
+
 } // namespace etherbeam::apps::decoder

@@ -45,3 +45,22 @@ TEST(live_frames, the_links_message_has_no_header) {
   EXPECT_FALSE(frames[0].header);
   EXPECT_EQ(frames[0].bytes, "main,lan2");
 }
+
+TEST(live_budget, gives_a_tenth_of_the_rate_each_100_ms_then_waits_for_the_next_window) {
+  using namespace std::chrono_literals;
+  live_budget budget(1000);
+  live_budget::clock::time_point t{1s};
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(budget.take(t));
+  EXPECT_FALSE(budget.take(t + 50ms));
+  EXPECT_TRUE(budget.spent(t + 50ms));
+  EXPECT_EQ(budget.window_end(), t + 100ms);
+  EXPECT_FALSE(budget.spent(t + 100ms));
+  EXPECT_TRUE(budget.take(t + 100ms));
+}
+
+TEST(live_budget, zero_is_no_limit) {
+  live_budget budget(0);
+  live_budget::clock::time_point t{};
+  for (int i = 0; i < 100'000; ++i) ASSERT_TRUE(budget.take(t));
+  EXPECT_FALSE(budget.spent(t));
+}
