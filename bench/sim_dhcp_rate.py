@@ -44,6 +44,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
 sys.path.insert(0, HERE)
 import netns_lab  # noqa: E402
 from dhcp_rate import kea_statistics, perfdhcp, start_kea  # noqa: E402
+from flood import cpu_seconds  # noqa: E402
 
 SUBNET = "10.64.0.0/10"
 POOL = ("10.64.1.0", "10.127.255.254")  # 4 million addresses: a sweep never runs the pool dry
@@ -94,12 +95,7 @@ class Sim:
 
     def cpu_seconds(self):
         """CPU time the simulation has used: etherbeam's and raw_binder's."""
-        total = 0
-        for daemon in (self.sim, self.binder):
-            with open(f"/proc/{daemon.pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds([self.sim.pid, self.binder.pid])
 
     def stop(self):
         for daemon in (self.sim, self.binder):
