@@ -15,9 +15,23 @@ std::vector<tapped_frame> tap_listener::take() {
 }
 
 bool tap_listener::has_room() {
-  if (queued_.load(std::memory_order_relaxed) < capacity_.load(std::memory_order_relaxed)) return true;
+  if (queued_.load(std::memory_order_relaxed) < capacity_.load(std::memory_order_relaxed) && within_rate())
+    return true;
   lost_.fetch_add(1, std::memory_order_relaxed);
   return false;
+}
+
+// Several data-path threads may race here: a window may let a few copies more
+// or fewer through, never many, and nobody waits.
+bool tap_listener::within_rate() {
+  if (!per_window_) return true;
+  constexpr std::int64_t window_ns = 1'000'000'000 / windows_per_second;
+  auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch()).count();
+  auto start = window_start_ns_.load(std::memory_order_relaxed);
+  if (now - start >= window_ns && window_start_ns_.compare_exchange_strong(start, now, std::memory_order_relaxed))
+    in_window_.store(0, std::memory_order_relaxed);
+  return in_window_.fetch_add(1, std::memory_order_relaxed) < per_window_;
 }
 
 void tap_listener::give_back(std::vector<tapped_frame>&& used) {
@@ -62,8 +76,8 @@ void frame_tap::copy(link_index link, tap_direction direction, protocols::byte_v
   }
 }
 
-std::shared_ptr<tap_listener> frame_tap::listen(std::size_t capacity) {
-  auto l = std::make_shared<tap_listener>(capacity);
+std::shared_ptr<tap_listener> frame_tap::listen(std::size_t capacity, std::size_t copies_per_second) {
+  auto l = std::make_shared<tap_listener>(capacity, copies_per_second);
   std::lock_guard guard(change_);
   for (auto& slot : slots_) {
     if (slot.load()) continue;

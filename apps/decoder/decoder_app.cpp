@@ -113,8 +113,11 @@ int decode_live(const decode_options& o, const server::server_config& config) {
       }
       return o.count == 0 || ++shown < o.count;
     };
-    actors::control_stream(config.socket_dir, "tap", [&](std::string_view message) {
-      if (message.starts_with("busy: ")) throw std::runtime_error(std::string(message.substr(6)));
+    // etherbeam copies no more than --live-rate frames a second for us: the
+    // others are never copied, which is what keeps watching cheap for it.
+    actors::control_stream(config.socket_dir, "tap " + std::to_string(o.live_rate), [&](std::string_view message) {
+      if (message.starts_with("busy: ") || message.starts_with("error: "))
+        throw std::runtime_error(std::string(message.substr(message.find(' ') + 1)));
       // Flushed once a message: each frame at once when traffic is light (a
       // message holds one), in blocks under a flood (a message holds many).
       bool more = true;
@@ -208,9 +211,10 @@ server::command_line_part command_line(CLI::App& app) {
   read->excludes(live);
   c->add_option("-f,--filter", o->filter, "Only frames this capture filter passes (BPF syntax, as tcpdump's)");
   c->add_option("-c,--count", o->count, "Stop after this many frames");
-  c->add_option("--live-rate", o->live_rate, "--live: decode at most this many frames a second, the others counted "
-                                             "lost, so that watching takes little CPU from etherbeam on a busy "
-                                             "machine (0: no limit; for every frame of a flood, --record them)")
+  c->add_option("--live-rate", o->live_rate, "--live: etherbeam copies at most this many frames a second to this "
+                                             "reader and counts the others lost, so that watching takes little CPU "
+                                             "from it on a busy machine (0: no limit; for every frame of a flood, "
+                                             "--record them)")
     ->capture_default_str();
   c->add_flag("-V,--verbose", o->view.verbose, "Every layer's fields, as a tree");
   c->add_flag("-x,--hex", o->view.hex, "A hex dump of each frame, its bytes coloured by layer on a terminal");

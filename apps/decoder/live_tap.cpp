@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -48,12 +49,12 @@ packed_copies pack(const std::vector<actors::tapped_frame>& copies, std::uint64_
 }
 
 // Streams until the client goes: its connection hangs up or a write fails.
-void stream(ipc::unique_fd connection, std::string links) {
+void stream(ipc::unique_fd connection, std::string links, std::size_t copies_per_second) {
   run_only_when_idle();
   int fd = connection.get();
   if (::send(fd, links.data(), links.size(), MSG_NOSIGNAL) < 0) return;
   auto& tap = actors::frame_tap::of_process();
-  auto listener = tap.listen(queue_capacity);
+  auto listener = tap.listen(queue_capacity, copies_per_second);
   if (!listener) {
     static const char busy[] = "busy: too many readers of the tap already";
     ::send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL);
@@ -93,9 +94,15 @@ void stream(ipc::unique_fd connection, std::string links) {
 actors::control_command tap_command(std::vector<std::string> link_names) {
   std::string links = "links ";
   for (std::size_t i = 0; i < link_names.size(); ++i) links += (i ? "," : "") + link_names[i];
-  return {"tap", "a copy of every frame in and out, streamed (etherbeam decode --live)",
-          [links](caf::blocking_actor*, std::string_view, ipc::unique_fd& connection) {
-            std::thread(stream, std::move(connection), links).detach();
+  return {"tap", "[COPIES_PER_SECOND] a copy of every frame in and out, streamed, at most so many a second if "
+                 "given (etherbeam decode --live)",
+          [links](caf::blocking_actor*, std::string_view arguments, ipc::unique_fd& connection) {
+            std::size_t rate = 0;
+            auto end = arguments.data() + arguments.size();
+            if (!arguments.empty() && std::from_chars(arguments.data(), end, rate).ptr != end)
+              return "error: tap takes one number, the copies a second at most (0: no limit), not '" +
+                     std::string(arguments) + "'";
+            std::thread(stream, std::move(connection), links, rate).detach();
             return std::string();
           }};
 }

@@ -6,6 +6,7 @@ hold each request as inbound and each answer as outbound, on the link named in
 its interface block, and etherbeam decode must read it too.
 """
 import os
+import signal
 import subprocess
 
 from e2e_base import CLIENT_IP, STACK_IP, LabTest, main
@@ -86,6 +87,29 @@ class Record(LabTest):
         self.assertRegex(lines[0], rf"^main in +\d+ .* {CLIENT_IP} → {STACK_IP} ICMP 98 Echo \(ping\) request")
         self.assertRegex(lines[1], rf"^main out +\d+ .* {STACK_IP} → {CLIENT_IP} ICMP 98 Echo \(ping\) reply")
         self.assertEqual(etherbeam.counters()["replies_sent"] >= 3, True)
+
+    def test_a_live_reader_gets_no_more_than_its_rate_and_is_told_what_it_lost(self):
+        self.lab.start_binder()
+        etherbeam = self.lab.start_etherbeam()
+        binary = os.path.join(self.lab.build_dir, "bin", "etherbeam")
+        live = subprocess.Popen([binary, "decode", "--live", "--live-rate", "50", "-T", "json",
+                                 "--socket-dir", self.lab.socket_dir],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertIn("decoding every frame in and out", live.stderr.readline())
+            flood = self.lab.client([os.path.join(self.lab.build_dir, "bin", "ebgen"), "-i", self.lab.client_if,
+                                     "-s", CLIENT_IP, "-t", STACK_IP, "--mode", "flood", "-w", "64", "-d", "1"])
+            live.send_signal(signal.SIGINT)
+            out, err = live.communicate(timeout=30)
+        finally:
+            live.kill()
+        self.assertIn("received", flood.stdout)
+        echoes = etherbeam.counters()["replies_sent"]
+        self.assertGreater(echoes, 2000, "the flood was answered at full speed")
+        frames = len(out.splitlines())
+        self.assertGreater(frames, 0)
+        self.assertLess(frames, 400, "50 copies a second for the ~2 s the reader watched, with room for a slow machine")
+        self.assertIn("more frames lost", err)
 
     def test_an_unwritable_file_is_refused_at_start(self):
         self.lab.start_binder()

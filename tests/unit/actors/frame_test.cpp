@@ -117,3 +117,22 @@ TEST(frame_tap, copies_only_while_listened_to_and_loses_what_does_not_fit) {
   tap.stop(live);
   EXPECT_FALSE(tap.listening());
 }
+
+TEST(frame_tap, a_listener_with_a_rate_gets_no_more_copies_a_tenth_of_a_second) {
+  using etherbeam::actors::tap_direction;
+  auto& tap = etherbeam::actors::frame_tap::of_process();
+  std::vector<std::uint8_t> bytes(60, 2);
+  auto reader = tap.listen(1000, 50); // 5 a tenth of a second
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 40; ++i) tap.copy(0, tap_direction::in, bytes);
+  auto taken = reader->take().size();
+  if (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(100)) { // one window: the usual case
+    EXPECT_EQ(taken, 5u);
+    EXPECT_EQ(reader->lost(), 35u) << "the copies not made are counted";
+  }
+  EXPECT_LE(taken, 10u) << "at most two windows' worth, however slow this machine";
+  std::this_thread::sleep_for(std::chrono::milliseconds(110)); // the next window: waiting for time itself
+  tap.copy(0, tap_direction::in, bytes);
+  EXPECT_EQ(reader->take().size(), 1u) << "a new window lets copies through again";
+  tap.stop(reader);
+}
