@@ -1,7 +1,9 @@
 #include "actors/frame_actor.hpp"
 
 #include <algorithm>
+#include <optional>
 
+#include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/mailbox_element.hpp>
@@ -22,13 +24,30 @@ struct in_flight_release {
   ~in_flight_release() { --counters.frames_in_flight; }
 };
 
+// A frame that leaves on another link than the one its frame came in on (a
+// router's forwarded packet, which its decider made fit that link): into the
+// caller's batch for that link, else to that link's sender.
+void send_on_link(frame f, link_index link, const frame_context& ctx, caf::execution_unit* here,
+                  reply_batches* own) {
+  if (auto* batch = own ? own->to(link) : nullptr) return batch->add(std::move(f));
+  auto* system = here ? &here->system() : ctx.system;
+  auto sender = system ? caf::actor_cast<sender_actor>(system->registry().get(sender_name(link))) : sender_actor{};
+  if (!sender) {
+    ++ctx.counters->replies_dropped_binder_absent;
+    return;
+  }
+  tell(here, sender, send_frame_atom::value, std::move(f));
+}
+
 // A reply to a reassembled datagram can be longer than the link carries: it
 // leaves as fragments (the frame's first bytes name no IPv4 header often
 // enough that only long replies are parsed).
-void send_reply(frame reply, const frame_context& ctx, caf::execution_unit* here, reply_batch* own) {
+void send_reply(frame reply, const frame_context& ctx, caf::execution_unit* here, reply_batches* own,
+                std::optional<link_index> out_link = std::nullopt) {
+  if (out_link && *out_link != ctx.link) return send_on_link(std::move(reply), *out_link, ctx, here, own);
   constexpr std::size_t untagged_header = 14;
   auto deliver = [&](frame f) {
-    if (own) own->add(std::move(f));
+    if (own) own->own().add(std::move(f));
     else tell(here, ctx.sender, send_frame_atom::value, std::move(f));
   };
   auto mtu = ctx.identity->link_mtu();
@@ -48,13 +67,13 @@ void send_reply(frame reply, const frame_context& ctx, caf::execution_unit* here
   }
 }
 
-void decide(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here, reply_batch* own) {
+void decide(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here, reply_batches* own) {
   frame reply{std::max(bytes.size(), min_reply_room)};
   auto v = ctx.handler(*ctx.dispatch, bytes, *ctx.identity, reply.bytes(), here, ctx.link);
   v.record();
   if (v.outcome == verdict::kind::reply) {
     reply.shrink_to(v.reply_len);
-    send_reply(std::move(reply), ctx, here, own);
+    send_reply(std::move(reply), ctx, here, own, v.out_link);
   }
 }
 
@@ -78,7 +97,7 @@ caf::behavior frame_actor(caf::event_based_actor* self, frame f, shared_frame_co
 
 // Replies wait in the worker's batch while more frames are in its mailbox:
 // the flush it sends itself arrives after them.
-caf::behavior frame_worker(caf::event_based_actor* self, std::shared_ptr<reply_batch> replies) {
+caf::behavior frame_worker(caf::event_based_actor* self, std::shared_ptr<reply_batches> replies) {
   auto flush_queued = std::make_shared<bool>(false);
   return {
     [self, replies, flush_queued](decide_frame_atom, const frame& f, const shared_frame_context& ctx) {
@@ -112,7 +131,7 @@ void finish_frame(const verdict& v, frame reply, const frame_context& ctx, caf::
   v.record();
   if (v.outcome != verdict::kind::reply) return;
   reply.shrink_to(v.reply_len);
-  send_reply(std::move(reply), ctx, here, nullptr);
+  send_reply(std::move(reply), ctx, here, nullptr, v.out_link);
 }
 
 verdict dispatch_frame(const dispatcher& dispatch, protocols::byte_view frame, const stack_identity& me,
@@ -121,7 +140,7 @@ verdict dispatch_frame(const dispatcher& dispatch, protocols::byte_view frame, c
 }
 
 void decide_frame(protocols::byte_view bytes, const frame_context& ctx, caf::execution_unit* here,
-                  reply_batch* own) {
+                  reply_batches* own) {
   in_flight_release release{*ctx.counters};
   try {
     decide(bytes, ctx, here, own);
@@ -138,9 +157,8 @@ caf::actor spawn_frame_actor(caf::actor_system& system, frame f, shared_frame_co
   return system.spawn(frame_actor, std::move(f), std::move(context));
 }
 
-caf::actor spawn_frame_worker(caf::actor_system& system, std::filesystem::path binder,
-                              std::shared_ptr<stack_counters> counters, std::shared_ptr<link_counters> per_link) {
-  return system.spawn(frame_worker, std::make_shared<reply_batch>(binder, std::move(counters), std::move(per_link)));
+caf::actor spawn_frame_worker(caf::actor_system& system, std::shared_ptr<reply_batches> replies) {
+  return system.spawn(frame_worker, std::move(replies));
 }
 
 } // namespace etherbeam::actors

@@ -27,7 +27,7 @@ class actor_system;
 
 namespace etherbeam::actors {
 
-class reply_batch;
+class reply_batches;
 
 // How a frame is decided: the dispatcher's decision, or in tests a handler
 // that fails on purpose.
@@ -45,16 +45,20 @@ struct frame_context {
   std::shared_ptr<const dispatcher> dispatch;
   frame_handler handler = dispatch_frame;
   link_index link = 0; // the link the frames came in on, whose sender replies
+  // Where another link's sender is found when a reply leaves on that link
+  // (a router's) and the decider has no batch of its own for it.
+  caf::actor_system* system = nullptr;
 };
 
 // Decides one frame in the caller (inline, per_protocol): counts the verdict,
-// puts a reply into the caller's own batch (`own`, which the caller flushes)
-// or, without one, hands it to the sender, and ends the frame's stay in
+// puts a reply into the caller's own batches (`own`, which the caller
+// flushes; the batch of the link it leaves on) or, without them, hands it to
+// that link's sender, and ends the frame's stay in
 // flight (frames_in_flight). A throw is counted as a frame failure and goes
 // no further: the caller lives on. `here` is the caller's execution unit
 // (null outside the scheduler, as in ingress).
 void decide_frame(protocols::byte_view frame, const frame_context& ctx, caf::execution_unit* here = nullptr,
-                  reply_batch* own = nullptr);
+                  reply_batches* own = nullptr);
 
 // A frame a stage handed to an actor of its own and gives back (see
 // reinjection.hpp): decided from the stage after `after` on, counted, any
@@ -72,10 +76,10 @@ using shared_frame_context = std::shared_ptr<const frame_context>;
 caf::actor spawn_frame_actor(caf::actor_system& system, frame f, shared_frame_context context);
 
 // per_protocol: a long-lived worker that decides every frame sent to it and
-// writes the replies itself to raw_binder's socket at `binder`.
+// writes the replies itself to raw_binder's socket (the batches' own link's,
+// or another link's a reply leaves on).
 using decide_frame_atom = caf::atom_constant<caf::atom("decide")>;
-caf::actor spawn_frame_worker(caf::actor_system& system, std::filesystem::path binder,
-                              std::shared_ptr<stack_counters> counters, std::shared_ptr<link_counters> per_link);
+caf::actor spawn_frame_worker(caf::actor_system& system, std::shared_ptr<reply_batches> replies);
 
 } // namespace etherbeam::actors
 

@@ -8,12 +8,18 @@
 
 namespace etherbeam::actors {
 
+std::shared_ptr<reply_batches> replies_of(const ingress_settings& s) {
+  if (!s.directory || s.every_link.size() != s.directory->size())
+    return std::make_shared<reply_batches>(s.link, s.binder_socket, s.counters, s.per_link);
+  return std::make_shared<reply_batches>(s.link, s.binder_socket, s.counters, s.per_link, s.directory, s.every_link);
+}
+
 frame_intake::frame_intake(caf::actor_system& system, const ingress_settings& s, std::vector<caf::actor> pool)
     : system_(system), s_(s), senders_(s.binder_user, "--binder-user"), pool_(std::move(pool)),
-      context_{nullptr, s.counters, {}, s.dispatch, s.handler, s.link},
+      context_{nullptr, s.counters, {}, s.dispatch, s.handler, s.link, &system},
       reassembly_counters_(s.reassembly ? s.reassembly : std::make_shared<reassembly_counters>(s.counters->named)),
       fragments_(*reassembly_counters_, s.reassembly_limits) {
-  if (s.model == concurrency_model::inline_) own_replies_.emplace(s.binder_socket, s.counters, s.per_link);
+  if (s.model == concurrency_model::inline_) own_replies_ = replies_of(s);
 }
 
 void frame_intake::begin_batch(std::shared_ptr<const stack_identity> identity) {
@@ -51,7 +57,7 @@ void frame_intake::take(std::span<const std::uint8_t> bytes, const msghdr& heade
     case concurrency_model::per_protocol:
       tell(nullptr, pool_[next_worker_++ % pool_.size()], decide_frame_atom::value, frame{bytes}, shared_);
       break;
-    case concurrency_model::inline_: decide_frame(bytes, context_, nullptr, &*own_replies_); break;
+    case concurrency_model::inline_: decide_frame(bytes, context_, nullptr, own_replies_.get()); break;
   }
 }
 

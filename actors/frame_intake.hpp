@@ -19,6 +19,10 @@
 
 namespace etherbeam::actors {
 
+// A decider's own reply batches for the link `s` serves, and for the others
+// when `s` knows them (a router's forwarded packets leave on those).
+std::shared_ptr<reply_batches> replies_of(const ingress_settings& s);
+
 class frame_intake {
 public:
   // `pool`: per_protocol's workers (empty otherwise).
@@ -50,7 +54,7 @@ private:
   std::shared_ptr<reassembly_counters> reassembly_counters_;
   fragment_reassembly fragments_;
   fragment_reassembly::clock::time_point batch_time_{};
-  std::optional<reply_batch> own_replies_; // inline: replies written by ingress itself
+  std::shared_ptr<reply_batches> own_replies_; // inline: replies written by ingress itself
   std::uint64_t announced_ = 0;
 };
 

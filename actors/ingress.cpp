@@ -181,7 +181,7 @@ void ingress(caf::blocking_actor* self, ingress_settings s) {
   std::vector<caf::actor> pool;
   if (s.model == concurrency_model::per_protocol)
     for (std::size_t i = 0; i < std::max<std::size_t>(1, s.workers); ++i) {
-      pool.push_back(spawn_frame_worker(self->system(), s.binder_socket, s.counters, s.per_link));
+      pool.push_back(spawn_frame_worker(self->system(), replies_of(s)));
       self->link_to(pool.back());
     }
   frame_intake intake{self->system(), s, std::move(pool)};

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <memory>
+#include <vector>
 
 #include "actors/fragment_reassembly.hpp"
 #include "actors/frame_actor.hpp"
@@ -54,6 +55,10 @@ struct ingress_settings {
   // Where the identity learned from the link file is published for
   // applications that act across links (null: nobody asks).
   std::shared_ptr<link_directory> directory;
+  // Every link's counters, by link index, with `directory`: inline ingress
+  // and per_protocol's workers then write a reply that leaves on another
+  // link (a router's) to that link's raw_binder themselves.
+  std::vector<std::shared_ptr<link_counters>> every_link;
 };
 
 caf::actor spawn_ingress(caf::actor_system& system, ingress_settings settings);

@@ -24,6 +24,7 @@ frame_context context_of(caf::actor_system& system, const link_directory& links,
   ctx.sender = caf::actor_cast<sender_actor>(system.registry().get(sender_name(link)));
   ctx.dispatch = std::move(dispatch);
   ctx.link = link;
+  ctx.system = &system;
   return ctx;
 }
 

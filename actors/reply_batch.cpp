@@ -1,5 +1,6 @@
 #include "actors/reply_batch.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include <spdlog/spdlog.h>
@@ -84,6 +85,34 @@ void reply_batch::count(const ipc::batch_send_result& r, bool holding) {
   binder_absent_ = absent;
   if (absent) spdlog::warn("raw_binder is not listening at {}; dropping replies until it is back", binder_.path().string());
   else spdlog::info("raw_binder is back at {}; sending replies", binder_.path().string());
+}
+
+reply_batches::reply_batches(link_index own, std::filesystem::path binder, std::shared_ptr<stack_counters> counters,
+                             std::shared_ptr<link_counters> per_link, std::shared_ptr<const link_directory> links,
+                             std::vector<std::shared_ptr<link_counters>> every_link)
+    : own_(own), counters_(counters), links_(std::move(links)), every_link_(std::move(every_link)),
+      batches_(std::max<std::size_t>(own + 1, links_ ? links_->size() : 0)) {
+  batches_[own_] = std::make_unique<reply_batch>(std::move(binder), std::move(counters), std::move(per_link));
+}
+
+reply_batch* reply_batches::to(link_index link) {
+  if (link >= batches_.size()) return nullptr;
+  if (!batches_[link]) {
+    if (!links_ || link >= every_link_.size() || !every_link_[link]) return nullptr;
+    batches_[link] = std::make_unique<reply_batch>(links_->at(link).binder_socket, counters_, every_link_[link]);
+  }
+  return batches_[link].get();
+}
+
+void reply_batches::flush() {
+  for (auto& b : batches_)
+    if (b) b->flush();
+}
+
+bool reply_batches::empty() const {
+  for (const auto& b : batches_)
+    if (b && !b->empty()) return false;
+  return true;
 }
 
 } // namespace etherbeam::actors

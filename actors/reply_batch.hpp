@@ -12,6 +12,7 @@
 
 #include "actors/frame.hpp"
 #include "actors/link.hpp"
+#include "actors/link_directory.hpp"
 #include "actors/stack_counters.hpp"
 #include "ipc/datagram_batch.hpp"
 
@@ -54,6 +55,34 @@ private:
   std::vector<frame> pending_;
   std::deque<frame> held_; // flush_holding()'s, oldest first
   bool holding_ = false;
+};
+
+// A decider's own batches (inline ingress, a per-protocol worker): its link's,
+// and, once a frame leaves on another link (a router's forwarded packet),
+// that link's too, made on first use: the frame then goes from the thread
+// that decided it straight to the other raw_binder, as a reply does, with no
+// hand-off to the other link's sender.
+class reply_batches {
+public:
+  // `links` and `every_link` (per-link counters, by link index) empty: only
+  // the own link's batch; a frame for another link is then handed to that
+  // link's sender.
+  reply_batches(link_index own, std::filesystem::path binder, std::shared_ptr<stack_counters> counters,
+                std::shared_ptr<link_counters> per_link, std::shared_ptr<const link_directory> links = nullptr,
+                std::vector<std::shared_ptr<link_counters>> every_link = {});
+
+  reply_batch& own() { return *batches_[own_]; }
+  // The batch for `link`; null when it cannot be written from here.
+  reply_batch* to(link_index link);
+  void flush();
+  bool empty() const;
+
+private:
+  link_index own_;
+  std::shared_ptr<stack_counters> counters_;
+  std::shared_ptr<const link_directory> links_;
+  std::vector<std::shared_ptr<link_counters>> every_link_;
+  std::vector<std::unique_ptr<reply_batch>> batches_; // by link; null until used
 };
 
 } // namespace etherbeam::actors

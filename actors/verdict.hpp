@@ -5,7 +5,10 @@
 // dispatcher for Ethernet, IPv4 and UDP, an application for the rest), so the
 // frame path knows no application's reasons.
 #include <cstddef>
+#include <optional>
 #include <string>
+
+#include "actors/link_index.hpp"
 
 #include "actors/named_counters.hpp"
 #include "protocols/parse_result.hpp"
@@ -25,14 +28,33 @@ struct verdict {
   named_counter* tally = nullptr;          // reply, ignored, handed_off
   layer_counters* refusing_layer = nullptr; // malformed
   protocols::parse_error error{};
+  // reply: the link it leaves on when not the one the frame came in on (a
+  // router's forwarded packet, framed for the next hop and fitting its MTU).
+  std::optional<link_index> out_link;
 
-  static verdict replied(named_counter& c, std::size_t len) { return {kind::reply, len, &c}; }
-  static verdict ignore(named_counter& c) { return {kind::ignored, 0, &c}; }
-  static verdict handed_off(named_counter& c) { return {kind::handed_off, 0, &c}; }
-  static verdict malformed(layer_counters& l, protocols::parse_error e) {
-    return {kind::malformed, 0, nullptr, &l, e};
+  static verdict replied(named_counter& c, std::size_t len) { return with(kind::reply, len, &c); }
+  static verdict replied_on(link_index link, named_counter& c, std::size_t len) {
+    auto v = with(kind::reply, len, &c);
+    v.out_link = link;
+    return v;
   }
-  static verdict pass() { return {kind::pass}; }
+  static verdict ignore(named_counter& c) { return with(kind::ignored, 0, &c); }
+  static verdict handed_off(named_counter& c) { return with(kind::handed_off, 0, &c); }
+  static verdict malformed(layer_counters& l, protocols::parse_error e) {
+    auto v = with(kind::malformed, 0, nullptr);
+    v.refusing_layer = &l;
+    v.error = e;
+    return v;
+  }
+  static verdict pass() { return with(kind::pass, 0, nullptr); }
+
+  static verdict with(kind k, std::size_t len, named_counter* c) {
+    verdict v;
+    v.outcome = k;
+    v.reply_len = len;
+    v.tally = c;
+    return v;
+  }
 
   // Bumps the verdict's counter.
   void record() const;

@@ -8,15 +8,27 @@ Each peer gets a lab of its own, the same topology:
 - etherbeam: two raw_binders (defaults) and etherbeam with the router
   application (--model inline, the default), the server namespace's kernel
   holding no address and forwarding nothing;
-- kernel: the server namespace holds both addresses with net.ipv4.ip_forward=1.
+- kernel: the server namespace holds both addresses with net.ipv4.ip_forward=1;
+- floor (--floor): two raw_binders and bench/relay/forward_logic.c, a router
+  of a few lines with no actors (every IPv4 frame from one link goes to the
+  host on the other, TTL decremented): the most this architecture (a packet
+  socket per link, a socket pair per link, user space in between) forwards
+  on this machine, whatever runs between the socket pairs.
 
 Measured per peer, order alternating, medians of --repeat:
-- ICMP echo from A to B through the router, 64 in flight (ebgen flood, to the
-  router's MAC): echoes/s, each one forwarded twice; with --firewall also
-  spread over 64 echo identifiers (64 flows, where one identifier is one);
+- the small-packet forwarding rate: 64-byte UDP frames blasted open-loop from
+  A (two ebgen processes, --blast-rates offered in turn, 0 = as fast as they
+  go) to port 9 on B, where an nftables ingress rule drops them before B's
+  stack spends anything on them; frames/s arriving at B's interface (its
+  rx_packets) at each offered rate, and the highest of those (the rate the
+  peer forwards at most, with what it was offered then);
+- ICMP echo from A to B through the router, --window in flight (ebgen flood,
+  to the router's MAC): echoes/s, each one forwarded twice; with --firewall
+  also spread over 64 echo identifiers (64 flows, where one identifier is one);
 - ping -i 0.002 A → B: round trip through the router;
-- iperf3 UDP, 18-byte payloads (64-byte frames), A → B at a rate beyond
-  either peer: datagrams/s B received (the small-packet forwarding rate);
+- iperf3 UDP, 18-byte payloads (64-byte frames), A → B at 400 Mbit/s:
+  datagrams/s B received (one iperf3 sender does not saturate the kernel:
+  the blast above is the figure to read);
 - iperf3 TCP A → B: throughput (the kernel keeps segmentation offload end to
   end; etherbeam's raw_binder cuts each super-frame into wire frames and
   etherbeam forwards them one by one).
@@ -30,7 +42,7 @@ kernel's nf_conntrack slab growth, each divided by the flows it tracks.
 --flow-models runs etherbeam once per flow model ([apps.router] flow_model:
 locked, sharded, per-flow), each a peer of its own in the same run.
 
-    /usr/bin/python3 bench/router_rate.py --build build --repeat 3 [--firewall [--flow-models locked,sharded,per-flow]]
+    /usr/bin/python3 bench/router_rate.py --build build --repeat 3 [--floor] [--firewall [--flow-models locked,sharded,per-flow]]
 """
 import argparse
 import json
@@ -71,8 +83,20 @@ table ip nat {{
 """
 
 
+def client_mac(ns_client, ifname):
+    return ns_client(["cat", f"/sys/class/net/{ifname}/address"]).stdout.strip()
+
+
 def make_router(lab, b, peer, firewall, max_flows):
-    """Returns the etherbeam daemon (None for the kernel). `peer`: kernel, etherbeam or etherbeam-MODEL."""
+    """Returns the daemon between the socket pairs (None for the kernel). `peer`: kernel, floor,
+    etherbeam or etherbeam-MODEL."""
+    if peer == "floor":  # it answers no ARP: the hosts are told the router's MACs
+        lab.client(["ip", "neigh", "replace", A_ROUTER, "lladdr", lab.server_mac(), "dev", lab.client_if])
+        b.client(["ip", "neigh", "replace", B_ROUTER, "lladdr", b.server_mac(), "dev", b.client_if])
+        lab.start_binder()
+        b.start_binder()
+        return lab._start("forward_logic", [lab.socket_dir, client_mac(lab.client, lab.client_if),
+                                            b.socket_dir, client_mac(b.client, b.client_if)])
     if peer == "kernel":
         lab.server(["ip", "addr", "add", f"{A_ROUTER}/24", "dev", lab.server_if])
         lab.server(["ip", "addr", "add", f"{B_ROUTER}/24", "dev", b.server_if])
@@ -140,7 +164,30 @@ def memory_per_flow(build, lab, b, peer, etherbeam, flows):
     return grown / tracked, tracked
 
 
-def measure(build, peer, seconds, firewall=False, flows=0):
+def rx_packets(b):
+    return int(b.client(["cat", f"/sys/class/net/{b.client_if}/statistics/rx_packets"]).stdout)
+
+
+def blast(build, lab, b, rates, seconds, generators=1):
+    """The small-packet forwarding rate: per offered rate (0: unlimited), (offered/s, arrived at B/s)."""
+    b.client(["nft", f"add table netdev sink; add chain netdev sink in {{ type filter hook ingress device "
+                     f"{b.client_if} priority 0; }}; add rule netdev sink in udp dport 9 counter drop"])
+    sweep = []
+    for rate in rates:
+        before = rx_packets(b)
+        senders = [lab.client_popen([os.path.join(build, "bin", "ebgen"), "-i", lab.client_if, "-s", A_IP,
+                                     "-t", B_IP, "--target-mac", lab.server_mac(), "--mode", "blast",
+                                     "--proto", "udp", "-r", str(rate // generators), "-d", str(seconds),
+                                     "--json"], stdout=subprocess.PIPE, text=True) for _ in range(generators)]
+        reports = [json.loads(s.communicate(timeout=seconds + 60)[0]) for s in senders]
+        time.sleep(0.2)  # what is still queued in the router arrives; a blast has no last reply to await
+        arrived = rx_packets(b) - before
+        elapsed = max(r["seconds"] for r in reports)
+        sweep.append((sum(r["sent"] for r in reports) / elapsed, arrived / elapsed))
+    return sweep
+
+
+def measure(build, peer, seconds, firewall=False, flows=0, window=256, blast_rates=()):
     with netns_lab.Lab(build) as lab:
         b = lab.add_link(B_IP)
         lab.client(["ip", "route", "add", "default", "via", A_ROUTER])
@@ -150,16 +197,21 @@ def measure(build, peer, seconds, firewall=False, flows=0):
         if " 0% packet loss" not in ping.stdout:
             raise netns_lab.LabError(f"{peer}: no route through the router:\n{ping.stdout}")
         r = {}
+        if blast_rates:
+            sweep = blast(build, lab, b, blast_rates, seconds)
+            r["udp64_sweep"] = sweep
+            r["udp64_forwarded_per_s"], offered = max((arrived, sent) for sent, arrived in sweep)
+            r["udp64_offered_per_s"] = offered
         if firewall and flows:  # first, while etherbeam's heap holds nothing freed by the floods to reuse
             r["bytes_per_flow"], r["flows_tracked"] = memory_per_flow(build, lab, b, peer, etherbeam, flows)
         flood = json.loads(lab.client([os.path.join(build, "bin", "ebgen"), "-i", lab.client_if, "-s", A_IP,
                                        "-t", B_IP, "--target-mac", lab.server_mac(), "--mode", "flood",
-                                       "-w", "64", "-d", str(seconds), "--json"], timeout=seconds + 60).stdout)
+                                       "-w", str(window), "-d", str(seconds), "--json"], timeout=seconds + 60).stdout)
         r["echo_per_s"] = flood["replies_per_s"]
         if firewall:  # the same flood spread over 64 flows (echo identifiers): what a sharded table can spread
             flood = json.loads(lab.client([os.path.join(build, "bin", "ebgen"), "-i", lab.client_if, "-s", A_IP,
                                            "-t", B_IP, "--target-mac", lab.server_mac(), "--mode", "flood",
-                                           "-w", "64", "--flows", "64", "-d", str(seconds), "--json"],
+                                           "-w", str(window), "--flows", "64", "-d", str(seconds), "--json"],
                                           timeout=seconds + 60).stdout)
             r["echo_64_flows_per_s"] = flood["replies_per_s"]
         out = lab.client(["ping", "-n", "-q", "-c", "1000", "-i", "0.002", B_IP], check=False).stdout
@@ -195,6 +247,11 @@ def main():
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--firewall", action="store_true", help="both routers filter statefully and masquerade")
+    p.add_argument("--floor", action="store_true",
+                   help="also measure the minimal router (bench/relay/forward_logic.c) between two raw_binders")
+    p.add_argument("--window", type=int, default=256, help="echoes in flight in the echo flood [default: 256]")
+    p.add_argument("--blast-rates", default="100000,200000,400000,0",
+                   help="offered 64-byte UDP frames/s for the small-packet rate, 0 = unlimited; '' skips it")
     p.add_argument("--flows", type=int, default=20000, help="with --firewall: UDP flows for the memory measurement")
     p.add_argument("--flow-models", default="",
                    help="with --firewall: etherbeam's flow models to measure, comma-separated (locked,sharded,per-flow)")
@@ -204,14 +261,21 @@ def main():
     models = [m for m in args.flow_models.split(",") if m]
     if models and not args.firewall:
         sys.exit("router_rate: --flow-models needs --firewall (the flow models are the firewall's)")
-    peers = ["kernel"] + ([f"etherbeam-{m}" for m in models] or ["etherbeam"])
+    if args.floor and args.firewall:
+        sys.exit("router_rate: --floor has no firewall; measure it without --firewall")
+    blast_rates = [int(r) for r in args.blast_rates.split(",") if r]
+    peers = ["kernel"] + ([f"etherbeam-{m}" for m in models] or ["etherbeam"]) + (["floor"] if args.floor else [])
     runs = {peer: [] for peer in peers}
     for i in range(args.repeat):
         for peer in peers[i % len(peers):] + peers[:i % len(peers)]:  # the order turns each run
-            r = measure(args.build, peer, args.seconds, args.firewall, args.flows)
+            r = measure(args.build, peer, args.seconds, args.firewall, args.flows, args.window, blast_rates)
+            sweep = r.pop("udp64_sweep", [])
             runs[peer].append(r)
             print(f"run {i + 1} {peer:18} " + " ".join(f"{k} {v:.3f}" for k, v in r.items()), flush=True)
-    print(f"\nmedians over {args.repeat} runs (ratio: etherbeam / kernel):")
+            if sweep:
+                print(f"      {'':18} udp64 offered/s -> arrived/s: " +
+                      ", ".join(f"{sent:,.0f} -> {arrived:,.0f}" for sent, arrived in sweep), flush=True)
+    print(f"\nmedians over {args.repeat} runs (ratio: peer / kernel):")
     for key in runs["kernel"][0]:
         k = statistics.median(r[key] for r in runs["kernel"])
         line = f"  {key:20} kernel {k:12.3f}"

@@ -93,6 +93,7 @@ actors::ingress_settings ingress_settings_for(const server_config& config, const
   ingress.link_file = paths.link_file();
   ingress.binder_socket = paths.binder();
   ingress.directory = tree.directory;
+  ingress.every_link = tree.per_link;
   ingress.counters = std::move(counters);
   ingress.reassembly = std::move(reassembly);
   ingress.dispatch = tree.dispatch;

@@ -114,14 +114,8 @@ std::optional<server::running_application> start(const server::application_start
   server::running_application app;
   app.registrations.push_back({"router", actors::frame_match::every(), std::make_shared<arp_listener>(heard)});
   auto cache = std::make_shared<neighbour_cache>(links.size());
-  auto to_sender = [system](actors::link_index link, actors::frame&& f, caf::execution_unit* here) {
-    auto sender = caf::actor_cast<actors::sender_actor>(system->registry().get(actors::sender_name(link)));
-    if (!sender) return false;
-    actors::tell(here, sender, actors::send_frame_atom::value, std::move(f));
-    return true;
-  };
   auto forwarding = std::make_shared<forwarding_decider>(counters, routes, start.links, settings.errors, to_link,
-                                                         cache, to_sender);
+                                                         cache);
   if (!settings.firewall.rules.empty())
     add_firewall(app, start, settings.firewall, routes, forwarding);
   app.registrations.push_back({"router", actors::frame_match::unclaimed_frames(), forwarding});

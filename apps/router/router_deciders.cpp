@@ -1,6 +1,7 @@
 #include "apps/router/router_deciders.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "apps/router/forwarding.hpp"
 #include "protocols/arp.hpp"
@@ -15,10 +16,9 @@ using namespace protocols;
 
 forwarding_decider::forwarding_decider(actors::counter_registry& c, std::shared_ptr<const route_table> routes,
                                        std::shared_ptr<const actors::link_directory> links, icmp_error_limits limits,
-                                       hand_over to_link, std::shared_ptr<const neighbour_cache> cache,
-                                       send_frame to_sender)
+                                       hand_over to_link, std::shared_ptr<const neighbour_cache> cache)
     : routes_(std::move(routes)), links_(std::move(links)), to_link_(std::move(to_link)), cache_(std::move(cache)),
-      to_sender_(std::move(to_sender)), forwarded_(c.add("router.forwarded")), handed_over_(c.add("router.routed")), martian_(c.add("ignored.router_martian")),
+      forwarded_(c.add("router.forwarded")), handed_over_(c.add("router.routed")), martian_(c.add("ignored.router_martian")),
       time_exceeded_(c.add("reply.icmp_time_exceeded")), net_unreachable_(c.add("reply.icmp_net_unreachable")),
       fragmentation_needed_(c.add("reply.icmp_fragmentation_needed")),
       no_error_allowed_(c.add("ignored.router_no_icmp_error_allowed")),
@@ -49,19 +49,18 @@ verdict forwarding_decider::decide(const inbound_frame& in, byte_buffer reply) c
     case kind::forward: break;
   }
   auto datagram = in.ethernet_payload.first(in.ip_packet->total_len());
-  if (cache_ && to_sender_) { // the fast path: the next hop's MAC is known
+  if (cache_) { // the fast path: the next hop's MAC is known
     auto out_link = links_->identity(decision.hop.link);
     auto mac = cache_->reachable(decision.hop.link, decision.hop.address);
-    if (mac && out_link->mac && datagram.size() <= out_link->link_mtu()) {
-      constexpr auto link_header = ethernet_frame::base_header_len;
-      actors::frame whole{link_header + datagram.size()};
-      ethernet_repr{*mac, *out_link->mac, {}, 0, ethertype::ipv4}.emit(whole.bytes());
-      std::copy(datagram.begin(), datagram.end(), whole.bytes().begin() + link_header);
-      router::decrement_ttl(whole.bytes().subspan(link_header, in.ip_packet->header_len()));
-      if (to_sender_(decision.hop.link, std::move(whole), in.here)) {
-        ++forwarded_;
-        return verdict::handed_off(handed_over_);
-      }
+    constexpr auto link_header = ethernet_frame::base_header_len;
+    if (mac && out_link->mac && datagram.size() <= out_link->link_mtu() &&
+        link_header + datagram.size() <= reply.size()) {
+      // memmove: a caller may decide a frame in the reply's own buffer.
+      std::memmove(reply.data() + link_header, datagram.data(), datagram.size());
+      ethernet_repr{*mac, *out_link->mac, {}, 0, ethertype::ipv4}.emit(reply);
+      router::decrement_ttl(reply.subspan(link_header, in.ip_packet->header_len()));
+      ++forwarded_;
+      return verdict::replied_on(decision.hop.link, handed_over_, link_header + datagram.size());
     }
   }
   routed_packet out{actors::frame{datagram}, decision.hop.address};

@@ -27,15 +27,14 @@ struct icmp_error_limits {
 class forwarding_decider final : public actors::frame_decider {
 public:
   using hand_over = std::function<bool(actors::link_index, routed_packet&&, caf::execution_unit*)>;
-  // The fast path's: a whole frame to the out-link's sender.
-  using send_frame = std::function<bool(actors::link_index, actors::frame&&, caf::execution_unit*)>;
 
-  // With `cache` and `to_sender`, a packet whose next hop is REACHABLE (and
-  // that fits the out-link) is framed here and sent; the rest, and all
-  // without them, go to the out-link's neighbour actor.
+  // With `cache`, a packet whose next hop is REACHABLE (and that fits the
+  // out-link) is framed here as a reply on the out-link, which the thread
+  // that decided it writes; the rest, and all without a cache, go to the
+  // out-link's neighbour actor.
   forwarding_decider(actors::counter_registry& counters, std::shared_ptr<const route_table> routes,
                      std::shared_ptr<const actors::link_directory> links, icmp_error_limits limits, hand_over to_link,
-                     std::shared_ptr<const neighbour_cache> cache = nullptr, send_frame to_sender = {});
+                     std::shared_ptr<const neighbour_cache> cache = nullptr);
   actors::verdict decide(const actors::inbound_frame& in, protocols::byte_buffer reply) const override;
 
 private:
@@ -46,7 +45,6 @@ private:
   std::shared_ptr<const actors::link_directory> links_;
   hand_over to_link_;
   std::shared_ptr<const neighbour_cache> cache_;
-  send_frame to_sender_;
   actors::named_counter &forwarded_, &handed_over_, &martian_, &time_exceeded_, &net_unreachable_, &fragmentation_needed_,
     &no_error_allowed_, &rate_limited_, &neighbour_actor_absent_;
   mutable actors::token_bucket errors_;

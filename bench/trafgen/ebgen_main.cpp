@@ -3,7 +3,10 @@
 //   flood: as fast as a window of requests in flight allows (batched sends),
 //          for the target's replies per second at saturation;
 //   paced: at a fixed rate, each request timestamped, for latency
-//          percentiles, loss and the achieved rate.
+//          percentiles, loss and the achieved rate;
+//   blast: open loop, at --rate or (rate 0) as fast as sendmmsg goes, nothing
+//          awaited: with --proto udp, 64-byte UDP frames for a router to
+//          forward (what arrives is counted on the far side, not here).
 // Needs CAP_NET_RAW (AF_PACKET). Sends only on the interface it is given.
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -161,16 +164,23 @@ int main(int argc, char** argv) {
   app.add_option("-t,--target", o.target, "Target IPv4 address")->required();
   app.add_option("-s,--source", o.source, "Our IPv4 address on that link")->required();
   app.add_option("--target-mac", o.target_mac, "Target MAC [default: learned with ARP]");
-  app.add_option("--proto", o.proto, "icmp or arp [default: icmp]")->check(CLI::IsMember({"icmp", "arp"}));
-  app.add_option("--mode", o.mode, "flood or paced [default: paced]")->check(CLI::IsMember({"flood", "paced"}));
-  app.add_option("-r,--rate", o.rate, "paced: requests per second [default: 1000]");
+  app.add_option("--proto", o.proto, "icmp, arp or udp (64-byte frames to port 9; blast only) [default: icmp]")
+    ->check(CLI::IsMember({"icmp", "arp", "udp"}));
+  app.add_option("--mode", o.mode, "flood, paced or blast [default: paced]")
+    ->check(CLI::IsMember({"flood", "paced", "blast"}));
+  app.add_option("-r,--rate", o.rate, "paced, blast: frames per second, 0 in blast: no limit [default: 1000]");
   app.add_option("-d,--duration", o.duration, "Seconds to send [default: 5]");
   app.add_option("-w,--window", o.window, "flood: requests in flight at most [default: 256]");
   app.add_option("-b,--batch", o.batch, "Frames per sendmmsg [default: 32]");
-  app.add_option("--flows", o.flows, "icmp: spread the requests over this many echo identifiers (flows for a "
-                                     "stateful firewall) [default: 1]")->check(CLI::Range(1, 65535));
+  app.add_option("--flows", o.flows, "icmp, udp: spread the frames over this many echo identifiers or UDP "
+                                     "source ports (flows for a stateful firewall) [default: 1]")->check(CLI::Range(1, 65535));
   app.add_flag("--json", o.json, "One JSON object instead of text");
   CLI11_PARSE(app, argc, argv);
+  if ((o.proto == "udp") != (o.mode == "blast")) {
+    std::cerr << "ebgen: --proto udp goes with --mode blast and only with it (UDP to port 9 gets no answer "
+                 "to wait for)\n";
+    return 2;
+  }
 
   try {
     int ifindex = 0;
@@ -191,13 +201,14 @@ int main(int argc, char** argv) {
     } else {
       e.target_mac = resolve(fd.get(), e);
     }
-    bool arp = o.proto == "arp";
-    bool flood = o.mode == "flood";
+    bool arp = o.proto == "arp", udp = o.proto == "udp";
+    bool flood = o.mode == "flood", blast = o.mode == "blast";
 
     tally t;
     t.latencies_us.reserve(flood ? 1 << 20 : static_cast<std::size_t>(o.rate * o.duration) + 1024);
     std::atomic<bool> stop{false};
-    std::thread receiver(receive, fd.get(), std::cref(e), arp, std::ref(t), std::cref(stop));
+    std::thread receiver;
+    if (!blast) receiver = std::thread(receive, fd.get(), std::cref(e), arp, std::ref(t), std::cref(stop));
 
     std::vector<std::array<std::uint8_t, frame_room>> frames(o.batch);
     std::vector<mmsghdr> messages(o.batch);
@@ -220,10 +231,16 @@ int main(int argc, char** argv) {
           std::this_thread::yield();
           continue;
         }
+      } else if (blast && o.rate <= 0) {
+        want = o.batch;
       } else {
+        // A blast goes out in bursts of --batch, sleeping between them: a
+        // generator spinning frame by frame would take a core from the router
+        // it measures on a small machine.
+        std::uint64_t burst = blast ? o.batch : 1;
         auto due = static_cast<std::uint64_t>(static_cast<double>(now - start) * o.rate / 1e9) + 1;
-        if (due <= sent) {
-          auto next = start + static_cast<std::uint64_t>(static_cast<double>(sent) * 1e9 / o.rate);
+        if (due < sent + burst) {
+          auto next = start + static_cast<std::uint64_t>(static_cast<double>(sent + burst - 1) * 1e9 / o.rate);
           if (next > now + 60'000) std::this_thread::sleep_for(std::chrono::nanoseconds(next - now - 50'000));
           continue;
         }
@@ -231,7 +248,9 @@ int main(int argc, char** argv) {
       }
       auto n = static_cast<unsigned>(std::min<std::uint64_t>(want, o.batch));
       for (unsigned i = 0; i < n; ++i) {
-        auto len = arp ? emit_arp_request(e, frames[i]) : emit_echo_request(e, sent + i, now_ns(), frames[i]);
+        auto len = arp   ? emit_arp_request(e, frames[i])
+                   : udp ? emit_udp_datagram(e, sent + i, frames[i])
+                         : emit_echo_request(e, sent + i, now_ns(), frames[i]);
         vectors[i] = {frames[i].data(), len};
         messages[i] = {};
         messages[i].msg_hdr.msg_iov = &vectors[i];
@@ -245,9 +264,11 @@ int main(int argc, char** argv) {
       if (done > 0) sent += static_cast<unsigned>(done);
     }
     auto stopped_sending = now_ns();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the last replies
-    stop = true;
-    receiver.join();
+    if (!blast) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the last replies
+      stop = true;
+      receiver.join();
+    }
 
     double seconds = static_cast<double>(stopped_sending - start) / 1e9;
     std::uint64_t received = t.received;
@@ -261,10 +282,15 @@ int main(int argc, char** argv) {
                         {"replies_per_s", static_cast<double>(received) / seconds},
                         {"p50_us", percentile(lat, 50)}, {"p99_us", percentile(lat, 99)},
                         {"p999_us", percentile(lat, 99.9)}, {"max_us", lat.empty() ? 0 : lat.back()}};
-    if (!flood) r["rate"] = o.rate;
+    if (blast) r = {{"proto", o.proto}, {"mode", o.mode}, {"target", o.target}, {"seconds", seconds},
+                    {"sent", sent}, {"sent_per_s", static_cast<double>(sent) / seconds}, {"rate", o.rate}};
+    else if (!flood) r["rate"] = o.rate;
     else r["window"] = o.window;
     if (o.json) {
       std::cout << r.dump() << "\n";
+    } else if (blast) {
+      std::printf("blast %s -> %s: sent %llu (%.0f/s)\n", o.proto.c_str(), o.target.c_str(),
+                  static_cast<unsigned long long>(sent), r["sent_per_s"].get<double>());
     } else {
       std::printf("%s %s -> %s: sent %llu (%.0f/s), received %llu (%.0f/s), loss %.3f%%; latency p50 %.0f us, "
                   "p99 %.0f us, p99.9 %.0f us\n", o.mode.c_str(), o.proto.c_str(), o.target.c_str(),

@@ -7,6 +7,7 @@
 #include "protocols/ethernet.hpp"
 #include "protocols/icmpv4.hpp"
 #include "protocols/ipv4.hpp"
+#include "protocols/udp.hpp"
 
 namespace etherbeam::bench {
 
@@ -39,6 +40,28 @@ std::size_t emit_echo_request(const probe_endpoints& e, std::uint64_t sequence, 
   ip.emit(ip_bytes);
   echo.emit(ip_bytes.subspan(ipv4_repr::header_len()));
   return eth.header_len() + ipv4_repr::header_len() + echo.buffer_len();
+}
+
+std::size_t emit_udp_datagram(const probe_endpoints& e, std::uint64_t sequence, byte_buffer out) {
+  std::array<std::uint8_t, udp_payload_len> payload{};
+  write_be32(payload, 0, static_cast<std::uint32_t>(sequence));
+  ethernet_repr eth;
+  eth.destination = e.target_mac;
+  eth.source = e.source_mac;
+  eth.ethertype = ethertype::ipv4;
+  auto flows = std::max<std::uint16_t>(e.echo_identifiers, 1);
+  udp_repr udp{static_cast<std::uint16_t>(1024 + sequence % flows), 9, payload};
+  ipv4_repr ip;
+  ip.source = e.source_ip;
+  ip.destination = e.target_ip;
+  ip.protocol = 17;
+  ip.identification = static_cast<std::uint16_t>(sequence);
+  ip.payload_len = static_cast<std::uint16_t>(udp.buffer_len());
+  eth.emit(out);
+  auto ip_bytes = out.subspan(eth.header_len());
+  ip.emit(ip_bytes);
+  udp.emit(ip_bytes.subspan(ipv4_repr::header_len()), e.source_ip, e.target_ip);
+  return eth.header_len() + ipv4_repr::header_len() + udp.buffer_len();
 }
 
 std::size_t emit_arp_request(const probe_endpoints& e, byte_buffer out) {

@@ -25,6 +25,11 @@ inline constexpr std::size_t echo_payload_len = 56; // as ping sends: 16 bytes o
 // Writes an echo request carrying `sequence` and `sent_ns`; returns the frame's length.
 std::size_t emit_echo_request(const probe_endpoints& e, std::uint64_t sequence, std::uint64_t sent_ns,
                               protocols::byte_buffer out);
+// Writes a UDP datagram of `udp_payload_len` bytes (a 60-byte frame, 64 on the
+// wire with the FCS) from source port 1024 + sequence % echo_identifiers to
+// port 9 (discard); returns the frame's length.
+inline constexpr std::size_t udp_payload_len = 18;
+std::size_t emit_udp_datagram(const probe_endpoints& e, std::uint64_t sequence, protocols::byte_buffer out);
 // Writes an ARP request for the target's address; returns the frame's length.
 std::size_t emit_arp_request(const probe_endpoints& e, protocols::byte_buffer out);
 

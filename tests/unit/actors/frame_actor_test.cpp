@@ -106,7 +106,7 @@ TEST_F(FrameDeciders, a_frame_that_throws_kills_only_its_own_actor_and_is_counte
 
 TEST_F(FrameDeciders, a_pool_worker_outlives_a_frame_that_throws_and_counts_it) {
   counters->frames_in_flight = 3;
-  auto worker = spawn_frame_worker(system, binder.path(), counters, nullptr);
+  auto worker = spawn_frame_worker(system, std::make_shared<reply_batches>(0, binder.path(), counters, nullptr));
   test->monitor(worker);
   test->send(worker, decide_frame_atom::value, good_frame(), context);
   test->send(worker, decide_frame_atom::value, poison_frame(), context);
@@ -120,7 +120,7 @@ TEST_F(FrameDeciders, a_pool_worker_outlives_a_frame_that_throws_and_counts_it) 
 
 TEST_F(FrameDeciders, inline_decisions_count_a_throw_and_go_on) {
   counters->frames_in_flight = 2;
-  reply_batch own{binder.path(), counters, nullptr};
+  reply_batches own{0, binder.path(), counters, nullptr};
   decide_frame(poison, *context, nullptr, &own);
   decide_frame(good, *context, nullptr, &own);
   EXPECT_FALSE(own.empty()) << "an inline reply waits for the end of its batch";

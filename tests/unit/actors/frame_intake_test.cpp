@@ -103,8 +103,8 @@ CAF_TEST(beyond the admission bound frames are read and dropped before they cost
 
 CAF_TEST(per protocol frames go round robin to the pool) {
   settings.model = concurrency_model::per_protocol;
-  std::vector<caf::actor> pool{spawn_frame_worker(sys, binder.path(), counters, settings.per_link),
-                               spawn_frame_worker(sys, binder.path(), counters, settings.per_link)};
+  std::vector<caf::actor> pool{spawn_frame_worker(sys, replies_of(settings)),
+                               spawn_frame_worker(sys, replies_of(settings))};
   for (auto& w : pool) spawned.push_back(w);
   run();
   frame_intake intake{sys, settings, pool};
