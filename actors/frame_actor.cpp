@@ -24,7 +24,7 @@ struct in_flight_release {
   ~in_flight_release() { --counters.frames_in_flight; }
 };
 
-// A frame that leaves on another link than the one its frame came in on (a
+// A reply that leaves on another link than the one its frame came in on (a
 // router's forwarded packet, which its decider made fit that link): into the
 // caller's batch for that link, else to that link's sender.
 void send_on_link(frame f, link_index link, const frame_context& ctx, caf::execution_unit* here,

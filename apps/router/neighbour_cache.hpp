@@ -1,8 +1,9 @@
 #pragma once
 // What each link's neighbour actor knows to be REACHABLE, published for the
-// forwarding decider: a packet whose next hop is in it is framed and handed
-// to the out-link's sender by the frame's own decider, one mailbox hop in all
-// (through the neighbour actor it is two). The actor stays the owner of the
+// forwarding decider: a packet whose next hop is in it is framed by the
+// frame's own decider and written to the out-link's raw_binder by the same
+// thread, as a reply is (through the neighbour actor it is two mailbox hops,
+// the actor's and the out-link sender's). The actor stays the owner of the
 // table: it republishes when what is reachable changes, and everything else
 // (unresolved, STALE, FAILED, fragmenting) still goes through it, so Linux's
 // neighbour states hold as before. Read from any thread.

@@ -26,23 +26,8 @@
 
 #include "daemon_common.h"
 
-enum { batch = 64, frame_room = 2048 };
-
 static volatile sig_atomic_t stopping = 0;
 static void stop(int sig) { (void)sig; stopping = 1; }
-
-static int read_mac(const char* dir, uint8_t mac[6]) {
-  char path[512], line[128];
-  snprintf(path, sizeof path, "%s/link", dir);
-  FILE* f = fopen(path, "r");
-  if (!f) return -1;
-  int found = -1;
-  while (fgets(line, sizeof line, f))
-    if (sscanf(line, "mac=%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3], &mac[4], &mac[5]) == 6)
-      found = 0;
-  fclose(f);
-  return found;
-}
 
 /* RFC 1624: the checksum after one 16-bit word changes from `old` to `new`. */
 static uint16_t checksum_adjusted(uint16_t sum, uint16_t old, uint16_t new) {
@@ -170,7 +155,7 @@ int main(int argc, char** argv) {
   }
   const int with_dhcp = argc == 4;
   uint8_t mac[6];
-  if (read_mac(argv[1], mac) != 0) {
+  if (read_link_mac(argv[1], mac) != 0) {
     fprintf(stderr, "echo_logic: no mac= in %s/link; start raw_binder first\n", argv[1]);
     return 1;
   }
@@ -188,30 +173,18 @@ int main(int argc, char** argv) {
   setsockopt(in, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
   notify_ready();
 
-  static uint8_t frames[batch][frame_room];
-  struct iovec in_vec[batch], out_vec[batch];
-  struct mmsghdr in_msg[batch], out_msg[batch];
-  for (int i = 0; i < batch; ++i) {
-    in_vec[i] = (struct iovec){frames[i], frame_room};
-    in_msg[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &in_vec[i], .msg_iovlen = 1}};
-  }
+  static struct frame_batch b;
+  frame_batch_init(&b);
   unsigned long long answered = 0;
   while (!stopping) {
-    int n = recvmmsg(in, in_msg, batch, MSG_WAITFORONE, NULL);
+    int n = recvmmsg(in, b.in_msg, batch, MSG_WAITFORONE, NULL);
     if (n <= 0) continue;
-    int replies = 0;
     for (int i = 0; i < n; ++i) {
-      size_t len = answer(frames[i], in_msg[i].msg_len, mac, ip);
-      if (!len && with_dhcp) len = answer_dhcp(frames[i], in_msg[i].msg_len, mac, ip);
-      if (!len) continue;
-      out_vec[replies] = (struct iovec){frames[i], len};
-      out_msg[replies] = (struct mmsghdr){.msg_hdr = {.msg_iov = &out_vec[replies], .msg_iovlen = 1}};
-      ++replies;
+      size_t len = answer(b.frames[i], b.in_msg[i].msg_len, mac, ip);
+      if (!len && with_dhcp) len = answer_dhcp(b.frames[i], b.in_msg[i].msg_len, mac, ip);
+      if (len) frame_batch_queue(&b, i, len);
     }
-    if (replies) {
-      int sent = sendmmsg(out, out_msg, (unsigned)replies, MSG_DONTWAIT);
-      if (sent > 0) answered += (unsigned)sent;
-    }
+    answered += frame_batch_send(&b, out);
   }
   fprintf(stderr, "echo_logic: %llu replies sent\n", answered);
   unlink(here.sun_path);

@@ -25,26 +25,12 @@
 
 #include "daemon_common.h"
 
-enum { batch = 64, frame_room = 2048 };
-
 static volatile sig_atomic_t stopping = 0;
 static void stop(int sig) { (void)sig; stopping = 1; }
 
 static int parse_mac(const char* text, uint8_t mac[6]) {
   return sscanf(text, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3], &mac[4], &mac[5]) == 6
            ? 0 : -1;
-}
-
-static int read_link_mac(const char* dir, uint8_t mac[6]) {
-  char path[512], line[128];
-  snprintf(path, sizeof path, "%s/link", dir);
-  FILE* f = fopen(path, "r");
-  if (!f) return -1;
-  int found = -1;
-  while (fgets(line, sizeof line, f))
-    if (strncmp(line, "mac=", 4) == 0 && parse_mac(line + 4, mac) == 0) found = 0;
-  fclose(f);
-  return found;
 }
 
 struct link {
@@ -87,25 +73,11 @@ static int forward(uint8_t* f, size_t len, const struct link* to) {
   return 1;
 }
 
-static unsigned long long relay(const struct link* from, const struct link* to) {
-  static uint8_t frames[batch][frame_room];
-  struct iovec in_vec[batch], out_vec[batch];
-  struct mmsghdr in_msg[batch], out_msg[batch];
-  for (int i = 0; i < batch; ++i) {
-    in_vec[i] = (struct iovec){frames[i], frame_room};
-    in_msg[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &in_vec[i], .msg_iovlen = 1}};
-  }
-  int n = recvmmsg(from->in, in_msg, batch, MSG_DONTWAIT, NULL);
-  if (n <= 0) return 0;
-  int ready = 0;
-  for (int i = 0; i < n; ++i) {
-    if (!forward(frames[i], in_msg[i].msg_len, to)) continue;
-    out_vec[ready] = (struct iovec){frames[i], in_msg[i].msg_len};
-    out_msg[ready] = (struct mmsghdr){.msg_hdr = {.msg_iov = &out_vec[ready], .msg_iovlen = 1}};
-    ++ready;
-  }
-  int sent = ready ? sendmmsg(to->out, out_msg, (unsigned)ready, MSG_DONTWAIT) : 0;
-  return sent > 0 ? (unsigned)sent : 0;
+static unsigned long long relay(struct frame_batch* b, const struct link* from, const struct link* to) {
+  int n = recvmmsg(from->in, b->in_msg, batch, MSG_DONTWAIT, NULL);
+  for (int i = 0; i < n; ++i)
+    if (forward(b->frames[i], b->in_msg[i].msg_len, to)) frame_batch_queue(b, i, b->in_msg[i].msg_len);
+  return frame_batch_send(b, to->out);
 }
 
 int main(int argc, char** argv) {
@@ -113,20 +85,22 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: %s DIR_A HOST_MAC_A DIR_B HOST_MAC_B\n", argv[0]);
     return 2;
   }
-  struct link a, b;
-  if (open_link(&a, argv[1], argv[2]) != 0 || open_link(&b, argv[3], argv[4]) != 0) return 1;
+  struct link link_a, link_b;
+  if (open_link(&link_a, argv[1], argv[2]) != 0 || open_link(&link_b, argv[3], argv[4]) != 0) return 1;
   signal(SIGTERM, stop);
   signal(SIGINT, stop);
   notify_ready();
+  static struct frame_batch batch_of_frames;
+  frame_batch_init(&batch_of_frames);
   unsigned long long forwarded = 0;
-  struct pollfd fds[2] = {{.fd = a.in, .events = POLLIN}, {.fd = b.in, .events = POLLIN}};
+  struct pollfd fds[2] = {{.fd = link_a.in, .events = POLLIN}, {.fd = link_b.in, .events = POLLIN}};
   while (!stopping) {
     if (poll(fds, 2, 200) <= 0) continue; /* the timeout: to notice SIGTERM */
-    if (fds[0].revents) forwarded += relay(&a, &b);
-    if (fds[1].revents) forwarded += relay(&b, &a);
+    if (fds[0].revents) forwarded += relay(&batch_of_frames, &link_a, &link_b);
+    if (fds[1].revents) forwarded += relay(&batch_of_frames, &link_b, &link_a);
   }
   fprintf(stderr, "forward_logic: %llu frames forwarded\n", forwarded);
-  unlink(a.here.sun_path);
-  unlink(b.here.sun_path);
+  unlink(link_a.here.sun_path);
+  unlink(link_b.here.sun_path);
   return 0;
 }

@@ -27,7 +27,7 @@
 #include "daemon_common.h"
 #include <xdp/xsk.h>
 
-enum { frame_size = 2048, frame_count = 8192, ring_size = 2048, batch = 64 };
+enum { frame_size = 2048, frame_count = 8192, ring_size = 2048 }; /* batch: daemon_common.h's */
 
 static volatile sig_atomic_t stopping = 0;
 static void stop(int sig) { (void)sig; stopping = 1; }
