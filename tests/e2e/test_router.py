@@ -63,6 +63,21 @@ class Router(LabTest):
         self.assertGreaterEqual(c.get("router.forwarded", 0), 20, c)
         self.assertGreaterEqual(c.get("router.arp_requests", 0), 1, c)
 
+    def test_every_concurrency_model_forwards(self):
+        # Once the next hop is REACHABLE a forwarded packet is a reply on the other link:
+        # per-frame actors hand it to that link's sender, per-protocol workers write it
+        # themselves (inline, the default, is what the other tests run).
+        config = netns_lab.write_router_config(self.lab, self.b, B_STACK)
+        for model in ("per-frame", "per-protocol"):
+            self.etherbeam.stop()
+            self.etherbeam = self.lab.start_etherbeam_with("--config", config, "--model", model)
+            out = self.ping(self.lab.client, B_CLIENT, count=10)
+            self.assertEqual(ping_stats(out), (10, 10), f"{model}: {out}")
+            self.assertIn("ttl=63", out)
+            c = self.etherbeam.counters()
+            self.assertGreaterEqual(c.get("router.forwarded", 0), 18, f"{model}: {c}")
+            self.assertGreaterEqual(c.get("link.b.replies_sent", 0), 9, f"{model}: {c}")
+
     def test_traceroute_sees_etherbeam_as_the_first_hop(self):
         for extra in ([], ["-I"]):  # UDP probes, then ICMP echo probes
             r = self.lab.client(["traceroute", "-n", "-q", "1", "-w", "2", "-m", "5", *extra, B_CLIENT],
