@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "apps/router/router_deciders.hpp"
 #include "protocols/frame_repr.hpp"
 #include "protocols/icmpv4.hpp"
 #include "protocols/tcp.hpp"
@@ -46,10 +47,14 @@ std::vector<std::string> trace_buffer::take() {
 netfilter_stage::netfilter_stage(actors::counter_registry& c, judge_fn judge, hand_off_fn hand_off,
                                  std::shared_ptr<const route_table> routes,
                                  std::shared_ptr<const actors::link_directory> links,
-                                 std::shared_ptr<const actors::frame_decider> forwarding,
-                                 std::shared_ptr<trace_buffer> traces)
+                                 std::shared_ptr<const forwarding_decider> forwarding,
+                                 std::shared_ptr<trace_buffer> traces,
+                                 std::shared_ptr<actors::frame_reinjection> reinjection)
     : judge_(std::move(judge)), hand_off_(std::move(hand_off)), routes_(std::move(routes)), links_(std::move(links)),
-      forwarding_(std::move(forwarding)), traces_(std::move(traces)), dropped_(c.add("firewall.dropped")),
+      forwarding_(std::move(forwarding)), traces_(std::move(traces)), reinjection_(std::move(reinjection)),
+      fragments_held_(c.add("firewall.fragments_held")), fragments_dropped_(c.add("firewall.fragments_dropped")),
+      reassembled_(c.add("firewall.fragments_reassembled")), reassembled_passed_(c.add("firewall.reassembled_passed")),
+      dropped_(c.add("firewall.dropped")),
       rejected_(c.add("reply.firewall_reject")), invalid_(c.add("firewall.invalid")),
       table_full_(c.add("firewall.flow_table_full")), truncated_(c.add("firewall.truncated")),
       translated_(c.add("firewall.nat_translated")), skipped_rules_(c.add("firewall.established_fast_path")),
@@ -91,6 +96,46 @@ const ipv4_packet* netfilter_stage::judged_packet_of(const inbound_frame& in, ip
 }
 
 verdict netfilter_stage::decide(const inbound_frame& in, byte_buffer reply) const {
+  ipv4_packet view;
+  const auto* packet = judged_packet_of(in, view);
+  if (!packet) return verdict::pass();
+  // Fragments for etherbeam itself were put together at ingress: these are to forward.
+  if (packet->is_fragment()) return defragment(in, *packet, reply);
+  return decide_whole(in, reply);
+}
+
+verdict netfilter_stage::defragment(const inbound_frame& in, const ipv4_packet& fragment, byte_buffer reply) const {
+  using outcome = ipv4_reassembly::outcome;
+  std::vector<std::uint8_t> whole;
+  {
+    std::lock_guard guard(fragments_lock_);
+    auto now = ipv4_reassembly::clock::now();
+    // No Time Exceeded for these (Linux's defrag sends none either): only the destination host does.
+    fragments_.expire(now, [](byte_view) {});
+    auto link_header = in.bytes.first(in.bytes.size() - in.ethernet_payload.size());
+    switch (fragments_.add(link_header, fragment, now)) {
+      case outcome::held: return verdict::ignore(fragments_held_);
+      case outcome::completed: whole = fragments_.whole_frame(); ++reassembled_; break;
+      default: return verdict::ignore(fragments_dropped_);
+    }
+  }
+  auto checked = ethernet_frame::check(byte_view(whole));
+  if (!checked) return verdict::ignore(fragments_dropped_);
+  auto eth = ethernet_repr::parse(*checked);
+  inbound_frame joined = in;
+  joined.bytes = byte_view(whole);
+  joined.ethernet = &eth;
+  joined.ethernet_payload = checked->payload();
+  joined.ip_packet = nullptr;
+  joined.ip = nullptr;
+  joined.udp = nullptr;
+  auto v = decide_whole(joined, reply);
+  if (v.outcome != verdict::kind::pass) return v;
+  reinjection_->resume(in.link, actors::frame{byte_view(whole)}, this, in.here);
+  return verdict::handed_off(reassembled_passed_);
+}
+
+verdict netfilter_stage::decide_whole(const inbound_frame& in, byte_buffer reply) const {
   if (!hand_off_) return judge_and_act(in, judge_, reply);
   ipv4_packet view;
   const auto* packet = judged_packet_of(in, view);
@@ -167,7 +212,14 @@ verdict netfilter_stage::forward_rewritten(const inbound_frame& in, const fw::fi
   asked.ip_packet = &*packet;
   asked.ip = &*ip;
   asked.unclaimed_because = &rewrite_routed_;
-  return forwarding_->decide(asked, reply);
+  auto sent_packet = ipv4_packet::check(in.ethernet_payload);
+  auto sent_ip = ipv4_repr::parse(*sent_packet);
+  if (!sent_ip) return verdict::ignore(rewrite_routed_);
+  inbound_frame sent = asked;
+  sent.ethernet_payload = in.ethernet_payload;
+  sent.ip_packet = &*sent_packet;
+  sent.ip = &*sent_ip;
+  return forwarding_->decide_translated(asked, sent, reply);
 }
 
 verdict netfilter_stage::reject(const inbound_frame& in, const ipv4_packet& packet, byte_buffer reply) const {

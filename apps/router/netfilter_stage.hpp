@@ -11,12 +11,15 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "actors/link_directory.hpp"
 #include "actors/registration.hpp"
+#include "actors/reinjection.hpp"
 #include "apps/firewall/flow_judge.hpp"
 #include "apps/router/route_table.hpp"
+#include "protocols/ipv4_reassembly.hpp"
 
 namespace etherbeam::apps::router {
 
@@ -29,6 +32,7 @@ struct trace_request {
 };
 
 class trace_buffer;
+class forwarding_decider;
 
 class netfilter_stage final : public actors::frame_decider {
 public:
@@ -39,9 +43,11 @@ public:
   using hand_off_fn = std::function<bool(const firewall::packet_facts&, const actors::inbound_frame&)>;
 
   // `judge`: the locked model's, called here; or `hand_off`, the others'.
+  // `reinjection`: where a datagram put together from fragments goes on.
   netfilter_stage(actors::counter_registry& counters, judge_fn judge, hand_off_fn hand_off,
                   std::shared_ptr<const route_table> routes, std::shared_ptr<const actors::link_directory> links,
-                  std::shared_ptr<const actors::frame_decider> forwarding, std::shared_ptr<trace_buffer> traces);
+                  std::shared_ptr<const forwarding_decider> forwarding, std::shared_ptr<trace_buffer> traces,
+                  std::shared_ptr<actors::frame_reinjection> reinjection);
   actors::verdict decide(const actors::inbound_frame& in, protocols::byte_buffer reply) const override;
 
   // Judges `in` with `judge` and does what the decision says; verdict::pass:
@@ -51,6 +57,14 @@ public:
                                 protocols::byte_buffer reply) const;
 
 private:
+  actors::verdict decide_whole(const actors::inbound_frame& in, protocols::byte_buffer reply) const;
+  // Fragments of a packet to forward are put together before it is judged,
+  // as netfilter's defrag does before conntrack: only the first fragment
+  // carries the ports its flow is found by, and NAT must rewrite them all.
+  // The whole datagram goes on through the frame path; the forwarding plane
+  // fragments it again for its out-link.
+  actors::verdict defragment(const actors::inbound_frame& in, const protocols::ipv4_packet& fragment,
+                             protocols::byte_buffer reply) const;
   // The IPv4 packet of a frame the firewall judges, or null for one it lets pass.
   const protocols::ipv4_packet* judged_packet_of(const actors::inbound_frame& in, protocols::ipv4_packet& view) const;
   firewall::packet_path path_to(protocols::ipv4_address destination, const actors::inbound_frame& in) const;
@@ -63,8 +77,12 @@ private:
   hand_off_fn hand_off_;
   std::shared_ptr<const route_table> routes_;
   std::shared_ptr<const actors::link_directory> links_;
-  std::shared_ptr<const actors::frame_decider> forwarding_;
+  std::shared_ptr<const forwarding_decider> forwarding_;
   std::shared_ptr<trace_buffer> traces_;
+  std::shared_ptr<actors::frame_reinjection> reinjection_;
+  mutable std::mutex fragments_lock_;
+  mutable protocols::ipv4_reassembly fragments_;
+  actors::named_counter &fragments_held_, &fragments_dropped_, &reassembled_, &reassembled_passed_;
   actors::named_counter &dropped_, &rejected_, &invalid_, &table_full_, &truncated_, &translated_, &skipped_rules_,
     &rewrite_routed_, &handed_to_flow_owner_, &flow_owner_absent_;
 };

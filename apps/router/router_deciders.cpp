@@ -25,7 +25,8 @@ forwarding_decider::forwarding_decider(actors::counter_registry& c, std::shared_
       rate_limited_(c.add("ignored.icmp_error_rate_limited")),
       neighbour_actor_absent_(c.add("ignored.router_restarting")), errors_(limits.per_second, limits.burst) {}
 
-verdict forwarding_decider::decide(const inbound_frame& in, byte_buffer reply) const {
+verdict forwarding_decider::decide_translated(const inbound_frame& in, const inbound_frame& as_sent,
+                                             byte_buffer reply) const {
   auto& because = *in.unclaimed_because;
   // A router routes IPv4 sent to its own MAC, for an address that is not one of its own.
   if (!in.ip || !in.me->mac || in.ethernet->destination != *in.me->mac) return verdict::ignore(because);
@@ -39,12 +40,13 @@ verdict forwarding_decider::decide(const inbound_frame& in, byte_buffer reply) c
   switch (decision.what) {
     case kind::martian: return verdict::ignore(martian_);
     case kind::time_exceeded:
-      return icmp_error(in, reply, icmpv4_type::time_exceeded, icmpv4_time_exceeded::in_transit, 0, time_exceeded_);
+      return icmp_error(as_sent, reply, icmpv4_type::time_exceeded, icmpv4_time_exceeded::in_transit, 0,
+                        time_exceeded_);
     case kind::net_unreachable:
-      return icmp_error(in, reply, icmpv4_type::destination_unreachable, icmpv4_unreachable::net, 0,
+      return icmp_error(as_sent, reply, icmpv4_type::destination_unreachable, icmpv4_unreachable::net, 0,
                         net_unreachable_);
     case kind::fragmentation_needed: // RFC 1191: the next-hop MTU in the low 16 bits
-      return icmp_error(in, reply, icmpv4_type::destination_unreachable, icmpv4_unreachable::fragmentation_needed,
+      return icmp_error(as_sent, reply, icmpv4_type::destination_unreachable, icmpv4_unreachable::fragmentation_needed,
                         decision.next_hop_mtu, fragmentation_needed_);
     case kind::forward: break;
   }
@@ -70,27 +72,27 @@ verdict forwarding_decider::decide(const inbound_frame& in, byte_buffer reply) c
   return verdict::handed_off(handed_over_);
 }
 
-verdict forwarding_decider::icmp_error(const inbound_frame& in, byte_buffer reply, std::uint8_t type,
+verdict forwarding_decider::icmp_error(const inbound_frame& about, byte_buffer reply, std::uint8_t type,
                                        std::uint8_t code, std::uint32_t rest, actors::named_counter& said) const {
-  if (!may_send_icmp_error_about(*in.ip_packet, in.ethernet->destination.is_group()))
+  if (!may_send_icmp_error_about(*about.ip_packet, about.ethernet->destination.is_group()))
     return verdict::ignore(no_error_allowed_);
   // From our address on the link it came in on: the one on its sender's subnet, else the first.
-  const auto& addresses = in.me->addresses;
+  const auto& addresses = about.me->addresses;
   if (addresses.empty()) return verdict::ignore(no_error_allowed_);
   auto from = std::find_if(addresses.begin(), addresses.end(), [&](const ipv4_interface& a) {
-    return (a.address.value & a.netmask()) == (in.ip->source.value & a.netmask());
+    return (a.address.value & a.netmask()) == (about.ip->source.value & a.netmask());
   });
   auto local = (from == addresses.end() ? addresses.front() : *from).address;
   if (!errors_.take()) return verdict::ignore(rate_limited_);
   icmpv4_error_repr error{type, code, rest,
-                          icmpv4_error_repr::quote_of(in.ethernet_payload.first(in.ip_packet->total_len()),
-                                                      in.ip_packet->header_len())};
-  auto ip = answering(*in.ip, local);
+                          icmpv4_error_repr::quote_of(about.ethernet_payload.first(about.ip_packet->total_len()),
+                                                      about.ip_packet->header_len())};
+  auto ip = answering(*about.ip, local);
   ip.identification = 0;
   ip.dont_fragment = false;
   ip.ttl = 64;
   ip.type_of_service = 0xc0; // internetwork control, as Linux marks its ICMP errors
-  frame_repr frame{answering(*in.ethernet, *in.me->mac), ipv4_datagram_repr{ip, error}};
+  frame_repr frame{answering(*about.ethernet, *about.me->mac), ipv4_datagram_repr{ip, error}};
   auto len = frame.emit(reply);
   if (len == 0) return verdict::ignore(no_error_allowed_); // never with min_reply_room
   return verdict::replied(said, len);

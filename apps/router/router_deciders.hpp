@@ -35,10 +35,17 @@ public:
   forwarding_decider(actors::counter_registry& counters, std::shared_ptr<const route_table> routes,
                      std::shared_ptr<const actors::link_directory> links, icmp_error_limits limits, hand_over to_link,
                      std::shared_ptr<const neighbour_cache> cache = nullptr);
-  actors::verdict decide(const actors::inbound_frame& in, protocols::byte_buffer reply) const override;
+  actors::verdict decide(const actors::inbound_frame& in, protocols::byte_buffer reply) const override {
+    return decide_translated(in, in, reply);
+  }
+  // `in` as NAT rewrote it, which is routed; `as_sent`, the packet before
+  // NAT, which any ICMP error is about and goes back to: its sender knows
+  // only that one (netfilter translates such an error back likewise).
+  actors::verdict decide_translated(const actors::inbound_frame& in, const actors::inbound_frame& as_sent,
+                                    protocols::byte_buffer reply) const;
 
 private:
-  actors::verdict icmp_error(const actors::inbound_frame& in, protocols::byte_buffer reply, std::uint8_t type,
+  actors::verdict icmp_error(const actors::inbound_frame& about, protocols::byte_buffer reply, std::uint8_t type,
                              std::uint8_t code, std::uint32_t rest, actors::named_counter& said) const;
 
   std::shared_ptr<const route_table> routes_;

@@ -119,7 +119,7 @@ bool read_firewall_setting(firewall_settings& s, const std::string& key, const t
 
 void add_firewall(server::running_application& app, const server::application_start& start,
                   const firewall_settings& settings, std::shared_ptr<const route_table> routes,
-                  std::shared_ptr<const actors::frame_decider> forwarding) {
+                  std::shared_ptr<const forwarding_decider> forwarding) {
   const auto& links = *start.links;
   auto& counters = start.counters->named;
   auto rules = read_rules(settings.rules, link_names(links));
@@ -142,14 +142,14 @@ void add_firewall(server::running_application& app, const server::application_st
     auto filter = std::make_shared<firewall::packet_filter>(in_force, table);
     stage = std::make_shared<netfilter_stage>(
       counters, [filter](const firewall::judged_packet& p) { return filter->decide(p); }, nullptr, routes,
-      start.links, forwarding, traces);
+      start.links, forwarding, traces, start.reinjection);
     view.flows = [filter] { return filter->flows(); };
     view.list = [filter](caf::blocking_actor*) { return filter->list_flows(firewall::clock::now()); };
   } else {
     auto owners = make_flow_owners(start.system, {settings.model, shards, table}, in_force, start.links,
                                    start.reinjection);
     stage = std::make_shared<netfilter_stage>(counters, nullptr, owners.hand_off, routes, start.links, forwarding,
-                                              traces);
+                                              traces, start.reinjection);
     owners.set_stage(stage);
     for (auto& c : owners.children) app.children.push_back(std::move(c));
     view.flows = owners.flows;

@@ -7,6 +7,7 @@
 
 #include "apps/router/flow_actors.hpp"
 #include "apps/router/route_table.hpp"
+#include "apps/router/router_deciders.hpp"
 #include "server/applications.hpp"
 
 namespace etherbeam::apps::router {
@@ -24,6 +25,6 @@ bool read_firewall_setting(firewall_settings& s, const std::string& key, const t
 
 void add_firewall(server::running_application& app, const server::application_start& start,
                   const firewall_settings& settings, std::shared_ptr<const route_table> routes,
-                  std::shared_ptr<const actors::frame_decider> forwarding);
+                  std::shared_ptr<const forwarding_decider> forwarding);
 
 } // namespace etherbeam::apps::router

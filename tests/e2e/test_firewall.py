@@ -136,6 +136,30 @@ class Firewall(LabTest):
         else:
             self.assertGreater(handed, 1000, c)
 
+    def test_traceroute_sees_the_router_and_fragmented_datagrams_cross_the_nat(self):
+        # The router's time exceeded is about the packet A sent, not the one masquerade made of it:
+        # A's traceroute sees etherbeam as the first hop.
+        r = self.lab.client(["traceroute", "-n", "-q", "1", "-w", "2", "-m", "3", B_CLIENT], check=False, timeout=30)
+        hops = [line.split()[1] for line in r.stdout.splitlines()[1:]]
+        self.assertEqual(hops[:2], [STACK_IP, B_CLIENT], r.stdout + r.stderr)
+        # Datagrams larger than the links carry, both ways: etherbeam puts their fragments together
+        # to find their flow and translate them (only the first fragment holds the ports).
+        ping = self.lab.client(["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "-s", "3000", B_CLIENT], check=False)
+        self.assertEqual(ping_stats(ping.stdout), (3, 3), ping.stdout)
+        echo = self.b.client_popen(["/usr/bin/python3", "-c",
+                                    "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                                    f"s.bind(('{B_CLIENT}', 7000))\ns.settimeout(10)\nprint('ready', flush=True)\n"
+                                    "data, peer = s.recvfrom(65535)\nprint(len(data), peer[0], flush=True)\n"
+                                    "s.sendto(b'z' * 5000, peer)\n"], stdout=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: echo.poll() is None and echo.kill())
+        self.assertEqual(echo.stdout.readline().strip(), "ready")
+        send = ("import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.settimeout(5)\n"
+                f"s.sendto(b'q' * 4000, ('{B_CLIENT}', 7000))\nprint(len(s.recv(65535)))\n")
+        r = self.lab.client(["/usr/bin/python3", "-c", send], check=False, timeout=30)
+        self.assertEqual(r.stdout.strip(), "5000", r.stderr + str(self.etherbeam.counters()))
+        self.assertEqual(echo.communicate(timeout=10)[0].split(), ["4000", B_STACK])  # masqueraded
+        self.assertGreaterEqual(self.etherbeam.counters().get("firewall.fragments_reassembled", 0), 4)
+
     def test_reject_answers_with_a_reset_and_a_port_unreachable(self):
         # B may route to A's network for this test; the forward chain rejects its port 22 and 5555.
         self.b.client(["ip", "route", "add", "10.77.0.0/24", "via", B_STACK])

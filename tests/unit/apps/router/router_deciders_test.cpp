@@ -164,3 +164,55 @@ TEST(RouterDeciders, ListensToArpAndPassesItOn) {
   EXPECT_EQ(r.heard[0].second.ip, ip("10.77.0.1"));
   EXPECT_FALSE(r.heard[0].second.is_reply);
 }
+
+namespace {
+
+// The parts of a frame the dispatcher would have read, for deciders called directly.
+struct read_frame {
+  frame bytes;
+  ethernet_repr eth;
+  ipv4_packet packet;
+  ipv4_repr header;
+  inbound_frame in;
+  read_frame(frame f, const stack_identity& me, named_counter& because)
+      : bytes(std::move(f)), eth(ethernet_repr::parse(*ethernet_frame::check(bytes))),
+        packet(*ipv4_packet::check(view(bytes).subspan(ip_at))), header(*ipv4_repr::parse(packet)) {
+    in.bytes = bytes;
+    in.ethernet = &eth;
+    in.ethernet_payload = view(bytes).subspan(ip_at);
+    in.ip_packet = &packet;
+    in.ip = &header;
+    in.me = &me;
+    in.unclaimed_because = &because;
+  }
+};
+
+} // namespace
+
+// An expiring packet that masquerade rewrote (source 10.88.0.2, another echo
+// identifier): the error goes to its sender, 10.77.0.1, and quotes the packet
+// as that host sent it, which is the only one it can match to its socket
+// (traceroute through a NAT router sees the router).
+TEST(RouterDeciders, AnErrorAboutARewrittenPacketIsAboutThePacketAsItsSenderSentIt) {
+  router_under_test r;
+  auto& because = r.counters.add("test.unclaimed");
+  auto me = link_a();
+  read_frame sent(echo_to_b(1), me, because);
+  auto rewritten_bytes = sent.bytes;
+  ip("10.88.0.2").write(rewritten_bytes, ip_at + 12);
+  write_be16(rewritten_bytes, ip_at + 20 + 4, 0x9999); // the echo identifier (checksums left: not read here)
+  read_frame rewritten(rewritten_bytes, me, because);
+  forwarding_decider forwarding{r.counters,
+                                std::make_shared<const route_table>(
+                                  std::vector<std::vector<ipv4_interface>>{link_a().addresses, link_b().addresses},
+                                  std::vector<static_route>{}),
+                                r.links, icmp_error_limits{},
+                                [](link_index, routed_packet&&, caf::execution_unit*) { return true; }};
+  std::vector<std::uint8_t> reply(std::max(sent.bytes.size(), min_reply_room));
+  auto v = forwarding.decide_translated(rewritten.in, sent.in, reply);
+  ASSERT_EQ(v.outcome, verdict::kind::reply);
+  reply.resize(v.reply_len);
+  EXPECT_EQ(reply[34], 11) << "time exceeded";
+  EXPECT_EQ(ipv4_address::read(reply, ip_at + 16), ip("10.77.0.1")) << "to the sender, not to our own NAT address";
+  EXPECT_TRUE(std::equal(reply.begin() + 42, reply.end(), sent.bytes.begin() + ip_at)) << "the packet as sent";
+}
