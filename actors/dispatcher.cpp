@@ -157,7 +157,7 @@ verdict dispatcher::decide_ipv4(inbound_frame& in, parsed_layers& layers, byte_b
   if (auto early = early_udp(in, layers, reply)) return *early;
 
   const auto& me = *in.me;
-  if (me.owns(ip->destination)) {
+  if (me.delivers_to(ip->destination)) {
     in.local_address = ip->destination;
   } else if (auto owner = me.broadcast_owner(ip->destination)) {
     in.local_address = *owner;

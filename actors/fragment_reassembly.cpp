@@ -24,7 +24,7 @@ bool may_be_ipv4_fragment(byte_view frame) {
 
 bool for_us(const ethernet_repr& eth, const ipv4_address destination, const stack_identity& me) {
   if (!me.mac || (eth.destination != *me.mac && !eth.destination.is_broadcast())) return false;
-  return me.owns(destination) || me.broadcast_owner(destination).has_value();
+  return me.delivers_to(destination) || me.broadcast_owner(destination).has_value();
 }
 
 } // namespace
@@ -71,7 +71,7 @@ void fragment_reassembly::expire(clock::time_point now, const stack_identity& me
     auto ip = ipv4_repr::parse(*packet);
     auto eth = ethernet_repr::parse(*checked);
     // Never about a datagram sent to a broadcast (RFC 1122 §3.2.2).
-    if (!ip || !me.owns(ip->destination) || eth.destination.is_group()) return;
+    if (!ip || !me.delivers_to(ip->destination) || eth.destination.is_group()) return;
     icmpv4_error_repr error{icmpv4_type::time_exceeded, icmpv4_time_exceeded::reassembly, 0,
                             icmpv4_error_repr::quote_of(checked->payload(), packet->header_len())};
     auto header = answering(*ip, ip->destination);

@@ -8,6 +8,13 @@ bool stack_identity::owns(protocols::ipv4_address a) const {
   return false;
 }
 
+bool stack_identity::delivers_to(protocols::ipv4_address a) const {
+  if (owns(a)) return true;
+  for (const auto& other : owned_elsewhere)
+    if (other == a) return true;
+  return false;
+}
+
 std::optional<protocols::ipv4_address>
 stack_identity::broadcast_owner(protocols::ipv4_address a) const {
   for (const auto& i : addresses)

@@ -21,7 +21,15 @@ struct stack_identity {
   // Off by default, as on Linux (net.ipv4.icmp_echo_ignore_broadcasts=1).
   bool answer_broadcast_ping = false;
 
+  // etherbeam's addresses on its other links. IPv4 sent to one of them here
+  // is for etherbeam all the same (RFC 1122's weak host model, Linux's
+  // default): a host behind the router pings the router's far address. ARP
+  // answers only for this link's own.
+  std::vector<protocols::ipv4_address> owned_elsewhere;
+
   bool owns(protocols::ipv4_address a) const;
+  // Owned on this link or on another: IPv4 to `a` is delivered here.
+  bool delivers_to(protocols::ipv4_address a) const;
   // The owned address whose subnet's broadcast (or 255.255.255.255) is `a`.
   std::optional<protocols::ipv4_address> broadcast_owner(protocols::ipv4_address a) const;
 };

@@ -73,7 +73,12 @@ link_config load_link(const toml::table& table, const std::filesystem::path& fil
 std::vector<link_config> served_links(const server_config& config) {
   if (!config.links.empty()) {
     auto links = config.links;
-    for (auto& l : links) l.identity.answer_broadcast_ping = config.identity.answer_broadcast_ping;
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      links[i].identity.answer_broadcast_ping = config.identity.answer_broadcast_ping;
+      for (std::size_t other = 0; other < links.size(); ++other)
+        if (other != i)
+          for (const auto& a : config.links[other].identity.addresses) links[i].identity.owned_elsewhere.push_back(a.address);
+    }
     return links;
   }
   return {link_config{"main", config.socket_dir, config.frames_socket, config.replies_socket, config.identity}};

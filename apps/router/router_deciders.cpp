@@ -1,6 +1,7 @@
 #include "apps/router/router_deciders.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "apps/router/forwarding.hpp"
@@ -23,7 +24,7 @@ forwarding_decider::forwarding_decider(actors::counter_registry& c, std::shared_
       fragmentation_needed_(c.add("reply.icmp_fragmentation_needed")),
       no_error_allowed_(c.add("ignored.router_no_icmp_error_allowed")),
       rate_limited_(c.add("ignored.icmp_error_rate_limited")),
-      neighbour_actor_absent_(c.add("ignored.router_restarting")), errors_(limits.per_second, limits.burst) {}
+      neighbour_actor_absent_(c.add("ignored.router_restarting")), source_routed_(c.add("ignored.router_source_routed")), errors_(limits.per_second, limits.burst) {}
 
 verdict forwarding_decider::decide_translated(const inbound_frame& in, const inbound_frame& as_sent,
                                              byte_buffer reply) const {
@@ -51,6 +52,13 @@ verdict forwarding_decider::decide_translated(const inbound_frame& in, const inb
     case kind::forward: break;
   }
   auto datagram = in.ethernet_payload.first(in.ip_packet->total_len());
+  auto header_len = in.ip_packet->header_len();
+  // The header as it leaves: TTL one lower, and what its options ask of a router.
+  auto leaving = [&](byte_buffer header) {
+    router::decrement_ttl(header);
+    if (header.size() == ipv4_packet::min_header_len) return options_outcome::none;
+    return record_forwarding_options(header, out_address(decision.hop), ms_since_midnight());
+  };
   if (cache_) { // the fast path: the next hop's MAC is known
     auto out_link = links_->identity(decision.hop.link);
     auto mac = cache_->reachable(decision.hop.link, decision.hop.address);
@@ -60,16 +68,31 @@ verdict forwarding_decider::decide_translated(const inbound_frame& in, const inb
       // memmove: a caller may decide a frame in the reply's own buffer.
       std::memmove(reply.data() + link_header, datagram.data(), datagram.size());
       ethernet_repr{*mac, *out_link->mac, {}, 0, ethertype::ipv4}.emit(reply);
-      router::decrement_ttl(reply.subspan(link_header, in.ip_packet->header_len()));
+      if (leaving(reply.subspan(link_header, header_len)) == options_outcome::source_routed)
+        return verdict::ignore(source_routed_);
       ++forwarded_;
       return verdict::replied_on(decision.hop.link, handed_over_, link_header + datagram.size());
     }
   }
   routed_packet out{actors::frame{datagram}, decision.hop.address};
-  auto header = out.packet.bytes().first(in.ip_packet->header_len());
-  router::decrement_ttl(header);
+  if (leaving(out.packet.bytes().first(header_len)) == options_outcome::source_routed)
+    return verdict::ignore(source_routed_);
   if (!to_link_(decision.hop.link, std::move(out), in.here)) return verdict::ignore(neighbour_actor_absent_);
   return verdict::handed_off(handed_over_);
+}
+
+ipv4_address forwarding_decider::out_address(const next_hop& hop) const {
+  const auto& addresses = links_->identity(hop.link)->addresses;
+  auto on_subnet = std::find_if(addresses.begin(), addresses.end(), [&](const ipv4_interface& a) {
+    return (a.address.value & a.netmask()) == (hop.address.value & a.netmask());
+  });
+  if (on_subnet != addresses.end()) return on_subnet->address;
+  return addresses.empty() ? ipv4_address{} : addresses.front().address;
+}
+
+std::uint32_t forwarding_decider::ms_since_midnight() {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+  return static_cast<std::uint32_t>(ms.count() % (24 * 3600 * 1000));
 }
 
 verdict forwarding_decider::icmp_error(const inbound_frame& about, byte_buffer reply, std::uint8_t type,

@@ -47,13 +47,16 @@ public:
 private:
   actors::verdict icmp_error(const actors::inbound_frame& about, protocols::byte_buffer reply, std::uint8_t type,
                              std::uint8_t code, std::uint32_t rest, actors::named_counter& said) const;
+  // Our address on the link towards `hop` (Record Route's): on its subnet, else the link's first.
+  protocols::ipv4_address out_address(const next_hop& hop) const;
+  static std::uint32_t ms_since_midnight();
 
   std::shared_ptr<const route_table> routes_;
   std::shared_ptr<const actors::link_directory> links_;
   hand_over to_link_;
   std::shared_ptr<const neighbour_cache> cache_;
   actors::named_counter &forwarded_, &handed_over_, &martian_, &time_exceeded_, &net_unreachable_, &fragmentation_needed_,
-    &no_error_allowed_, &rate_limited_, &neighbour_actor_absent_;
+    &no_error_allowed_, &rate_limited_, &neighbour_actor_absent_, &source_routed_;
   mutable actors::token_bucket errors_;
 };
 

@@ -56,12 +56,28 @@ class Router(LabTest):
         self.assertIn("ttl=63", out)  # B's kernel answers with 64, etherbeam lowers it by one
         out = self.ping(self.b.client, CLIENT_IP)
         self.assertEqual(ping_stats(out), (5, 5), out)
-        # And etherbeam still answers for itself on both links.
+        # And etherbeam still answers for itself on both links, for its address on the
+        # other link too (the weak host model, as Linux): A pings the router's far side.
         self.assertEqual(ping_stats(self.ping(self.lab.client, STACK_IP)), (5, 5))
         self.assertEqual(ping_stats(self.ping(self.b.client, B_STACK)), (5, 5))
+        out = self.ping(self.lab.client, B_STACK)
+        self.assertEqual(ping_stats(out), (5, 5), out)
+        self.assertIn("ttl=64", out)  # answered by etherbeam, not forwarded to anyone
+        self.assertEqual(ping_stats(self.ping(self.b.client, STACK_IP)), (5, 5))
         c = self.etherbeam.counters()
         self.assertGreaterEqual(c.get("router.forwarded", 0), 20, c)
         self.assertGreaterEqual(c.get("router.arp_requests", 0), 1, c)
+
+    def test_record_route_and_timestamp_options_name_the_router(self):
+        # RFC 791: a router forwarding a packet that records its route writes its address on
+        # the out-link; ping -R prints the round trip (etherbeam's b address out, a back).
+        out = self.ping(self.lab.client, B_CLIENT, count=1, extra=("-R",))
+        self.assertEqual(ping_stats(out), (1, 1), out)
+        route = re.findall(r"^\s*(?:RR:\s*)?(\d+\.\d+\.\d+\.\d+)\s*$", out, re.M)
+        self.assertEqual(route[:5], [CLIENT_IP, B_STACK, B_CLIENT, B_CLIENT, STACK_IP], out)
+        out = self.ping(self.lab.client, B_CLIENT, count=1, extra=("-T", "tsandaddr"))
+        self.assertEqual(ping_stats(out), (1, 1), out)
+        self.assertRegex(out, rf"\n\s*{re.escape(B_STACK)}\s+\d+", out)  # a stamp with etherbeam's address
 
     def test_every_concurrency_model_forwards(self):
         # Once the next hop is REACHABLE a forwarded packet is a reply on the other link:
