@@ -9,7 +9,9 @@
 #include <mutex>
 
 #include "actors/token_bucket.hpp"
+#include "protocols/checksum.hpp"
 #include "protocols/frame_repr.hpp"
+#include "protocols/ipv4_options.hpp"
 
 namespace etherbeam::apps::host {
 
@@ -125,6 +127,8 @@ public:
     if (packet->type() != icmpv4_type::echo_request) return verdict::ignore(not_a_request_);
     auto echo = icmpv4_echo_repr::parse(*packet);
     if (!echo) return verdict::malformed(malformed_, echo.error());
+    if (in.ip_packet->header_len() > ipv4_packet::min_header_len)
+      if (auto len = reply_with_options(in, out)) return verdict::replied(replied_, len);
     frame_repr reply{answering(*in.ethernet, *in.me->mac),
                      ipv4_datagram_repr{answering(*in.ip, in.local_address),
                                         icmpv4_echo_repr{false, echo->identifier, echo->sequence, echo->data}}};
@@ -132,6 +136,33 @@ public:
   }
 
 private:
+  // RFC 1122 §3.2.2.6: Record Route and Timestamp in a request are updated
+  // with this host and returned in the reply, so that what is recorded is
+  // the whole round trip (ping -R). The request is turned around in place.
+  // 0: a source route, which is not echoed (the reply goes without options).
+  static std::size_t reply_with_options(const inbound_frame& in, byte_buffer out) {
+    auto link = answering(*in.ethernet, *in.me->mac);
+    auto total = link.header_len() + in.ip_packet->total_len();
+    if (link.header_len() != in.bytes.size() - in.ethernet_payload.size() || out.size() < total) return 0;
+    std::copy_n(in.bytes.begin(), total, out.begin());
+    link.emit(out);
+    auto ip = out.subspan(link.header_len(), in.ip_packet->total_len());
+    auto header = ip.first(in.ip_packet->header_len());
+    in.local_address.write(header, ipv4_field::source);
+    in.ip->source.write(header, ipv4_field::destination);
+    header[ipv4_field::ttl] = 64;
+    write_be16(header, ipv4_field::flags_fragment, 0);
+    if (record_route_and_time(header, in.local_address, ms_since_midnight_ut()) == options_outcome::source_routed)
+      return 0;
+    write_be16(header, ipv4_field::checksum, 0);
+    write_be16(header, ipv4_field::checksum, checksum_of(header));
+    auto icmp = ip.subspan(header.size());
+    icmp[0] = icmpv4_type::echo_reply; // the type shares its checksummed word with the code
+    adjust_checksum(icmp, icmpv4_field::checksum, std::uint16_t(icmpv4_type::echo_request) << 8,
+                    std::uint16_t(icmpv4_type::echo_reply) << 8);
+    return total;
+  }
+
   actors::layer_counters& malformed_;
   actors::named_counter &replied_, &not_a_request_, &broadcast_ignored_;
 };

@@ -43,55 +43,6 @@ void decrement_ttl(protocols::byte_buffer header) {
   adjust_checksum(header, ipv4_field::checksum, old_word, read_be16(header, ipv4_field::ttl));
 }
 
-options_outcome record_forwarding_options(protocols::byte_buffer header, protocols::ipv4_address out_address,
-                                          std::uint32_t ms_since_midnight) {
-  using namespace protocols;
-  constexpr std::uint8_t end = 0, nop = 1, record_route = 7, timestamp = 68, loose_route = 131, strict_route = 137;
-  bool recorded = false;
-  for (std::size_t at = ipv4_packet::min_header_len; at < header.size();) {
-    std::uint8_t type = header[at];
-    if (type == end) break;
-    if (type == nop) {
-      ++at;
-      continue;
-    }
-    if (at + 1 >= header.size()) break;
-    std::size_t len = header[at + 1];
-    if (len < 2 || at + len > header.size()) break; // malformed: left as it came
-    if (type == loose_route || type == strict_route) return options_outcome::source_routed;
-    auto option = header.subspan(at, len);
-    std::size_t pointer = len > 2 ? option[2] : 0; // 1-based, from the option's first byte
-    if (type == record_route && pointer >= 4 && pointer + 3 <= len) {
-      out_address.write(option, pointer - 1);
-      option[2] = static_cast<std::uint8_t>(pointer + 4);
-      recorded = true;
-    } else if (type == timestamp && len >= 4 && pointer >= 5) {
-      std::uint8_t flag = option[3] & 0x0f, overflow = option[3] >> 4;
-      std::size_t slot = flag == 0 ? 4 : 8;
-      if (pointer + slot - 1 > len) { // full: the hop is counted (up to 15)
-        if (flag != 3 && overflow < 15) {
-          option[3] = static_cast<std::uint8_t>((overflow + 1) << 4 | flag);
-          recorded = true;
-        }
-      } else if (flag == 0) {
-        write_be32(option, pointer - 1, ms_since_midnight);
-        option[2] = static_cast<std::uint8_t>(pointer + 4);
-        recorded = true;
-      } else if (flag == 1 || (flag == 3 && ipv4_address::read(option, pointer - 1) == out_address)) {
-        out_address.write(option, pointer - 1);
-        write_be32(option, pointer + 3, ms_since_midnight);
-        option[2] = static_cast<std::uint8_t>(pointer + 8);
-        recorded = true;
-      }
-    }
-    at += len;
-  }
-  if (!recorded) return options_outcome::none;
-  write_be16(header, ipv4_field::checksum, 0);
-  write_be16(header, ipv4_field::checksum, checksum_of(header));
-  return options_outcome::recorded;
-}
-
 bool may_send_icmp_error_about(const protocols::ipv4_packet& packet, bool link_broadcast) {
   using namespace protocols;
   if (link_broadcast || packet.fragment_offset() != 0) return false;

@@ -34,18 +34,6 @@ forwarding_decision decide_forwarding(const protocols::ipv4_packet& packet, cons
 // has not otherwise changed. `header`: the IPv4 header, TTL at least 1.
 void decrement_ttl(protocols::byte_buffer header);
 
-// The IPv4 options a router acts on when it forwards (RFC 791 §3.1, RFC 1812
-// §5.2.4): Record Route and Internet Timestamp get this router's address on
-// the out-link (and the time) in the next free slot, or a full timestamp
-// option one more in its overflow count; source routes are refused, as Linux
-// refuses them by default (net.ipv4.conf.*.accept_source_route=0).
-enum class options_outcome : std::uint8_t { none, recorded, source_routed };
-// `header`: the IPv4 header, options included (header_len() > 20);
-// `ms_since_midnight`: the time, in milliseconds since midnight UT. On
-// `recorded` the header checksum is computed anew.
-options_outcome record_forwarding_options(protocols::byte_buffer header, protocols::ipv4_address out_address,
-                                          std::uint32_t ms_since_midnight);
-
 // Whether an ICMP error may be sent about `packet` (RFC 1812 §4.3.2.7): never
 // about an ICMP error, a fragment other than the first, a datagram sent to a
 // broadcast or multicast address (link or IP), or from an address that does

@@ -52,6 +52,7 @@ netfilter_stage::netfilter_stage(actors::counter_registry& c, judge_fn judge, ha
                                  std::shared_ptr<actors::frame_reinjection> reinjection)
     : judge_(std::move(judge)), hand_off_(std::move(hand_off)), routes_(std::move(routes)), links_(std::move(links)),
       forwarding_(std::move(forwarding)), traces_(std::move(traces)), reinjection_(std::move(reinjection)),
+      fragments_(forwarded_fragment_limits),
       fragments_held_(c.add("firewall.fragments_held")), fragments_dropped_(c.add("firewall.fragments_dropped")),
       reassembled_(c.add("firewall.fragments_reassembled")), reassembled_passed_(c.add("firewall.reassembled_passed")),
       dropped_(c.add("firewall.dropped")),
@@ -111,7 +112,10 @@ verdict netfilter_stage::defragment(const inbound_frame& in, const ipv4_packet& 
     std::lock_guard guard(fragments_lock_);
     auto now = ipv4_reassembly::clock::now();
     // No Time Exceeded for these (Linux's defrag sends none either): only the destination host does.
-    fragments_.expire(now, [](byte_view) {});
+    if (now - fragments_expired_at_ >= std::chrono::seconds(1)) {
+      fragments_.expire(now, [](byte_view) {});
+      fragments_expired_at_ = now;
+    }
     auto link_header = in.bytes.first(in.bytes.size() - in.ethernet_payload.size());
     switch (fragments_.add(link_header, fragment, now)) {
       case outcome::held: return verdict::ignore(fragments_held_);

@@ -81,7 +81,11 @@ private:
   std::shared_ptr<trace_buffer> traces_;
   std::shared_ptr<actors::frame_reinjection> reinjection_;
   mutable std::mutex fragments_lock_;
+  // Bounded by memory as Linux's defrag is (ipfrag_high_thresh, 4 MiB), for
+  // as many datagrams at once as a router's hosts may send.
+  static constexpr protocols::reassembly_limits forwarded_fragment_limits{4096, 4 * 1024 * 1024, std::chrono::seconds(30)};
   mutable protocols::ipv4_reassembly fragments_;
+  mutable protocols::ipv4_reassembly::clock::time_point fragments_expired_at_{};
   actors::named_counter &fragments_held_, &fragments_dropped_, &reassembled_, &reassembled_passed_;
   actors::named_counter &dropped_, &rejected_, &invalid_, &table_full_, &truncated_, &translated_, &skipped_rules_,
     &rewrite_routed_, &handed_to_flow_owner_, &flow_owner_absent_;

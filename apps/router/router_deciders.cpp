@@ -1,13 +1,13 @@
 #include "apps/router/router_deciders.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "apps/router/forwarding.hpp"
 #include "protocols/arp.hpp"
 #include "protocols/frame_repr.hpp"
 #include "protocols/icmpv4.hpp"
+#include "protocols/ipv4_options.hpp"
 
 namespace etherbeam::apps::router {
 
@@ -57,7 +57,7 @@ verdict forwarding_decider::decide_translated(const inbound_frame& in, const inb
   auto leaving = [&](byte_buffer header) {
     router::decrement_ttl(header);
     if (header.size() == ipv4_packet::min_header_len) return options_outcome::none;
-    return record_forwarding_options(header, out_address(decision.hop), ms_since_midnight());
+    return record_route_and_time(header, out_address(decision.hop), ms_since_midnight_ut());
   };
   if (cache_) { // the fast path: the next hop's MAC is known
     auto out_link = links_->identity(decision.hop.link);
@@ -88,11 +88,6 @@ ipv4_address forwarding_decider::out_address(const next_hop& hop) const {
   });
   if (on_subnet != addresses.end()) return on_subnet->address;
   return addresses.empty() ? ipv4_address{} : addresses.front().address;
-}
-
-std::uint32_t forwarding_decider::ms_since_midnight() {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
-  return static_cast<std::uint32_t>(ms.count() % (24 * 3600 * 1000));
 }
 
 verdict forwarding_decider::icmp_error(const inbound_frame& about, byte_buffer reply, std::uint8_t type,

@@ -49,7 +49,6 @@ private:
                              std::uint8_t code, std::uint32_t rest, actors::named_counter& said) const;
   // Our address on the link towards `hop` (Record Route's): on its subnet, else the link's first.
   protocols::ipv4_address out_address(const next_hop& hop) const;
-  static std::uint32_t ms_since_midnight();
 
   std::shared_ptr<const route_table> routes_;
   std::shared_ptr<const actors::link_directory> links_;

@@ -75,6 +75,10 @@ class Router(LabTest):
         self.assertEqual(ping_stats(out), (1, 1), out)
         route = re.findall(r"^\s*(?:RR:\s*)?(\d+\.\d+\.\d+\.\d+)\s*$", out, re.M)
         self.assertEqual(route[:5], [CLIENT_IP, B_STACK, B_CLIENT, B_CLIENT, STACK_IP], out)
+        # Pinging etherbeam itself: its echo reply returns the option with its address added.
+        out = self.ping(self.lab.client, STACK_IP, count=1, extra=("-R",))
+        route = re.findall(r"^\s*(?:RR:\s*)?(\d+\.\d+\.\d+\.\d+)\s*$", out, re.M)
+        self.assertEqual(route[:2], [CLIENT_IP, STACK_IP], out)
         out = self.ping(self.lab.client, B_CLIENT, count=1, extra=("-T", "tsandaddr"))
         self.assertEqual(ping_stats(out), (1, 1), out)
         self.assertRegex(out, rf"\n\s*{re.escape(B_STACK)}\s+\d+", out)  # a stamp with etherbeam's address
