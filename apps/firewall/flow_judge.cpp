@@ -35,6 +35,23 @@ std::optional<endpoint> masquerade_source(flow_store& flows, const rule_set& rul
   return std::nullopt;
 }
 
+// An ICMP error quoting a packet of a translated flow, as its receiver must
+// see it. `dir`: the direction the quote's reverse matched, so the quote is a
+// packet of the other one; it left here rewritten, and is put back as its
+// sender sent it. The error goes to that sender, and an error from the host
+// the quoted packet was for comes from the address that host had before NAT.
+std::optional<error_translation> error_about_translated(const flow_entry& e, direction dir, const packet_facts& facts) {
+  if (!e.source_translated() && !e.destination_translated()) return std::nullopt;
+  const flow_tuple& sent = dir == direction::reply ? e.original : e.reply; // the quoted packet, before NAT
+  const flow_tuple& left = dir == direction::reply ? e.reply : e.original; // its answers' tuple: the quote reversed
+  error_translation t;
+  t.quoted_source = {sent.source, sent.source_port};
+  t.quoted_destination = {sent.destination, sent.destination_port};
+  t.destination = sent.source;
+  t.source = facts.flow.source == left.source ? sent.destination : facts.flow.source;
+  return t;
+}
+
 const chain& chain_for(const rule_set& rules, const packet_path& path) {
   return path.to_us ? rules.input() : rules.forward();
 }
@@ -55,13 +72,9 @@ filter_decision judge(flow_store& flows, const rule_set& rules, const judged_pac
   if (facts.is_icmp_error) {
     match = flows.find(lookup_tuple(facts), now);
     d.state = match ? connection_state::related : connection_state::invalid;
-    if (match && match->dir == direction::reply) {
-      const auto& e = flows.entry(match->id);
-      if (e.source_translated()) {
-        d.new_destination = endpoint{e.original.source, e.original.source_port};
-        d.inside_error = true;
-        destination = e.original.source;
-      }
+    if (match) {
+      d.error = error_about_translated(flows.entry(match->id), match->dir, facts);
+      if (d.error) destination = d.error->destination;
     }
   } else if (facts.is_fragment) {
     d.state = connection_state::invalid; // not reassembled here: no ports to find its flow by
@@ -103,7 +116,7 @@ filter_decision judge(flow_store& flows, const rule_set& rules, const judged_pac
   const auto& c = chain_for(rules, d.path);
   // The rules see the packet as it will leave: after a port forward, with its new destination.
   packet_facts judged = facts;
-  if (d.new_destination && !d.inside_error) {
+  if (d.new_destination) {
     judged.flow.destination = d.new_destination->address;
     judged.flow.destination_port = d.new_destination->port;
   }

@@ -37,7 +37,7 @@ struct filter_decision {
   connection_state state = connection_state::new_flow;
   packet_path path;
   std::optional<endpoint> new_source, new_destination; // NAT: rewrite before forwarding
-  bool inside_error = false; // an ICMP error to rewrite with translate_error_to_inside(new_destination)
+  std::optional<error_translation> error; // NAT: an ICMP error about a translated flow, rewritten so
   bool skipped_rules = false; // established: accepted without walking the chain
 };
 

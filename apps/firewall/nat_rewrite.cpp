@@ -55,19 +55,23 @@ void translate(byte_buffer packet, packet_side side, endpoint to) {
   translate_transport(packet[ipv4_field::protocol], packet.subspan(header), side, before, to);
 }
 
-void translate_error_to_inside(byte_buffer packet, endpoint inside) {
+void translate_error(byte_buffer packet, const error_translation& to) {
   std::size_t header = std::size_t(packet[0] & 0x0f) * 4;
-  auto before = ipv4_address::read(packet, ipv4_field::destination);
-  inside.address.write(packet, ipv4_field::destination);
-  adjust_for_address(packet, ipv4_field::checksum, before, inside.address);
+  for (auto [at, address] : {std::pair{ipv4_field::source, to.source}, {ipv4_field::destination, to.destination}}) {
+    auto before = ipv4_address::read(packet, at);
+    address.write(packet, at);
+    adjust_for_address(packet, ipv4_field::checksum, before, address);
+  }
   auto icmp = packet.subspan(header);
   auto quoted = icmp.subspan(icmpv4_packet::header_len);
   std::size_t quoted_header = std::size_t(quoted[0] & 0x0f) * 4;
-  auto quoted_source = ipv4_address::read(quoted, ipv4_field::source);
-  inside.address.write(quoted, ipv4_field::source);
-  adjust_for_address(quoted, ipv4_field::checksum, quoted_source, inside.address);
-  translate_transport(quoted[ipv4_field::protocol], quoted.subspan(quoted_header), packet_side::source,
-                      quoted_source, inside);
+  for (auto [side, ep] : {std::pair{packet_side::source, to.quoted_source}, {packet_side::destination, to.quoted_destination}}) {
+    std::size_t at = side == packet_side::source ? ipv4_field::source : ipv4_field::destination;
+    auto before = ipv4_address::read(quoted, at);
+    ep.address.write(quoted, at);
+    adjust_for_address(quoted, ipv4_field::checksum, before, ep.address);
+    translate_transport(quoted[ipv4_field::protocol], quoted.subspan(quoted_header), side, before, ep);
+  }
   // The quote changed in several places: ICMP's checksum over it, recomputed.
   write_be16(icmp, icmpv4_field::checksum, 0);
   write_be16(icmp, icmpv4_field::checksum, checksum_of(icmp));

@@ -22,10 +22,15 @@ enum class packet_side : std::uint8_t { source, destination };
 // `packet`: one IPv4 datagram (header checked, not a non-first fragment).
 void translate(protocols::byte_buffer packet, packet_side side, endpoint to);
 
-// `packet`: an ICMP error about a packet a host behind a masquerade sent.
-// Sets the error's destination and the quoted packet's source back to that
-// host's `inside` address and port; the quote's checksums and ICMP's own are
-// updated.
-void translate_error_to_inside(protocols::byte_buffer packet, endpoint inside);
+// An ICMP error about a packet NAT rewrote, as the host it goes to must see
+// it: its own addresses, and the packet it quotes as that was before NAT.
+struct error_translation {
+  protocols::ipv4_address source, destination; // the error's
+  endpoint quoted_source, quoted_destination;  // the quoted packet's
+};
+
+// `packet`: an ICMP error (its quote at least an IP header and 8 bytes).
+// The quote's checksums and ICMP's own are updated.
+void translate_error(protocols::byte_buffer packet, const error_translation& to);
 
 } // namespace etherbeam::apps::firewall

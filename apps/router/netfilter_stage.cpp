@@ -188,7 +188,7 @@ verdict netfilter_stage::judge_and_act(const inbound_frame& in, const judge_fn& 
     case kind::accept: break;
   }
   if (d.skipped_rules) ++skipped_rules_;
-  if (!d.new_source && !d.new_destination) return verdict::pass();
+  if (!d.new_source && !d.new_destination && !d.error) return verdict::pass();
   return forward_rewritten(in, d, reply);
 }
 
@@ -201,8 +201,8 @@ verdict netfilter_stage::forward_rewritten(const inbound_frame& in, const fw::fi
   thread_local std::vector<std::uint8_t> copy;
   copy.assign(in.ethernet_payload.begin(), in.ethernet_payload.begin() + total);
   byte_buffer bytes(copy);
-  if (d.inside_error) {
-    fw::translate_error_to_inside(bytes, *d.new_destination);
+  if (d.error) {
+    fw::translate_error(bytes, *d.error);
   } else {
     if (d.new_source) fw::translate(bytes, fw::packet_side::source, *d.new_source);
     if (d.new_destination) fw::translate(bytes, fw::packet_side::destination, *d.new_destination);

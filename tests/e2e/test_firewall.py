@@ -32,10 +32,12 @@ chain forward policy drop {
   iif b tcp dport 22 reject
   iif b udp dport 5555 reject
   iif b ip daddr 10.77.0.1 tcp dport 8080 counter forwarded_web accept
+  iif b ip daddr 10.77.0.1 udp dport 7777 accept
 }
 nat {
   oif b masquerade
   iif b tcp dport 9090 dnat to 10.77.0.1:8080
+  iif b udp dport 9091 dnat to 10.77.0.1:7777
 }
 """
 
@@ -159,6 +161,17 @@ class Firewall(LabTest):
         self.assertEqual(r.stdout.strip(), "5000", r.stderr + str(self.etherbeam.counters()))
         self.assertEqual(echo.communicate(timeout=10)[0].split(), ["4000", B_STACK])  # masqueraded
         self.assertGreaterEqual(self.etherbeam.counters().get("firewall.fragments_reassembled", 0), 4)
+
+    def test_the_inside_hosts_port_unreachable_reaches_a_port_forwards_client(self):
+        # Nothing listens on A's port 7777: A's kernel answers B's datagram with a port
+        # unreachable, which etherbeam rewrites to come from 10.88.0.2 and to quote B's
+        # datagram to 10.88.0.2:9091, the only one B's connected socket knows.
+        probe = ("import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.settimeout(3)\n"
+                 f"s.connect(('{B_STACK}', 9091))\ns.send(b'x')\n"
+                 "try:\n    s.recv(100)\nexcept ConnectionRefusedError:\n    print('refused')\n"
+                 "except socket.timeout:\n    print('timeout')\n")
+        r = self.b.client(["/usr/bin/python3", "-c", probe], check=False)
+        self.assertEqual(r.stdout.strip(), "refused", r.stderr + str(self.etherbeam.counters()))
 
     def test_reject_answers_with_a_reset_and_a_port_unreachable(self):
         # B may route to A's network for this test; the forward chain rejects its port 22 and 5555.

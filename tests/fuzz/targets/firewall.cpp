@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bool right = checksums_right(p) && !facts->is_fragment;
   endpoint to{{read_be32(p, 12) ^ 0x5a5a5a5a}, static_cast<std::uint16_t>(read_be16(p, 2) * 7)};
   if (facts->is_icmp_error) {
-    translate_error_to_inside(p, to);
+    translate_error(p, {to.address, {to.address.value + 1}, to, {{to.address.value + 2}, static_cast<std::uint16_t>(to.port + 1)}});
     if (right) FUZZ_EXPECT(checksum_of(byte_view(p).first(header_len(p))) == 0);
     if (right) FUZZ_EXPECT(checksum_of(byte_view(p).subspan(header_len(p))) == 0);
   } else {

@@ -57,13 +57,15 @@ TEST(nat_rewrite, an_error_about_a_masqueraded_packet_goes_back_to_the_inside_ho
   auto syn = lab_packets("lab_tcp_super_frames.pcap")[0];
   translate(syn, packet_side::source, {ip("192.0.2.77"), 40001});
   auto error = port_unreachable(ip("10.77.0.3"), ip("192.0.2.77"), syn);
-  translate_error_to_inside(error, {ip("10.77.0.1"), 36826});
+  translate_error(error, {ip("10.77.0.3"), ip("10.77.0.1"), {ip("10.77.0.1"), 36826}, {ip("10.77.0.3"), 5001}});
   EXPECT_TRUE(checksums_verify(error));
   auto facts = facts_of(error);
   EXPECT_EQ(facts.flow.destination, ip("10.77.0.1"));
   ASSERT_TRUE(facts.is_icmp_error);
   EXPECT_EQ(facts.quoted.source, ip("10.77.0.1"));
   EXPECT_EQ(facts.quoted.source_port, 36826);
+  EXPECT_EQ(facts.quoted.destination, ip("10.77.0.3")) << "the rest of the quote as it was";
+  EXPECT_EQ(facts.quoted.destination_port, 5001);
   EXPECT_EQ(etherbeam::protocols::checksum_of(std::span<const std::uint8_t>(error.data() + 28, 20)), 0)
     << "the quoted header's checksum";
 }

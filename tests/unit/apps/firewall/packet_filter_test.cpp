@@ -119,6 +119,52 @@ TEST(packet_filter, an_icmp_error_about_a_flow_is_related) {
   EXPECT_EQ(d.what, filter_decision::kind::accept);
 }
 
+// Errors about a translated flow's packets reach the host that sent the
+// packet, quoting it as that host sent it, from the address it knows.
+TEST(packet_filter, an_icmp_error_about_a_port_forwarded_packet_is_translated_both_ways) {
+  auto packets = lab_packets("lab_tcp_super_frames.pcap");
+  router_lab lab("chain forward policy drop {\n  ct state established,related accept\n  iif wan ip daddr 10.77.0.3 "
+                 "tcp dport 5001 accept\n}\nnat {\n  iif wan tcp dport 8080 dnat to 10.77.0.3:5001\n}\n");
+  auto syn = packets[0];
+  translate(syn, packet_side::source, {ip("198.51.100.9"), 40000});
+  translate(syn, packet_side::destination, {ip("192.0.2.1"), 8080});
+  ASSERT_EQ(lab.see(syn, 1).what, filter_decision::kind::accept);
+  // The inside host refuses what it was sent (198.51.100.9:40000 > 10.77.0.3:5001).
+  auto forwarded = syn;
+  translate(forwarded, packet_side::destination, {ip("10.77.0.3"), 5001});
+  auto inside = lab.see(port_unreachable(ip("10.77.0.3"), ip("198.51.100.9"), forwarded), 0);
+  EXPECT_EQ(inside.state, connection_state::related);
+  ASSERT_EQ(inside.what, filter_decision::kind::accept);
+  ASSERT_TRUE(inside.error);
+  EXPECT_EQ(inside.error->source, ip("192.0.2.1")) << "from the address the outside host connected to";
+  EXPECT_EQ(inside.error->destination, ip("198.51.100.9"));
+  EXPECT_EQ(inside.error->quoted_destination.address, ip("192.0.2.1"));
+  EXPECT_EQ(inside.error->quoted_destination.port, 8080);
+  EXPECT_EQ(inside.error->quoted_source.port, 40000);
+  EXPECT_EQ(inside.path.out_link, 1u);
+  // The outside host refuses the inside host's answer, which left as 192.0.2.1:8080 > 198.51.100.9:40000.
+  auto answer = packets[1];
+  translate(answer, packet_side::source, {ip("192.0.2.1"), 8080});
+  translate(answer, packet_side::destination, {ip("198.51.100.9"), 40000});
+  auto outside = lab.see(port_unreachable(ip("198.51.100.9"), ip("192.0.2.1"), answer), 1);
+  ASSERT_TRUE(outside.error);
+  EXPECT_EQ(outside.error->destination, ip("10.77.0.3")) << "to the inside host, not taken for etherbeam";
+  EXPECT_EQ(outside.error->source, ip("198.51.100.9"));
+  EXPECT_EQ(outside.error->quoted_source.address, ip("10.77.0.3"));
+  EXPECT_EQ(outside.error->quoted_source.port, 5001);
+  EXPECT_FALSE(outside.path.to_us);
+  EXPECT_EQ(outside.path.out_link, 0u);
+  // Rewritten so, the error quotes the inside host's own packet, checksums whole.
+  auto error = port_unreachable(ip("198.51.100.9"), ip("192.0.2.1"), answer);
+  translate_error(error, *outside.error);
+  EXPECT_TRUE(checksums_verify(error));
+  auto facts = facts_of(error);
+  EXPECT_EQ(facts.flow.destination, ip("10.77.0.3"));
+  EXPECT_EQ(facts.quoted.source, ip("10.77.0.3"));
+  EXPECT_EQ(facts.quoted.source_port, 5001);
+  EXPECT_EQ(facts.quoted.destination, ip("198.51.100.9"));
+}
+
 TEST(packet_filter, a_full_table_refuses_new_flows_while_known_ones_pass) {
   auto packets = lab_packets("lab_tcp_super_frames.pcap");
   router_lab lab(outbound_only, {.max_flows = 1, .timeouts = {}});
