@@ -85,14 +85,27 @@ TEST(packet_filter, masquerades_a_flow_and_translates_its_answers_back) {
   EXPECT_EQ(back.path.out_link, 0u);
 }
 
-TEST(packet_filter, a_port_forward_sends_a_new_flow_to_the_inside_host) {
-  auto packets = lab_packets("lab_tcp_super_frames.pcap");
-  router_lab lab("chain forward policy drop {\n  ct state established accept\n  iif wan ip daddr 10.77.0.3 tcp dport "
-                 "5001 accept\n}\nnat {\n  iif wan tcp dport 8080 dnat to 10.77.0.3:5001\n}\n");
-  auto syn = packets[0];
+namespace {
+
+// 192.0.2.1:8080 forwarded to the inside host 10.77.0.3:5001.
+const char* port_forward = "chain forward policy drop {\n  ct state established,related accept\n  iif wan ip daddr "
+                           "10.77.0.3 tcp dport 5001 accept\n}\nnat {\n  iif wan tcp dport 8080 dnat to "
+                           "10.77.0.3:5001\n}\n";
+
+// The lab's SYN as an outside host, 198.51.100.9:40000, sends it to the port forward.
+packet outside_syn(const std::vector<packet>& tcp_packets) {
+  auto syn = tcp_packets[0];
   translate(syn, packet_side::source, {ip("198.51.100.9"), 40000});
   translate(syn, packet_side::destination, {ip("192.0.2.1"), 8080});
-  auto d = lab.see(syn, 1);
+  return syn;
+}
+
+} // namespace
+
+TEST(packet_filter, a_port_forward_sends_a_new_flow_to_the_inside_host) {
+  auto packets = lab_packets("lab_tcp_super_frames.pcap");
+  router_lab lab(port_forward);
+  auto d = lab.see(outside_syn(packets), 1);
   ASSERT_EQ(d.what, filter_decision::kind::accept);
   ASSERT_TRUE(d.new_destination);
   EXPECT_EQ(d.new_destination->address, ip("10.77.0.3"));
@@ -123,11 +136,8 @@ TEST(packet_filter, an_icmp_error_about_a_flow_is_related) {
 // packet, quoting it as that host sent it, from the address it knows.
 TEST(packet_filter, an_icmp_error_about_a_port_forwarded_packet_is_translated_both_ways) {
   auto packets = lab_packets("lab_tcp_super_frames.pcap");
-  router_lab lab("chain forward policy drop {\n  ct state established,related accept\n  iif wan ip daddr 10.77.0.3 "
-                 "tcp dport 5001 accept\n}\nnat {\n  iif wan tcp dport 8080 dnat to 10.77.0.3:5001\n}\n");
-  auto syn = packets[0];
-  translate(syn, packet_side::source, {ip("198.51.100.9"), 40000});
-  translate(syn, packet_side::destination, {ip("192.0.2.1"), 8080});
+  router_lab lab(port_forward);
+  auto syn = outside_syn(packets);
   ASSERT_EQ(lab.see(syn, 1).what, filter_decision::kind::accept);
   // The inside host refuses what it was sent (198.51.100.9:40000 > 10.77.0.3:5001).
   auto forwarded = syn;
