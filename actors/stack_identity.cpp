@@ -15,6 +15,13 @@ bool stack_identity::delivers_to(protocols::ipv4_address a) const {
   return false;
 }
 
+std::optional<protocols::ipv4_address> stack_identity::address_facing(protocols::ipv4_address peer) const {
+  for (const auto& i : addresses)
+    if ((i.address.value & i.netmask()) == (peer.value & i.netmask())) return i.address;
+  if (addresses.empty()) return std::nullopt;
+  return addresses.front().address;
+}
+
 std::optional<protocols::ipv4_address>
 stack_identity::broadcast_owner(protocols::ipv4_address a) const {
   for (const auto& i : addresses)

@@ -30,6 +30,9 @@ struct stack_identity {
   bool owns(protocols::ipv4_address a) const;
   // Owned on this link or on another: IPv4 to `a` is delivered here.
   bool delivers_to(protocols::ipv4_address a) const;
+  // The owned address to speak to `peer` from: the one on its subnet, else
+  // the first; none when this link has no address.
+  std::optional<protocols::ipv4_address> address_facing(protocols::ipv4_address peer) const;
   // The owned address whose subnet's broadcast (or 255.255.255.255) is `a`.
   std::optional<protocols::ipv4_address> broadcast_owner(protocols::ipv4_address a) const;
 };

@@ -55,15 +55,6 @@ void to_sender(self_pointer self, actors::frame f) {
   if (sender) self->send(sender, actors::send_frame_atom::value, std::move(f));
 }
 
-// Our address on the link to ask from: the one on `target`'s subnet, else the first.
-std::optional<protocols::ipv4_address> asking_address(const actors::stack_identity& me,
-                                                      protocols::ipv4_address target) {
-  for (const auto& a : me.addresses)
-    if ((a.address.value & a.netmask()) == (target.value & a.netmask())) return a.address;
-  if (me.addresses.empty()) return std::nullopt;
-  return me.addresses.front().address;
-}
-
 // RFC 1812 §4.3.3.1: an ICMP host unreachable to the source of a packet whose
 // next hop never answered ARP, from our address on the link back to it.
 void report_host_unreachable(self_pointer self, const neighbour_table::packet& p) {
@@ -73,7 +64,7 @@ void report_host_unreachable(self_pointer self, const neighbour_table::packet& p
   auto back = st.reports.routes->lookup(packet->source());
   if (!back) return;
   auto me = st.links->identity(back->link);
-  auto from = asking_address(*me, packet->source());
+  auto from = me->address_facing(packet->source());
   if (!from) return;
   if (!st.reports.limit->take()) return void(++st.counters->host_unreachable_limited);
   protocols::icmpv4_error_repr error{protocols::icmpv4_type::destination_unreachable, protocols::icmpv4_unreachable::host,
@@ -123,7 +114,7 @@ neighbour_table::output output_for(self_pointer self) {
   out.ask = [self](protocols::ipv4_address target, std::optional<protocols::mac_address> unicast) {
     auto& st = self->state;
     auto me = st.links->identity(st.link);
-    auto from = asking_address(*me, target);
+    auto from = me->address_facing(target);
     if (!me->mac || !from) return void(++st.counters->no_mac_yet);
     protocols::frame_repr request{{unicast.value_or(protocols::mac_address::broadcast()), *me->mac, {}, 0, 0},
                                   protocols::arp_repr{protocols::arp_operation::request, *me->mac, *from, {}, target}};

@@ -76,12 +76,7 @@ fw::packet_path netfilter_stage::path_to(ipv4_address destination, const inbound
   auto hop = routes_->lookup(destination);
   if (!hop) return path;
   path.out_link = hop->link;
-  const auto& addresses = links_->identity(hop->link)->addresses;
-  auto on_subnet = std::find_if(addresses.begin(), addresses.end(), [&](const ipv4_interface& a) {
-    return (a.address.value & a.netmask()) == (hop->address.value & a.netmask());
-  });
-  if (on_subnet != addresses.end()) path.out_address = on_subnet->address;
-  else if (!addresses.empty()) path.out_address = addresses.front().address;
+  path.out_address = links_->identity(hop->link)->address_facing(hop->address).value_or(ipv4_address{});
   return path;
 }
 
@@ -102,7 +97,7 @@ verdict netfilter_stage::decide(const inbound_frame& in, byte_buffer reply) cons
   if (!packet) return verdict::pass();
   // Fragments for etherbeam itself were put together at ingress: these are to forward.
   if (packet->is_fragment()) return defragment(in, *packet, reply);
-  return decide_whole(in, reply);
+  return decide_whole(in, *packet, reply);
 }
 
 verdict netfilter_stage::defragment(const inbound_frame& in, const ipv4_packet& fragment, byte_buffer reply) const {
@@ -133,18 +128,18 @@ verdict netfilter_stage::defragment(const inbound_frame& in, const ipv4_packet& 
   joined.ip_packet = nullptr;
   joined.ip = nullptr;
   joined.udp = nullptr;
-  auto v = decide_whole(joined, reply);
+  ipv4_packet view;
+  const auto* packet = judged_packet_of(joined, view);
+  if (!packet) return verdict::ignore(fragments_dropped_);
+  auto v = decide_whole(joined, *packet, reply);
   if (v.outcome != verdict::kind::pass) return v;
   reinjection_->resume(in.link, actors::frame{byte_view(whole)}, this, in.here);
   return verdict::handed_off(reassembled_passed_);
 }
 
-verdict netfilter_stage::decide_whole(const inbound_frame& in, byte_buffer reply) const {
-  if (!hand_off_) return judge_and_act(in, judge_, reply);
-  ipv4_packet view;
-  const auto* packet = judged_packet_of(in, view);
-  if (!packet) return verdict::pass();
-  auto facts = fw::read_packet_facts(*packet);
+verdict netfilter_stage::decide_whole(const inbound_frame& in, const ipv4_packet& packet, byte_buffer reply) const {
+  if (!hand_off_) return act(in, packet, judge_, reply);
+  auto facts = fw::read_packet_facts(packet);
   if (!facts) return verdict::ignore(truncated_);
   if (!hand_off_(*facts, in)) return verdict::ignore(flow_owner_absent_);
   return verdict::handed_off(handed_to_flow_owner_);
@@ -154,7 +149,12 @@ verdict netfilter_stage::judge_and_act(const inbound_frame& in, const judge_fn& 
   ipv4_packet view;
   const auto* packet = judged_packet_of(in, view);
   if (!packet) return verdict::pass();
-  auto facts = fw::read_packet_facts(*packet);
+  return act(in, *packet, judge, reply);
+}
+
+verdict netfilter_stage::act(const inbound_frame& in, const ipv4_packet& packet, const judge_fn& judge,
+                             byte_buffer reply) const {
+  auto facts = fw::read_packet_facts(packet);
   if (!facts) return verdict::ignore(truncated_);
 
   std::vector<std::string> met;
@@ -163,7 +163,7 @@ verdict netfilter_stage::judge_and_act(const inbound_frame& in, const judge_fn& 
     met.push_back("  " + c.name + " line " + std::to_string(r.line) + ": " + r.text + (hit ? "  <- match" : ""));
   }};
   std::function<fw::packet_path(ipv4_address)> route = [&](ipv4_address a) { return path_to(a, in); };
-  auto d = judge({*facts, in.link, packet->total_len(), route, fw::clock::now(), tracing ? &trace : nullptr});
+  auto d = judge({*facts, in.link, packet.total_len(), route, fw::clock::now(), tracing ? &trace : nullptr});
   using kind = fw::filter_decision::kind;
   if (tracing) {
     std::string line = links_->at(in.link).name + " " + facts->flow.to_string() + " ct state " +
@@ -184,20 +184,20 @@ verdict netfilter_stage::judge_and_act(const inbound_frame& in, const judge_fn& 
     case kind::drop: return verdict::ignore(dropped_);
     case kind::invalid: return verdict::ignore(invalid_);
     case kind::table_full: return verdict::ignore(table_full_);
-    case kind::reject: return reject(in, *packet, reply);
+    case kind::reject: return reject(in, packet, reply);
     case kind::accept: break;
   }
   if (d.skipped_rules) ++skipped_rules_;
   if (!d.new_source && !d.new_destination && !d.error) return verdict::pass();
-  return forward_rewritten(in, d, reply);
+  return forward_rewritten(in, packet, d, reply);
 }
 
-verdict netfilter_stage::forward_rewritten(const inbound_frame& in, const fw::filter_decision& d,
-                                           byte_buffer reply) const {
+verdict netfilter_stage::forward_rewritten(const inbound_frame& in, const ipv4_packet& sent_packet,
+                                           const fw::filter_decision& d, byte_buffer reply) const {
   ++translated_;
   if (d.path.to_us) return verdict::pass(); // NAT towards etherbeam itself: nothing to rewrite for
   // The packet, rewritten, is routed as if it had arrived so.
-  auto total = ipv4_packet::check(in.ethernet_payload)->total_len();
+  auto total = sent_packet.total_len();
   thread_local std::vector<std::uint8_t> copy;
   copy.assign(in.ethernet_payload.begin(), in.ethernet_payload.begin() + total);
   byte_buffer bytes(copy);
@@ -216,20 +216,19 @@ verdict netfilter_stage::forward_rewritten(const inbound_frame& in, const fw::fi
   asked.ip_packet = &*packet;
   asked.ip = &*ip;
   asked.unclaimed_because = &rewrite_routed_;
-  auto sent_packet = ipv4_packet::check(in.ethernet_payload);
-  auto sent_ip = ipv4_repr::parse(*sent_packet);
+  auto sent_ip = ipv4_repr::parse(sent_packet);
   if (!sent_ip) return verdict::ignore(rewrite_routed_);
   inbound_frame sent = asked;
   sent.ethernet_payload = in.ethernet_payload;
-  sent.ip_packet = &*sent_packet;
+  sent.ip_packet = &sent_packet;
   sent.ip = &*sent_ip;
   return forwarding_->decide_translated(asked, sent, reply);
 }
 
 verdict netfilter_stage::reject(const inbound_frame& in, const ipv4_packet& packet, byte_buffer reply) const {
   auto ip_in = ipv4_repr::parse(packet);
-  const auto& addresses = in.me->addresses;
-  if (!ip_in || addresses.empty() || in.ethernet->destination.is_group() || packet.fragment_offset() != 0)
+  auto facing = ip_in ? in.me->address_facing(ip_in->source) : std::nullopt;
+  if (!facing || in.ethernet->destination.is_group() || packet.fragment_offset() != 0)
     return verdict::ignore(dropped_);
   auto segment = packet.payload();
   ipv4_repr ip;
@@ -245,10 +244,7 @@ verdict netfilter_stage::reject(const inbound_frame& in, const ipv4_packet& pack
   } else {
     if (packet.protocol() == ip_protocol::icmp && !segment.empty() && segment[0] != icmpv4_type::echo_request)
       return verdict::ignore(dropped_); // no errors about ICMP errors or replies
-    auto from = std::find_if(addresses.begin(), addresses.end(), [&](const ipv4_interface& a) {
-      return (a.address.value & a.netmask()) == (ip_in->source.value & a.netmask());
-    });
-    ip.source = (from == addresses.end() ? addresses.front() : *from).address;
+    ip.source = *facing;
     ip.type_of_service = 0xc0;
     answer = icmpv4_error_repr{icmpv4_type::destination_unreachable, icmpv4_unreachable::port, 0,
                                icmpv4_error_repr::quote_of(in.ethernet_payload.first(packet.total_len()),

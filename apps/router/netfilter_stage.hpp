@@ -57,7 +57,11 @@ public:
                                 protocols::byte_buffer reply) const;
 
 private:
-  actors::verdict decide_whole(const actors::inbound_frame& in, protocols::byte_buffer reply) const;
+  actors::verdict decide_whole(const actors::inbound_frame& in, const protocols::ipv4_packet& packet,
+                               protocols::byte_buffer reply) const;
+  // judge_and_act for `packet`, the frame's IPv4 packet, already checked.
+  actors::verdict act(const actors::inbound_frame& in, const protocols::ipv4_packet& packet, const judge_fn& judge,
+                      protocols::byte_buffer reply) const;
   // Fragments of a packet to forward are put together before it is judged,
   // as netfilter's defrag does before conntrack: only the first fragment
   // carries the ports its flow is found by, and NAT must rewrite them all.
@@ -68,8 +72,8 @@ private:
   // The IPv4 packet of a frame the firewall judges, or null for one it lets pass.
   const protocols::ipv4_packet* judged_packet_of(const actors::inbound_frame& in, protocols::ipv4_packet& view) const;
   firewall::packet_path path_to(protocols::ipv4_address destination, const actors::inbound_frame& in) const;
-  actors::verdict forward_rewritten(const actors::inbound_frame& in, const firewall::filter_decision& d,
-                                    protocols::byte_buffer reply) const;
+  actors::verdict forward_rewritten(const actors::inbound_frame& in, const protocols::ipv4_packet& sent_packet,
+                                    const firewall::filter_decision& d, protocols::byte_buffer reply) const;
   actors::verdict reject(const actors::inbound_frame& in, const protocols::ipv4_packet& packet,
                          protocols::byte_buffer reply) const;
 

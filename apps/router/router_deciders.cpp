@@ -57,7 +57,8 @@ verdict forwarding_decider::decide_translated(const inbound_frame& in, const inb
   auto leaving = [&](byte_buffer header) {
     router::decrement_ttl(header);
     if (header.size() == ipv4_packet::min_header_len) return options_outcome::none;
-    return record_route_and_time(header, out_address(decision.hop), ms_since_midnight_ut());
+    auto address = links_->identity(decision.hop.link)->address_facing(decision.hop.address);
+    return record_route_and_time(header, address.value_or(ipv4_address{}), ms_since_midnight_ut());
   };
   if (cache_) { // the fast path: the next hop's MAC is known
     auto out_link = links_->identity(decision.hop.link);
@@ -81,31 +82,18 @@ verdict forwarding_decider::decide_translated(const inbound_frame& in, const inb
   return verdict::handed_off(handed_over_);
 }
 
-ipv4_address forwarding_decider::out_address(const next_hop& hop) const {
-  const auto& addresses = links_->identity(hop.link)->addresses;
-  auto on_subnet = std::find_if(addresses.begin(), addresses.end(), [&](const ipv4_interface& a) {
-    return (a.address.value & a.netmask()) == (hop.address.value & a.netmask());
-  });
-  if (on_subnet != addresses.end()) return on_subnet->address;
-  return addresses.empty() ? ipv4_address{} : addresses.front().address;
-}
-
 verdict forwarding_decider::icmp_error(const inbound_frame& about, byte_buffer reply, std::uint8_t type,
                                        std::uint8_t code, std::uint32_t rest, actors::named_counter& said) const {
   if (!may_send_icmp_error_about(*about.ip_packet, about.ethernet->destination.is_group()))
     return verdict::ignore(no_error_allowed_);
-  // From our address on the link it came in on: the one on its sender's subnet, else the first.
-  const auto& addresses = about.me->addresses;
-  if (addresses.empty()) return verdict::ignore(no_error_allowed_);
-  auto from = std::find_if(addresses.begin(), addresses.end(), [&](const ipv4_interface& a) {
-    return (a.address.value & a.netmask()) == (about.ip->source.value & a.netmask());
-  });
-  auto local = (from == addresses.end() ? addresses.front() : *from).address;
+  // From our address on the link it came in on that faces its sender.
+  auto local = about.me->address_facing(about.ip->source);
+  if (!local) return verdict::ignore(no_error_allowed_);
   if (!errors_.take()) return verdict::ignore(rate_limited_);
   icmpv4_error_repr error{type, code, rest,
                           icmpv4_error_repr::quote_of(about.ethernet_payload.first(about.ip_packet->total_len()),
                                                       about.ip_packet->header_len())};
-  auto ip = answering(*about.ip, local);
+  auto ip = answering(*about.ip, *local);
   ip.identification = 0;
   ip.dont_fragment = false;
   ip.ttl = 64;

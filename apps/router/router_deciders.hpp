@@ -47,8 +47,6 @@ public:
 private:
   actors::verdict icmp_error(const actors::inbound_frame& about, protocols::byte_buffer reply, std::uint8_t type,
                              std::uint8_t code, std::uint32_t rest, actors::named_counter& said) const;
-  // Our address on the link towards `hop` (Record Route's): on its subnet, else the link's first.
-  protocols::ipv4_address out_address(const next_hop& hop) const;
 
   std::shared_ptr<const route_table> routes_;
   std::shared_ptr<const actors::link_directory> links_;
