@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
     bool flood = o.mode == "flood", blast = o.mode == "blast";
 
     tally t;
-    t.latencies_us.reserve(flood ? 1 << 20 : static_cast<std::size_t>(o.rate * o.duration) + 1024);
+    if (!blast) t.latencies_us.reserve(flood ? 1 << 20 : static_cast<std::size_t>(o.rate * o.duration) + 1024);
     std::atomic<bool> stop{false};
     std::thread receiver;
     if (!blast) receiver = std::thread(receive, fd.get(), std::cref(e), arp, std::ref(t), std::cref(stop));
