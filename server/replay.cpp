@@ -57,7 +57,8 @@ std::optional<std::vector<captured_frame>> read_capture(const std::string& path,
   std::vector<captured_frame> frames;
   if (pcap_datalink(p) != DLT_EN10MB) {
     errors << "replay: " << path << " holds " << pcap_datalink_val_to_name(pcap_datalink(p))
-           << " frames; etherbeam replays Ethernet captures only\n";
+           << " frames; etherbeam replays Ethernet captures only (capture on the interface itself, "
+              "tcpdump -i IFACE, not -i any, whose cooked headers keep no destination MAC)\n";
     pcap_close(p);
     return std::nullopt;
   }

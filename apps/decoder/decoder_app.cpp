@@ -57,7 +57,7 @@ int decode_file(const decode_options& o) {
     pcap_source source(o.read, o.filter);
     std::size_t shown = 0;
     source.for_each([&](protocols::byte_view bytes, double seconds, std::size_t number) {
-      auto frame = decode_frame(bytes);
+      auto frame = decode_frame(bytes, source.link());
       std::cout << (json ? json_view(number, seconds, frame) + "\n" : text_view(number, seconds, frame, bytes, view));
       return o.count == 0 || ++shown < o.count;
     });

@@ -60,11 +60,7 @@ void decode_data(decoded_frame& out, byte_view frame, std::size_t at, std::size_
 
 } // namespace detail
 
-namespace {
-
-using detail::add;
-
-std::string ethertype_name(std::uint16_t t) {
+std::string detail::ethertype_name(std::uint16_t t) {
   switch (t) {
     case ethertype::ipv4: return "IPv4";
     case ethertype::arp: return "ARP";
@@ -74,6 +70,11 @@ std::string ethertype_name(std::uint16_t t) {
     default: return "";
   }
 }
+
+namespace {
+
+using detail::add;
+using detail::ethertype_name;
 
 std::string mac_meaning(const mac_address& m) {
   if (m.is_broadcast()) return "broadcast";
@@ -109,9 +110,25 @@ void decode_arp(decoded_frame& out, byte_view frame, std::size_t at) {
 
 } // namespace
 
-decoded_frame decode_frame(byte_view frame) {
+std::optional<link_type> link_type_of_dlt(int dlt) {
+  switch (dlt) {
+    case 1: return link_type::ethernet;     // DLT_EN10MB
+    case 113: return link_type::linux_sll;  // DLT_LINUX_SLL
+    case 276: return link_type::linux_sll2; // DLT_LINUX_SLL2
+    case 12: case 228: return link_type::raw_ip; // DLT_RAW (LINKTYPE_RAW), DLT_IPV4
+    default: return std::nullopt;
+  }
+}
+
+decoded_frame decode_frame(byte_view frame, link_type link) {
   decoded_frame out;
   out.length = frame.size();
+  switch (link) {
+    case link_type::linux_sll: detail::decode_linux_sll(out, frame, false); return out;
+    case link_type::linux_sll2: detail::decode_linux_sll(out, frame, true); return out;
+    case link_type::raw_ip: detail::decode_raw_ip(out, frame); return out;
+    case link_type::ethernet: break;
+  }
   out.layers.push_back({"eth", "Ethernet II", 0, std::min<std::size_t>(frame.size(), 14), {}});
   if (frame.size() < 14) {
     detail::malformed(out, "eth", "", 0,
@@ -124,19 +141,23 @@ decoded_frame decode_frame(byte_view frame) {
   out.layers.back().title += ", Src: " + out.source + ", Dst: " + out.destination;
   add(out, {"eth.dst", "Destination", out.destination, mac_meaning(dst), 0, 6, {}});
   add(out, {"eth.src", "Source", out.source, mac_meaning(src), 6, 6, {}});
-  std::size_t at = 12;
-  auto type = read_be16(frame, at);
-  add(out, {"eth.type", "Type", hex_value(type, 4), ethertype_name(type), at, 2, {}});
-  at += 2;
+  auto type = read_be16(frame, 12);
+  add(out, {"eth.type", "Type", hex_value(type, 4), ethertype_name(type), 12, 2, {}});
+  out.protocol = "ETH";
+  detail::decode_ethertype(out, frame, 14, type);
+  return out;
+}
+
+void detail::decode_ethertype(decoded_frame& out, byte_view frame, std::size_t at, std::uint16_t type) {
   int tags = 0;
   while (type == ethertype::vlan || type == ethertype::qinq) {
     if (++tags > 2) {
       detail::malformed(out, "vlan", "vlan.etype", at, std::string(to_string(parse_error::too_many_vlan_tags)));
-      return out;
+      return;
     }
     if (frame.size() < at + 4) {
       detail::malformed(out, "vlan", "", at, "an 802.1Q tag is 4 bytes; " + std::to_string(frame.size() - at) + " remain");
-      return out;
+      return;
     }
     auto tci = read_be16(frame, at);
     bool service_tag = type == ethertype::qinq; // Wireshark names 802.1ad's fields apart
@@ -154,11 +175,9 @@ decoded_frame decode_frame(byte_view frame) {
               at + 2, 2, {}});
     at += 4;
   }
-  out.protocol = "ETH";
   if (type == ethertype::arp) decode_arp(out, frame, at);
   else if (type == ethertype::ipv4) detail::decode_ipv4(out, frame, at);
   else detail::decode_data(out, frame, at, frame.size() - at);
-  return out;
 }
 
 } // namespace etherbeam::apps::decoder

@@ -5,15 +5,35 @@
 // protocols/dhcp_option_defs), the rest as data. Checksums are verified and
 // said to be good, bad (with the right value) or partial (left for offload).
 // Never throws; a malformed frame keeps the layers decoded before the fault.
+// Captures of other links than Ethernet start with another header: Linux's
+// cooked headers (`tcpdump -i any`) or none at all (raw IP, from tun devices).
+#include <cstdint>
+#include <optional>
+
 #include "apps/decoder/decoded_frame.hpp"
 
 namespace etherbeam::apps::decoder {
 
-decoded_frame decode_frame(protocols::byte_view frame);
+// The header a capture's frames start with: its pcap link type.
+enum class link_type : std::uint8_t {
+  ethernet,   // LINKTYPE_ETHERNET
+  linux_sll,  // LINKTYPE_LINUX_SLL: Linux cooked capture v1 (`tcpdump -i any -y LINUX_SLL`)
+  linux_sll2, // LINKTYPE_LINUX_SLL2: v2, what `tcpdump -i any` writes since tcpdump 4.99
+  raw_ip,     // LINKTYPE_RAW, LINKTYPE_IPV4: the IP packet alone (tun devices, WireGuard)
+};
+// The link type for a pcap DLT_ value; nullopt for one the decoder cannot read.
+std::optional<link_type> link_type_of_dlt(int dlt);
+
+decoded_frame decode_frame(protocols::byte_view frame, link_type link = link_type::ethernet);
 
 // The layer decoders, each given the frame and where its layer starts (for
 // offsets); they add their layer and call the next one.
 namespace detail {
+// What follows a link header that names its payload by EtherType: VLAN tags, ARP, IPv4, else data.
+void decode_ethertype(decoded_frame& out, protocols::byte_view frame, std::size_t at, std::uint16_t type);
+std::string ethertype_name(std::uint16_t type);
+void decode_linux_sll(decoded_frame& out, protocols::byte_view frame, bool version_2);
+void decode_raw_ip(decoded_frame& out, protocols::byte_view frame);
 void decode_ipv4(decoded_frame& out, protocols::byte_view frame, std::size_t at, bool quoted = false);
 void decode_udp(decoded_frame& out, protocols::byte_view frame, std::size_t at, std::size_t len,
                 protocols::ipv4_address source, protocols::ipv4_address destination, bool checksum_known);

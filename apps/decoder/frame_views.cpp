@@ -103,7 +103,7 @@ std::string hex_dump(const decoded_frame& f, protocols::byte_view bytes, bool co
     for (std::size_t b = f.layers[i].offset; b < std::min(bytes.size(), f.layers[i].offset + f.layers[i].length); ++b)
       owner[b] = static_cast<int>(i);
   std::string out;
-  char text[16];
+  char text[24];
   for (std::size_t line = 0; line < bytes.size(); line += 16) {
     std::snprintf(text, sizeof text, "%04zx  ", line);
     out += text;
@@ -133,8 +133,10 @@ std::string text_view(std::size_t number, double seconds, const decoded_frame& f
     out = "Frame " + std::to_string(number) + ": " + std::to_string(f.length) + " bytes, " + protocols_of(f) + "\n";
     for (std::size_t i = 0; i < f.layers.size(); ++i) {
       const auto& l = f.layers[i];
-      std::string title = l.title + "  [" + l.name + ", bytes " + std::to_string(l.offset) + "-" +
-                          std::to_string(l.offset + (l.length ? l.length - 1 : 0)) + "]";
+      // A layer of no bytes of its own (raw IP's) is named without a range.
+      std::string title = l.title + "  [" + l.name +
+                          (l.length ? ", bytes " + std::to_string(l.offset) + "-" + std::to_string(l.offset + l.length - 1)
+                                    : std::string()) + "]";
       out += o.colour ? std::string(layer_colours[i % 6]) + title + reset + "\n" : title + "\n";
       if (!wanted(o, l.name)) continue;
       for (const auto& field : l.fields) field_lines(out, field, 1, o);

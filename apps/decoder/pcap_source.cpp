@@ -14,11 +14,14 @@ pcap_source::pcap_source(const std::string& path, const std::string& filter) : s
   char error[PCAP_ERRBUF_SIZE] = "";
   s_->handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, error);
   if (!s_->handle) throw pcap_error(path + ": " + error);
-  if (pcap_datalink(s_->handle) != DLT_EN10MB) {
+  auto link = link_type_of_dlt(pcap_datalink(s_->handle));
+  if (!link) {
     std::string kind = pcap_datalink_val_to_name(pcap_datalink(s_->handle)) ?: "unknown";
     pcap_close(s_->handle);
-    throw pcap_error(path + ": link type " + kind + "; only Ethernet (EN10MB) captures can be decoded");
+    throw pcap_error(path + ": link type " + kind + " cannot be decoded; these can: Ethernet (EN10MB), "
+                     "Linux cooked v1 and v2 (LINUX_SLL, LINUX_SLL2: tcpdump -i any), raw IP (RAW, IPV4: tun devices)");
   }
+  link_ = *link;
   if (!filter.empty()) {
     if (pcap_compile(s_->handle, &s_->filter, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
       std::string why = pcap_geterr(s_->handle);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "apps/decoder/frame_decoder.hpp"
 #include "protocols/bytes.hpp"
 
 namespace etherbeam::apps::decoder {
@@ -18,7 +19,8 @@ struct pcap_error : std::runtime_error {
 
 class pcap_source {
 public:
-  // `path` "-": stdin. Throws pcap_error: unreadable, not Ethernet, a filter libpcap refuses.
+  // `path` "-": stdin. Throws pcap_error: unreadable, a link type the decoder
+  // cannot read, a filter libpcap refuses.
   pcap_source(const std::string& path, const std::string& filter);
   ~pcap_source();
   pcap_source(const pcap_source&) = delete;
@@ -28,10 +30,13 @@ public:
   // file from 1)` for each frame the filter passes, until it returns false
   // or the file ends.
   void for_each(const std::function<bool(protocols::byte_view, double, std::size_t)>& frame);
+  // The header every frame of the file starts with.
+  link_type link() const { return link_; }
 
 private:
   struct state;
   std::unique_ptr<state> s_;
+  link_type link_ = link_type::ethernet;
 };
 
 // A capture filter (BPF syntax) for frames that come from elsewhere than a

@@ -16,6 +16,16 @@ DATA = HERE.parent / "data"
 VLAN_TPIDS = (0x8100, 0x88A8)
 
 
+# The decoder target's first byte names the link type (frame_decoder.hpp's link_type).
+DECODER_LINKS = {1: b"\x00", 113: b"\x01", 276: b"\x02", 12: b"\x03", 101: b"\x03"}
+
+
+def pcap_link(path):
+    data = path.read_bytes()
+    magic = struct.unpack_from("<I", data)[0]
+    return struct.unpack_from("<I" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">I", data, 20)[0]
+
+
 def pcap_frames(path):
     data = path.read_bytes()
     magic = struct.unpack_from("<I", data)[0]
@@ -43,7 +53,7 @@ def layers(frame):
     yield "frame_reply", b"\x00" + frame  # as captured
     yield "frame_reply", b"\x01" + frame  # checksums repaired after each mutation
     yield "ethernet", frame
-    yield "decoder", frame
+    yield "decoder", DECODER_LINKS[1] + frame
     yield "offloaded_checksum", frame
     yield "tcp_segmentation", b"\x05\xdc" + frame  # MTU 1500
     yield "tcp_segmentation", b"\x02\x00" + frame  # MTU 580: more, smaller segments
@@ -98,16 +108,19 @@ def rules_seeds(folder):
 
 def main():
     out = pathlib.Path(sys.argv[1])
-    frames = [f for p in sorted(DATA.glob("*.pcap")) for f in pcap_frames(p)] + crafted_frames()
+    captures = sorted(DATA.glob("*.pcap"))
+    frames = [f for p in captures if pcap_link(p) == 1 for f in pcap_frames(p)] + crafted_frames()
+    # Captures of other links feed the decoder only (with their link type).
+    cooked = [("decoder", DECODER_LINKS[pcap_link(p)] + f) for p in captures if pcap_link(p) != 1
+              for f in pcap_frames(p)]
     written = 0
-    for frame in frames:
-        for target, data in layers(frame):
-            folder = out / target
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / hashlib.sha1(data).hexdigest()
-            if not path.exists():
-                path.write_bytes(data)
-                written += 1
+    for target, data in [seed for frame in frames for seed in layers(frame)] + cooked:
+        folder = out / target
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / hashlib.sha1(data).hexdigest()
+        if not path.exists():
+            path.write_bytes(data)
+            written += 1
     written += fragment_seeds(out / "ipv4_fragments")
     written += rules_seeds(out / "firewall_rules")
     print(f"make_seeds: {len(frames)} frames, {written} seed inputs under {out}")

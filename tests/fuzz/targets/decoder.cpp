@@ -1,5 +1,7 @@
 // The packet decoder on any bytes: it never reads past the frame, every field
 // and layer it reports lies inside the frame, and its JSON view is valid JSON.
+// The first byte picks the link type (Ethernet, Linux cooked v1 and v2, raw
+// IP); the frame is the rest.
 #include <cstdint>
 
 #include <nlohmann/json.hpp>
@@ -20,8 +22,11 @@ void check_inside(const field& f, std::size_t size) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  etherbeam::protocols::byte_view frame{data, size};
-  auto decoded = decode_frame(frame);
+  if (size == 0) return 0;
+  auto link = static_cast<link_type>(data[0] % 4);
+  etherbeam::protocols::byte_view frame{data + 1, size - 1};
+  size -= 1;
+  auto decoded = decode_frame(frame, link);
   FUZZ_EXPECT(decoded.length == size);
   for (const auto& l : decoded.layers) {
     FUZZ_EXPECT(l.offset <= size);
