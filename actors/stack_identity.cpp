@@ -3,9 +3,7 @@
 namespace etherbeam::actors {
 
 bool stack_identity::owns(protocols::ipv4_address a) const {
-  for (const auto& i : addresses)
-    if (i.address == a) return true;
-  return false;
+  return any_answered([&](const protocols::ipv4_interface& i) { return i.address == a; });
 }
 
 bool stack_identity::delivers_to(protocols::ipv4_address a) const {
@@ -16,18 +14,23 @@ bool stack_identity::delivers_to(protocols::ipv4_address a) const {
 }
 
 std::optional<protocols::ipv4_address> stack_identity::address_facing(protocols::ipv4_address peer) const {
-  for (const auto& i : addresses)
-    if ((i.address.value & i.netmask()) == (peer.value & i.netmask())) return i.address;
-  if (addresses.empty()) return std::nullopt;
-  return addresses.front().address;
+  std::optional<protocols::ipv4_address> facing, first;
+  any_answered([&](const protocols::ipv4_interface& i) {
+    if (!first) first = i.address;
+    if ((i.address.value & i.netmask()) == (peer.value & i.netmask())) facing = i.address;
+    return facing.has_value();
+  });
+  return facing ? facing : first;
 }
 
 std::optional<protocols::ipv4_address>
 stack_identity::broadcast_owner(protocols::ipv4_address a) const {
-  for (const auto& i : addresses)
-    if (a.is_limited_broadcast() || (i.prefix_length < 31 && i.directed_broadcast() == a))
-      return i.address;
-  return std::nullopt;
+  std::optional<protocols::ipv4_address> owner;
+  any_answered([&](const protocols::ipv4_interface& i) {
+    if (a.is_limited_broadcast() || (i.prefix_length < 31 && i.directed_broadcast() == a)) owner = i.address;
+    return owner.has_value();
+  });
+  return owner;
 }
 
 } // namespace etherbeam::actors

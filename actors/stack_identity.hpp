@@ -26,7 +26,12 @@ struct stack_identity {
   // default): a host behind the router pings the router's far address. ARP
   // answers only for this link's own.
   std::vector<protocols::ipv4_address> owned_elsewhere;
+  // The addresses of links joined with this one in one broadcast domain (a
+  // bridge's members): answered here as this link's own, ARP included, from
+  // this link's MAC, as Linux's br0 answers on every port.
+  std::vector<protocols::ipv4_interface> joined;
 
+  // This link's address, or a joined link's.
   bool owns(protocols::ipv4_address a) const;
   // Owned on this link or on another: IPv4 to `a` is delivered here.
   bool delivers_to(protocols::ipv4_address a) const;
@@ -35,6 +40,16 @@ struct stack_identity {
   std::optional<protocols::ipv4_address> address_facing(protocols::ipv4_address peer) const;
   // The owned address whose subnet's broadcast (or 255.255.255.255) is `a`.
   std::optional<protocols::ipv4_address> broadcast_owner(protocols::ipv4_address a) const;
+
+private:
+  // Each address answered here: this link's own, then the joined ones; stops when `f` returns true.
+  template <typename F> bool any_answered(F f) const {
+    for (const auto& i : addresses)
+      if (f(i)) return true;
+    for (const auto& i : joined)
+      if (f(i)) return true;
+    return false;
+  }
 };
 
 } // namespace etherbeam::actors

@@ -5,6 +5,10 @@
 //   links = ["a", "b", "c"]   # the [[link]] names joined; default: all
 //   max_macs = 4096
 //   ageing_seconds = 300
+//
+// Like Linux's br0, the bridge is one host on all its member links: each
+// member's addresses are etherbeam's on every member, answered (ARP, ping,
+// DHCP) on whichever link asks, from that link's own MAC.
 #include <CLI/CLI.hpp>
 #include <caf/actor_cast.hpp>
 #include <caf/actor_registry.hpp>
@@ -55,9 +59,9 @@ bridge_settings read_settings(const toml::table& table) {
   return s;
 }
 
-std::optional<server::running_application> start(const server::application_start& start) {
-  auto settings = read_settings(start.settings);
-  const auto& links = *start.links;
+// The member links' indices, in the order named. Throws config_error.
+template <typename Links>
+std::vector<actors::link_index> members_of(const bridge_settings& settings, const Links& links) {
   std::vector<actors::link_index> members;
   if (settings.links.empty())
     for (actors::link_index i = 0; i < links.size(); ++i) members.push_back(i);
@@ -71,6 +75,35 @@ std::optional<server::running_application> start(const server::application_start
   }
   if (members.size() < 2)
     throw server::config_error("[apps.bridge]: a bridge joins two links or more; serve them with [[link]] tables");
+  return members;
+}
+
+// Joins each member link to the others' addresses (stack_identity::joined).
+// A configuration error is left for start() to report.
+void share_addresses(server::server_config& config) {
+  auto apps = server::applications();
+  auto self = std::find_if(apps.begin(), apps.end(), [](auto* a) { return a->name == "bridge"; });
+  if (self == apps.end() || !server::enabled(**self, config)) return;
+  std::vector<actors::link_index> members;
+  try {
+    members = members_of(read_settings(config.app_settings["bridge"]), config.links);
+  } catch (const server::config_error&) {
+    return;
+  }
+  for (auto m : members) {
+    auto& joined = config.links[m].identity.joined;
+    joined.clear();
+    for (auto other : members)
+      if (other != m)
+        joined.insert(joined.end(), config.links[other].identity.addresses.begin(),
+                      config.links[other].identity.addresses.end());
+  }
+}
+
+std::optional<server::running_application> start(const server::application_start& start) {
+  auto settings = read_settings(start.settings);
+  const auto& links = *start.links;
+  auto members = members_of(settings, links);
   std::string names;
   for (auto i : members) names += (names.empty() ? "" : ", ") + links.at(i).name;
   spdlog::info("bridge: joining {} (up to {} MACs, ageing {} s)", names, settings.table.max_entries,
@@ -98,6 +131,7 @@ server::command_line_part command_line(CLI::App& app) {
   auto* macs = app.add_subcommand("macs", "List the MAC addresses the running bridge has learned, and their links");
   macs->fallthrough();
   server::command_line_part part;
+  part.apply = share_addresses;
   part.run_subcommand = [macs](const server::server_config& config) -> std::optional<int> {
     if (!macs->parsed()) return std::nullopt;
     return server::control_command(config.socket_dir, "macs");

@@ -6,9 +6,10 @@
     host C 10.77.0.4 ⇄ link c ─┘
 
 One subnet across three veth links, each with its own raw_binder (--promisc,
-as a bridge port must be). ping and arping between the hosts; a MAC that
-moves to another link (host A's address and MAC taken over by a new
-interface behind link c) is learned there again.
+as a bridge port must be). ping and arping between the hosts; etherbeam is
+one host on all three links, as Linux's br0 (ARP, ping and DHCP answered on
+whichever link asks); a MAC that moves to another link (host A's address and
+MAC taken over by a new interface behind link c) is learned there again.
 """
 import os
 import re
@@ -42,6 +43,13 @@ addresses = []
 
 [apps.bridge]
 links = ["a", "b", "c"]
+
+[dhcp]
+state_dir = "{state}"
+
+[[dhcp.subnet]]
+subnet = "10.77.0.0/24"
+pools = ["10.77.0.100-10.77.0.109"]
 """
 
 
@@ -52,7 +60,8 @@ class Bridge(LabTest):
         self.c = self.lab.add_link(C_HOST)
         config = os.path.join(self.lab.workdir, "bridge.toml")
         with open(config, "w") as f:
-            f.write(CONFIG.format(a=self.lab.socket_dir, b=self.b.socket_dir, c=self.c.socket_dir, stack=STACK_IP))
+            f.write(CONFIG.format(a=self.lab.socket_dir, b=self.b.socket_dir, c=self.c.socket_dir, stack=STACK_IP,
+                                  state=os.path.join(self.lab.workdir, "state")))
         self.binders = [self.lab.start_binder("--promisc"), self.b.start_binder("--promisc"),
                         self.c.start_binder("--promisc")]
         self.etherbeam = self.lab.start_etherbeam_with("--config", config)
@@ -83,6 +92,22 @@ class Bridge(LabTest):
         c = self.etherbeam.counters()
         self.assertGreater(c.get("bridge.forwarded", 0), 0, c)
         self.assertGreater(c.get("bridge.flooded", 0), 0, c)  # the first ARP requests
+
+    def test_etherbeam_is_one_host_on_every_member_link(self):
+        # Its address, held by link a, is answered on link c from link c's own MAC, once
+        # (the bridge also floods the request to links a and b, where nobody answers it).
+        out = self.c.client(["arping", "-c", "2", "-w", "4", "-I", self.c.client_if, STACK_IP], check=False).stdout
+        self.assertEqual(set(m.lower() for m in re.findall(r"\[([0-9A-Fa-f:]{17})\]", out)), {self.c.server_mac()}, out)
+        self.assertEqual(len(re.findall(r"Unicast reply", out)), 2, out)
+        for client in (self.b.client, self.c.client):
+            out = self.ping(client, STACK_IP)
+            self.assertEqual(ping_stats(out), (3, 3), f"{out}\n{self.etherbeam.counters()}")
+        # DHCP from it behind link b: busybox's udhcpc leases from the pool, the server
+        # named by its address.
+        r = self.b.client(["busybox", "udhcpc", "-i", self.b.client_if, "-n", "-q", "-f", "-t", "5", "-T", "1",
+                           "-s", "/bin/true"], check=False)
+        self.assertRegex(r.stdout + r.stderr, rf"lease of 10\.77\.0\.10\d obtained from {re.escape(STACK_IP)}",
+                         r.stdout + r.stderr)
 
     def test_a_mac_that_moves_to_another_link_is_learned_there(self):
         a_mac = self.mac_of(self.lab.client, self.lab.client_if)

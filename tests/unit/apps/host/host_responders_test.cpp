@@ -101,6 +101,21 @@ TEST(host_responders, stays_silent_for_addresses_it_does_not_own) {
   EXPECT_EQ(respond_to(echo_request, me).v.name(), "ignored.not_our_address");
 }
 
+TEST(host_responders, answers_for_a_joined_links_address_as_for_its_own) {
+  // A bridge member with no address of its own: the kernel's ARP request and the
+  // lab's ping are answered as if the joined link's address were this link's.
+  auto me = lab_identity("10.77.0.9/24");
+  me.addresses.clear();
+  me.joined.push_back(*ipv4_interface::from_string("10.77.0.3/24"));
+  auto a = respond_to(kernel_arp_request, me);
+  EXPECT_EQ(a.v.name(), "reply.arp_reply");
+  EXPECT_EQ(a.reply, copy_of(kernel_arp_reply));
+  me.joined = {*ipv4_interface::from_string("10.77.0.2/24")};
+  EXPECT_EQ(respond_to(echo_request, me).reply, copy_of(echo_reply_from_etherbeam));
+  EXPECT_EQ(me.address_facing(*ipv4_address::from_string("10.77.0.1")), ipv4_address::from_string("10.77.0.2"));
+  EXPECT_EQ(me.broadcast_owner(*ipv4_address::from_string("10.77.0.255")), ipv4_address::from_string("10.77.0.2"));
+}
+
 TEST(host_responders, answers_broadcast_ping_only_when_configured) {
   auto bytes = copy_of(echo_request);
   bytes[ip_at + 19] = 0xff; // destination 10.77.0.255
