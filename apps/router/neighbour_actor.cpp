@@ -180,6 +180,10 @@ neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index 
       publish_reachable(self);
       self->delayed_send(self, tick_interval, neighbour_tick_atom::value);
     },
+    [self](list_neighbours_atom) {
+      auto& st = self->state;
+      return st.table->list(st.links->at(st.link).name);
+    },
     [self](actors::inject_fault_atom) {
       spdlog::warn("neighbour actor: fault injected, failing on purpose");
       self->quit(caf::sec::runtime_error);

@@ -1,5 +1,7 @@
 #include "apps/router/neighbour_table.hpp"
 
+#include <algorithm>
+
 namespace etherbeam::apps::router {
 
 std::string_view neighbour_table::to_string(state s) {
@@ -11,6 +13,22 @@ std::string_view neighbour_table::to_string(state s) {
     case state::failed: return "FAILED";
   }
   return "?";
+}
+
+std::string neighbour_table::list(std::string_view link_name) const {
+  std::vector<std::pair<protocols::ipv4_address, const entry*>> sorted;
+  for (const auto& [ip, e] : entries_) sorted.emplace_back(ip, &e);
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first.value < b.first.value; });
+  std::string out;
+  for (const auto& [ip, e] : sorted) {
+    out += ip.to_string() + " dev " + std::string(link_name);
+    // INCOMPLETE and FAILED have no MAC yet (ip neigh prints none either).
+    if (e->now != state::incomplete && e->now != state::failed) out += " lladdr " + e->mac.to_string();
+    out += " " + std::string(to_string(e->now));
+    if (!e->waiting.empty()) out += " (" + std::to_string(e->waiting.size()) + " packets waiting)";
+    out += "\n";
+  }
+  return out;
 }
 
 neighbour_table::outcome neighbour_table::route(protocols::ipv4_address next_hop, packet p, clock::time_point now,

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -61,6 +62,9 @@ public:
   std::optional<state> state_of(protocols::ipv4_address ip) const;
   std::optional<protocols::mac_address> mac_of(protocols::ipv4_address ip) const;
   std::size_t size() const { return entries_.size(); }
+  // One line per neighbour, as `ip neigh` prints them ("10.88.0.1 dev b lladdr
+  // MAC REACHABLE"), sorted by address.
+  std::string list(std::string_view link_name) const;
   // Every REACHABLE neighbour and its MAC (for neighbour_cache).
   template <class F> void for_each_reachable(F f) const {
     for (const auto& [ip, e] : entries_)

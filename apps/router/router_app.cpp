@@ -16,6 +16,7 @@
 #include <caf/actor_cast.hpp>
 #include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/blocking_actor.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/link.hpp"
@@ -79,6 +80,18 @@ router_settings read_settings(const toml::table& table) {
   return s;
 }
 
+// Asks each link's neighbour actor for its table (a restarting one is skipped).
+std::string list_neighbours(caf::blocking_actor* self, caf::actor_system& system, std::size_t links) {
+  std::string out;
+  for (actors::link_index i = 0; i < links; ++i) {
+    auto actor = caf::actor_cast<neighbour_actor>(system.registry().get(neighbour_actor_name(i)));
+    if (!actor) continue;
+    self->request(actor, std::chrono::seconds(2), list_neighbours_atom::value)
+      .receive([&](const std::string& lines) { out += lines; }, [](const caf::error&) {});
+  }
+  return out.empty() ? std::string("no neighbour known\n") : out;
+}
+
 std::optional<server::running_application> start(const server::application_start& start) {
   auto settings = read_settings(start.settings);
   const auto& links = *start.links;
@@ -119,6 +132,16 @@ std::optional<server::running_application> start(const server::application_start
   if (!settings.firewall.rules.empty())
     add_firewall(app, start, settings.firewall, routes, forwarding);
   app.registrations.push_back({"router", actors::frame_match::unclaimed_frames(), forwarding});
+  app.commands.push_back({"routes", "the router's routes, longest prefix first (as ip route)",
+                          [routes, names](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
+                            std::string out;
+                            for (const auto& r : routes->routes()) out += r.to_string(names) + "\n";
+                            return out;
+                          }});
+  app.commands.push_back({"neighbours", "each link's neighbours and their states (as ip neigh)",
+                          [system, count = links.size()](caf::blocking_actor* self, std::string_view, ipc::unique_fd&) {
+                            return list_neighbours(self, *system, count);
+                          }});
   auto neighbour = std::make_shared<neighbour_counters>(counters);
   unreachable_reports reports{routes,
                               std::make_shared<actors::token_bucket>(settings.errors.per_second, settings.errors.burst)};
@@ -132,10 +155,10 @@ std::optional<server::running_application> start(const server::application_start
   return app;
 }
 
-// `etherbeam trace|conntrack|firewall`: asks the running router.
+// `etherbeam trace|conntrack|firewall|routes|neighbours`: asks the running router.
 server::command_line_part command_line(CLI::App& app) {
   struct options {
-    CLI::App *trace, *conntrack, *firewall;
+    CLI::App *trace, *conntrack, *firewall, *routes, *neighbours;
     std::size_t count = 10;
     int seconds = 10;
     std::vector<std::string> filter;
@@ -152,6 +175,12 @@ server::command_line_part command_line(CLI::App& app) {
   o->conntrack->fallthrough();
   o->firewall = app.add_subcommand("firewall", "Print the running firewall's per-rule packet and byte counters");
   o->firewall->fallthrough();
+  o->routes = app.add_subcommand("routes", "List the running router's routes, longest prefix first (as ip route)");
+  o->routes->fallthrough();
+  o->neighbours = app.add_subcommand("neighbours", "List the running router's neighbours on each link, with their "
+                                                   "MACs and states (as ip neigh)");
+  o->neighbours->alias("neigh");
+  o->neighbours->fallthrough();
   app.add_option("--flow-model", o->flow_model,
                  "Who owns the router firewall's flows: locked (one table behind a lock), sharded (a few shard "
                  "actors) or per-flow (an actor per flow); [apps.router] flow_model")
@@ -175,6 +204,10 @@ server::command_line_part command_line(CLI::App& app) {
       command = "conntrack";
     } else if (o->firewall->parsed()) {
       command = "firewall";
+    } else if (o->routes->parsed()) {
+      command = "routes";
+    } else if (o->neighbours->parsed()) {
+      command = "neighbours";
     } else {
       return std::nullopt;
     }

@@ -190,5 +190,22 @@ class Router(LabTest):
         self.assertGreaterEqual(c.get("router.icmp_host_unreachable", 0), 1, c)
         self.assertGreaterEqual(c.get("router.arp_requests", 0), 3, c)
 
+    def ask(self, command):
+        r = subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), command, "--socket-dir",
+                            self.lab.socket_dir], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def test_routes_and_neighbours_are_listed_as_ip_route_and_ip_neigh_do(self):
+        self.assertEqual(self.ask("routes"), "10.77.0.0/24 dev a\n10.88.0.0/24 dev b\n")
+        self.assertEqual(ping_stats(self.ping(self.lab.client, B_CLIENT, count=2)), (2, 2))
+        self.lab.client(["ping", "-n", "-c", "1", "-w", "8", "10.88.0.99"], check=False)  # never answered
+        b_mac = self.b.client(["cat", f"/sys/class/net/{self.b.client_if}/address"]).stdout.strip()
+        a_mac = self.lab.client(["cat", f"/sys/class/net/{self.lab.client_if}/address"]).stdout.strip()
+        listed = self.ask("neighbours")
+        self.assertRegex(listed, rf"(?m)^{re.escape(CLIENT_IP)} dev a lladdr {a_mac} (REACHABLE|STALE|PROBE)$")
+        self.assertRegex(listed, rf"(?m)^{re.escape(B_CLIENT)} dev b lladdr {b_mac} (REACHABLE|STALE|PROBE)$")
+        self.assertRegex(listed, r"(?m)^10\.88\.0\.99 dev b FAILED$")
+
 if __name__ == "__main__":
     main()

@@ -109,3 +109,18 @@ TEST(NeighbourTable, ForgetsWhatGoesUnusedForAMinute) {
   table.tick(t0 + 61s, r.out());
   EXPECT_EQ(table.size(), 0u);
 }
+
+TEST(NeighbourTable, ListsItsNeighboursAsIpNeighDoes) {
+  neighbour_table table({});
+  recorder r;
+  auto t0 = neighbour_table::clock::now();
+  EXPECT_EQ(table.list("b"), "");
+  table.route(ip("10.88.0.20"), packet(1), t0, r.out());
+  table.route(ip("10.88.0.20"), packet(2), t0, r.out());
+  table.route(ip("10.88.0.3"), packet(3), t0, r.out());
+  table.heard(ip("10.88.0.3"), neighbour_mac, true, t0, r.out());
+  EXPECT_EQ(table.list("b"), "10.88.0.3 dev b lladdr 02:00:00:00:00:09 REACHABLE\n"
+                             "10.88.0.20 dev b INCOMPLETE (2 packets waiting)\n");
+  for (int s = 1; s <= 3; ++s) table.tick(t0 + std::chrono::seconds(s), r.out());
+  EXPECT_EQ(table.list("b"), "10.88.0.3 dev b lladdr 02:00:00:00:00:09 REACHABLE\n10.88.0.20 dev b FAILED\n");
+}
