@@ -9,6 +9,20 @@ bool may_open_flow(const packet_facts& facts) {
   return (facts.tcp_flags & (protocols::tcp_field::syn | protocols::tcp_field::ack | protocols::tcp_field::rst)) == protocols::tcp_field::syn;
 }
 
+bool valid_tcp_flags(std::uint8_t flags) {
+  using namespace protocols::tcp_field;
+  constexpr std::uint8_t urg = 0x20;
+  switch (flags & (fin | syn | rst | ack | urg)) {
+    case syn: case syn | urg: case syn | ack:
+    case rst: case rst | ack:
+    case fin | ack: case fin | ack | urg:
+    case ack: case ack | urg:
+      return true;
+    default:
+      return false;
+  }
+}
+
 namespace {
 
 std::optional<endpoint> masquerade_source(flow_store& flows, const rule_set& rules, const flow_tuple& original,
@@ -78,6 +92,8 @@ filter_decision judge(flow_store& flows, const rule_set& rules, const judged_pac
     }
   } else if (facts.is_fragment) {
     d.state = connection_state::invalid; // not reassembled here: no ports to find its flow by
+  } else if (facts.flow.protocol == ip_protocol::tcp && !valid_tcp_flags(facts.tcp_flags)) {
+    d.state = connection_state::invalid; // and the flow it names is left as it was
   } else if ((match = flows.find(facts.flow, now))) {
     d.state = flows.update(*match, facts, bytes, now);
     const auto& e = flows.entry(match->id);

@@ -60,6 +60,10 @@ filter_decision judge(flow_store& flows, const rule_set& rules, const judged_pac
 
 // Whether a packet can open a flow: a TCP segment only with SYN alone.
 bool may_open_flow(const packet_facts& facts);
+// Whether TCP ever sends this combination of flags (PSH, ECE and CWR aside):
+// SYN+FIN, a lone FIN, none at all, nmap's Xmas FIN+PSH+URG are conntrack's
+// "invalid" in any flow (Linux's tcp_valid_flags).
+bool valid_tcp_flags(std::uint8_t flags);
 
 // The tuple a packet's flow is found by: its own, or for an ICMP error the
 // flow it quotes, as that flow's answers carry it.

@@ -242,6 +242,23 @@ class Firewall(LabTest):
         self.assertEqual((download.returncode, stdout), (0, "200"), stderr)
         self.assertEqual(sha256_of(out), hashlib.sha256(data).hexdigest())
 
+    def test_scans_with_flags_tcp_never_sends_are_invalid_and_open_nothing(self):
+        # nmap's FIN, Xmas and NULL scans, and a SYN+FIN, at the port forward: conntrack calls
+        # them invalid (Linux's tcp_valid_flags), so none opens a flow or is forwarded to A;
+        # untranslated, they are etherbeam's own, judged by the input chain (as on Linux).
+        input_policy = "firewall.rule.input.policy.packets"
+        before = self.etherbeam.counters().get(input_policy, 0)
+        scan = ("from scapy.all import IP, TCP, send\n"
+                "for flags in ('F', 'FPU', '', 'SF'):\n"
+                f"    send(IP(dst='{B_STACK}')/TCP(sport=40001, dport=9090, flags=flags), verbose=0)\n")
+        self.b.client(["/usr/bin/python3", "-c", scan], timeout=60)
+        deadline = time.monotonic() + 5
+        while self.etherbeam.counters().get(input_policy, 0) < before + 4:
+            self.assertLess(time.monotonic(), deadline, self.etherbeam.counters())
+            time.sleep(0.02)  # polling the counters: a packet judged sends no event to await
+        self.assertNotIn("9090", self.cli("conntrack").stdout)
+        self.assertEqual(self.etherbeam.counters().get("firewall.nat_translated", 0), 0)
+
     def test_trace_shows_the_rules_a_packet_meets_and_udp_flows_are_listed_unreplied(self):
         tracer = subprocess.Popen([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "trace", "-c", "1",
                                    "--seconds", "20", "icmp", "host", CLIENT_IP, "--socket-dir", self.lab.socket_dir],

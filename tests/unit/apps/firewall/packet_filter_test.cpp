@@ -62,6 +62,44 @@ TEST(packet_filter, lets_answers_to_an_outbound_flow_in_and_nothing_new) {
   EXPECT_EQ(lab.filter.flows(), 1u);
 }
 
+TEST(packet_filter, flag_combinations_tcp_never_sends_are_invalid_in_any_flow) {
+  auto packets = lab_packets("lab_tcp_super_frames.pcap");
+  router_lab lab(R"(chain forward policy drop {
+  ct state invalid drop
+  ct state established,related accept
+  iif lan oif wan accept
+}
+)");
+  auto outside = [&](std::size_t i, packet_side side, std::optional<std::uint8_t> flags = {}) {
+    auto p = packets[i]; // the lab's server 10.77.0.3 taken to stand outside, as 198.51.100.3
+    translate(p, side, {ip("198.51.100.3"), 5001});
+    if (flags) {
+      p[20 + 13] = *flags; // the lab's packets have 20-byte IPv4 headers
+      make_whole(p);
+    }
+    return p;
+  };
+  auto to_server = packet_side::destination, from_server = packet_side::source;
+  // nmap -sF, -sX, -sN and a SYN+FIN from inside: none opens a flow; `ct state invalid` drops them.
+  for (std::uint8_t flags : {0x01, 0x29, 0x00, 0x03}) {
+    auto d = lab.see(outside(0, to_server, flags), 0);
+    EXPECT_EQ(d.state, connection_state::invalid) << int(flags);
+    EXPECT_EQ(d.what, filter_decision::kind::drop) << int(flags);
+  }
+  EXPECT_EQ(lab.filter.flows(), 0u);
+  EXPECT_EQ(lab.see(outside(0, to_server), 0).state, connection_state::new_flow);
+  EXPECT_EQ(lab.see(outside(1, from_server), 1).state, connection_state::established);
+  // Inside the established flow too: a Xmas packet is invalid, a FIN+ACK is not.
+  auto xmas = lab.see(outside(2, to_server, 0x29), 0);
+  EXPECT_EQ(xmas.state, connection_state::invalid);
+  EXPECT_EQ(xmas.what, filter_decision::kind::drop);
+  EXPECT_EQ(lab.see(outside(2, to_server, 0x11), 0).state, connection_state::established);
+  for (std::uint8_t flags : {0x02, 0x22, 0x12, 0x04, 0x14, 0x11, 0x31, 0x10, 0x30, 0x18, 0xd2})
+    EXPECT_TRUE(valid_tcp_flags(flags)) << int(flags);
+  for (std::uint8_t flags : {0x00, 0x01, 0x03, 0x06, 0x29, 0x3f, 0x05, 0x20})
+    EXPECT_FALSE(valid_tcp_flags(flags)) << int(flags);
+}
+
 TEST(packet_filter, masquerades_a_flow_and_translates_its_answers_back) {
   auto packets = lab_packets("lab_ping_arp_udp.pcap");
   router_lab lab(std::string(outbound_only) + "nat {\n  oif wan masquerade\n}\n");
