@@ -96,11 +96,12 @@ namespace {
 
 // TCP's state machine, reduced to what a firewall decides by. Returns false
 // for a packet that does not belong where the flow is (conntrack's "invalid").
-bool next_tcp_state(flow_entry& e, direction dir, std::uint8_t flags) {
-
+bool next_tcp_state(flow_entry& e, direction dir, const packet_facts& facts) {
+  auto flags = facts.tcp_flags;
   const std::uint8_t me = dir == direction::original ? 1 : 2, other = me ^ 3;
   bool syn = flags & protocols::tcp_field::syn, ack = flags & protocols::tcp_field::ack, fin = flags & protocols::tcp_field::fin;
   if (flags & protocols::tcp_field::rst) {
+    if (!e.window.reset_acceptable(static_cast<int>(dir), facts)) return false; // a guess from outside
     e.tcp = tcp_state::close;
     return true;
   }
@@ -143,7 +144,7 @@ bool next_tcp_state(flow_entry& e, direction dir, std::uint8_t flags) {
     case tcp_state::time_wait:
     case tcp_state::close:
       if (syn && !ack && dir == direction::original) { // the same ports opened again
-        e = flow_entry{e.original, e.reply, tcp_state::syn_sent, false, e.to_us, 0, e.expires, {}, {}};
+        e = flow_entry{e.original, e.reply, tcp_state::syn_sent, false, e.to_us, 0, e.expires, {}, {}, {}};
         return true;
       }
       return !syn;
@@ -176,9 +177,10 @@ clock::duration timeout_of(const flow_entry& e, const flow_timeouts& t) {
 
 connection_state advance_flow(flow_entry& e, direction dir, const packet_facts& facts, std::size_t bytes,
                               clock::time_point now, const flow_timeouts& timeouts) {
-  if (e.original.protocol == protocols::ip_protocol::tcp && !facts.is_fragment &&
-      !next_tcp_state(e, dir, facts.tcp_flags))
-    return connection_state::invalid;
+  if (e.original.protocol == protocols::ip_protocol::tcp && !facts.is_fragment) {
+    if (!next_tcp_state(e, dir, facts)) return connection_state::invalid;
+    if (!(facts.tcp_flags & protocols::tcp_field::rst)) e.window.track(static_cast<int>(dir), facts);
+  }
   auto i = static_cast<std::size_t>(dir);
   bool first = e.packets[0] + e.packets[1] == 0;
   ++e.packets[i];

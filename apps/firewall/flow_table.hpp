@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "apps/firewall/packet_facts.hpp"
+#include "apps/firewall/tcp_window.hpp"
 
 namespace etherbeam::apps::firewall {
 
@@ -49,6 +50,7 @@ struct flow_entry {
   clock::time_point expires{};
   std::uint64_t packets[2] = {0, 0};
   std::uint64_t bytes[2] = {0, 0};
+  tcp_window window; // TCP: the sequence space each side has used, to judge resets by
   bool source_translated() const { return reply.destination != original.source || reply.destination_port != original.source_port; }
   bool destination_translated() const { return reply.source != original.destination || reply.source_port != original.destination_port; }
 };

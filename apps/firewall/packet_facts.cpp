@@ -1,5 +1,7 @@
 #include "apps/firewall/packet_facts.hpp"
 
+#include <algorithm>
+
 #include "protocols/icmpv4.hpp"
 
 namespace etherbeam::apps::firewall {
@@ -32,6 +34,31 @@ bool is_error_type(std::uint8_t type) {
          type == 12 /* parameter problem */;
 }
 
+// A TCP header's flags, numbers and (in a SYN) window scale; `l4` holds the
+// whole segment and at least 20 bytes.
+void read_tcp_numbers(byte_view l4, packet_facts& f) {
+  f.tcp_flags = l4[tcp_field::flags];
+  f.tcp_seq = read_be32(l4, tcp_field::sequence);
+  f.tcp_ack = read_be32(l4, tcp_field::acknowledgment);
+  f.tcp_window = read_be16(l4, tcp_field::window);
+  std::size_t header = std::min<std::size_t>(std::size_t(l4[tcp_field::data_offset] >> 4) * 4, l4.size());
+  f.tcp_segment_length = static_cast<std::uint32_t>(l4.size() - std::min<std::size_t>(header, l4.size())) +
+                         ((f.tcp_flags & tcp_field::syn) ? 1 : 0) + ((f.tcp_flags & tcp_field::fin) ? 1 : 0);
+  if (!(f.tcp_flags & tcp_field::syn)) return;
+  for (std::size_t at = 20; at < header;) { // the options: kind, length, value (RFC 9293 §3.1)
+    std::uint8_t kind = l4[at];
+    if (kind == 0) break;
+    if (kind == 1) {
+      ++at;
+      continue;
+    }
+    if (at + 1 >= header || l4[at + 1] < 2) break;
+    if (kind == 3 && l4[at + 1] == 3 && at + 2 < header)
+      f.tcp_window_scale = static_cast<std::int8_t>(std::min<std::uint8_t>(l4[at + 2], 14)); // RFC 7323 §2.3
+    at += l4[at + 1];
+  }
+}
+
 // Ports (or the echo identifier) of a transport header: needs its first 8 bytes.
 bool read_ports(std::uint8_t protocol, byte_view l4, flow_tuple& flow, packet_facts* facts) {
   if (protocol == ip_protocol::tcp || protocol == ip_protocol::udp) {
@@ -40,7 +67,7 @@ bool read_ports(std::uint8_t protocol, byte_view l4, flow_tuple& flow, packet_fa
     flow.destination_port = read_be16(l4, 2);
     if (facts && protocol == ip_protocol::tcp) {
       if (l4.size() < 20) return false;
-      facts->tcp_flags = l4[13];
+      read_tcp_numbers(l4, *facts);
     }
     return true;
   }

@@ -36,6 +36,11 @@ struct flow_tuple_hash {
 struct packet_facts {
   flow_tuple flow;
   std::uint8_t tcp_flags = 0; // protocols::tcp_field::fin, syn, ...
+  // TCP's numbers, for the window a reset must fall in (tcp_window.hpp).
+  std::uint32_t tcp_seq = 0, tcp_ack = 0;
+  std::uint32_t tcp_segment_length = 0; // its data, plus one each for SYN and FIN
+  std::uint16_t tcp_window = 0;         // as sent, unscaled
+  std::int8_t tcp_window_scale = -1;    // a SYN's window scale option, -1 for none
   std::uint8_t icmp_type = 0, icmp_code = 0;
   bool is_icmp_echo = false;  // request or reply: tracked as a flow
   bool is_icmp_error = false; // unreachable, time exceeded...: `quoted` names the flow it is about

@@ -216,6 +216,34 @@ class Firewall(LabTest):
         r, _ = self.curl(self.lab.client, f"http://{B_CLIENT}:8080/big", max_time=3)
         self.assertEqual(r.returncode, 28, r.stderr)
 
+    def test_a_blind_reset_from_outside_does_not_cut_a_transfer(self):
+        # Someone on link b who knows the masqueraded connection's addresses and ports but
+        # not its sequence numbers sends resets as B's server (RFC 5961's blind reset): out
+        # of the window, conntrack calls them invalid and they never reach A.
+        data = os.urandom(3_000_000)
+        self.serve(self.b, B_CLIENT, 8080, "b", data)
+        download, out = self.start_download("reset", "1000K", 300_000)
+        flow = re.search(rf"^tcp {re.escape(CLIENT_IP)}:\d+ > {re.escape(B_CLIENT)}:8080 ESTABLISHED reply tcp "
+                         rf"{re.escape(B_CLIENT)}:8080 > {re.escape(B_STACK)}:(\d+)", self.cli("conntrack").stdout, re.M)
+        self.assertIsNotNone(flow, self.cli("conntrack").stdout)
+        before = self.etherbeam.counters().get("firewall.dropped", 0)
+        # Guesses far from the server's real sequence number (read off the wire first, so
+        # that none lands in the window by chance): half the number space away, and a
+        # quarter behind.
+        guesses = ("from scapy.all import IP, TCP, send, sniff\n"
+                   f"seq = sniff(iface='{self.b.client_if}', filter='tcp src port 8080', count=1)[0][TCP].seq\n"
+                   f"send([IP(src='{B_CLIENT}', dst='{B_STACK}')/TCP(sport=8080, dport={flow.group(1)}, flags='R', "
+                   "seq=(seq + off) % 2**32) for off in [2**31 + k * 100000 for k in range(25)] + "
+                   "[2**32 - 2**30 + k * 100000 for k in range(25)]], verbose=0)\n")
+        self.b.client(["/usr/bin/python3", "-c", guesses], timeout=60)
+        # Dropped by `ct state invalid drop`, the flow left as it was (a reset taken would
+        # have closed it, and passed it on to A).
+        self.assertGreaterEqual(self.etherbeam.counters().get("firewall.dropped", 0) - before, 45)
+        self.assertIn(f"> {B_CLIENT}:8080 ESTABLISHED", self.cli("conntrack").stdout)
+        stdout, stderr = download.communicate(timeout=90)
+        self.assertEqual((download.returncode, stdout), (0, "200"), stderr)
+        self.assertEqual(sha256_of(out), hashlib.sha256(data).hexdigest())
+
     def test_a_bad_rules_file_is_refused_with_its_line_and_the_old_rules_stay(self):
         with open(self.rules, "w") as f:
             f.write("chain forward policy drop {\n  iif a oif c accept\n}\n")
