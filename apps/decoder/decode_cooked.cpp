@@ -107,10 +107,9 @@ void decode_raw_ip(decoded_frame& out, byte_view frame) {
   }
   auto version = frame[0] >> 4;
   if (version == 4) return decode_ipv4(out, frame, 0);
-  if (version != 6) {
-    malformed(out, "raw", "", 0, "a raw IP packet starts with version 4 or 6; this one says " + std::to_string(version));
-  }
-  decode_data(out, frame, 0, frame.size()); // IPv6 is shown as data, as over Ethernet
+  if (version == 6) return decode_ipv6(out, frame, 0);
+  malformed(out, "raw", "", 0, "a raw IP packet starts with version 4 or 6; this one says " + std::to_string(version));
+  decode_data(out, frame, 0, frame.size());
 }
 
 } // namespace etherbeam::apps::decoder::detail

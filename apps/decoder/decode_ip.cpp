@@ -191,10 +191,12 @@ void decode_ipv4(decoded_frame& out, byte_view frame, std::size_t at, bool quote
                             std::to_string(fragment_offset) + ", ID=" + hex_value(read_be16(bytes, 4), 4) + ")";
     return decode_data(out, frame, payload, len);
   }
+  transport_context transport{{}, quoted, true};
+  transport.addresses.add_u32(source.value).add_u32(destination.value);
   switch (protocol) {
     case 1: return decode_icmp(out, frame, payload, len, quoted);
-    case 17: return decode_udp(out, frame, payload, len, source, destination, !quoted);
-    case 6: return decode_tcp(out, frame, payload, len, source, destination, !quoted);
+    case 17: return decode_udp(out, frame, payload, len, transport);
+    case 6: return decode_tcp(out, frame, payload, len, transport);
     default: return decode_data(out, frame, payload, len);
   }
 }

@@ -18,11 +18,12 @@ struct transport_checksum {
   bool partial;
 };
 
-transport_checksum checksum_of(byte_view segment, std::size_t field, std::uint8_t protocol, ipv4_address source,
-                               ipv4_address destination) {
-  internet_checksum pseudo;
-  pseudo.add_u32(source.value).add_u32(destination.value).add_u16(protocol).add_u16(
-    static_cast<std::uint16_t>(segment.size()));
+// (IPv6's pseudo-header holds the length in 32 bits and the next header in
+// the low byte of another 32: the same 16-bit words for any length IPv4 allows.)
+transport_checksum checksum_of(byte_view segment, std::size_t field, std::uint8_t protocol,
+                               const internet_checksum& addresses) {
+  internet_checksum pseudo = addresses;
+  pseudo.add_u16(protocol).add_u32(static_cast<std::uint32_t>(segment.size()));
   internet_checksum sum = pseudo;
   sum.add(segment.first(field));
   sum.add(segment.subspan(field + 2));
@@ -56,8 +57,8 @@ std::pair<std::uint16_t, std::uint16_t> add_ports(decoded_frame& out, const std:
 
 } // namespace
 
-void decode_udp(decoded_frame& out, byte_view frame, std::size_t at, std::size_t len, ipv4_address source,
-                ipv4_address destination, bool checksum_known) {
+void decode_udp(decoded_frame& out, byte_view frame, std::size_t at, std::size_t len, const transport_context& c) {
+  bool checksum_known = !c.quoted;
   out.layers.push_back({"udp", "User Datagram Protocol", at, std::min<std::size_t>(len, 8), {}});
   if (len < 8) return malformed(out, "udp", "", at, "a UDP header is 8 bytes; " + std::to_string(len) + " remain");
   auto bytes = frame.subspan(at, len);
@@ -76,9 +77,9 @@ void decode_udp(decoded_frame& out, byte_view frame, std::size_t at, std::size_t
   if (wire == 0) {
     add(out, {"udp.checksum", "Checksum", "0x0000", "none (RFC 768: the sender computed none)", at + 6, 2, {}});
     add(out, {"udp.checksum.status", "Checksum status", "3", "Not present", at + 6, 2, {}});
-  } else if (checksum_known || (length >= 8 && length <= len)) { // quoted whole by an ICMP error: checkable too
-    auto c = checksum_of(bytes.first(checksum_known ? datagram : length), 6, 17, source, destination);
-    add_checksum(out, "udp", wire, c.right, at + 6, c.partial);
+  } else if (c.verifiable && (checksum_known || (length >= 8 && length <= len))) { // quoted whole: checkable too
+    auto sum = checksum_of(bytes.first(checksum_known ? datagram : length), 6, 17, c.addresses);
+    add_checksum(out, "udp", wire, sum.right, at + 6, sum.partial);
   } else {
     add_checksum(out, "udp", wire, std::nullopt, at + 6);
   }
@@ -135,8 +136,8 @@ void decode_tcp_options(decoded_frame& out, byte_view frame, std::size_t at, std
 
 } // namespace
 
-void decode_tcp(decoded_frame& out, byte_view frame, std::size_t at, std::size_t len, ipv4_address source,
-                ipv4_address destination, bool checksum_known) {
+void decode_tcp(decoded_frame& out, byte_view frame, std::size_t at, std::size_t len, const transport_context& c) {
+  bool checksum_known = !c.quoted;
   out.layers.push_back({"tcp", "Transmission Control Protocol", at, std::min<std::size_t>(len, 20), {}});
   if (len < 8) return malformed(out, "tcp", "", at, "a TCP header is at least 20 bytes; " + std::to_string(len) + " remain");
   auto bytes = frame.subspan(at, len);
@@ -161,8 +162,12 @@ void decode_tcp(decoded_frame& out, byte_view frame, std::size_t at, std::size_t
     f.children.push_back({bits[i].first, bits[i].second, std::to_string(flags >> (8 - i) & 1), "", at + 12, 2, {}});
   add(out, std::move(f));
   add(out, {"tcp.window_size_value", "Window", std::to_string(read_be16(bytes, 14)), "", at + 14, 2, {}});
-  auto c = checksum_of(bytes, 16, 6, source, destination);
-  add_checksum(out, "tcp", read_be16(bytes, 16), c.right, at + 16, c.partial);
+  if (c.verifiable) {
+    auto sum = checksum_of(bytes, 16, 6, c.addresses);
+    add_checksum(out, "tcp", read_be16(bytes, 16), sum.right, at + 16, sum.partial);
+  } else {
+    add_checksum(out, "tcp", read_be16(bytes, 16), std::nullopt, at + 16);
+  }
   add(out, {"tcp.urgent_pointer", "Urgent Pointer", std::to_string(read_be16(bytes, 18)), "", at + 18, 2, {}});
   decode_tcp_options(out, frame, at + 20, at + header);
   out.protocol = "TCP";

@@ -177,6 +177,7 @@ void detail::decode_ethertype(decoded_frame& out, byte_view frame, std::size_t a
   }
   if (type == ethertype::arp) decode_arp(out, frame, at);
   else if (type == ethertype::ipv4) detail::decode_ipv4(out, frame, at);
+  else if (type == 0x86dd) detail::decode_ipv6(out, frame, at);
   else detail::decode_data(out, frame, at, frame.size() - at);
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // Decodes an Ethernet frame into its layers: Ethernet II, 802.1Q/802.1ad
 // tags, ARP, IPv4 (options, fragments), ICMP (echo; errors with the quoted
-// header decoded), UDP, TCP (flags, options), DHCP (every option by name from
-// protocols/dhcp_option_defs), the rest as data. Checksums are verified and
+// header decoded), IPv6 (extension headers) and ICMPv6 (echo, errors,
+// neighbour discovery, MLD), UDP, TCP (flags, options), DHCP (every option
+// by name from protocols/dhcp_option_defs), the rest as data. Checksums are verified and
 // said to be good, bad (with the right value) or partial (left for offload).
 // Never throws; a malformed frame keeps the layers decoded before the fault.
 // Captures of other links than Ethernet start with another header: Linux's
@@ -11,6 +12,7 @@
 #include <optional>
 
 #include "apps/decoder/decoded_frame.hpp"
+#include "protocols/checksum.hpp"
 
 namespace etherbeam::apps::decoder {
 
@@ -35,10 +37,17 @@ std::string ethertype_name(std::uint16_t type);
 void decode_linux_sll(decoded_frame& out, protocols::byte_view frame, bool version_2);
 void decode_raw_ip(decoded_frame& out, protocols::byte_view frame);
 void decode_ipv4(decoded_frame& out, protocols::byte_view frame, std::size_t at, bool quoted = false);
+// What a UDP or TCP decoder needs from the IP layer around it.
+struct transport_context {
+  protocols::internet_checksum addresses; // the pseudo-header's two addresses, summed (IPv4's or IPv6's)
+  bool quoted = false;      // inside an ICMP error: only the first 8 bytes are sure to be there
+  bool verifiable = true;   // false: the checksum cannot be checked here (the first fragment of a datagram)
+};
 void decode_udp(decoded_frame& out, protocols::byte_view frame, std::size_t at, std::size_t len,
-                protocols::ipv4_address source, protocols::ipv4_address destination, bool checksum_known);
+                const transport_context& context);
 void decode_tcp(decoded_frame& out, protocols::byte_view frame, std::size_t at, std::size_t len,
-                protocols::ipv4_address source, protocols::ipv4_address destination, bool checksum_known);
+                const transport_context& context);
+void decode_ipv6(decoded_frame& out, protocols::byte_view frame, std::size_t at, bool quoted = false);
 void decode_dhcp(decoded_frame& out, protocols::byte_view frame, std::size_t at, std::size_t len);
 void decode_data(decoded_frame& out, protocols::byte_view frame, std::size_t at, std::size_t len);
 // Adds `f` to the frame's last layer and returns it, for children.

@@ -14,14 +14,16 @@ constexpr const char* layer_colours[] = {"\033[36m", "\033[33m", "\033[32m", "\0
 constexpr const char* reset = "\033[0m";
 
 std::string spans(const field& f) {
+  if (f.length == 0) return "0 bytes, at " + std::to_string(f.offset); // an empty PadN, an empty name
   return f.length == 1 ? "byte " + std::to_string(f.offset)
                        : "bytes " + std::to_string(f.offset) + "-" + std::to_string(f.offset + f.length - 1);
 }
 
 void field_lines(std::string& out, const field& f, int depth, const view_options& o) {
   std::string indent(4 * depth, ' ');
-  out += indent + f.label + ": " + f.value;
-  if (!f.meaning.empty()) out += " (" + f.meaning + ")";
+  // A field that only groups others (an extension header, an option) has no value of its own.
+  if (f.value.empty() && !f.children.empty()) out += indent + f.label + (f.meaning.empty() ? "" : ": " + f.meaning);
+  else out += indent + f.label + ": " + f.value + (f.meaning.empty() ? "" : " (" + f.meaning + ")");
   out += "  [" + f.name + ", " + spans(f) + "]\n";
   if (o.explain)
     if (const auto* note = note_for(f.name))

@@ -109,7 +109,7 @@ TEST(views, every_field_of_every_lab_frame_renders_the_same_in_text_and_json) {
   std::size_t checked = 0;
   for (const char* pcap : {"lab_ping_arp_udp.pcap", "lab_dhcp_dhclient.pcap", "lab_dhcp_udhcpc.pcap",
                            "lab_dhcp_dhcpcd.pcap", "lab_dhcp_perfdhcp.pcap", "lab_vlan.pcap", "lab_fragments.pcap",
-                           "lab_offloaded_checksums.pcap", "lab_kernel_replies.pcap"}) {
+                           "lab_offloaded_checksums.pcap", "lab_kernel_replies.pcap", "lab_ipv6.pcap"}) {
     auto frames = etherbeam::test_frames::pcap_frames(pcap);
     for (std::size_t n = 0; n < frames.size(); ++n) {
       const auto& bytes = frames[n];
@@ -125,8 +125,12 @@ TEST(views, every_field_of_every_lab_frame_renders_the_same_in_text_and_json) {
         every_field(l.fields, [&](const field& f) {
           SCOPED_TRACE(std::string(pcap) + " frame " + std::to_string(n + 1) + " " + f.name);
           EXPECT_LE(f.offset + f.length, bytes.size());
-          std::string line = f.label + ": " + f.value + (f.meaning.empty() ? "" : " (" + f.meaning + ")") + "  [" +
-                             f.name + ", " + (f.length == 1 ? "byte " : "bytes ") + std::to_string(f.offset);
+          bool grouping = f.value.empty() && !f.children.empty(); // an option, an extension header
+          std::string line = f.label + (grouping ? (f.meaning.empty() ? "" : ": " + f.meaning)
+                                                 : ": " + f.value + (f.meaning.empty() ? "" : " (" + f.meaning + ")")) +
+                             "  [" + f.name + ", " +
+                             (f.length == 0 ? "0 bytes, at " : f.length == 1 ? "byte " : "bytes ") +
+                             std::to_string(f.offset);
           EXPECT_NE(text.find(line), std::string::npos) << line;
           ASSERT_LT(i, in_json.size());
           EXPECT_EQ(in_json[i], std::make_tuple(f.name, f.value, f.offset, f.length));
