@@ -11,16 +11,6 @@
 using namespace etherbeam::apps::decoder;
 using namespace etherbeam::decoder_test;
 
-namespace {
-
-std::string layers_of(const decoded_frame& d) {
-  std::string out;
-  for (const auto& l : d.layers) out += (out.empty() ? "" : ":") + l.name;
-  return out;
-}
-
-} // namespace
-
 TEST(cooked_captures, the_pcap_link_types_the_decoder_reads) {
   EXPECT_EQ(link_type_of_dlt(1), link_type::ethernet);
   EXPECT_EQ(link_type_of_dlt(113), link_type::linux_sll);
@@ -33,7 +23,7 @@ TEST(cooked_captures, the_pcap_link_types_the_decoder_reads) {
 
 TEST(cooked_captures, a_ping_received_on_a_veth_in_a_v2_header) {
   auto d = decode_frame(lab_frame("lab_any_sll2.pcap", 4), link_type::linux_sll2);
-  EXPECT_EQ(layers_of(d), "sll:ip:icmp:data");
+  EXPECT_EQ(layer_names(d), "sll:ip:icmp:data");
   EXPECT_FALSE(d.malformed);
   EXPECT_EQ(field_of(d, "sll.etype").value, "0x0800");
   EXPECT_EQ(field_of(d, "sll.etype").offset, 0u);
@@ -54,7 +44,7 @@ TEST(cooked_captures, a_ping_received_on_a_veth_in_a_v2_header) {
 
 TEST(cooked_captures, an_arp_reply_sent_by_the_host_in_a_v1_header) {
   auto d = decode_frame(lab_frame("lab_any_sll.pcap", 1), link_type::linux_sll);
-  EXPECT_EQ(layers_of(d), "sll:arp");
+  EXPECT_EQ(layer_names(d), "sll:arp");
   EXPECT_EQ(field_of(d, "sll.pkttype").value, "4");
   EXPECT_EQ(field_of(d, "sll.pkttype").meaning, "Sent by us");
   EXPECT_EQ(field_of(d, "sll.pkttype").length, 2u);
@@ -69,7 +59,7 @@ TEST(cooked_captures, an_arp_reply_sent_by_the_host_in_a_v1_header) {
 
 TEST(cooked_captures, a_frame_into_a_tun_has_no_link_address) {
   auto d = decode_frame(lab_frame("lab_any_sll2.pcap", 22), link_type::linux_sll2); // the UDP datagram
-  EXPECT_EQ(layers_of(d), "sll:ip:udp:data");
+  EXPECT_EQ(layer_names(d), "sll:ip:udp:data");
   EXPECT_EQ(field_of(d, "sll.hatype").value, "65534");
   EXPECT_EQ(field_of(d, "sll.halen").value, "0");
   EXPECT_THROW(field_of(d, "sll.src.eth"), std::out_of_range);
@@ -82,7 +72,7 @@ TEST(cooked_captures, a_frame_into_a_tun_has_no_link_address) {
 TEST(cooked_captures, raw_ip_from_a_tun_starts_with_the_ip_header) {
   auto bytes = lab_frame("lab_tun_raw.pcap", 0);
   auto d = decode_frame(bytes, link_type::raw_ip);
-  EXPECT_EQ(layers_of(d), "raw:ip:icmp:data");
+  EXPECT_EQ(layer_names(d), "raw:ip:icmp:data");
   EXPECT_FALSE(d.malformed);
   EXPECT_EQ(field_of(d, "ip.version").offset, 0u);
   EXPECT_EQ(field_of(d, "ip.dst").value, "10.98.0.2");

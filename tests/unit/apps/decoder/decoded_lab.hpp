@@ -26,6 +26,13 @@ inline const field& field_of(const decoded_frame& d, const std::string& name) {
   throw std::out_of_range("no field " + name);
 }
 
+// The frame's layers by name, as tshark's frame.protocols: "eth:ip:icmp:data".
+inline std::string layer_names(const decoded_frame& d) {
+  std::string out;
+  for (const auto& l : d.layers) out += (out.empty() ? "" : ":") + l.name;
+  return out;
+}
+
 inline std::vector<std::uint8_t> lab_frame(const char* pcap, std::size_t index) {
   return test_frames::pcap_frames(pcap).at(index);
 }

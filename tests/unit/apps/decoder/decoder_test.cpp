@@ -7,16 +7,6 @@
 using namespace etherbeam::apps::decoder;
 using namespace etherbeam::decoder_test;
 
-namespace {
-
-std::string layer_names(const decoded_frame& d) {
-  std::string out;
-  for (const auto& l : d.layers) out += (out.empty() ? "" : ":") + l.name;
-  return out;
-}
-
-} // namespace
-
 TEST(decoder, a_ping_request_field_by_field_with_offsets) {
   auto bytes = lab_frame("lab_ping_arp_udp.pcap", 0); // ping 10.77.0.1 -> 10.77.0.2
   auto d = decode_frame(bytes);

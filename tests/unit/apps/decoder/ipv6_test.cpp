@@ -12,12 +12,6 @@ using namespace etherbeam::decoder_test;
 
 namespace {
 
-std::string layers_of(const decoded_frame& d) {
-  std::string out;
-  for (const auto& l : d.layers) out += (out.empty() ? "" : ":") + l.name;
-  return out;
-}
-
 decoded_frame lab(std::size_t index) { return decode_frame(lab_frame("lab_ipv6.pcap", index)); }
 
 // Every value of the fields named `name`, in frame order.
@@ -37,7 +31,7 @@ std::vector<std::string> values_of(const decoded_frame& d, const std::string& na
 
 TEST(ipv6, an_mld_report_behind_a_hop_by_hop_router_alert) {
   auto d = lab(0);
-  EXPECT_EQ(layers_of(d), "eth:ipv6:icmpv6");
+  EXPECT_EQ(layer_names(d), "eth:ipv6:icmpv6");
   EXPECT_FALSE(d.malformed);
   EXPECT_EQ(field_of(d, "eth.type").meaning, "IPv6");
   EXPECT_EQ(field_of(d, "ipv6.version").value, "6");
@@ -76,7 +70,7 @@ TEST(ipv6, neighbour_solicitation_and_advertisement_with_their_link_addresses) {
 
 TEST(ipv6, ping6_whole_and_in_fragments) {
   auto echo = lab(6);
-  EXPECT_EQ(layers_of(echo), "eth:ipv6:icmpv6:data");
+  EXPECT_EQ(layer_names(echo), "eth:ipv6:icmpv6:data");
   EXPECT_EQ(field_of(echo, "ipv6.flow").value, "0x0f36d3");
   EXPECT_EQ(field_of(echo, "icmpv6.echo.identifier").value, "0x319c");
   EXPECT_EQ(field_of(echo, "icmpv6.echo.sequence_number").value, "1");
@@ -84,30 +78,30 @@ TEST(ipv6, ping6_whole_and_in_fragments) {
   EXPECT_EQ(echo.source, "fd00:77::1");
   // The first fragment: its ICMPv6 header is read, its checksum cannot be checked here.
   auto first = lab(11);
-  EXPECT_EQ(layers_of(first), "eth:ipv6:icmpv6:data");
+  EXPECT_EQ(layer_names(first), "eth:ipv6:icmpv6:data");
   EXPECT_EQ(field_of(first, "ipv6.fraghdr.more").value, "1");
   EXPECT_EQ(field_of(first, "ipv6.fraghdr.offset").value, "0");
   EXPECT_EQ(field_of(first, "ipv6.fraghdr.ident").value, "0x5e5407f9");
   EXPECT_EQ(field_of(first, "icmpv6.checksum.status").value, "2");
   auto later = lab(12);
-  EXPECT_EQ(layers_of(later), "eth:ipv6:data");
+  EXPECT_EQ(layer_names(later), "eth:ipv6:data");
   EXPECT_EQ(field_of(later, "ipv6.fraghdr.offset").value, "181");
   EXPECT_EQ(field_of(later, "ipv6.fraghdr.offset").meaning, "1448 bytes");
 }
 
 TEST(ipv6, udp_and_tcp_checksums_over_ipv6s_pseudo_header) {
   auto udp = lab(17); // sent with its checksum left to offload
-  EXPECT_EQ(layers_of(udp), "eth:ipv6:udp:data");
+  EXPECT_EQ(layer_names(udp), "eth:ipv6:udp:data");
   EXPECT_EQ(field_of(udp, "udp.checksum").value, "0xfb0f");
   EXPECT_EQ(field_of(udp, "udp.checksum.status").meaning, "Partial");
   auto unreachable = lab(18); // the server's kernel refusing it, quoting it whole
-  EXPECT_EQ(layers_of(unreachable), "eth:ipv6:icmpv6:ipv6:udp");
+  EXPECT_EQ(layer_names(unreachable), "eth:ipv6:icmpv6:ipv6:udp");
   EXPECT_EQ(field_of(unreachable, "icmpv6.code").meaning, "port unreachable");
   EXPECT_EQ(values_of(unreachable, "ipv6.flow"), (std::vector<std::string>{"0x05338f", "0x08d0b4"}));
   EXPECT_EQ(field_of(unreachable, "icmpv6.checksum").meaning, "correct");
   EXPECT_EQ(unreachable.source, "fd00:77::3"); // the error's, not the quoted datagram's
   auto syn = lab(19);
-  EXPECT_EQ(layers_of(syn), "eth:ipv6:tcp");
+  EXPECT_EQ(layer_names(syn), "eth:ipv6:tcp");
   EXPECT_EQ(field_of(syn, "tcp.options.mss_val").value, "1440");
   EXPECT_EQ(field_of(syn, "tcp.checksum.status").meaning, "Partial");
 }
