@@ -13,6 +13,7 @@ namespace etherbeam::protocols {
 namespace icmpv4_type {
 inline constexpr std::uint8_t echo_reply = 0;
 inline constexpr std::uint8_t destination_unreachable = 3;
+inline constexpr std::uint8_t redirect = 5;
 inline constexpr std::uint8_t echo_request = 8;
 inline constexpr std::uint8_t time_exceeded = 11;
 } // namespace icmpv4_type
@@ -96,7 +97,7 @@ struct icmpv4_echo_repr {
 struct icmpv4_error_repr {
   std::uint8_t type = icmpv4_type::destination_unreachable;
   std::uint8_t code = 0;
-  std::uint32_t rest = 0; // unused, or the next-hop MTU of "fragmentation needed"
+  std::uint32_t rest = 0; // unused, the next-hop MTU of "fragmentation needed", or a redirect's gateway
   byte_view quoted;
 
   // The part of a datagram an error quotes: its header and 8 bytes more.

@@ -181,6 +181,27 @@ class Lab:
         self.extra_links.append(link)
         return link
 
+    def add_neighbour_host(self, address, prefix=PREFIX):
+        """Another host on the client's segment of the main link, at `address`: a
+        namespace of its own, joined to the client by a bridge in the client's
+        namespace (which then holds the client's address). Returns a function that
+        runs a command in it; the lab removes it with the rest."""
+        ns = f"ebnh{self.id}x{len(self._created)}"
+        run(["ip", "netns", "add", ns])
+        self._created.append(ns)
+        inside, outside = f"nh{self.id}"[:15], f"nhp{self.id}"[:15]
+        self.client(["ip", "link", "add", "br0", "type", "bridge"])
+        self.client(["ip", "link", "set", "dev", self.client_if, "master", "br0"])
+        self.client(["ip", "addr", "flush", "dev", self.client_if])
+        self.client(["ip", "addr", "add", f"{CLIENT_IP}/{PREFIX}", "dev", "br0"])
+        self.client(["ip", "link", "add", outside, "type", "veth", "peer", "name", inside, "netns", ns])
+        self.client(["ip", "link", "set", "dev", outside, "master", "br0", "up"])
+        self.client(["ip", "link", "set", "dev", "br0", "up"])
+        run(["ip", "-n", ns, "addr", "add", f"{address}/{prefix}", "dev", inside])
+        run(["ip", "-n", ns, "link", "set", "dev", inside, "up"])
+        run(["ip", "-n", ns, "link", "set", "dev", "lo", "up"])
+        return lambda cmd, **kw: run(["ip", "netns", "exec", ns] + cmd, **kw)
+
     def close(self):
         for d in reversed(self.daemons):
             d.stop(signal.SIGTERM, timeout=3)

@@ -24,7 +24,19 @@ forwarding_decider::forwarding_decider(actors::counter_registry& c, std::shared_
       fragmentation_needed_(c.add("reply.icmp_fragmentation_needed")),
       no_error_allowed_(c.add("ignored.router_no_icmp_error_allowed")),
       rate_limited_(c.add("ignored.icmp_error_rate_limited")),
-      neighbour_actor_absent_(c.add("ignored.router_restarting")), source_routed_(c.add("ignored.router_source_routed")), errors_(limits.per_second, limits.burst) {}
+      neighbour_actor_absent_(c.add("ignored.router_restarting")), source_routed_(c.add("ignored.router_source_routed")),
+      redirected_(c.add("reply.icmp_redirect")), errors_(limits.per_second, limits.burst) {}
+
+bool forwarding_decider::redirect_due(const inbound_frame& in, ipv4_address gateway) const {
+  if (in.ethernet->destination.is_group()) return false;
+  bool same_subnet = std::any_of(in.me->addresses.begin(), in.me->addresses.end(), [&](const ipv4_interface& a) {
+    auto mask = a.netmask();
+    return (a.address.value & mask) == (in.ip->source.value & mask) && (a.address.value & mask) == (gateway.value & mask);
+  });
+  if (!same_subnet) return false;
+  std::lock_guard guard(redirect_lock_);
+  return redirects_.may_send(in.ip->source.value, redirect_backoff::clock::now());
+}
 
 verdict forwarding_decider::decide_translated(const inbound_frame& in, const inbound_frame& as_sent,
                                              byte_buffer reply) const {
@@ -60,6 +72,16 @@ verdict forwarding_decider::decide_translated(const inbound_frame& in, const inb
     auto address = links_->identity(decision.hop.link)->address_facing(decision.hop.address);
     return record_route_and_time(header, address.value_or(ipv4_address{}), ms_since_midnight_ut());
   };
+  if (decision.hop.link == in.link && redirect_due(in, decision.hop.address)) {
+    // Forwarded all the same, through the neighbour actor: the reply is the redirect,
+    // a host redirect (code 1) naming the gateway its sender can reach directly.
+    routed_packet out{actors::frame{datagram}, decision.hop.address};
+    if (leaving(out.packet.bytes().first(header_len)) == options_outcome::source_routed)
+      return verdict::ignore(source_routed_);
+    if (!to_link_(decision.hop.link, std::move(out), in.here)) return verdict::ignore(neighbour_actor_absent_);
+    ++handed_over_;
+    return icmp_error(as_sent, reply, icmpv4_type::redirect, 1, decision.hop.address.value, redirected_);
+  }
   if (cache_) { // the fast path: the next hop's MAC is known
     auto out_link = links_->identity(decision.hop.link);
     auto mac = cache_->reachable(decision.hop.link, decision.hop.address);

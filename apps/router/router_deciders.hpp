@@ -8,12 +8,14 @@
 // - listening to ARP: a stage that tells each link's neighbour actor what ARP
 //   says about its neighbours, and passes every frame on to the host's ARP.
 #include <functional>
+#include <mutex>
 #include <memory>
 
 #include "actors/link_directory.hpp"
 #include "actors/registration.hpp"
 #include "actors/token_bucket.hpp"
 #include "apps/router/neighbour_cache.hpp"
+#include "apps/router/redirect_backoff.hpp"
 #include "apps/router/route_table.hpp"
 #include "apps/router/router_packets.hpp"
 
@@ -47,14 +49,19 @@ public:
 private:
   actors::verdict icmp_error(const actors::inbound_frame& about, protocols::byte_buffer reply, std::uint8_t type,
                              std::uint8_t code, std::uint32_t rest, actors::named_counter& said) const;
+  // Whether to tell the sender of `in`, which goes back out the link it came
+  // in by, that `gateway` is its better first hop (RFC 1812 §5.2.7.2).
+  bool redirect_due(const actors::inbound_frame& in, protocols::ipv4_address gateway) const;
 
   std::shared_ptr<const route_table> routes_;
   std::shared_ptr<const actors::link_directory> links_;
   hand_over to_link_;
   std::shared_ptr<const neighbour_cache> cache_;
   actors::named_counter &forwarded_, &handed_over_, &martian_, &time_exceeded_, &net_unreachable_, &fragmentation_needed_,
-    &no_error_allowed_, &rate_limited_, &neighbour_actor_absent_, &source_routed_;
+    &no_error_allowed_, &rate_limited_, &neighbour_actor_absent_, &source_routed_, &redirected_;
   mutable actors::token_bucket errors_;
+  mutable std::mutex redirect_lock_; // taken only for packets that leave by the link they came in by
+  mutable redirect_backoff redirects_;
 };
 
 class arp_listener final : public actors::frame_decider {

@@ -10,7 +10,8 @@ ping (TTL one lower), traceroute (etherbeam's hop answers time exceeded),
 curl against python's http.server both ways — TCP from veth senders comes in
 64 KiB super-frames that raw_binder cuts — with path MTU discovery where link
 b's smaller MTU makes it needed, an unknown network answered with "net
-unreachable", and etherbeam still answering for its own addresses.
+unreachable", a host redirected to a better gateway on its own link, and
+etherbeam still answering for its own addresses.
 """
 import hashlib
 import json
@@ -23,6 +24,7 @@ import netns_lab  # noqa: E402  (e2e_base put scripts/ on the path)
 
 B_CLIENT, B_STACK = "10.88.0.1", "10.88.0.2"
 B_MTU = 1280
+GATEWAY, BEYOND_GATEWAY = "10.77.0.5", "10.99.0.1"
 
 class Router(LabTest):
     def setUp(self):
@@ -35,6 +37,8 @@ class Router(LabTest):
         self.lab.client(["ip", "route", "add", "default", "via", STACK_IP])
         self.b.client(["ip", "route", "add", "default", "via", B_STACK])
         config = netns_lab.write_router_config(self.lab, self.b, B_STACK)
+        with open(config, "a") as f:  # another router on link a (test_..._redirected...)
+            f.write(f'\n[apps.router]\nroutes = ["10.99.0.0/16 via {GATEWAY}"]\n')
         self.binder_a = self.lab.start_binder()
         self.binder_b = self.b.start_binder()
         self.etherbeam = self.lab.start_etherbeam_with("--config", config)
@@ -190,6 +194,23 @@ class Router(LabTest):
         self.assertGreaterEqual(c.get("router.icmp_host_unreachable", 0), 1, c)
         self.assertGreaterEqual(c.get("router.arp_requests", 0), 3, c)
 
+    def test_a_host_whose_packet_goes_back_out_its_own_link_is_redirected(self):
+        # Another router, 10.77.0.5 on link a, is the way to 10.99.0.0/16 (etherbeam's static
+        # route). A sends by its default route, through etherbeam, which forwards the ping
+        # back out link a and tells A of the better first hop (ICMP host redirect, RFC 1812
+        # §5.2.7.2). A's kernel takes it: its route to 10.99.0.1 now goes via 10.77.0.5.
+        gateway = self.lab.add_neighbour_host(GATEWAY)
+        gateway(["ip", "addr", "add", f"{BEYOND_GATEWAY}/32", "dev", "lo"])  # it answers for 10.99.0.1
+        self.lab.client(["ip", "route", "replace", "default", "via", STACK_IP])  # br0 took the address
+        self.assertNotIn(f"via {GATEWAY}", self.lab.client(["ip", "route", "get", BEYOND_GATEWAY]).stdout)
+        out = self.ping(self.lab.client, BEYOND_GATEWAY, count=2)
+        self.assertEqual(ping_stats(out), (2, 2), f"{out}\n{self.etherbeam.counters()}")
+        c = self.etherbeam.counters()
+        self.assertGreaterEqual(c.get("reply.icmp_redirect", 0), 1, c)
+        route = self.lab.client(["ip", "route", "get", BEYOND_GATEWAY]).stdout
+        self.assertIn(f"via {GATEWAY}", route)
+        self.assertIn("redirected", route)
+
     def ask(self, command):
         r = subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), command, "--socket-dir",
                             self.lab.socket_dir], capture_output=True, text=True, timeout=30)
@@ -197,7 +218,7 @@ class Router(LabTest):
         return r.stdout
 
     def test_routes_and_neighbours_are_listed_as_ip_route_and_ip_neigh_do(self):
-        self.assertEqual(self.ask("routes"), "10.77.0.0/24 dev a\n10.88.0.0/24 dev b\n")
+        self.assertEqual(self.ask("routes"), f"10.77.0.0/24 dev a\n10.88.0.0/24 dev b\n10.99.0.0/16 via {GATEWAY} dev a\n")
         self.assertEqual(ping_stats(self.ping(self.lab.client, B_CLIENT, count=2)), (2, 2))
         self.lab.client(["ping", "-n", "-c", "1", "-w", "8", "10.88.0.99"], check=False)  # never answered
         b_mac = self.b.client(["cat", f"/sys/class/net/{self.b.client_if}/address"]).stdout.strip()

@@ -34,6 +34,9 @@ stack_identity link_b() {
 }
 
 struct router_under_test {
+  router_under_test() = default;
+  explicit router_under_test(std::vector<static_route> routes) : statics(std::move(routes)) {}
+  std::vector<static_route> statics;
   counter_registry counters;
   std::vector<std::pair<link_index, routed_packet>> handed;
   std::vector<std::pair<link_index, arp_heard>> heard;
@@ -49,7 +52,7 @@ struct router_under_test {
                           counters,
                           std::make_shared<const route_table>(
                             std::vector<std::vector<ipv4_interface>>{link_a().addresses, link_b().addresses},
-                            std::vector<static_route>{}),
+                            statics),
                           links, icmp_error_limits{},
                           [this](link_index l, routed_packet&& p, caf::execution_unit*) {
                             handed.emplace_back(l, std::move(p));
@@ -215,4 +218,58 @@ TEST(RouterDeciders, AnErrorAboutARewrittenPacketIsAboutThePacketAsItsSenderSent
   EXPECT_EQ(reply[34], 11) << "time exceeded";
   EXPECT_EQ(ipv4_address::read(reply, ip_at + 16), ip("10.77.0.1")) << "to the sender, not to our own NAT address";
   EXPECT_TRUE(std::equal(reply.begin() + 42, reply.end(), sent.bytes.begin() + ip_at)) << "the packet as sent";
+}
+
+TEST(RouterDeciders, APacketLeavingByTheLinkItCameInByIsForwardedAndItsSenderRedirected) {
+  // Another router on link a, 10.77.0.5, is the way to 10.99.0.0/16: the lab's client,
+  // which sent its ping to us, is told to use it (RFC 1812 §5.2.7.2), and the ping goes on.
+  std::string why;
+  router_under_test r({*parse_static_route("10.99.0.0/16 via 10.77.0.5", why)});
+  auto request = echo_to_b();
+  ip("10.99.0.1").write(request, ip_at + 16);
+  write_be16(request, ip_at + 10, 0);
+  write_be16(request, ip_at + 10, checksum_of(view(request).subspan(ip_at, 20)));
+  auto [v, reply] = r.decide(request);
+  ASSERT_EQ(v.outcome, verdict::kind::reply);
+  EXPECT_EQ(v.name(), "reply.icmp_redirect");
+  ASSERT_EQ(r.handed.size(), 1u);
+  EXPECT_EQ(r.handed[0].first, 0u); // back out link a
+  EXPECT_EQ(r.handed[0].second.next_hop, ip("10.77.0.5"));
+  auto packet = ipv4_packet::check(view(reply).subspan(ip_at));
+  ASSERT_TRUE(packet);
+  EXPECT_EQ(packet->source(), ip("10.77.0.2"));
+  EXPECT_EQ(packet->destination(), ip("10.77.0.1"));
+  auto icmp = packet->payload();
+  EXPECT_EQ(icmp[0], 5);                             // redirect
+  EXPECT_EQ(icmp[1], 1);                             // for the host
+  EXPECT_EQ(ipv4_address::read(icmp, 4), ip("10.77.0.5")); // the better gateway
+  EXPECT_TRUE(internet_checksum{}.add(icmp).verifies());
+  EXPECT_EQ(ipv4_address::read(icmp, 8 + 16), ip("10.99.0.1")); // quoting the ping
+  // The next one, at once: forwarded by the fast path's rules, not redirected again yet.
+  auto [again, _] = r.decide(request);
+  EXPECT_NE(again.name(), "reply.icmp_redirect");
+  EXPECT_EQ(r.handed.size(), 2u);
+}
+
+TEST(RedirectBackoff, AsLinuxPacesThemAndGivesUpOnAHostThatDoesNotListen) {
+  using namespace std::chrono_literals;
+  redirect_backoff pace;
+  auto t = redirect_backoff::clock::now();
+  std::uint32_t host = ip("10.77.0.1").value;
+  EXPECT_TRUE(pace.may_send(host, t));
+  EXPECT_FALSE(pace.may_send(host, t + 39ms)); // twice 20 ms after the first
+  EXPECT_TRUE(pace.may_send(host, t + 40ms));
+  EXPECT_FALSE(pace.may_send(host, t + 40ms + 79ms));
+  EXPECT_TRUE(pace.may_send(host, t + 120ms));
+  auto now = t + 120ms;
+  for (unsigned sent = 3; sent < redirect_backoff::most; ++sent) {
+    now += redirect_backoff::first_wait * (1u << sent);
+    EXPECT_TRUE(pace.may_send(host, now)) << sent;
+  }
+  // Nine sent: no more while the host keeps sending, however long.
+  for (int i = 1; i <= 30; ++i) EXPECT_FALSE(pace.may_send(host, now + i * 1s));
+  // Quiet for 20.48 s: from the start again.
+  EXPECT_TRUE(pace.may_send(host, now + 30s + 21s));
+  // Another host is paced on its own.
+  EXPECT_TRUE(pace.may_send(ip("10.77.0.9").value, t));
 }
