@@ -220,9 +220,9 @@ class Firewall(LabTest):
         # Someone on link b who knows the masqueraded connection's addresses and ports but
         # not its sequence numbers sends resets as B's server (RFC 5961's blind reset): out
         # of the window, conntrack calls them invalid and they never reach A.
-        data = os.urandom(3_000_000)
+        data = os.urandom(4_000_000)  # at 500 KB/s: still going long after scapy has started and sent
         self.serve(self.b, B_CLIENT, 8080, "b", data)
-        download, out = self.start_download("reset", "1000K", 300_000)
+        download, out = self.start_download("reset", "500K", 300_000)
         flow = re.search(rf"^tcp {re.escape(CLIENT_IP)}:\d+ > {re.escape(B_CLIENT)}:8080 ESTABLISHED reply tcp "
                          rf"{re.escape(B_CLIENT)}:8080 > {re.escape(B_STACK)}:(\d+)", self.cli("conntrack").stdout, re.M)
         self.assertIsNotNone(flow, self.cli("conntrack").stdout)
