@@ -35,7 +35,7 @@ namespace {
 struct decode_options {
   CLI::App* command = nullptr;
   bool live = false;
-  std::string read, filter, format = "text", colour = "auto";
+  std::string read, write, filter, format = "text", colour = "auto";
   std::size_t count = 0;
   std::size_t live_rate = 10000;
   std::vector<std::string> only;
@@ -55,13 +55,20 @@ int decode_file(const decode_options& o) {
   bool json = o.format == "json";
   try {
     pcap_source source(o.read, o.filter);
+    // -w: the frames the filter passes go to a file instead of the screen, as with tcpdump and tshark.
+    bool writing = !o.write.empty();
+    if (writing) source.write_to(o.write);
     std::size_t shown = 0;
     source.for_each([&](protocols::byte_view bytes, double seconds, std::size_t number) {
-      auto frame = decode_frame(bytes, source.link());
-      std::cout << (json ? json_view(number, seconds, frame) + "\n" : text_view(number, seconds, frame, bytes, view));
-      return o.count == 0 || ++shown < o.count;
+      if (!writing) {
+        auto frame = decode_frame(bytes, source.link());
+        std::cout << (json ? json_view(number, seconds, frame) + "\n" : text_view(number, seconds, frame, bytes, view));
+      }
+      ++shown;
+      return o.count == 0 || shown < o.count;
     });
     std::cout.flush();
+    if (writing) std::cerr << "etherbeam decode: " << shown << " frames written to " << o.write << "\n";
   } catch (const pcap_error& e) {
     std::cerr << "etherbeam decode: " << e.what() << "\n";
     return 2;
@@ -209,6 +216,9 @@ server::command_line_part command_line(CLI::App& app) {
   auto* live = c->add_flag("--live", o->live, "Frames from the running etherbeam (--socket-dir), in and out, as "
                                               "they pass");
   read->excludes(live);
+  c->add_option("-w,--write", o->write, "Write the frames the filter passes (up to -c) to this pcap file instead of "
+                                        "showing them (- for stdout), as tcpdump -w does")
+    ->excludes(live);
   c->add_option("-f,--filter", o->filter, "Only frames this capture filter passes (BPF syntax, as tcpdump's)");
   c->add_option("-c,--count", o->count, "Stop after this many frames");
   c->add_option("--live-rate", o->live_rate, "--live: etherbeam copies at most this many frames a second to this "
@@ -221,7 +231,8 @@ server::command_line_part command_line(CLI::App& app) {
   c->add_option("-T,--format", o->format, "text or json (one object per frame per line)")
     ->check(CLI::IsMember({"text", "json"}))
     ->capture_default_str();
-  c->add_option("-O,--only", o->only, "Show these protocols' fields only (eth, vlan, arp, ip, icmp, udp, tcp, dhcp)")
+  c->add_option("-O,--only", o->only, "Show these protocols' fields only (eth, sll, vlan, arp, ip, icmp, ipv6, "
+                                      "icmpv6, udp, tcp, dhcp)")
     ->delimiter(',');
   c->add_flag("--explain", o->view.explain, "With each field, what it is for and the RFC that defines it (implies -V)");
   c->add_option("--color", o->colour, "auto, always or never")

@@ -8,6 +8,7 @@ struct pcap_source::state {
   pcap_t* handle = nullptr;
   bpf_program filter{};
   bool filtered = false;
+  pcap_dumper_t* written = nullptr;
 };
 
 pcap_source::pcap_source(const std::string& path, const std::string& filter) : s_(std::make_unique<state>()) {
@@ -32,7 +33,13 @@ pcap_source::pcap_source(const std::string& path, const std::string& filter) : s
   }
 }
 
+void pcap_source::write_to(const std::string& path) {
+  s_->written = pcap_dump_open(s_->handle, path.c_str());
+  if (!s_->written) throw pcap_error(std::string("cannot write: ") + pcap_geterr(s_->handle));
+}
+
 pcap_source::~pcap_source() {
+  if (s_->written) pcap_dump_close(s_->written);
   if (s_->filtered) pcap_freecode(&s_->filter);
   if (s_->handle) pcap_close(s_->handle);
 }
@@ -48,6 +55,7 @@ void pcap_source::for_each(const std::function<bool(protocols::byte_view, double
     if (first < 0) first = t;
     ++number;
     if (s_->filtered && !pcap_offline_filter(&s_->filter, header, data)) continue;
+    if (s_->written) pcap_dump(reinterpret_cast<u_char*>(s_->written), header, data);
     if (!frame(protocols::byte_view(data, header->caplen), t - first, number)) return;
   }
   if (rc == PCAP_ERROR) throw pcap_error(std::string("reading: ") + pcap_geterr(s_->handle));

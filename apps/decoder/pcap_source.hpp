@@ -32,6 +32,10 @@ public:
   void for_each(const std::function<bool(protocols::byte_view, double, std::size_t)>& frame);
   // The header every frame of the file starts with.
   link_type link() const { return link_; }
+  // From now on, for_each also writes each frame it hands over, capture
+  // header and link type kept, to `path` ("-": stdout) as pcap. Throws
+  // pcap_error when the file cannot be made.
+  void write_to(const std::string& path);
 
 private:
   struct state;

@@ -5,7 +5,9 @@ The captures are the lab's (tests/data/lab_*.pcap: real traffic of ping, arping,
 dhclient, udhcpc, dhcpcd, perfdhcp, TCP, fragments, VLANs) and malformed frames
 made here with scapy. For every frame, every field both tools name must have the
 same values (tshark with checksum validation on, as etherbeam always does).
-Prints the fields compared and the mismatches; fails on any mismatch.
+Prints the fields compared and the mismatches; fails on any mismatch. And
+`etherbeam decode -f FILTER -w FILE` against `tcpdump -w FILE FILTER`: the same
+frames written, link type, times and bytes.
 
     ETHERBEAM_BUILD=build /usr/bin/python3 tests/decoder/test_tshark_agreement.py
 """
@@ -135,6 +137,39 @@ class AgreementWithTshark(unittest.TestCase):
                 example = next(m for m in mismatches if m.split(" ")[3].rstrip(":") == name)
                 print(f"  {count:4} x {name}, e.g. {example}", file=sys.stderr)
             self.assertEqual(mismatches, [])
+
+
+def pcap_records(path):
+    """(link type, [(seconds, nanoseconds, original length, bytes)]) of a pcap file, of either precision."""
+    import struct
+    data = open(path, "rb").read()
+    magic = struct.unpack_from("<I", data)[0]
+    order = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    per_fraction = 1 if struct.unpack_from(order + "I", data)[0] == 0xA1B23C4D else 1000
+    link = struct.unpack_from(order + "I", data, 20)[0]
+    records, at = [], 24
+    while at + 16 <= len(data):
+        sec, frac, caplen, length = struct.unpack_from(order + "IIII", data, at)
+        records.append((sec, frac * per_fraction, length, data[at + 16:at + 16 + caplen]))
+        at += 16 + caplen
+    return link, records
+
+
+class WritingLikeTcpdump(unittest.TestCase):
+    def test_w_writes_what_the_filter_passes_as_tcpdump_does(self):
+        with tempfile.TemporaryDirectory() as scratch:
+            for capture, expression in (("lab_ping_arp_udp.pcap", "icmp"), ("lab_any_sll2.pcap", "tcp"),
+                                        ("lab_ipv6.pcap", "icmp6")):
+                source = os.path.join(ROOT, "tests", "data", capture)
+                ours, theirs = os.path.join(scratch, "ours.pcap"), os.path.join(scratch, "theirs.pcap")
+                r = subprocess.run([os.path.join(BUILD, "bin", "etherbeam"), "decode", "-r", source, "-f", expression,
+                                    "-w", ours], capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                subprocess.run(["tcpdump", "-r", source, "-w", theirs, expression], capture_output=True, check=True)
+                link, written = pcap_records(ours)
+                self.assertEqual((link, written), pcap_records(theirs), capture)
+                self.assertGreater(len(written), 1, capture)
+                self.assertIn(f"{len(written)} frames written", r.stderr)
 
 
 if __name__ == "__main__":
