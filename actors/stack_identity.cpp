@@ -17,7 +17,7 @@ std::optional<protocols::ipv4_address> stack_identity::address_facing(protocols:
   std::optional<protocols::ipv4_address> facing, first;
   any_answered([&](const protocols::ipv4_interface& i) {
     if (!first) first = i.address;
-    if ((i.address.value & i.netmask()) == (peer.value & i.netmask())) facing = i.address;
+    if (i.on_subnet(peer)) facing = i.address;
     return facing.has_value();
   });
   return facing ? facing : first;

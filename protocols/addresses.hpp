@@ -52,6 +52,8 @@ struct ipv4_interface {
   static std::optional<ipv4_interface> from_string(std::string_view text);
   std::string to_string() const;
   std::uint32_t netmask() const;
+  // Whether `a` lies on this interface's subnet.
+  bool on_subnet(ipv4_address a) const { return (a.value & netmask()) == (address.value & netmask()); }
   ipv4_address directed_broadcast() const;
   friend bool operator==(const ipv4_interface&, const ipv4_interface&) = default;
 };

@@ -78,7 +78,7 @@ bool client_class::matches(const dhcp_repr& m) const {
 }
 
 bool dhcp_subnet::contains(ipv4_address a) const {
-  return (a.value & network.netmask()) == (network.address.value & network.netmask());
+  return network.on_subnet(a);
 }
 
 bool dhcp_subnet::in_pool(ipv4_address a) const {

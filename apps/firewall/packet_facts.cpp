@@ -42,7 +42,7 @@ void read_tcp_numbers(byte_view l4, packet_facts& f) {
   f.tcp_ack = read_be32(l4, tcp_field::acknowledgment);
   f.tcp_window = read_be16(l4, tcp_field::window);
   std::size_t header = std::min<std::size_t>(std::size_t(l4[tcp_field::data_offset] >> 4) * 4, l4.size());
-  f.tcp_segment_length = static_cast<std::uint32_t>(l4.size() - std::min<std::size_t>(header, l4.size())) +
+  f.tcp_segment_length = static_cast<std::uint32_t>(l4.size() - header) +
                          ((f.tcp_flags & tcp_field::syn) ? 1 : 0) + ((f.tcp_flags & tcp_field::fin) ? 1 : 0);
   if (!(f.tcp_flags & tcp_field::syn)) return;
   for (std::size_t at = 20; at < header;) { // the options: kind, length, value (RFC 9293 §3.1)

@@ -17,7 +17,6 @@ constexpr std::uint32_t unknown_window = 65535;
 } // namespace
 
 void tcp_window::track(int from, const packet_facts& f) {
-  using namespace protocols::tcp_field;
   auto& s = side[from];
   auto& r = side[1 - from];
   bool syn = f.tcp_flags & protocols::tcp_field::syn;
@@ -35,7 +34,7 @@ void tcp_window::track(int from, const packet_facts& f) {
   s.seen = true;
   std::uint32_t window = std::uint32_t(f.tcp_window) << (syn ? 0 : s.scale); // a SYN's window is never scaled
   s.max_window = std::max(s.max_window, window);
-  if (f.tcp_flags & ack) {
+  if (f.tcp_flags & protocols::tcp_field::ack) {
     std::uint32_t r_may_send_to = f.tcp_ack + std::max<std::uint32_t>(window, 1);
     if (!r.seen || after(r_may_send_to, r.max_end)) r.max_end = r_may_send_to;
   }

@@ -30,8 +30,7 @@ forwarding_decider::forwarding_decider(actors::counter_registry& c, std::shared_
 bool forwarding_decider::redirect_due(const inbound_frame& in, ipv4_address gateway) const {
   if (in.ethernet->destination.is_group()) return false;
   bool same_subnet = std::any_of(in.me->addresses.begin(), in.me->addresses.end(), [&](const ipv4_interface& a) {
-    auto mask = a.netmask();
-    return (a.address.value & mask) == (in.ip->source.value & mask) && (a.address.value & mask) == (gateway.value & mask);
+    return a.on_subnet(in.ip->source) && a.on_subnet(gateway);
   });
   if (!same_subnet) return false;
   std::lock_guard guard(redirect_lock_);
@@ -72,17 +71,11 @@ verdict forwarding_decider::decide_translated(const inbound_frame& in, const inb
     auto address = links_->identity(decision.hop.link)->address_facing(decision.hop.address);
     return record_route_and_time(header, address.value_or(ipv4_address{}), ms_since_midnight_ut());
   };
-  if (decision.hop.link == in.link && redirect_due(in, decision.hop.address)) {
-    // Forwarded all the same, through the neighbour actor: the reply is the redirect,
-    // a host redirect (code 1) naming the gateway its sender can reach directly.
-    routed_packet out{actors::frame{datagram}, decision.hop.address};
-    if (leaving(out.packet.bytes().first(header_len)) == options_outcome::source_routed)
-      return verdict::ignore(source_routed_);
-    if (!to_link_(decision.hop.link, std::move(out), in.here)) return verdict::ignore(neighbour_actor_absent_);
-    ++handed_over_;
-    return icmp_error(as_sent, reply, icmpv4_type::redirect, 1, decision.hop.address.value, redirected_);
-  }
-  if (cache_) { // the fast path: the next hop's MAC is known
+  // Back out the link it came in by: forwarded all the same, through the neighbour
+  // actor, as the reply is then a host redirect (code 1) naming the gateway its
+  // sender can reach directly.
+  bool redirect = decision.hop.link == in.link && redirect_due(in, decision.hop.address);
+  if (cache_ && !redirect) { // the fast path: the next hop's MAC is known
     auto out_link = links_->identity(decision.hop.link);
     auto mac = cache_->reachable(decision.hop.link, decision.hop.address);
     constexpr auto link_header = ethernet_frame::base_header_len;
@@ -101,7 +94,9 @@ verdict forwarding_decider::decide_translated(const inbound_frame& in, const inb
   if (leaving(out.packet.bytes().first(header_len)) == options_outcome::source_routed)
     return verdict::ignore(source_routed_);
   if (!to_link_(decision.hop.link, std::move(out), in.here)) return verdict::ignore(neighbour_actor_absent_);
-  return verdict::handed_off(handed_over_);
+  if (!redirect) return verdict::handed_off(handed_over_);
+  ++handed_over_;
+  return icmp_error(as_sent, reply, icmpv4_type::redirect, 1, decision.hop.address.value, redirected_);
 }
 
 verdict forwarding_decider::icmp_error(const inbound_frame& about, byte_buffer reply, std::uint8_t type,
