@@ -5,6 +5,8 @@
 //   links = ["a", "b", "c"]   # the [[link]] names joined; default: all
 //   max_macs = 4096
 //   ageing_seconds = 300
+//   firewall = "bridge.rules"  # optional: filters what crosses (bridge_firewall.hpp)
+//   max_flows = 65536
 //
 // Like Linux's br0, the bridge is one host on all its member links: each
 // member's addresses are etherbeam's on every member, answered (ARP, ping,
@@ -19,6 +21,7 @@
 #include "actors/messages.hpp"
 #include "actors/tell.hpp"
 #include "apps/bridge/bridge_stage.hpp"
+#include "apps/firewall/rules_loading.hpp"
 #include "server/applications.hpp"
 #include "server/config_reading.hpp"
 
@@ -29,6 +32,8 @@ namespace {
 struct bridge_settings {
   std::vector<std::string> links; // empty: all
   mac_table::settings table;
+  std::string firewall; // a rules file; empty: none
+  std::size_t max_flows = 65536;
 };
 
 std::string where(const toml::node& node, const std::string& key) {
@@ -47,13 +52,19 @@ bridge_settings read_settings(const toml::table& table) {
         if (!v) throw server::config_error(where(item, name) + ": must be a list of [[link]] names");
         s.links.push_back(*v);
       }
-    } else if (name == "max_macs" || name == "ageing_seconds") {
+    } else if (name == "max_macs" || name == "ageing_seconds" || name == "max_flows") {
       auto v = node.value<std::int64_t>();
       if (!v || *v <= 0) throw server::config_error(where(node, name) + ": must be a positive number");
       if (name == "max_macs") s.table.max_entries = static_cast<std::size_t>(*v);
+      else if (name == "max_flows") s.max_flows = static_cast<std::size_t>(*v);
       else s.table.ageing = std::chrono::seconds(*v);
+    } else if (name == "firewall") {
+      auto v = node.value<std::string>();
+      if (!v || v->empty()) throw server::config_error(where(node, name) + ": must be the path of a rules file");
+      s.firewall = *v;
     } else {
-      throw server::config_error("[apps.bridge]: unknown setting " + name + " (known: links, max_macs, ageing_seconds)");
+      throw server::config_error("[apps.bridge]: unknown setting " + name +
+                                 " (known: links, max_macs, ageing_seconds, firewall, max_flows)");
     }
   }
   return s;
@@ -76,6 +87,65 @@ std::vector<actors::link_index> members_of(const bridge_settings& settings, cons
   if (members.size() < 2)
     throw server::config_error("[apps.bridge]: a bridge joins two links or more; serve them with [[link]] tables");
   return members;
+}
+
+template <typename Links>
+std::vector<std::string> link_names(const Links& links) {
+  std::vector<std::string> names;
+  for (actors::link_index i = 0; i < links.size(); ++i) names.push_back(links.at(i).name);
+  return names;
+}
+
+// The rules, checked for what a bridge can do. Throws config_error naming the file and line.
+std::shared_ptr<const firewall::rule_set> read_rules(const std::string& path, const std::vector<std::string>& links) {
+  std::shared_ptr<const firewall::rule_set> rules;
+  try {
+    rules = firewall::read_rules_file(path, links);
+  } catch (const firewall::rules_file_error& e) {
+    throw server::config_error(std::string("[apps.bridge] firewall: ") + e.what());
+  }
+  if (auto line = nat_rule_line(*rules))
+    throw server::config_error("[apps.bridge] firewall: " + path + " line " + std::to_string(line) +
+                               ": a bridge passes frames unchanged and cannot translate addresses; NAT needs "
+                               "the router (README, Router)");
+  return rules;
+}
+
+// The firewall's commands, counters and SIGHUP reload.
+void add_firewall(server::running_application& app, actors::counter_registry& counters,
+                  std::shared_ptr<const bridge_firewall> guard, std::shared_ptr<firewall::rules_in_force> in_force,
+                  std::vector<std::string> names) {
+  counters.add_rendering([guard, in_force](std::ostream& out) {
+    in_force->get()->for_each_counter([&](const std::string& name, std::uint64_t packets, std::uint64_t bytes) {
+      if (packets) out << " firewall.rule." << name << ".packets=" << packets << " firewall.rule." << name
+                       << ".bytes=" << bytes;
+    });
+    out << " firewall.flows=" << guard->flows();
+  });
+  app.commands.push_back({"firewall", "the bridge firewall's rule counters and flow count",
+                          [guard, in_force](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
+                            return firewall::counters_report(*in_force->get(), guard->flows(), guard->capacity());
+                          }});
+  app.commands.push_back({"conntrack", "the flows the bridge firewall tracks, one per line",
+                          [guard](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
+                            auto list = guard->list_flows();
+                            return list.empty() ? std::string("no flows\n") : list;
+                          }});
+  app.reload = [guard, in_force, names = std::move(names)](const server::server_config& next, caf::actor_system&) {
+    std::string path;
+    if (auto table = next.app_settings.find("bridge"); table != next.app_settings.end())
+      if (auto* node = table->second.get("firewall")) path = node->value_or(std::string());
+    if (path.empty()) {
+      spdlog::warn("SIGHUP: [apps.bridge] firewall is gone; the firewall stays as it was until a restart");
+      return;
+    }
+    try {
+      in_force->replace(read_rules(path, names));
+      spdlog::info("SIGHUP: bridge firewall rules reloaded from {}; {} tracked flows kept", path, guard->flows());
+    } catch (const server::config_error& e) {
+      spdlog::error("SIGHUP: bridge firewall rules not reloaded, the running ones stay: {}", e.what());
+    }
+  };
 }
 
 // Joins each member link to the others' addresses (stack_identity::joined).
@@ -114,7 +184,20 @@ std::optional<server::running_application> start(const server::application_start
     auto sender = caf::actor_cast<actors::sender_actor>(system->registry().get(actors::sender_name(link)));
     if (sender) actors::tell(here, sender, actors::send_frame_atom::value, actors::frame{bytes});
   };
-  auto stage = std::make_shared<bridge_stage>(start.counters->named, members, settings.table, send);
+  std::shared_ptr<bridge_firewall> guard;
+  std::shared_ptr<firewall::rules_in_force> in_force;
+  if (!settings.firewall.empty()) {
+    auto rules = read_rules(settings.firewall, link_names(links));
+    in_force = std::make_shared<firewall::rules_in_force>(rules);
+    firewall::flow_table::settings table;
+    table.max_flows = settings.max_flows;
+    guard = std::make_shared<bridge_firewall>(start.counters->named, in_force, table);
+    spdlog::info("bridge: firewall rules from {}: input {} rules (policy {}), forward {} rules (policy {}); up to {} "
+                 "flows",
+                 settings.firewall, rules->input().rules.size(), firewall::name_of(rules->input().policy),
+                 rules->forward().rules.size(), firewall::name_of(rules->forward().policy), settings.max_flows);
+  }
+  auto stage = std::make_shared<bridge_stage>(start.counters->named, members, settings.table, send, guard);
   start.counters->named.add_rendering([stage](std::ostream& out) { out << " bridge.macs=" << stage->macs(); });
   server::running_application app;
   app.registrations.push_back({"bridge", actors::frame_match::every(), stage});
@@ -123,6 +206,7 @@ std::optional<server::running_application> start(const server::application_start
                             auto list = stage->list([&](actors::link_index l) { return all->at(l).name; });
                             return list.empty() ? std::string("no MAC learned\n") : list;
                           }});
+  if (guard) add_firewall(app, start.counters->named, guard, in_force, link_names(links));
   return app;
 }
 
@@ -142,7 +226,7 @@ server::command_line_part command_line(CLI::App& app) {
 const bool added = server::add_application({
   "bridge",
   "join links at layer 2 (MAC learning, flooding): [apps.bridge] links = [\"a\", \"b\", ...], max_macs, "
-  "ageing_seconds",
+  "ageing_seconds, firewall (a rules file), max_flows",
   false,
   start,
   command_line, {}, {},

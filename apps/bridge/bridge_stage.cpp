@@ -9,8 +9,8 @@ using actors::inbound_frame;
 using actors::verdict;
 
 bridge_stage::bridge_stage(actors::counter_registry& c, std::vector<actors::link_index> members,
-                           mac_table::settings table, send to_link)
-    : members_(std::move(members)), to_link_(std::move(to_link)), table_(table), forwarded_(c.add("bridge.forwarded")),
+                           mac_table::settings table, send to_link, std::shared_ptr<const bridge_firewall> guard)
+    : members_(std::move(members)), to_link_(std::move(to_link)), guard_(std::move(guard)), table_(table), forwarded_(c.add("bridge.forwarded")),
       flooded_(c.add("bridge.flooded")), filtered_(c.add("ignored.bridge_same_link")),
       moved_(c.add("bridge.mac_moved")), table_full_(c.add("bridge.mac_table_full")),
       link_local_(c.add("ignored.bridge_link_local_group")) {}
@@ -35,12 +35,22 @@ std::string bridge_stage::list(const std::function<std::string(actors::link_inde
   return out.str();
 }
 
-void bridge_stage::flood(const inbound_frame& in) const {
-  for (auto l : members_)
-    if (l != in.link) to_link_(l, in.bytes, in.here);
+std::optional<verdict> bridge_stage::stopped(const inbound_frame& in, std::optional<actors::link_index> out,
+                                             protocols::byte_buffer reply) const {
+  if (!guard_) return std::nullopt;
+  return guard_->stop(in, out, reply);
 }
 
-verdict bridge_stage::decide(const inbound_frame& in, protocols::byte_buffer) const {
+void bridge_stage::flood(const inbound_frame& in) const {
+  // A reject while flooding is a drop: the answer could come from no one host.
+  for (auto l : members_) {
+    if (l == in.link) continue;
+    if (auto stop = stopped(in, l, {})) stop->record(); // counted once per link, as nft counts
+    else to_link_(l, in.bytes, in.here);
+  }
+}
+
+verdict bridge_stage::decide(const inbound_frame& in, protocols::byte_buffer reply) const {
   if (!member(in.link)) return verdict::pass();
   const auto& eth = *in.ethernet;
   bool ours = in.me->mac && eth.destination == *in.me->mac;
@@ -56,7 +66,7 @@ verdict bridge_stage::decide(const inbound_frame& in, protocols::byte_buffer) co
     }
     if (!ours && !eth.destination.is_group()) out = table_.lookup(eth.destination, now);
   }
-  if (ours) return verdict::pass();
+  if (ours) return stopped(in, std::nullopt, reply).value_or(verdict::pass());
   if (eth.destination.is_group()) {
     // 01:80:C2:00:00:0X (STP, pause, LLDP, 802.1X) stay on their link (802.1D Table 7-10).
     const auto& o = eth.destination.octets;
@@ -64,13 +74,15 @@ verdict bridge_stage::decide(const inbound_frame& in, protocols::byte_buffer) co
       return verdict::ignore(link_local_);
     flood(in);
     ++flooded_;
-    return verdict::pass(); // etherbeam hears broadcasts too (ARP for its own addresses, DHCP)
+    // etherbeam hears broadcasts too (ARP for its own addresses, DHCP)
+    return stopped(in, std::nullopt, reply).value_or(verdict::pass());
   }
   if (!out) {
     flood(in);
     return verdict::handed_off(flooded_);
   }
   if (*out == in.link) return verdict::ignore(filtered_);
+  if (auto stop = stopped(in, *out, reply)) return *stop;
   to_link_(*out, in.bytes, in.here);
   return verdict::handed_off(forwarded_);
 }

@@ -171,9 +171,9 @@ server::command_line_part command_line(CLI::App& app) {
   o->trace->add_option("-c,--count", o->count, "Stop after this many packets")->capture_default_str();
   o->trace->add_option("--seconds", o->seconds, "Stop after this long")->capture_default_str();
   o->trace->add_option("filter", o->filter, "Which packets: any of tcp, udp, icmp, host ADDRESS, port PORT");
-  o->conntrack = app.add_subcommand("conntrack", "List the flows the running router's firewall tracks");
+  o->conntrack = app.add_subcommand("conntrack", "List the flows the running firewall (the router's or the bridge's) tracks");
   o->conntrack->fallthrough();
-  o->firewall = app.add_subcommand("firewall", "Print the running firewall's per-rule packet and byte counters");
+  o->firewall = app.add_subcommand("firewall", "Print the running firewall's (the router's or the bridge's) per-rule packet and byte counters");
   o->firewall->fallthrough();
   o->routes = app.add_subcommand("routes", "List the running router's routes, longest prefix first (as ip route)");
   o->routes->fallthrough();

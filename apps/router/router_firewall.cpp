@@ -1,14 +1,12 @@
 #include "apps/router/router_firewall.hpp"
 
-#include <cstring>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "apps/firewall/packet_filter.hpp"
-#include "apps/firewall/rules_file.hpp"
+#include "apps/firewall/rules_loading.hpp"
 #include "server/config_reading.hpp"
 
 namespace etherbeam::apps::router {
@@ -31,14 +29,10 @@ std::vector<std::string> link_names(const actors::link_directory& links) {
 
 // Throws config_error naming the file and the line.
 std::shared_ptr<const firewall::rule_set> read_rules(const std::string& path, const std::vector<std::string>& links) {
-  std::ifstream file(path);
-  if (!file) throw server::config_error("[apps.router] firewall: cannot read " + path + ": " + std::strerror(errno));
-  std::stringstream text;
-  text << file.rdbuf();
   try {
-    return firewall::parse_rules(text.str(), links);
-  } catch (const firewall::rules_error& e) {
-    throw server::config_error(path + " " + e.what());
+    return firewall::read_rules_file(path, links);
+  } catch (const firewall::rules_file_error& e) {
+    throw server::config_error(std::string("[apps.router] firewall: ") + e.what());
   }
 }
 
@@ -77,15 +71,6 @@ std::string run_trace(trace_buffer& traces, std::string_view arguments) {
   for (auto& line : traces.take()) out += line + "\n";
   if (out.empty()) out = "no packet matched within " + std::to_string(seconds) + " s\n";
   return out;
-}
-
-std::string rule_counters(const firewall::rule_set& rules, std::size_t flows, std::size_t capacity) {
-  std::ostringstream out;
-  rules.for_each_counter([&](const std::string& name, std::uint64_t packets, std::uint64_t bytes) {
-    out << name << " packets " << packets << " bytes " << bytes << "\n";
-  });
-  out << "flows " << flows << " of " << capacity << "\n";
-  return out.str();
 }
 
 // How the router asks the firewall, whichever model owns the flows.
@@ -165,7 +150,7 @@ void add_firewall(server::running_application& app, const server::application_st
   });
   app.commands.push_back({"firewall", "the firewall's rule counters and flow count",
                           [view, in_force, capacity = settings.max_flows](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
-                            return rule_counters(*in_force->get(), view.flows(), capacity);
+                            return firewall::counters_report(*in_force->get(), view.flows(), capacity);
                           }});
   app.commands.push_back({"conntrack", "the flows the firewall tracks, one per line",
                           [view](caf::blocking_actor* self, std::string_view, ipc::unique_fd&) {

@@ -1,8 +1,10 @@
 """Shared setup for the end-to-end tests: they need root (namespaces) and the
 real binaries from the build directory given in ETHERBEAM_BUILD."""
+import hashlib
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 import unittest
@@ -37,6 +39,16 @@ def replied_sequences(output):
     return {int(s) for s in re.findall(r"icmp_seq=(\d+) ttl=", output)}
 
 
+def sha256_of(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
+
+
 class LabTest(unittest.TestCase):
     def setUp(self):
         if os.geteuid() != 0:
@@ -57,6 +69,30 @@ class LabTest(unittest.TestCase):
         result = self.lab.client(["ping", "-n", "-c", str(count), "-i", interval, "-W", "1",
                                   "-w", deadline, *extra, address], check=False)
         return result.stdout
+
+    def serve(self, side, address, port, name, data):
+        """A static file server (/big holds `data`) in `side`'s client namespace; returns a
+        function giving its log."""
+        directory = os.path.join(self.lab.workdir, f"www-{name}")
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, "big"), "wb") as f:
+            f.write(data)
+        log = open(os.path.join(self.lab.workdir, f"http-{name}.log"), "w+")
+        server = side.client_popen(netns_lab.http_server_command(port, address, directory), stdout=subprocess.PIPE,
+                                   stderr=log, text=True)
+        self.addCleanup(lambda: (server.kill(), server.wait(), server.stdout.close(), log.close()))
+        self.assertIn("Serving HTTP", server.stdout.readline())  # listening
+        return lambda: read_text(log.name)
+
+    def curl(self, client, url, max_time=30, extra=()):
+        """curl's result and the SHA-256 of what it fetched (None: nothing)."""
+        out = os.path.join(self.lab.workdir, "got")
+        r = client(["curl", "-sS", "--max-time", str(max_time), "-o", out, "-w", "%{http_code}", *extra, url],
+                   check=False, timeout=max_time + 30)
+        digest = sha256_of(out) if os.path.exists(out) else None
+        if os.path.exists(out):
+            os.remove(out)
+        return r, digest
 
     def assert_all_alive(self):
         for d in self.lab.daemons[-2:]:

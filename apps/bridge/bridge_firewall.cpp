@@ -1,0 +1,90 @@
+#include "apps/bridge/bridge_firewall.hpp"
+
+#include <variant>
+
+#include "protocols/frame_repr.hpp"
+#include "protocols/icmpv4.hpp"
+#include "protocols/tcp.hpp"
+
+namespace etherbeam::apps::bridge {
+
+using actors::inbound_frame;
+using actors::verdict;
+using namespace protocols;
+namespace fw = firewall;
+
+std::size_t nat_rule_line(const fw::rule_set& rules) {
+  return rules.nat().empty() ? 0 : rules.nat().front().line;
+}
+
+bridge_firewall::bridge_firewall(actors::counter_registry& c, std::shared_ptr<const fw::rules_in_force> rules,
+                                 fw::flow_table::settings table)
+    : filter_(std::move(rules), table), capacity_(table.max_flows), dropped_(c.add("firewall.dropped")),
+      rejected_(c.add("reply.firewall_reject")), invalid_(c.add("firewall.invalid")),
+      table_full_(c.add("firewall.flow_table_full")), truncated_(c.add("firewall.truncated")),
+      bad_header_(c.add("firewall.bad_ip_header")), skipped_rules_(c.add("firewall.established_fast_path")) {}
+
+std::optional<verdict> bridge_firewall::stop(const inbound_frame& in, std::optional<actors::link_index> out,
+                                             byte_buffer reply) const {
+  if (in.ethernet->ethertype != ethertype::ipv4) return std::nullopt;
+  auto packet = ipv4_packet::check(in.ethernet_payload);
+  // Bridge netfilter drops what it cannot read as IPv4 rather than pass it unjudged.
+  if (!packet || !packet->checksum_valid()) return verdict::ignore(bad_header_);
+  auto facts = fw::read_packet_facts(*packet);
+  if (!facts) return verdict::ignore(truncated_);
+
+  const auto* me = in.me;
+  std::function<fw::packet_path(ipv4_address)> route = [&](ipv4_address destination) {
+    fw::packet_path path;
+    if (out) path.out_link = *out;
+    else path.to_us = destination.is_limited_broadcast() || destination.is_multicast() || me->owns(destination) ||
+                      me->broadcast_owner(destination);
+    return path; // to etherbeam's MAC but not its address: forward, with no link to leave by
+  };
+  auto d = filter_.decide({*facts, in.link, packet->total_len(), route, fw::clock::now(), nullptr});
+  using kind = fw::filter_decision::kind;
+  switch (d.what) {
+    case kind::accept:
+      if (d.skipped_rules) ++skipped_rules_;
+      return std::nullopt;
+    case kind::drop: return verdict::ignore(dropped_);
+    case kind::invalid: return verdict::ignore(invalid_);
+    case kind::table_full: return verdict::ignore(table_full_);
+    case kind::reject: return reject(in, *packet, reply);
+  }
+  return verdict::ignore(dropped_);
+}
+
+// From the host the packet was for, as nft's reject in a bridge answers:
+// a TCP reset, or an ICMP port unreachable. Never for a broadcast, a
+// fragment's tail, a reset or an ICMP message other than an echo request.
+verdict bridge_firewall::reject(const inbound_frame& in, const ipv4_packet& packet, byte_buffer reply) const {
+  auto ip_in = ipv4_repr::parse(packet);
+  if (!ip_in || in.ethernet->destination.is_group() || packet.fragment_offset() != 0 ||
+      ip_in->destination.is_limited_broadcast() || ip_in->destination.is_multicast())
+    return verdict::ignore(dropped_);
+  auto segment = packet.payload();
+  ipv4_repr ip;
+  ip.ttl = 64;
+  ip.source = ip_in->destination;
+  ip.destination = ip_in->source;
+  std::variant<icmpv4_echo_repr, icmpv4_error_repr, udp_repr, tcp_header_repr> answer;
+  if (packet.protocol() == ip_protocol::tcp && segment.size() >= tcp_header_repr::header_len) {
+    if (segment[tcp_field::flags] & tcp_field::rst) return verdict::ignore(dropped_);
+    std::size_t header = std::size_t(segment[tcp_field::data_offset] >> 4) * 4;
+    answer = tcp_header_repr::reset_for(segment, segment.size() > header ? segment.size() - header : 0);
+  } else {
+    if (packet.protocol() == ip_protocol::icmp && !segment.empty() && segment[0] != icmpv4_type::echo_request)
+      return verdict::ignore(dropped_);
+    ip.type_of_service = 0xc0;
+    answer = icmpv4_error_repr{icmpv4_type::destination_unreachable, icmpv4_unreachable::port, 0,
+                               icmpv4_error_repr::quote_of(in.ethernet_payload.first(packet.total_len()),
+                                                           packet.header_len())};
+  }
+  frame_repr frame{answering(*in.ethernet, in.ethernet->destination), ipv4_datagram_repr{ip, answer}};
+  auto len = frame.emit(reply);
+  if (len == 0) return verdict::ignore(dropped_);
+  return verdict::replied(rejected_, len);
+}
+
+} // namespace etherbeam::apps::bridge

@@ -1,0 +1,47 @@
+#pragma once
+// The bridge's firewall, as Linux's bridge netfilter runs iptables on bridged
+// traffic: the rules file's forward chain judges each IPv4 packet the bridge
+// passes between member links (iif and oif are member links), its input
+// chain those for etherbeam itself, with connection tracking as the router's
+// firewall has it (apps/firewall, one locked flow table). A flooded packet
+// meets the forward chain once for each link it would leave by, as
+// br_forward does. The bridge passes frames unchanged, so a rules file with
+// NAT is refused at start (nat_rule_line). Non-IPv4 frames (ARP above all)
+// cross unjudged; VLAN-tagged IPv4 is judged like untagged.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "actors/registration.hpp"
+#include "apps/firewall/packet_filter.hpp"
+
+namespace etherbeam::apps::bridge {
+
+class bridge_firewall {
+public:
+  bridge_firewall(actors::counter_registry& counters, std::shared_ptr<const firewall::rules_in_force> rules,
+                  firewall::flow_table::settings table);
+
+  // Whether the frame `in` may leave by member link `out` (nullopt: go on to
+  // etherbeam's own applications). nullopt: it may; else what became of it:
+  // dropped, or, for a unicast packet, a reject written into `reply`.
+  std::optional<actors::verdict> stop(const actors::inbound_frame& in, std::optional<actors::link_index> out,
+                                      protocols::byte_buffer reply) const;
+
+  std::size_t flows() const { return filter_.flows(); }
+  std::size_t capacity() const { return capacity_; }
+  std::string list_flows() const { return filter_.list_flows(firewall::clock::now()); }
+
+private:
+  actors::verdict reject(const actors::inbound_frame& in, const protocols::ipv4_packet& packet,
+                         protocols::byte_buffer reply) const;
+
+  mutable firewall::packet_filter filter_;
+  std::size_t capacity_;
+  actors::named_counter &dropped_, &rejected_, &invalid_, &table_full_, &truncated_, &bad_header_, &skipped_rules_;
+};
+
+// The line of the first NAT rule in `rules`, which a bridge cannot apply; 0: none.
+std::size_t nat_rule_line(const firewall::rule_set& rules);
+
+} // namespace etherbeam::apps::bridge
