@@ -22,6 +22,7 @@
 #include "actors/tell.hpp"
 #include "apps/bridge/bridge_stage.hpp"
 #include "apps/firewall/rules_loading.hpp"
+#include "protocols/ipv4_fragmentation.hpp"
 #include "server/applications.hpp"
 #include "server/config_reading.hpp"
 
@@ -180,9 +181,18 @@ std::optional<server::running_application> start(const server::application_start
                std::chrono::duration_cast<std::chrono::seconds>(settings.table.ageing).count());
 
   auto* system = &start.system;
-  auto send = [system](actors::link_index link, protocols::byte_view bytes, caf::execution_unit* here) {
+  auto send = [system, all = start.links](actors::link_index link, protocols::byte_view bytes,
+                                         caf::execution_unit* here) {
     auto sender = caf::actor_cast<actors::sender_actor>(system->registry().get(actors::sender_name(link)));
-    if (sender) actors::tell(here, sender, actors::send_frame_atom::value, actors::frame{bytes});
+    if (!sender) return;
+    auto to_sender = [&](protocols::byte_view f) { actors::tell(here, sender, actors::send_frame_atom::value, actors::frame{f}); };
+    auto eth = protocols::ethernet_frame::check(bytes);
+    auto mtu = all->identity(link)->link_mtu();
+    if (!eth || bytes.size() <= eth->header_len() + mtu) return to_sender(bytes);
+    // A datagram the firewall put together leaves as it came, in fragments; anything else
+    // too long goes on as it is, for raw_binder to count what the link refuses.
+    if (protocols::fragment_frame(bytes, eth->header_len(), mtu, to_sender) != protocols::fragmentation::fragmented)
+      to_sender(bytes);
   };
   std::shared_ptr<bridge_firewall> guard;
   std::shared_ptr<firewall::rules_in_force> in_force;

@@ -22,7 +22,26 @@ bridge_firewall::bridge_firewall(actors::counter_registry& c, std::shared_ptr<co
     : filter_(std::move(rules), table), capacity_(table.max_flows), dropped_(c.add("firewall.dropped")),
       rejected_(c.add("reply.firewall_reject")), invalid_(c.add("firewall.invalid")),
       table_full_(c.add("firewall.flow_table_full")), truncated_(c.add("firewall.truncated")),
-      bad_header_(c.add("firewall.bad_ip_header")), skipped_rules_(c.add("firewall.established_fast_path")) {}
+      bad_header_(c.add("firewall.bad_ip_header")), skipped_rules_(c.add("firewall.established_fast_path")),
+      fragments_held_(c.add("firewall.fragments_held")), fragments_dropped_(c.add("firewall.fragments_dropped")),
+      reassembled_(c.add("firewall.fragments_reassembled")) {}
+
+std::variant<verdict, std::vector<std::uint8_t>> bridge_firewall::gather(const inbound_frame& in,
+                                                                         const ipv4_packet& fragment) const {
+  using outcome = ipv4_reassembly::outcome;
+  std::lock_guard guard(fragments_lock_);
+  auto now = ipv4_reassembly::clock::now();
+  if (now - fragments_expired_at_ >= std::chrono::seconds(1)) {
+    fragments_.expire(now, [](byte_view) {}); // only the destination host sends Time Exceeded
+    fragments_expired_at_ = now;
+  }
+  auto link_header = in.bytes.first(in.bytes.size() - in.ethernet_payload.size());
+  switch (fragments_.add(link_header, fragment, now)) {
+    case outcome::held: return verdict::ignore(fragments_held_);
+    case outcome::completed: ++reassembled_; return fragments_.whole_frame();
+    default: return verdict::ignore(fragments_dropped_);
+  }
+}
 
 std::optional<verdict> bridge_firewall::stop(const inbound_frame& in, std::optional<actors::link_index> out,
                                              byte_buffer reply) const {

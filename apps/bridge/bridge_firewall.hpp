@@ -7,13 +7,19 @@
 // meets the forward chain once for each link it would leave by, as
 // br_forward does. The bridge passes frames unchanged, so a rules file with
 // NAT is refused at start (nat_rule_line). Non-IPv4 frames (ARP above all)
-// cross unjudged; VLAN-tagged IPv4 is judged like untagged.
+// cross unjudged; VLAN-tagged IPv4 is judged like untagged. Fragments are
+// put together first (gather), as bridge netfilter's defrag does before
+// conntrack: only the first holds the ports a flow is found by.
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "actors/registration.hpp"
 #include "apps/firewall/packet_filter.hpp"
+#include "protocols/ipv4_reassembly.hpp"
 
 namespace etherbeam::apps::bridge {
 
@@ -28,6 +34,12 @@ public:
   std::optional<actors::verdict> stop(const actors::inbound_frame& in, std::optional<actors::link_index> out,
                                       protocols::byte_buffer reply) const;
 
+  // A fragment crossing the bridge: held (the verdict says so, or why it was
+  // dropped) until its datagram is whole, then that datagram's frame, to be
+  // judged and bridged as one (and fragmented again for the link it leaves by).
+  std::variant<actors::verdict, std::vector<std::uint8_t>> gather(const actors::inbound_frame& in,
+                                                                  const protocols::ipv4_packet& fragment) const;
+
   std::size_t flows() const { return filter_.flows(); }
   std::size_t capacity() const { return capacity_; }
   std::string list_flows() const { return filter_.list_flows(firewall::clock::now()); }
@@ -38,6 +50,11 @@ private:
 
   mutable firewall::packet_filter filter_;
   std::size_t capacity_;
+  mutable std::mutex fragments_lock_;
+  // Bounded as the router's are (Linux's ipfrag_high_thresh, 4 MiB, 30 s).
+  mutable protocols::ipv4_reassembly fragments_{{4096, 4 * 1024 * 1024, std::chrono::seconds(30)}};
+  mutable protocols::ipv4_reassembly::clock::time_point fragments_expired_at_{};
+  actors::named_counter &fragments_held_, &fragments_dropped_, &reassembled_;
   actors::named_counter &dropped_, &rejected_, &invalid_, &table_full_, &truncated_, &bad_header_, &skipped_rules_;
 };
 

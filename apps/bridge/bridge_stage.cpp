@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <sstream>
+#include <variant>
+
+#include "protocols/ethernet.hpp"
+#include "protocols/ipv4.hpp"
 
 namespace etherbeam::apps::bridge {
 
@@ -13,7 +17,7 @@ bridge_stage::bridge_stage(actors::counter_registry& c, std::vector<actors::link
     : members_(std::move(members)), to_link_(std::move(to_link)), guard_(std::move(guard)), table_(table), forwarded_(c.add("bridge.forwarded")),
       flooded_(c.add("bridge.flooded")), filtered_(c.add("ignored.bridge_same_link")),
       moved_(c.add("bridge.mac_moved")), table_full_(c.add("bridge.mac_table_full")),
-      link_local_(c.add("ignored.bridge_link_local_group")) {}
+      link_local_(c.add("ignored.bridge_link_local_group")), whole_unreadable_(c.add("firewall.fragments_dropped")) {}
 
 bool bridge_stage::member(actors::link_index l) const {
   return std::find(members_.begin(), members_.end(), l) != members_.end();
@@ -50,11 +54,33 @@ void bridge_stage::flood(const inbound_frame& in) const {
   }
 }
 
+verdict bridge_stage::decide_fragment(const inbound_frame& in, protocols::byte_buffer reply) const {
+  auto packet = protocols::ipv4_packet::check(in.ethernet_payload);
+  if (!packet || !packet->checksum_valid()) return stopped(in, std::nullopt, reply).value_or(verdict::pass());
+  auto gathered = guard_->gather(in, *packet);
+  if (auto* v = std::get_if<verdict>(&gathered)) return *v;
+  const auto& whole = std::get<std::vector<std::uint8_t>>(gathered);
+  auto checked = protocols::ethernet_frame::check(protocols::byte_view(whole));
+  if (!checked) return verdict::ignore(whole_unreadable_);
+  auto eth = protocols::ethernet_repr::parse(*checked);
+  inbound_frame joined = in;
+  joined.bytes = protocols::byte_view(whole);
+  joined.ethernet = &eth;
+  joined.ethernet_payload = checked->payload();
+  joined.ip_packet = nullptr;
+  joined.ip = nullptr;
+  joined.udp = nullptr;
+  return decide(joined, reply); // whole now; it leaves in fragments that fit (bridge_app's sending)
+}
+
 verdict bridge_stage::decide(const inbound_frame& in, protocols::byte_buffer reply) const {
   if (!member(in.link)) return verdict::pass();
   const auto& eth = *in.ethernet;
   bool ours = in.me->mac && eth.destination == *in.me->mac;
   if (in.me->mac && eth.source == *in.me->mac) return verdict::pass(); // our own, come back: the dispatcher drops it
+  if (guard_ && !ours && eth.ethertype == protocols::ethertype::ipv4 && in.ethernet_payload.size() >= 8 &&
+      (protocols::read_be16(in.ethernet_payload, 6) & 0x3fff) != 0)
+    return decide_fragment(in, reply);
   std::optional<actors::link_index> out;
   {
     std::lock_guard guard(lock_);

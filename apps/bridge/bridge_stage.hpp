@@ -22,6 +22,9 @@ namespace etherbeam::apps::bridge {
 
 class bridge_stage final : public actors::frame_decider {
 public:
+  // Sends a frame out a member link; a datagram the firewall put together
+  // from fragments may be longer than the link carries, and must leave in
+  // fragments that fit.
   using send = std::function<void(actors::link_index, protocols::byte_view, caf::execution_unit*)>;
 
   // `guard`: the bridge's firewall, or null for none.
@@ -34,6 +37,8 @@ public:
 
 private:
   bool member(actors::link_index l) const;
+  // A fragment, with a firewall: gathered, then its whole datagram decided.
+  actors::verdict decide_fragment(const actors::inbound_frame& in, protocols::byte_buffer reply) const;
   // Out every other member link the firewall lets it leave by.
   void flood(const actors::inbound_frame& in) const;
   // The firewall's word on `in` leaving by `out` (nullopt: to etherbeam); nullopt: it may.
@@ -45,7 +50,7 @@ private:
   std::shared_ptr<const bridge_firewall> guard_;
   mutable std::mutex lock_;
   mutable mac_table table_;
-  actors::named_counter &forwarded_, &flooded_, &filtered_, &moved_, &table_full_, &link_local_;
+  actors::named_counter &forwarded_, &flooded_, &filtered_, &moved_, &table_full_, &link_local_, &whole_unreadable_;
 };
 
 } // namespace etherbeam::apps::bridge

@@ -9,7 +9,8 @@
 The rules (below) let A open connections to anyone on the bridge; B may reach
 C only on TCP port 9000 and UDP port 9001, which are rejected (a reset, a port
 unreachable, both as from C); nothing else new crosses. C may not ping
-etherbeam itself (the input chain). ARP crosses unjudged. curl, python's
+etherbeam itself (the input chain). ARP crosses unjudged; fragments are put
+together to be judged. curl, python's
 http.server and sockets, ping, arping.
 """
 import hashlib
@@ -79,7 +80,12 @@ class BridgeFirewall(LabTest):
         self.assertEqual(self.pings(self.lab.client, C_HOST), 3)
         self.assertEqual(self.pings(self.c.client, CLIENT_IP, 2), 0)
         self.assertEqual(self.pings(self.b.client, C_HOST, 2), 0)
+        # Datagrams larger than the links: put together to be judged, and bridged in fragments.
+        out = self.lab.client(["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "-s", "3000", C_HOST],
+                              check=False).stdout
+        self.assertEqual(ping_stats(out), (3, 3), out)
         c = self.etherbeam.counters()
+        self.assertGreaterEqual(c.get("firewall.fragments_reassembled", 0), 6, c)
         self.assertGreaterEqual(c.get("firewall.dropped", 0), 4, c)
         self.assertGreater(c.get("firewall.established_fast_path", 0), 100, c)
 

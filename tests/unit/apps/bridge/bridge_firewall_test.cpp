@@ -10,6 +10,7 @@
 #include "protocols/tcp.hpp"
 #include "tests/unit/apps/firewall/lab_packets.hpp"
 #include "tests/unit/frame_bytes.hpp"
+#include "tests/unit/pcap_frames.hpp"
 
 using namespace etherbeam::actors;
 using namespace etherbeam::apps::bridge;
@@ -49,6 +50,7 @@ struct guarded_bridge {
   verdict decide(const frame& f, link_index link) {
     reply.assign(std::max(f.size(), min_reply_room), 0);
     auto v = dispatch.decide(f, guarded_identity(link), reply, nullptr, link);
+    v.record(); // as the frame actor does
     reply.resize(v.outcome == verdict::kind::reply ? v.reply_len : 0);
     return v;
   }
@@ -152,4 +154,28 @@ TEST(bridge_firewall, a_rules_file_with_nat_is_named_by_its_line) {
   auto rules = fw::parse_rules("chain forward policy accept {\n}\nnat {\n  oif c masquerade\n}\n", {"a", "b", "c"});
   EXPECT_EQ(nat_rule_line(*rules), 4u);
   EXPECT_EQ(nat_rule_line(*fw::parse_rules(a_to_c_only, {"a", "b", "c"})), 0u);
+}
+
+TEST(bridge_firewall, fragments_are_put_together_and_judged_as_their_datagram) {
+  // The lab's ping of 3,000 bytes, 10.77.0.1 → 10.77.0.3, in three fragments each way.
+  guarded_bridge b(R"(chain forward policy drop {
+  ct state established,related accept
+  ct state invalid drop
+  iif a accept
+}
+)");
+  auto frames = etherbeam::test_frames::pcap_frames("lab_fragments.pcap");
+  ASSERT_GE(frames.size(), 6u);
+  EXPECT_TRUE(b.crossing(frames[0], 0).empty());
+  EXPECT_TRUE(b.crossing(frames[1], 0).empty());
+  EXPECT_EQ(b.counters.value("firewall.fragments_held"), 2u);
+  // Whole: judged once per link it is flooded to, and sent whole (bridge_app fragments it for the link).
+  EXPECT_EQ(b.crossing(frames[2], 0), (std::vector<link_index>{1, 2}));
+  EXPECT_EQ(b.sent[0].second.size(), 14u + 20 + 8 + 3000);
+  // The answer, from behind link c: an established flow's, back to link a only.
+  b.crossing(frames[3], 2);
+  b.crossing(frames[4], 2);
+  EXPECT_EQ(b.crossing(frames[5], 2), std::vector<link_index>{0});
+  EXPECT_EQ(b.counters.value("firewall.fragments_reassembled"), 2u);
+  EXPECT_EQ(b.counters.value("firewall.invalid"), 0u);
 }
