@@ -112,7 +112,7 @@ std::shared_ptr<const firewall::rule_set> read_rules(const std::string& path, co
   return rules;
 }
 
-// The firewall's commands, counters and SIGHUP reload.
+// The firewall's commands (firewall, conntrack, trace), counters and SIGHUP reload.
 void add_firewall(server::running_application& app, actors::counter_registry& counters,
                   std::shared_ptr<const bridge_firewall> guard, std::shared_ptr<firewall::rules_in_force> in_force,
                   std::vector<std::string> names) {
@@ -131,6 +131,10 @@ void add_firewall(server::running_application& app, actors::counter_registry& co
                           [guard](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
                             auto list = guard->list_flows();
                             return list.empty() ? std::string("no flows\n") : list;
+                          }});
+  app.commands.push_back({"trace", "each rule the next packets meet, and the verdict (trace COUNT SECONDS [FILTER])",
+                          [guard](caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) {
+                            return firewall::run_trace(guard->traces(), arguments);
                           }});
   app.reload = [guard, in_force, names = std::move(names)](const server::server_config& next, caf::actor_system&) {
     std::string path;
@@ -201,7 +205,7 @@ std::optional<server::running_application> start(const server::application_start
     in_force = std::make_shared<firewall::rules_in_force>(rules);
     firewall::flow_table::settings table;
     table.max_flows = settings.max_flows;
-    guard = std::make_shared<bridge_firewall>(start.counters->named, in_force, table);
+    guard = std::make_shared<bridge_firewall>(start.counters->named, in_force, table, link_names(links));
     spdlog::info("bridge: firewall rules from {}: input {} rules (policy {}), forward {} rules (policy {}); up to {} "
                  "flows",
                  settings.firewall, rules->input().rules.size(), firewall::name_of(rules->input().policy),

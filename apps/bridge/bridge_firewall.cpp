@@ -18,8 +18,8 @@ std::size_t nat_rule_line(const fw::rule_set& rules) {
 }
 
 bridge_firewall::bridge_firewall(actors::counter_registry& c, std::shared_ptr<const fw::rules_in_force> rules,
-                                 fw::flow_table::settings table)
-    : filter_(std::move(rules), table), capacity_(table.max_flows), dropped_(c.add("firewall.dropped")),
+                                 fw::flow_table::settings table, std::vector<std::string> link_names)
+    : filter_(std::move(rules), table), capacity_(table.max_flows), link_names_(std::move(link_names)), dropped_(c.add("firewall.dropped")),
       rejected_(c.add("reply.firewall_reject")), invalid_(c.add("firewall.invalid")),
       table_full_(c.add("firewall.flow_table_full")), truncated_(c.add("firewall.truncated")),
       bad_header_(c.add("firewall.bad_ip_header")), skipped_rules_(c.add("firewall.established_fast_path")),
@@ -60,7 +60,14 @@ std::optional<verdict> bridge_firewall::stop(const inbound_frame& in, std::optio
                       me->broadcast_owner(destination);
     return path; // to etherbeam's MAC but not its address: forward, with no link to leave by
   };
-  auto d = filter_.decide({*facts, in.link, packet->total_len(), route, fw::clock::now(), nullptr});
+  std::vector<std::string> met;
+  bool tracing = traces_.wanted(*facts);
+  auto trace = fw::collecting_into(met);
+  auto d = filter_.decide({*facts, in.link, packet->total_len(), route, fw::clock::now(), tracing ? &trace : nullptr});
+  if (tracing) {
+    auto name = [&](actors::link_index l) { return l < link_names_.size() ? link_names_[l] : std::to_string(l); };
+    traces_.add(fw::describe_trace(name(in.link), *facts, d, out ? name(*out) : std::string(), met));
+  }
   using kind = fw::filter_decision::kind;
   switch (d.what) {
     case kind::accept:

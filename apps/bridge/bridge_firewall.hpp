@@ -19,14 +19,16 @@
 
 #include "actors/registration.hpp"
 #include "apps/firewall/packet_filter.hpp"
+#include "apps/firewall/packet_trace.hpp"
 #include "protocols/ipv4_reassembly.hpp"
 
 namespace etherbeam::apps::bridge {
 
 class bridge_firewall {
 public:
+  // `link_names`: in link_index order, for `etherbeam trace`'s lines.
   bridge_firewall(actors::counter_registry& counters, std::shared_ptr<const firewall::rules_in_force> rules,
-                  firewall::flow_table::settings table);
+                  firewall::flow_table::settings table, std::vector<std::string> link_names);
 
   // Whether the frame `in` may leave by member link `out` (nullopt: go on to
   // etherbeam's own applications). nullopt: it may; else what became of it:
@@ -43,6 +45,7 @@ public:
   std::size_t flows() const { return filter_.flows(); }
   std::size_t capacity() const { return capacity_; }
   std::string list_flows() const { return filter_.list_flows(firewall::clock::now()); }
+  firewall::trace_buffer& traces() const { return traces_; }
 
 private:
   actors::verdict reject(const actors::inbound_frame& in, const protocols::ipv4_packet& packet,
@@ -50,6 +53,8 @@ private:
 
   mutable firewall::packet_filter filter_;
   std::size_t capacity_;
+  std::vector<std::string> link_names_;
+  mutable firewall::trace_buffer traces_;
   mutable std::mutex fragments_lock_;
   // Bounded as the router's are (Linux's ipfrag_high_thresh, 4 MiB, 30 s).
   mutable protocols::ipv4_reassembly fragments_{{4096, 4 * 1024 * 1024, std::chrono::seconds(30)}};

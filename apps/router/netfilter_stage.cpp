@@ -15,35 +15,6 @@ using actors::verdict;
 using namespace protocols;
 namespace fw = firewall;
 
-void trace_buffer::arm(trace_request r, std::size_t packets) {
-  std::lock_guard guard(lock_);
-  request_ = r;
-  lines_.clear();
-  remaining_.store(packets);
-}
-
-bool trace_buffer::wanted(const fw::packet_facts& f) const {
-  if (remaining_.load(std::memory_order_relaxed) == 0) return false;
-  std::lock_guard guard(lock_);
-  const auto& r = request_;
-  if (r.protocol && f.flow.protocol != r.protocol) return false;
-  if (!r.host.is_unspecified() && f.flow.source != r.host && f.flow.destination != r.host) return false;
-  if (r.port && f.flow.source_port != r.port && f.flow.destination_port != r.port) return false;
-  return true;
-}
-
-void trace_buffer::add(std::string text) {
-  std::lock_guard guard(lock_);
-  if (remaining_.load() == 0) return;
-  lines_.push_back(std::move(text));
-  remaining_.fetch_sub(1);
-}
-
-std::vector<std::string> trace_buffer::take() {
-  std::lock_guard guard(lock_);
-  return std::exchange(lines_, {});
-}
-
 netfilter_stage::netfilter_stage(actors::counter_registry& c, judge_fn judge, hand_off_fn hand_off,
                                  std::shared_ptr<const route_table> routes,
                                  std::shared_ptr<const actors::link_directory> links,
@@ -159,27 +130,13 @@ verdict netfilter_stage::act(const inbound_frame& in, const ipv4_packet& packet,
 
   std::vector<std::string> met;
   bool tracing = traces_->wanted(*facts);
-  fw::filter_trace trace{[&](const fw::chain& c, const fw::rule& r, bool hit) {
-    met.push_back("  " + c.name + " line " + std::to_string(r.line) + ": " + r.text + (hit ? "  <- match" : ""));
-  }};
+  auto trace = fw::collecting_into(met);
   std::function<fw::packet_path(ipv4_address)> route = [&](ipv4_address a) { return path_to(a, in); };
   auto d = judge({*facts, in.link, packet.total_len(), route, fw::clock::now(), tracing ? &trace : nullptr});
   using kind = fw::filter_decision::kind;
-  if (tracing) {
-    std::string line = links_->at(in.link).name + " " + facts->flow.to_string() + " ct state " +
-                       fw::name_of(d.state) + (d.path.to_us ? " input" : " forward");
-    if (d.path.out_link) line += " oif " + links_->at(*d.path.out_link).name;
-    for (auto& m : met) line += "\n" + m;
-    const char* what = d.what == kind::accept ? "accept" : d.what == kind::drop ? "drop" : d.what == kind::reject ? "reject"
-                       : d.what == kind::invalid ? "drop (invalid)" : "drop (flow table full)";
-    line += std::string("\n  verdict ") + what +
-            (d.skipped_rules ? " (established flow: rules skipped)" : d.by ? " by line " + std::to_string(d.by->line)
-                                                                           : d.what == kind::accept || d.what == kind::drop ? " (policy)" : "");
-    if (d.new_source) line += "\n  snat to " + d.new_source->address.to_string() + ":" + std::to_string(d.new_source->port);
-    if (d.new_destination)
-      line += "\n  dnat to " + d.new_destination->address.to_string() + ":" + std::to_string(d.new_destination->port);
-    traces_->add(std::move(line));
-  }
+  if (tracing)
+    traces_->add(fw::describe_trace(links_->at(in.link).name, *facts, d,
+                                    d.path.out_link ? links_->at(*d.path.out_link).name : std::string(), met));
   switch (d.what) {
     case kind::drop: return verdict::ignore(dropped_);
     case kind::invalid: return verdict::ignore(invalid_);

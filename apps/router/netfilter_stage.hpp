@@ -18,20 +18,14 @@
 #include "actors/registration.hpp"
 #include "actors/reinjection.hpp"
 #include "apps/firewall/flow_judge.hpp"
+#include "apps/firewall/packet_trace.hpp"
 #include "apps/router/route_table.hpp"
 #include "protocols/ipv4_reassembly.hpp"
 
 namespace etherbeam::apps::router {
 
-// What `etherbeam trace` asked to see: packets of this protocol (0: any) to
-// or from this address (unspecified: any) and port (0: any), `remaining` of them.
-struct trace_request {
-  std::uint8_t protocol = 0;
-  protocols::ipv4_address host;
-  std::uint16_t port = 0;
-};
-
-class trace_buffer;
+using firewall::trace_buffer;
+using firewall::trace_request;
 class forwarding_decider;
 
 class netfilter_stage final : public actors::frame_decider {
@@ -93,24 +87,6 @@ private:
   actors::named_counter &fragments_held_, &fragments_dropped_, &reassembled_, &reassembled_passed_;
   actors::named_counter &dropped_, &rejected_, &invalid_, &table_full_, &truncated_, &translated_, &skipped_rules_,
     &rewrite_routed_, &handed_to_flow_owner_, &flow_owner_absent_;
-};
-
-// Traces waiting for `etherbeam trace` to collect them: bounded (a trace
-// nobody reads costs nothing but the lines it keeps).
-class trace_buffer {
-public:
-  void arm(trace_request r, std::size_t packets); // and forgets what an earlier trace left
-  void disarm() { remaining_.store(0); }
-  bool wanted(const firewall::packet_facts& f) const;
-  void add(std::string text);
-  std::vector<std::string> take();
-  bool done() const { return remaining_.load() == 0; }
-
-private:
-  mutable std::mutex lock_;
-  trace_request request_;
-  std::atomic<std::size_t> remaining_{0};
-  std::vector<std::string> lines_;
 };
 
 } // namespace etherbeam::apps::router

@@ -165,7 +165,7 @@ server::command_line_part command_line(CLI::App& app) {
     std::string flow_model;
   };
   auto o = std::make_shared<options>();
-  o->trace = app.add_subcommand("trace", "Print, for the next packets the running router's firewall judges, each "
+  o->trace = app.add_subcommand("trace", "Print, for the next packets the running firewall (the router's or the bridge's) judges, each "
                                          "rule they meet and the verdict (as nft monitor trace)");
   o->trace->fallthrough();
   o->trace->add_option("-c,--count", o->count, "Stop after this many packets")->capture_default_str();

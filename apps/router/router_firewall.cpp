@@ -1,6 +1,5 @@
 #include "apps/router/router_firewall.hpp"
 
-#include <sstream>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -34,43 +33,6 @@ std::shared_ptr<const firewall::rule_set> read_rules(const std::string& path, co
   } catch (const firewall::rules_file_error& e) {
     throw server::config_error(std::string("[apps.router] firewall: ") + e.what());
   }
-}
-
-// `etherbeam trace`'s request: "COUNT SECONDS [tcp|udp|icmp] [host ADDRESS] [port PORT]".
-std::string run_trace(trace_buffer& traces, std::string_view arguments) {
-  std::istringstream words{std::string(arguments)};
-  std::size_t count = 0;
-  int seconds = 0;
-  words >> count >> seconds;
-  if (!words || count == 0 || seconds <= 0) return "error: trace COUNT SECONDS [tcp|udp|icmp] [host ADDRESS] [port PORT]";
-  trace_request r;
-  for (std::string w; words >> w;) {
-    if (w == "tcp") r.protocol = protocols::ip_protocol::tcp;
-    else if (w == "udp") r.protocol = protocols::ip_protocol::udp;
-    else if (w == "icmp") r.protocol = protocols::ip_protocol::icmp;
-    else if (w == "host" && words >> w) {
-      auto a = protocols::ipv4_address::from_string(w);
-      if (!a) return "error: trace: \"" + w + "\" is not an IPv4 address";
-      r.host = *a;
-    } else if (w == "port" && words >> w) {
-      try {
-        r.port = static_cast<std::uint16_t>(std::stoul(w));
-      } catch (const std::exception&) {
-        return "error: trace: \"" + w + "\" is not a port";
-      }
-    } else {
-      return "error: trace: unknown filter word \"" + w + "\" (tcp, udp, icmp, host ADDRESS, port PORT)";
-    }
-  }
-  traces.arm(r, count);
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  std::string out;
-  while (!traces.done() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20)); // the control actor's own thread: it may wait
-  traces.disarm();
-  for (auto& line : traces.take()) out += line + "\n";
-  if (out.empty()) out = "no packet matched within " + std::to_string(seconds) + " s\n";
-  return out;
 }
 
 // How the router asks the firewall, whichever model owns the flows.
@@ -111,7 +73,7 @@ void add_firewall(server::running_application& app, const server::application_st
   firewall::flow_table::settings table;
   table.max_flows = settings.max_flows;
   auto in_force = std::make_shared<firewall::rules_in_force>(rules);
-  auto traces = std::make_shared<trace_buffer>();
+  auto traces = std::make_shared<firewall::trace_buffer>();
   std::size_t shards = settings.shards ? settings.shards
                                        : (start.config.scheduler_threads ? start.config.scheduler_threads
                                                                          : std::max(1u, std::thread::hardware_concurrency()));
@@ -159,7 +121,7 @@ void add_firewall(server::running_application& app, const server::application_st
                           }});
   app.commands.push_back({"trace", "each rule the next packets meet, and the verdict (trace COUNT SECONDS [FILTER])",
                           [traces](caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) {
-                            return run_trace(*traces, arguments);
+                            return firewall::run_trace(*traces, arguments);
                           }});
   app.reload = [view, in_force, names = link_names(links)](const server::server_config& next, caf::actor_system&) {
     auto table = next.app_settings.find("router");

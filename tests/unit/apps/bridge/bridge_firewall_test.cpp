@@ -34,7 +34,8 @@ stack_identity guarded_identity(link_index l) {
 struct guarded_bridge {
   explicit guarded_bridge(const char* rules)
       : in_force(std::make_shared<fw::rules_in_force>(fw::parse_rules(rules, {"a", "b", "c"}))),
-        guard(std::make_shared<bridge_firewall>(counters, in_force, fw::flow_table::settings{})) {}
+        guard(std::make_shared<bridge_firewall>(counters, in_force, fw::flow_table::settings{},
+                                                std::vector<std::string>{"a", "b", "c"})) {}
 
   counter_registry counters;
   std::shared_ptr<fw::rules_in_force> in_force;
@@ -178,4 +179,17 @@ TEST(bridge_firewall, fragments_are_put_together_and_judged_as_their_datagram) {
   EXPECT_EQ(b.crossing(frames[5], 2), std::vector<link_index>{0});
   EXPECT_EQ(b.counters.value("firewall.fragments_reassembled"), 2u);
   EXPECT_EQ(b.counters.value("firewall.invalid"), 0u);
+}
+
+TEST(bridge_firewall, a_trace_names_the_member_links_and_the_rules_met) {
+  guarded_bridge b(a_to_c_only);
+  b.guard->traces().arm({}, 1);
+  auto packets = lab_packets("lab_tcp_super_frames.pcap");
+  b.crossing(framed(packets[1], host_c, host_a), 2); // no flow: invalid; flooded, to link a first
+  auto lines = b.guard->traces().take();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("c tcp 10.77.0.3:5001 > 10.77.0.1:36826 ct state invalid forward oif a"), std::string::npos)
+    << lines[0];
+  EXPECT_NE(lines[0].find("line 3: iif a oif c accept\n"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("verdict drop (policy)"), std::string::npos) << lines[0];
 }

@@ -1,0 +1,98 @@
+#include "apps/firewall/packet_trace.hpp"
+
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+namespace etherbeam::apps::firewall {
+
+void trace_buffer::arm(trace_request r, std::size_t packets) {
+  std::lock_guard guard(lock_);
+  request_ = r;
+  lines_.clear();
+  remaining_.store(packets);
+}
+
+bool trace_buffer::wanted(const packet_facts& f) const {
+  if (remaining_.load(std::memory_order_relaxed) == 0) return false;
+  std::lock_guard guard(lock_);
+  const auto& r = request_;
+  if (r.protocol && f.flow.protocol != r.protocol) return false;
+  if (!r.host.is_unspecified() && f.flow.source != r.host && f.flow.destination != r.host) return false;
+  if (r.port && f.flow.source_port != r.port && f.flow.destination_port != r.port) return false;
+  return true;
+}
+
+void trace_buffer::add(std::string text) {
+  std::lock_guard guard(lock_);
+  if (remaining_.load() == 0) return;
+  lines_.push_back(std::move(text));
+  remaining_.fetch_sub(1);
+}
+
+std::vector<std::string> trace_buffer::take() {
+  std::lock_guard guard(lock_);
+  return std::exchange(lines_, {});
+}
+
+filter_trace collecting_into(std::vector<std::string>& met) {
+  return {[&met](const chain& c, const rule& r, bool hit) {
+    met.push_back("  " + c.name + " line " + std::to_string(r.line) + ": " + r.text + (hit ? "  <- match" : ""));
+  }};
+}
+
+std::string describe_trace(const std::string& in_link, const packet_facts& facts, const filter_decision& d,
+                           const std::string& out_link, const std::vector<std::string>& met) {
+  using kind = filter_decision::kind;
+  std::string line = in_link + " " + facts.flow.to_string() + " ct state " + name_of(d.state) +
+                     (d.path.to_us ? " input" : " forward");
+  if (!out_link.empty()) line += " oif " + out_link;
+  for (auto& m : met) line += "\n" + m;
+  const char* what = d.what == kind::accept ? "accept" : d.what == kind::drop ? "drop" : d.what == kind::reject ? "reject"
+                     : d.what == kind::invalid ? "drop (invalid)" : "drop (flow table full)";
+  line += std::string("\n  verdict ") + what +
+          (d.skipped_rules ? " (established flow: rules skipped)" : d.by ? " by line " + std::to_string(d.by->line)
+                                                                         : d.what == kind::accept || d.what == kind::drop ? " (policy)" : "");
+  if (d.new_source) line += "\n  snat to " + d.new_source->address.to_string() + ":" + std::to_string(d.new_source->port);
+  if (d.new_destination)
+    line += "\n  dnat to " + d.new_destination->address.to_string() + ":" + std::to_string(d.new_destination->port);
+  return line;
+}
+
+std::string run_trace(trace_buffer& traces, std::string_view arguments) {
+  std::istringstream words{std::string(arguments)};
+  std::size_t count = 0;
+  int seconds = 0;
+  words >> count >> seconds;
+  if (!words || count == 0 || seconds <= 0) return "error: trace COUNT SECONDS [tcp|udp|icmp] [host ADDRESS] [port PORT]";
+  trace_request r;
+  for (std::string w; words >> w;) {
+    if (w == "tcp") r.protocol = protocols::ip_protocol::tcp;
+    else if (w == "udp") r.protocol = protocols::ip_protocol::udp;
+    else if (w == "icmp") r.protocol = protocols::ip_protocol::icmp;
+    else if (w == "host" && words >> w) {
+      auto a = protocols::ipv4_address::from_string(w);
+      if (!a) return "error: trace: \"" + w + "\" is not an IPv4 address";
+      r.host = *a;
+    } else if (w == "port" && words >> w) {
+      try {
+        r.port = static_cast<std::uint16_t>(std::stoul(w));
+      } catch (const std::exception&) {
+        return "error: trace: \"" + w + "\" is not a port";
+      }
+    } else {
+      return "error: trace: unknown filter word \"" + w + "\" (tcp, udp, icmp, host ADDRESS, port PORT)";
+    }
+  }
+  traces.arm(r, count);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  std::string out;
+  while (!traces.done() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20)); // the control actor's own thread: it may wait
+  traces.disarm();
+  for (auto& line : traces.take()) out += line + "\n";
+  if (out.empty()) out = "no packet matched within " + std::to_string(seconds) + " s\n";
+  return out;
+}
+
+} // namespace etherbeam::apps::firewall

@@ -1,0 +1,54 @@
+#pragma once
+// `etherbeam trace`, as nft monitor trace: for the next packets a filter
+// judges that match a request, each rule they met and the verdict. Shared
+// by the applications that run a firewall (the router, the bridge).
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "apps/firewall/flow_judge.hpp"
+
+namespace etherbeam::apps::firewall {
+
+// What `etherbeam trace` asked to see: packets of this protocol (0: any) to
+// or from this address (unspecified: any) and port (0: any).
+struct trace_request {
+  std::uint8_t protocol = 0;
+  protocols::ipv4_address host;
+  std::uint16_t port = 0;
+};
+
+// Traces waiting for `etherbeam trace` to collect them: bounded (a trace
+// nobody reads costs nothing but the lines it keeps).
+class trace_buffer {
+public:
+  void arm(trace_request r, std::size_t packets); // and forgets what an earlier trace left
+  void disarm() { remaining_.store(0); }
+  bool wanted(const packet_facts& f) const;
+  void add(std::string text);
+  std::vector<std::string> take();
+  bool done() const { return remaining_.load() == 0; }
+
+private:
+  mutable std::mutex lock_;
+  trace_request request_;
+  std::atomic<std::size_t> remaining_{0};
+  std::vector<std::string> lines_;
+};
+
+// Collects, into `met`, one line per rule a packet meets.
+filter_trace collecting_into(std::vector<std::string>& met);
+
+// One packet's trace: where it came in and went ("" for no out link), the
+// rules it met, the verdict and any NAT.
+std::string describe_trace(const std::string& in_link, const packet_facts& facts, const filter_decision& d,
+                           const std::string& out_link, const std::vector<std::string>& met);
+
+// Runs `etherbeam trace`'s request, "COUNT SECONDS [tcp|udp|icmp] [host
+// ADDRESS] [port PORT]": arms `traces`, waits (on the caller's thread) for
+// COUNT packets or SECONDS, and returns their lines, or an error line.
+std::string run_trace(trace_buffer& traces, std::string_view arguments);
+
+} // namespace etherbeam::apps::firewall
