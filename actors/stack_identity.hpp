@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "actors/link_index.hpp"
 #include "protocols/addresses.hpp"
 
 namespace etherbeam::actors {
@@ -30,6 +31,10 @@ struct stack_identity {
   // bridge's members): answered here as this link's own, ARP included, from
   // this link's MAC, as Linux's br0 answers on every port.
   std::vector<protocols::ipv4_interface> joined;
+  // Those links themselves: a host on this link's subnet may be behind any
+  // of them, so a router asks for it (ARP) on all and sends by the one it
+  // answered on.
+  std::vector<link_index> bridged;
 
   // This link's address, or a joined link's.
   bool owns(protocols::ipv4_address a) const;

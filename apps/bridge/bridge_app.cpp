@@ -153,7 +153,8 @@ void add_firewall(server::running_application& app, actors::counter_registry& co
   };
 }
 
-// Joins each member link to the others' addresses (stack_identity::joined).
+// Joins each member link to the others' addresses and to the links
+// themselves (stack_identity::joined and ::bridged).
 // A configuration error is left for start() to report.
 void share_addresses(server::server_config& config) {
   auto apps = server::applications();
@@ -166,12 +167,15 @@ void share_addresses(server::server_config& config) {
     return;
   }
   for (auto m : members) {
-    auto& joined = config.links[m].identity.joined;
-    joined.clear();
-    for (auto other : members)
-      if (other != m)
-        joined.insert(joined.end(), config.links[other].identity.addresses.begin(),
-                      config.links[other].identity.addresses.end());
+    auto& me = config.links[m].identity;
+    me.joined.clear();
+    me.bridged.clear();
+    for (auto other : members) {
+      if (other == m) continue;
+      me.joined.insert(me.joined.end(), config.links[other].identity.addresses.begin(),
+                       config.links[other].identity.addresses.end());
+      me.bridged.push_back(other);
+    }
   }
 }
 

@@ -49,9 +49,9 @@ struct neighbour_state {
 
 using self_pointer = neighbour_actor::stateful_pointer<neighbour_state>;
 
-void to_sender(self_pointer self, actors::frame f) {
-  auto sender = caf::actor_cast<actors::sender_actor>(
-    self->system().registry().get(actors::sender_name(self->state.link)));
+// To the sender of `link`: the actor's own, or one bridged with it.
+void to_sender(self_pointer self, actors::link_index link, actors::frame f) {
+  auto sender = caf::actor_cast<actors::sender_actor>(self->system().registry().get(actors::sender_name(link)));
   if (sender) self->send(sender, actors::send_frame_atom::value, std::move(f));
 }
 
@@ -90,37 +90,49 @@ void report_host_unreachable(self_pointer self, const neighbour_table::packet& p
 
 neighbour_table::output output_for(self_pointer self) {
   neighbour_table::output out;
-  out.send = [self](const protocols::mac_address& to, neighbour_table::packet&& p) {
+  out.send = [self](const neighbour_table::location& to, neighbour_table::packet&& p) {
     auto& st = self->state;
-    auto me = st.links->identity(st.link);
-    if (!me->mac) return void(++st.counters->no_mac_yet);
+    auto port = st.links->identity(to.port); // the link it answered on, with its MAC and MTU
+    if (!port->mac) return void(++st.counters->no_mac_yet);
     constexpr auto link_header = protocols::ethernet_frame::base_header_len;
     // The frame is built where it will be sent from: one copy of the packet.
     actors::frame whole{link_header + p.size()};
-    protocols::ethernet_repr{to, *me->mac, {}, 0, protocols::ethertype::ipv4}.emit(whole.bytes());
+    protocols::ethernet_repr{to.mac, *port->mac, {}, 0, protocols::ethertype::ipv4}.emit(whole.bytes());
     std::copy(p.begin(), p.end(), whole.bytes().begin() + link_header);
-    if (p.size() > me->link_mtu()) {
-      auto outcome = protocols::fragment_frame(whole.bytes(), link_header, me->link_mtu(), [&](protocols::byte_view piece) {
-        to_sender(self, actors::frame{piece});
+    if (p.size() > port->link_mtu()) {
+      auto outcome = protocols::fragment_frame(whole.bytes(), link_header, port->link_mtu(), [&](protocols::byte_view piece) {
+        to_sender(self, to.port, actors::frame{piece});
       });
       // DF was checked before routing, against this MTU: nothing else refuses a checked packet.
       if (outcome != protocols::fragmentation::fragmented) return;
       ++st.counters->fragmented;
     } else {
-      to_sender(self, std::move(whole));
+      to_sender(self, to.port, std::move(whole));
     }
     ++st.counters->sent;
   };
-  out.ask = [self](protocols::ipv4_address target, std::optional<protocols::mac_address> unicast) {
+  out.ask = [self](protocols::ipv4_address target, std::optional<neighbour_table::location> unicast) {
     auto& st = self->state;
     auto me = st.links->identity(st.link);
     auto from = me->address_facing(target);
     if (!me->mac || !from) return void(++st.counters->no_mac_yet);
-    protocols::frame_repr request{{unicast.value_or(protocols::mac_address::broadcast()), *me->mac, {}, 0, 0},
-                                  protocols::arp_repr{protocols::arp_operation::request, *me->mac, *from, {}, target}};
-    actors::frame f{request.buffer_len()};
-    f.shrink_to(request.emit(f.bytes()));
-    to_sender(self, std::move(f));
+    // A probe goes where the neighbour answered; a broadcast, to every link bridged with this one too.
+    std::vector<actors::link_index> asked_on;
+    if (unicast) asked_on.push_back(unicast->port);
+    else {
+      asked_on.push_back(st.link);
+      asked_on.insert(asked_on.end(), me->bridged.begin(), me->bridged.end());
+    }
+    for (auto l : asked_on) {
+      auto port = l == st.link ? me : st.links->identity(l);
+      if (!port->mac) continue;
+      auto to = unicast ? unicast->mac : protocols::mac_address::broadcast();
+      protocols::frame_repr request{{to, *port->mac, {}, 0, 0},
+                                    protocols::arp_repr{protocols::arp_operation::request, *port->mac, *from, {}, target}};
+      actors::frame f{request.buffer_len()};
+      f.shrink_to(request.emit(f.bytes()));
+      to_sender(self, l, std::move(f));
+    }
     ++st.counters->asked;
   };
   out.undeliverable = [self](neighbour_table::packet&& p) {
@@ -134,8 +146,8 @@ neighbour_table::output output_for(self_pointer self) {
 void publish_reachable(self_pointer self) {
   auto& st = self->state;
   auto now = std::make_shared<neighbour_cache::snapshot>();
-  st.table->for_each_reachable([&](protocols::ipv4_address ip, const protocols::mac_address& mac) {
-    now->emplace(ip.value, mac);
+  st.table->for_each_reachable([&](protocols::ipv4_address ip, const neighbour_table::location& at) {
+    now->emplace(ip.value, at);
   });
   if (st.published && *st.published == *now) return;
   st.published = now;
@@ -172,7 +184,7 @@ neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index 
     },
     [self](arp_heard_atom, const arp_heard& a) {
       auto& st = self->state;
-      st.table->heard(a.ip, a.mac, a.is_reply, neighbour_table::clock::now(), st.out);
+      st.table->heard(a.ip, {a.mac, a.port}, a.is_reply, neighbour_table::clock::now(), st.out);
       publish_reachable(self);
     },
     [self](neighbour_tick_atom) {
@@ -182,7 +194,7 @@ neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index 
     },
     [self](list_neighbours_atom) {
       auto& st = self->state;
-      return st.table->list(st.links->at(st.link).name);
+      return st.table->list([&](actors::link_index l) { return st.links->at(l).name; }, st.link);
     },
     [self](actors::inject_fault_atom) {
       spdlog::warn("neighbour actor: fault injected, failing on purpose");

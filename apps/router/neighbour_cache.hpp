@@ -13,18 +13,20 @@
 #include <unordered_map>
 
 #include "actors/link_index.hpp"
+#include "apps/router/neighbour_table.hpp"
 #include "protocols/addresses.hpp"
 
 namespace etherbeam::apps::router {
 
 class neighbour_cache {
 public:
-  using snapshot = std::unordered_map<std::uint32_t, protocols::mac_address>; // IPv4 address -> MAC
+  using location = neighbour_table::location;
+  using snapshot = std::unordered_map<std::uint32_t, location>; // IPv4 address -> MAC and port
 
   explicit neighbour_cache(std::size_t links)
       : links_(std::make_unique<std::atomic<std::shared_ptr<const snapshot>>[]>(links)), count_(links) {}
 
-  std::optional<protocols::mac_address> reachable(actors::link_index link, protocols::ipv4_address ip) const {
+  std::optional<location> reachable(actors::link_index link, protocols::ipv4_address ip) const {
     if (link >= count_) return std::nullopt;
     auto s = links_[link].load(std::memory_order_acquire);
     if (!s) return std::nullopt;

@@ -15,15 +15,17 @@ std::string_view neighbour_table::to_string(state s) {
   return "?";
 }
 
-std::string neighbour_table::list(std::string_view link_name) const {
+std::string neighbour_table::list(const std::function<std::string(actors::link_index)>& name_of,
+                                  actors::link_index link) const {
   std::vector<std::pair<protocols::ipv4_address, const entry*>> sorted;
   for (const auto& [ip, e] : entries_) sorted.emplace_back(ip, &e);
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first.value < b.first.value; });
   std::string out;
   for (const auto& [ip, e] : sorted) {
-    out += ip.to_string() + " dev " + std::string(link_name);
     // INCOMPLETE and FAILED have no MAC yet (ip neigh prints none either).
-    if (e->now != state::incomplete && e->now != state::failed) out += " lladdr " + e->mac.to_string();
+    bool located = e->now != state::incomplete && e->now != state::failed;
+    out += ip.to_string() + " dev " + name_of(located ? e->at.port : link);
+    if (located) out += " lladdr " + e->at.mac.to_string();
     out += " " + std::string(to_string(e->now));
     if (!e->waiting.empty()) out += " (" + std::to_string(e->waiting.size()) + " packets waiting)";
     out += "\n";
@@ -58,31 +60,31 @@ neighbour_table::outcome neighbour_table::route(protocols::ipv4_address next_hop
       e.now = state::probe;
       e.since = now;
       e.probes_sent = 1;
-      out.ask(next_hop, e.mac);
+      out.ask(next_hop, e.at);
       [[fallthrough]];
     case state::reachable:
     case state::probe:
-      out.send(e.mac, std::move(p));
+      out.send(e.at, std::move(p));
       return outcome::sent;
   }
   return outcome::sent;
 }
 
-void neighbour_table::heard(protocols::ipv4_address ip, const protocols::mac_address& mac, bool is_reply,
+void neighbour_table::heard(protocols::ipv4_address ip, const location& where, bool is_reply,
                             clock::time_point now, const output& out) {
   auto it = entries_.find(ip);
   if (it == entries_.end()) {
     if (is_reply || entries_.size() >= settings_.max_entries) return; // an answer to no question of ours
     entry e;
     e.now = state::stale;
-    e.mac = mac;
+    e.at = where;
     e.last_used = now;
     entries_.emplace(ip, std::move(e));
     return;
   }
   auto& e = it->second;
-  bool moved = e.mac != mac;
-  e.mac = mac;
+  bool moved = e.at != where;
+  e.at = where;
   if (is_reply || e.now == state::incomplete) {
     e.now = state::reachable;
     e.since = now;
@@ -94,7 +96,7 @@ void neighbour_table::heard(protocols::ipv4_address ip, const protocols::mac_add
 }
 
 void neighbour_table::deliver(entry& e, const output& out) {
-  for (auto& p : e.waiting) out.send(e.mac, std::move(p));
+  for (auto& p : e.waiting) out.send(e.at, std::move(p));
   e.waiting.clear();
 }
 
@@ -114,7 +116,7 @@ void neighbour_table::tick(clock::time_point now, const output& out) {
         }
         ++e.probes_sent;
         e.since = now;
-        out.ask(ip, e.now == state::probe ? std::optional{e.mac} : std::nullopt);
+        out.ask(ip, e.now == state::probe ? std::optional{e.at} : std::nullopt);
         break;
       case state::reachable:
         if (now - e.since >= settings_.reachable) e.now = state::stale;
@@ -134,11 +136,11 @@ std::optional<neighbour_table::state> neighbour_table::state_of(protocols::ipv4_
   return it->second.now;
 }
 
-std::optional<protocols::mac_address> neighbour_table::mac_of(protocols::ipv4_address ip) const {
+std::optional<neighbour_table::location> neighbour_table::location_of(protocols::ipv4_address ip) const {
   auto it = entries_.find(ip);
   if (it == entries_.end() || it->second.now == state::incomplete || it->second.now == state::failed)
     return std::nullopt;
-  return it->second.mac;
+  return it->second.at;
 }
 
 } // namespace etherbeam::apps::router

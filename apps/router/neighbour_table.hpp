@@ -6,7 +6,10 @@
 // 30 s; after that it is STALE, still used, and the next packet sent to it
 // asks again by unicast (PROBE), three times before it is FAILED. Entries
 // unused for 60 s go; the table is bounded, so a scan of a /8 cannot grow it
-// without end. Pure: time is passed in, actions come out through `output`.
+// without end. On a bridged link (stack_identity::bridged) a neighbour may
+// answer by any member link: each entry keeps the link it answered on, its
+// port, and packets for it leave by that one. Pure: time is passed in,
+// actions come out through `output`.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -16,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actors/link_index.hpp"
 #include "protocols/addresses.hpp"
 
 namespace etherbeam::apps::router {
@@ -28,6 +32,13 @@ public:
   enum class state : std::uint8_t { incomplete, reachable, stale, probe, failed };
   static std::string_view to_string(state s);
 
+  // Where a neighbour is: its MAC, and the link it answered on.
+  struct location {
+    protocols::mac_address mac{};
+    actors::link_index port = 0;
+    friend bool operator==(const location&, const location&) = default;
+  };
+
   struct settings {
     std::size_t max_entries = 1024;      // Linux's gc_thresh3
     std::size_t queue_per_neighbour = 16; // packets waiting for an answer
@@ -39,9 +50,9 @@ public:
 
   // What the table asks its owner to do.
   struct output {
-    std::function<void(const protocols::mac_address& to, packet&&)> send;
-    // An ARP request for `target`: broadcast, or unicast to `to` (a probe).
-    std::function<void(protocols::ipv4_address target, std::optional<protocols::mac_address> to)> ask;
+    std::function<void(const location& to, packet&&)> send;
+    // An ARP request for `target`: broadcast (on every bridged link), or unicast to `to` (a probe).
+    std::function<void(protocols::ipv4_address target, std::optional<location> to)> ask;
     // Packets given up on: the neighbour never answered (ICMP host unreachable).
     std::function<void(packet&&)> undeliverable;
   };
@@ -51,30 +62,31 @@ public:
   explicit neighbour_table(settings s) : settings_(s) {}
 
   outcome route(protocols::ipv4_address next_hop, packet p, clock::time_point now, const output& out);
-  // ARP from `ip` with `mac`: a reply to our request confirms it (REACHABLE);
+  // ARP from `ip`, at `where`: a reply to our request confirms it (REACHABLE);
   // a request updates a known entry and creates a STALE one, as Linux does
   // for requests to its own addresses. Waiting packets leave.
-  void heard(protocols::ipv4_address ip, const protocols::mac_address& mac, bool is_reply, clock::time_point now,
+  void heard(protocols::ipv4_address ip, const location& where, bool is_reply, clock::time_point now,
              const output& out);
   // Retries, expiry, failures: call about every retransmit interval.
   void tick(clock::time_point now, const output& out);
 
   std::optional<state> state_of(protocols::ipv4_address ip) const;
-  std::optional<protocols::mac_address> mac_of(protocols::ipv4_address ip) const;
+  std::optional<location> location_of(protocols::ipv4_address ip) const;
   std::size_t size() const { return entries_.size(); }
   // One line per neighbour, as `ip neigh` prints them ("10.88.0.1 dev b lladdr
-  // MAC REACHABLE"), sorted by address.
-  std::string list(std::string_view link_name) const;
-  // Every REACHABLE neighbour and its MAC (for neighbour_cache).
+  // MAC REACHABLE"; dev: the link it answered on, or `link` before it has),
+  // sorted by address.
+  std::string list(const std::function<std::string(actors::link_index)>& name_of, actors::link_index link) const;
+  // Every REACHABLE neighbour and where it is (for neighbour_cache).
   template <class F> void for_each_reachable(F f) const {
     for (const auto& [ip, e] : entries_)
-      if (e.now == state::reachable) f(ip, e.mac);
+      if (e.now == state::reachable) f(ip, e.at);
   }
 
 private:
   struct entry {
     state now = state::incomplete;
-    protocols::mac_address mac{};
+    location at{};
     clock::time_point since{};     // of the last confirmation (reachable), or the last probe sent
     clock::time_point last_used{};
     unsigned probes_sent = 0;

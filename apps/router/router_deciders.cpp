@@ -76,18 +76,18 @@ verdict forwarding_decider::decide_translated(const inbound_frame& in, const inb
   // sender can reach directly.
   bool redirect = decision.hop.link == in.link && redirect_due(in, decision.hop.address);
   if (cache_ && !redirect) { // the fast path: the next hop's MAC is known
-    auto out_link = links_->identity(decision.hop.link);
-    auto mac = cache_->reachable(decision.hop.link, decision.hop.address);
+    // By the link it answered on: the route's own, or one bridged with it.
+    auto at = cache_->reachable(decision.hop.link, decision.hop.address);
+    auto port = at ? links_->identity(at->port) : nullptr;
     constexpr auto link_header = ethernet_frame::base_header_len;
-    if (mac && out_link->mac && datagram.size() <= out_link->link_mtu() &&
-        link_header + datagram.size() <= reply.size()) {
+    if (port && port->mac && datagram.size() <= port->link_mtu() && link_header + datagram.size() <= reply.size()) {
       // memmove: a caller may decide a frame in the reply's own buffer.
       std::memmove(reply.data() + link_header, datagram.data(), datagram.size());
-      ethernet_repr{*mac, *out_link->mac, {}, 0, ethertype::ipv4}.emit(reply);
+      ethernet_repr{at->mac, *port->mac, {}, 0, ethertype::ipv4}.emit(reply);
       if (leaving(reply.subspan(link_header, header_len)) == options_outcome::source_routed)
         return verdict::ignore(source_routed_);
       ++forwarded_;
-      return verdict::replied_on(decision.hop.link, handed_over_, link_header + datagram.size());
+      return verdict::replied_on(at->port, handed_over_, link_header + datagram.size());
     }
   }
   routed_packet out{actors::frame{datagram}, decision.hop.address};
@@ -129,7 +129,11 @@ verdict arp_listener::decide(const inbound_frame& in, byte_buffer) const {
   if (!arp || arp->sender_protocol.is_unspecified() || arp->sender_hardware.is_group()) return verdict::pass();
   bool reply_to_us = arp->operation == arp_operation::reply && arp->target_hardware == *in.me->mac;
   bool asks_us = arp->operation == arp_operation::request && in.me->owns(arp->target_protocol);
-  if (reply_to_us || asks_us) to_neighbours_(in.link, {arp->sender_protocol, arp->sender_hardware, reply_to_us}, in.here);
+  if (!reply_to_us && !asks_us) return verdict::pass();
+  // A bridged link's neighbours may answer on any member: every member's actor hears it.
+  arp_heard heard{arp->sender_protocol, arp->sender_hardware, in.link, reply_to_us};
+  to_neighbours_(in.link, heard, in.here);
+  for (auto l : in.me->bridged) to_neighbours_(l, heard, in.here);
   return verdict::pass();
 }
 

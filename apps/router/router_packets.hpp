@@ -2,6 +2,7 @@
 // What the router's deciders hand its neighbour actors (plain data: the
 // deciders stay free of CAF; router_messages.hpp makes these messages).
 #include "actors/frame.hpp"
+#include "actors/link_index.hpp"
 #include "protocols/addresses.hpp"
 
 namespace etherbeam::apps::router {
@@ -13,10 +14,12 @@ struct routed_packet {
   protocols::ipv4_address next_hop;
 };
 
-// ARP from a neighbour on the link: who has which MAC.
+// ARP from a neighbour: who has which MAC, heard on which link (the
+// neighbour actor's own, or one bridged with it).
 struct arp_heard {
   protocols::ipv4_address ip;
   protocols::mac_address mac;
+  actors::link_index port = 0;
   bool is_reply = false;
 };
 

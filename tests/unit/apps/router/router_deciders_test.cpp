@@ -33,9 +33,23 @@ stack_identity link_b() {
   return me;
 }
 
+// Link b bridged with a third link, c, which holds no address of its own (apps/bridge).
+std::vector<link_directory::link> bridged_links() {
+  auto b = link_b();
+  b.bridged = {2};
+  stack_identity c;
+  c.mac = mac_address::from_string("02:00:00:00:0c:02");
+  c.joined = link_b().addresses;
+  c.bridged = {1};
+  return {{"a", "/nonexistent/a", link_a()}, {"b", "/nonexistent/b", b}, {"c", "/nonexistent/c", c}};
+}
+
 struct router_under_test {
   router_under_test() = default;
   explicit router_under_test(std::vector<static_route> routes) : statics(std::move(routes)) {}
+  struct with_bridged_c {};
+  explicit router_under_test(with_bridged_c)
+      : cache(std::make_shared<neighbour_cache>(3)), links(std::make_shared<const link_directory>(bridged_links())) {}
   std::vector<static_route> statics;
   counter_registry counters;
   std::vector<std::pair<link_index, routed_packet>> handed;
@@ -61,9 +75,9 @@ struct router_under_test {
                           cache)}},
                       counters};
 
-  std::pair<verdict, frame> decide(const frame& f) {
+  std::pair<verdict, frame> decide(const frame& f, link_index link = 0) {
     frame out(std::max(f.size(), min_reply_room));
-    auto v = dispatch.decide(f, link_a(), out);
+    auto v = dispatch.decide(f, *links->identity(link), out, nullptr, link);
     out.resize(v.reply_len);
     return {v, out};
   }
@@ -105,7 +119,7 @@ TEST(RouterDeciders, FramesAPacketForAReachableNextHopItself) {
   router_under_test r;
   auto neighbour = *mac_address::from_string("02:00:00:00:0b:01");
   r.cache->publish(1, std::make_shared<neighbour_cache::snapshot>(
-                        neighbour_cache::snapshot{{ip("10.88.0.1").value, neighbour}}));
+                        neighbour_cache::snapshot{{ip("10.88.0.1").value, {neighbour, 1}}}));
   auto request = echo_to_b();
   auto [v, f] = r.decide(request);
   ASSERT_EQ(v.outcome, verdict::kind::reply);
@@ -124,6 +138,32 @@ TEST(RouterDeciders, FramesAPacketForAReachableNextHopItself) {
   auto [later, none] = r.decide(echo_to_b());
   EXPECT_EQ(later.outcome, verdict::kind::handed_off);
   EXPECT_EQ(r.handed.size(), 1u);
+}
+
+// A next hop on link b's subnet that answered ARP on link c, bridged with b:
+// framed for link c, from c's MAC, and written to c.
+TEST(RouterDeciders, SendsByTheBridgedLinkTheNextHopAnsweredOn) {
+  router_under_test r{router_under_test::with_bridged_c{}};
+  auto neighbour = *mac_address::from_string("02:00:00:00:0c:01");
+  r.cache->publish(1, std::make_shared<neighbour_cache::snapshot>(
+                        neighbour_cache::snapshot{{ip("10.88.0.1").value, {neighbour, 2}}}));
+  auto [v, f] = r.decide(echo_to_b());
+  ASSERT_EQ(v.outcome, verdict::kind::reply);
+  EXPECT_EQ(v.out_link, std::optional<link_index>{2});
+  EXPECT_EQ(mac_address::read(f, 0), neighbour);
+  EXPECT_EQ(mac_address::read(f, 6), *mac_address::from_string("02:00:00:00:0c:02"));
+}
+
+// An ARP answer heard on link c is told to c's neighbour actor and to b's, bridged with it.
+TEST(RouterDeciders, ArpHeardOnABridgedLinkIsToldToEveryMembersNeighbours) {
+  router_under_test r{router_under_test::with_bridged_c{}};
+  auto request = copy_of(arp_request); // the lab's, for 10.77.0.2: re-aimed at b's address, joined on c
+  ip("10.88.0.2").write(request, 14 + 24);
+  r.decide(request, 2);
+  ASSERT_EQ(r.heard.size(), 2u);
+  EXPECT_EQ(r.heard[0].first, 2u);
+  EXPECT_EQ(r.heard[1].first, 1u);
+  EXPECT_EQ(r.heard[1].second.port, 2u) << "heard on c";
 }
 
 TEST(RouterDeciders, AnswersAnExpiringTtlWithTimeExceeded) {
@@ -166,6 +206,7 @@ TEST(RouterDeciders, ListensToArpAndPassesItOn) {
   EXPECT_EQ(r.heard[0].first, 0u);
   EXPECT_EQ(r.heard[0].second.ip, ip("10.77.0.1"));
   EXPECT_FALSE(r.heard[0].second.is_reply);
+  EXPECT_EQ(r.heard[0].second.port, 0u) << "heard on link a";
 }
 
 namespace {

@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""The bridge and the router together, as a home router: two LAN ports bridged
+into one subnet, routed (with a firewall and masquerade) to a WAN link.
+
+    host A 10.77.0.1 ⇄ link a ─┐ bridge, 10.77.0.2/24 (held by link a)
+    host B 10.77.0.3 ⇄ link b ─┘        │ router, masquerade
+    server W 10.88.0.1 ⇄ link w ───── 10.88.0.2/24
+
+Both LAN hosts use 10.77.0.2 as their gateway. B sits behind link b, which holds
+no address: the router asks for it by ARP on every bridged link and sends by the
+one it answered on, from that link's MAC. curl, python's http.server, ping,
+traceroute.
+"""
+import hashlib
+import os
+import re
+import subprocess
+
+from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats
+
+B_HOST, W_HOST, W_STACK = "10.77.0.3", "10.88.0.1", "10.88.0.2"
+
+CONFIG = """socket_dir = "{a}"
+
+[apps]
+enable = ["bridge", "router"]
+
+[[link]]
+name = "a"
+socket_dir = "{a}"
+addresses = ["{stack}/24"]
+
+[[link]]
+name = "b"
+socket_dir = "{b}"
+addresses = []
+
+[[link]]
+name = "w"
+socket_dir = "{w}"
+addresses = ["{w_stack}/24"]
+
+[apps.bridge]
+links = ["a", "b"]
+
+[apps.router]
+firewall = "{rules}"
+"""
+
+RULES = """
+chain forward policy drop {
+  ct state established,related accept
+  ct state invalid drop
+  oif w counter lan_out accept
+}
+nat {
+  oif w masquerade
+}
+"""
+
+
+class HomeRouter(LabTest):
+    def setUp(self):
+        super().setUp()
+        self.b = self.lab.add_link(B_HOST)
+        self.w = self.lab.add_link(W_HOST)
+        rules = os.path.join(self.lab.workdir, "home.rules")
+        with open(rules, "w") as f:
+            f.write(RULES)
+        config = os.path.join(self.lab.workdir, "home.toml")
+        with open(config, "w") as f:
+            f.write(CONFIG.format(a=self.lab.socket_dir, b=self.b.socket_dir, w=self.w.socket_dir, stack=STACK_IP,
+                                  w_stack=W_STACK, rules=rules))
+        self.lab.client(["ip", "route", "add", "default", "via", STACK_IP])
+        self.b.client(["ip", "route", "add", "default", "via", STACK_IP])
+        self.lab.start_binder("--promisc")
+        self.b.start_binder("--promisc")
+        self.w.start_binder()
+        self.etherbeam = self.lab.start_etherbeam_with("--config", config)
+
+    def test_a_host_behind_the_bridged_link_reaches_the_wan_masqueraded(self):
+        data = os.urandom(2_000_000)
+        w_log = self.serve(self.w, W_HOST, 8080, "w", data)
+        for client in (self.b.client, self.lab.client):
+            r, digest = self.curl(client, f"http://{W_HOST}:8080/big")
+            self.assertEqual((r.returncode, r.stdout), (0, "200"), r.stderr + str(self.etherbeam.counters()))
+            self.assertEqual(digest, hashlib.sha256(data).hexdigest())
+        self.assertIn(f"{W_STACK} - -", w_log())
+        self.assertNotIn(B_HOST, w_log())
+        out = self.b.client(["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", W_HOST], check=False).stdout
+        self.assertEqual(ping_stats(out), (3, 3), out)
+        # The router found B behind link b, and says so as ip neigh would.
+        neighbours = self.cli("neighbours").stdout
+        self.assertRegex(neighbours, rf"(?m)^{re.escape(B_HOST)} dev b lladdr \S+ (REACHABLE|STALE)", neighbours)
+        # B's traceroute sees the router as its first hop, from the gateway address.
+        r = self.b.client(["traceroute", "-n", "-q", "1", "-w", "2", "-m", "3", W_HOST], check=False, timeout=30)
+        hops = [line.split()[1] for line in r.stdout.splitlines()[1:]]
+        self.assertEqual(hops[:2], [STACK_IP, W_HOST], r.stdout + r.stderr)
+        c = self.etherbeam.counters()
+        self.assertGreater(c.get("firewall.rule.lan_out.packets", 0), 0, c)
+
+    def test_the_lan_hosts_reach_each_other_and_the_router(self):
+        for client, address in ((self.lab.client, B_HOST), (self.b.client, CLIENT_IP), (self.b.client, STACK_IP)):
+            out = client(["ping", "-n", "-c", "3", "-i", "0.1", "-W", "2", address], check=False).stdout
+            self.assertEqual(ping_stats(out), (3, 3), f"{address}: {out}")
+        # Nothing new comes in from the WAN (the forward policy).
+        self.w.client(["ip", "route", "add", "10.77.0.0/24", "via", W_STACK])
+        out = self.w.client(["ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", B_HOST], check=False).stdout
+        self.assertEqual(ping_stats(out), (2, 0), out)
+
+    def cli(self, *args):
+        return subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), *args, "--socket-dir",
+                               self.lab.socket_dir], capture_output=True, text=True, timeout=30)
+
+
+if __name__ == "__main__":
+    main()
