@@ -184,7 +184,7 @@ neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index 
     },
     [self](arp_heard_atom, const arp_heard& a) {
       auto& st = self->state;
-      st.table->heard(a.ip, {a.mac, a.port}, a.is_reply, neighbour_table::clock::now(), st.out);
+      st.table->heard(a.ip, {a.mac, a.port}, a.is_reply, neighbour_table::clock::now(), st.out, a.update_only);
       publish_reachable(self);
     },
     [self](neighbour_tick_atom) {

@@ -71,10 +71,10 @@ neighbour_table::outcome neighbour_table::route(protocols::ipv4_address next_hop
 }
 
 void neighbour_table::heard(protocols::ipv4_address ip, const location& where, bool is_reply,
-                            clock::time_point now, const output& out) {
+                            clock::time_point now, const output& out, bool update_only) {
   auto it = entries_.find(ip);
   if (it == entries_.end()) {
-    if (is_reply || entries_.size() >= settings_.max_entries) return; // an answer to no question of ours
+    if (is_reply || update_only || entries_.size() >= settings_.max_entries) return; // no question of ours
     entry e;
     e.now = state::stale;
     e.at = where;

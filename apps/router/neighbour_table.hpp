@@ -64,9 +64,10 @@ public:
   outcome route(protocols::ipv4_address next_hop, packet p, clock::time_point now, const output& out);
   // ARP from `ip`, at `where`: a reply to our request confirms it (REACHABLE);
   // a request updates a known entry and creates a STALE one, as Linux does
-  // for requests to its own addresses. Waiting packets leave.
+  // for requests to its own addresses; other ARP (`update_only`) updates a
+  // known entry only. Waiting packets leave.
   void heard(protocols::ipv4_address ip, const location& where, bool is_reply, clock::time_point now,
-             const output& out);
+             const output& out, bool update_only = false);
   // Retries, expiry, failures: call about every retransmit interval.
   void tick(clock::time_point now, const output& out);
 

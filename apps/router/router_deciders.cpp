@@ -129,9 +129,12 @@ verdict arp_listener::decide(const inbound_frame& in, byte_buffer) const {
   if (!arp || arp->sender_protocol.is_unspecified() || arp->sender_hardware.is_group()) return verdict::pass();
   bool reply_to_us = arp->operation == arp_operation::reply && arp->target_hardware == *in.me->mac;
   bool asks_us = arp->operation == arp_operation::request && in.me->owns(arp->target_protocol);
-  if (!reply_to_us && !asks_us) return verdict::pass();
+  // Any other ARP from a host on the link's subnets updates what is known of it, as
+  // Linux's arp_process does (a host that moved announces itself so).
+  bool update_only = !reply_to_us && !asks_us;
+  if (update_only && !in.me->address_facing(arp->sender_protocol)) return verdict::pass();
   // A bridged link's neighbours may answer on any member: every member's actor hears it.
-  arp_heard heard{arp->sender_protocol, arp->sender_hardware, in.link, reply_to_us};
+  arp_heard heard{arp->sender_protocol, arp->sender_hardware, in.link, reply_to_us, update_only};
   to_neighbours_(in.link, heard, in.here);
   for (auto l : in.me->bridged) to_neighbours_(l, heard, in.here);
   return verdict::pass();

@@ -21,6 +21,9 @@ struct arp_heard {
   protocols::mac_address mac;
   actors::link_index port = 0;
   bool is_reply = false;
+  // Neither an answer to us nor a question to us (a gratuitous ARP, a
+  // question to another host): it only updates a neighbour already known.
+  bool update_only = false;
 };
 
 } // namespace etherbeam::apps::router

@@ -108,6 +108,27 @@ class HomeRouter(LabTest):
         out = self.w.client(["ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", B_HOST], check=False).stdout
         self.assertEqual(ping_stats(out), (2, 0), out)
 
+    def test_a_lan_host_that_moves_to_the_other_port_is_followed_once_it_announces_itself(self):
+        out = self.b.client(["ping", "-n", "-c", "2", "-i", "0.2", "-W", "2", W_HOST], check=False).stdout
+        self.assertEqual(ping_stats(out), (2, 2), out)
+        b_mac = self.b.client(["cat", f"/sys/class/net/{self.b.client_if}/address"]).stdout.strip()
+        # B unplugs from port b and plugs into port a, keeping its MAC and address: a second
+        # interface in A's namespace (a macvlan on A's veth) takes both over, with B's own routes.
+        self.b.client(["ip", "link", "set", "dev", self.b.client_if, "down"])
+        a = self.lab.client
+        a(["ip", "link", "add", "moved", "link", self.lab.client_if, "address", b_mac, "type", "macvlan", "mode",
+           "bridge"])
+        a(["ip", "addr", "add", f"{B_HOST}/32", "dev", "moved"])
+        a(["ip", "link", "set", "dev", "moved", "up"])
+        a(["ip", "rule", "add", "from", B_HOST, "table", "100"])
+        a(["ip", "route", "add", "default", "via", STACK_IP, "dev", "moved", "onlink", "table", "100"])
+        # It announces itself, as a host does when its link comes up; the router, which knew
+        # it behind port b, now sends to it by port a.
+        a(["arping", "-U", "-c", "1", "-I", "moved", B_HOST], check=False)
+        out = a(["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "-I", B_HOST, W_HOST], check=False).stdout
+        self.assertEqual(ping_stats(out), (3, 3), f"{out}\n{self.cli('neighbours').stdout}")
+        self.assertRegex(self.cli("neighbours").stdout, rf"(?m)^{re.escape(B_HOST)} dev a ")
+
     def cli(self, *args):
         return subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), *args, "--socket-dir",
                                self.lab.socket_dir], capture_output=True, text=True, timeout=30)

@@ -151,3 +151,16 @@ TEST(NeighbourTable, SendsByTheBridgedLinkANeighbourAnsweredOn) {
   table.route(ip("10.88.0.1"), packet(3), t0 + 40ms, r.out());
   EXPECT_EQ(r.ports.back(), 2);
 }
+
+TEST(NeighbourTable, OtherArpUpdatesAKnownNeighbourAndCreatesNone) {
+  neighbour_table table({});
+  recorder r;
+  auto t0 = neighbour_table::clock::now();
+  table.heard(ip("10.88.0.5"), {neighbour_mac, 1}, false, t0, r.out(), true); // a gratuitous ARP
+  EXPECT_FALSE(table.state_of(ip("10.88.0.5")));
+  table.route(ip("10.88.0.1"), packet(1), t0, r.out());
+  table.heard(ip("10.88.0.1"), {neighbour_mac, 1}, true, t0, r.out());
+  table.heard(ip("10.88.0.1"), {neighbour_mac, 2}, false, t0 + 10ms, r.out(), true); // it moved, and says so
+  EXPECT_EQ(table.location_of(ip("10.88.0.1")), (neighbour_table::location{neighbour_mac, 2}));
+  EXPECT_EQ(table.state_of(ip("10.88.0.1")), state::stale);
+}
