@@ -46,7 +46,8 @@ run_etherbeam *args: build_etherbeam
     {{build_dir}}/bin/etherbeam --socket-dir {{socket_dir}} {{ if args == "" { "--config /etc/etherbeam/etherbeam.toml" } else { args } }}
 
 # The lab demo: arping and ping from one namespace, answered by etherbeam in another;
-# `just demo router`: curl, ping and traceroute through etherbeam between two links
+# `just demo router`: curl, ping and traceroute through etherbeam between two links;
+# `just demo home`: a home router (bridged LAN ports, DHCP, firewall and NAT to a WAN)
 demo *args: build_raw_binder build_etherbeam
     {{python}} scripts/demo.py --build {{build_dir}} {{args}}
 

@@ -10,11 +10,12 @@ try clients of your own in the client namespace.
 
 `demo.py router` runs the router lab instead (scripts/demo_router.py): curl,
 ping and traceroute from one namespace to another through etherbeam.
+`demo.py home` runs the home-router lab (scripts/demo_home.py): two LAN ports
+bridged, DHCP on the LAN, routed with a firewall and NAT to a WAN link.
 """
 import argparse
 import os
 import signal
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -37,9 +38,10 @@ def main():
     parser.add_argument("--record", metavar="FILE",
                         help="host scenario: record every frame etherbeam takes in and sends out as pcapng "
                              "(read it with `etherbeam decode -r FILE -V` or Wireshark)")
-    parser.add_argument("scenario", nargs="?", choices=["host", "router"], default="host",
+    parser.add_argument("scenario", nargs="?", choices=["host", "router", "home"], default="host",
                         help="host (default): arping, ping and DHCP against etherbeam; router: curl, ping and "
-                             "traceroute through etherbeam between two links")
+                             "traceroute through etherbeam between two links; home: a home router (bridged LAN "
+                             "ports, DHCP, firewall and NAT to a WAN link)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("demo: run as root: the lab creates network namespaces")
@@ -50,6 +52,9 @@ def main():
     if args.scenario == "router":
         import demo_router
         return demo_router.run(args.build, args.stay)
+    if args.scenario == "home":
+        import demo_home
+        return demo_home.run(args.build, args.stay)
 
     with netns_lab.Lab(args.build) as lab:
         print(f"lab: client namespace {lab.client_ns} ({lab.client_if}, {netns_lab.CLIENT_IP}/24)"

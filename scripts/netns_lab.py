@@ -343,6 +343,69 @@ def write_router_config(lab, b, b_address, a_address=STACK_IP, prefix=PREFIX):
     return path
 
 
+HOME_ROUTER_CONFIG = """socket_dir = "{a_dir}"
+
+[apps]
+enable = ["bridge", "router"]
+
+[[link]]
+name = "a"
+socket_dir = "{a_dir}"
+addresses = ["{a_address}/{prefix}"]
+
+[[link]]
+name = "b"
+socket_dir = "{b_dir}"
+addresses = []
+
+[[link]]
+name = "w"
+socket_dir = "{w_dir}"
+addresses = ["{w_address}/{prefix}"]
+
+[apps.bridge]
+links = ["a", "b"]
+
+[apps.router]
+firewall = "{rules}"
+
+[dhcp]
+state_dir = "{state}"
+
+[[dhcp.subnet]]
+subnet = "{lan}"
+pools = ["{pool}"]
+routers = ["{a_address}"]
+"""
+
+HOME_ROUTER_RULES = """# forward: the LAN may open anything towards the WAN; nothing new comes in.
+chain forward policy drop {
+  ct state established,related accept
+  ct state invalid drop
+  oif w counter lan_out accept
+}
+nat {
+  oif w masquerade
+}
+"""
+
+
+def write_home_router_config(lab, b, w, w_address, pool="10.77.0.100-10.77.0.109"):
+    """etherbeam's config for a home router: the lab's link (a, which holds the LAN's
+    gateway address) and extra link `b` bridged into one LAN, routed with a firewall
+    and masquerade to extra link `w` (the WAN), and DHCP on the LAN; returns its path."""
+    rules = os.path.join(lab.workdir, "home.rules")
+    with open(rules, "w") as f:
+        f.write(HOME_ROUTER_RULES)
+    path = os.path.join(lab.workdir, "home.toml")
+    with open(path, "w") as f:
+        f.write(HOME_ROUTER_CONFIG.format(a_dir=lab.socket_dir, b_dir=b.socket_dir, w_dir=w.socket_dir,
+                                          a_address=STACK_IP, w_address=w_address, prefix=PREFIX, rules=rules,
+                                          state=os.path.join(lab.workdir, "home-state"),
+                                          lan=f"{STACK_IP.rsplit('.', 1)[0]}.0/{PREFIX}", pool=pool))
+    return path
+
+
 def run(cmd, check=True, timeout=120, **kw):
     kw.setdefault("capture_output", True)
     kw.setdefault("text", True)

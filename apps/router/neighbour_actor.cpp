@@ -1,5 +1,7 @@
 #include "apps/router/neighbour_actor.hpp"
 
+#include <algorithm>
+
 #include <caf/actor_cast.hpp>
 #include <caf/actor_registry.hpp>
 #include <caf/actor_system.hpp>
@@ -184,6 +186,12 @@ neighbour_actor::behavior_type neighbours(self_pointer self, actors::link_index 
     },
     [self](arp_heard_atom, const arp_heard& a) {
       auto& st = self->state;
+      // On a bridge, each member's actor hears every member's ARP: the neighbour is kept
+      // by the member holding an address on its subnet, the one the routes use, once.
+      auto me = st.links->identity(st.link);
+      if (!me->bridged.empty() &&
+          std::none_of(me->addresses.begin(), me->addresses.end(), [&](const auto& i) { return i.on_subnet(a.ip); }))
+        return;
       st.table->heard(a.ip, {a.mac, a.port}, a.is_reply, neighbour_table::clock::now(), st.out, a.update_only);
       publish_reachable(self);
     },

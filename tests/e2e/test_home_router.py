@@ -6,7 +6,8 @@ into one subnet, routed (with a firewall and masquerade) to a WAN link.
     host B 10.77.0.3 ⇄ link b ─┘        │ router, masquerade
     server W 10.88.0.1 ⇄ link w ───── 10.88.0.2/24
 
-Both LAN hosts use 10.77.0.2 as their gateway. B sits behind link b, which holds
+Both LAN hosts use 10.77.0.2 as their gateway (scripts/netns_lab.py's
+write_home_router_config, which `just demo home` runs too). B sits behind link b, which holds
 no address: the router asks for it by ARP on every bridged link and sends by the
 one it answered on, from that link's MAC. curl, python's http.server, ping,
 traceroute.
@@ -17,60 +18,16 @@ import re
 import subprocess
 
 from e2e_base import CLIENT_IP, STACK_IP, LabTest, main, ping_stats
+import netns_lab  # noqa: E402  (e2e_base put scripts/ on the path)
 
 B_HOST, W_HOST, W_STACK = "10.77.0.3", "10.88.0.1", "10.88.0.2"
-
-CONFIG = """socket_dir = "{a}"
-
-[apps]
-enable = ["bridge", "router"]
-
-[[link]]
-name = "a"
-socket_dir = "{a}"
-addresses = ["{stack}/24"]
-
-[[link]]
-name = "b"
-socket_dir = "{b}"
-addresses = []
-
-[[link]]
-name = "w"
-socket_dir = "{w}"
-addresses = ["{w_stack}/24"]
-
-[apps.bridge]
-links = ["a", "b"]
-
-[apps.router]
-firewall = "{rules}"
-"""
-
-RULES = """
-chain forward policy drop {
-  ct state established,related accept
-  ct state invalid drop
-  oif w counter lan_out accept
-}
-nat {
-  oif w masquerade
-}
-"""
-
 
 class HomeRouter(LabTest):
     def setUp(self):
         super().setUp()
         self.b = self.lab.add_link(B_HOST)
         self.w = self.lab.add_link(W_HOST)
-        rules = os.path.join(self.lab.workdir, "home.rules")
-        with open(rules, "w") as f:
-            f.write(RULES)
-        config = os.path.join(self.lab.workdir, "home.toml")
-        with open(config, "w") as f:
-            f.write(CONFIG.format(a=self.lab.socket_dir, b=self.b.socket_dir, w=self.w.socket_dir, stack=STACK_IP,
-                                  w_stack=W_STACK, rules=rules))
+        config = netns_lab.write_home_router_config(self.lab, self.b, self.w, W_STACK)
         self.lab.client(["ip", "route", "add", "default", "via", STACK_IP])
         self.b.client(["ip", "route", "add", "default", "via", STACK_IP])
         self.lab.start_binder("--promisc")
