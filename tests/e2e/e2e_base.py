@@ -94,6 +94,22 @@ class LabTest(unittest.TestCase):
             os.remove(out)
         return r, digest
 
+    def trace_one(self, filter_words, provoke, attempts=40):
+        """`etherbeam trace` of the next packet matching `filter_words`, calling `provoke`
+        (which sends one) until it is caught: the trace is armed only once the control
+        socket takes it. Returns what it printed."""
+        tracer = subprocess.Popen([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "trace", "-c", "1",
+                                   "--seconds", "20", *filter_words, "--socket-dir", self.lab.socket_dir],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: tracer.poll() is None and tracer.kill())
+        for _ in range(attempts):
+            provoke()
+            if tracer.poll() is not None:
+                break
+        stdout, stderr = tracer.communicate(timeout=30)
+        self.assertEqual(tracer.returncode, 0, stderr)
+        return stdout
+
     def assert_all_alive(self):
         for d in self.lab.daemons[-2:]:
             self.assertTrue(d.alive(), f"{d.name} died; its log:\n{d.log()}")

@@ -107,17 +107,8 @@ class BridgeFirewall(LabTest):
         self.assertEqual(self.etherbeam.counters().get("reply.firewall_reject", 0), 2)
 
     def test_trace_shows_the_rules_a_bridged_packet_meets(self):
-        tracer = subprocess.Popen([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "trace", "-c", "1",
-                                   "--seconds", "20", "icmp", "host", B_HOST, "--socket-dir", self.lab.socket_dir],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.addCleanup(lambda: tracer.poll() is None and tracer.kill())
-        # Pings until the trace has caught one (it is armed when the control socket takes it).
-        for _ in range(40):
-            self.b.client(["ping", "-n", "-c", "1", "-W", "1", C_HOST], check=False)
-            if tracer.poll() is not None:
-                break
-        stdout, stderr = tracer.communicate(timeout=30)
-        self.assertEqual(tracer.returncode, 0, stderr)
+        stdout = self.trace_one(["icmp", "host", B_HOST],
+                                lambda: self.b.client(["ping", "-n", "-c", "1", "-W", "1", C_HOST], check=False))
         self.assertIn(f"b icmp {B_HOST}", stdout)
         self.assertIn("ct state new forward oif c", stdout)
         self.assertRegex(stdout, r"line \d+: iif b oif c tcp dport 9000 reject\n")
