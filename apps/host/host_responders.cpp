@@ -138,8 +138,10 @@ public:
 private:
   // RFC 1122 §3.2.2.6: Record Route and Timestamp in a request are updated
   // with this host and returned in the reply, so that what is recorded is
-  // the whole round trip (ping -R). The request is turned around in place.
-  // 0: a source route, which is not echoed (the reply goes without options).
+  // the whole round trip (ping -R). As Linux does, this host is recorded
+  // twice: as the request's receiver and as the reply's sender. The request
+  // is turned around in place. 0: a source route, which is not echoed (the
+  // reply goes without options).
   static std::size_t reply_with_options(const inbound_frame& in, byte_buffer out) {
     auto link = answering(*in.ethernet, *in.me->mac);
     auto total = link.header_len() + in.ip_packet->total_len();
@@ -152,8 +154,9 @@ private:
     in.ip->source.write(header, ipv4_field::destination);
     header[ipv4_field::ttl] = 64;
     write_be16(header, ipv4_field::flags_fragment, 0);
-    if (record_route_and_time(header, in.local_address, ms_since_midnight_ut()) == options_outcome::source_routed)
-      return 0;
+    auto now = ms_since_midnight_ut();
+    for (int as = 0; as < 2; ++as) // received, then sent
+      if (record_route_and_time(header, in.local_address, now) == options_outcome::source_routed) return 0;
     write_be16(header, ipv4_field::checksum, 0);
     write_be16(header, ipv4_field::checksum, checksum_of(header));
     auto icmp = ip.subspan(header.size());

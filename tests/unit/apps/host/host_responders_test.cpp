@@ -301,7 +301,7 @@ const std::uint8_t record_route_echo_request[] = {
   0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d,
   0x2e, 0x2f, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37};
 
-TEST(host_responders, returns_a_record_route_option_with_its_own_address_added) {
+TEST(host_responders, returns_a_record_route_option_with_its_own_address_added_twice_as_linux_does) {
   auto me = lab_identity();
   me.mac = mac_address::from_string("42:05:6f:3f:0c:c2");
   auto a = respond_to(record_route_echo_request, me);
@@ -312,9 +312,10 @@ TEST(host_responders, returns_a_record_route_option_with_its_own_address_added) 
   EXPECT_EQ(r[ip_at] & 0x0f, 15) << "the options kept";
   EXPECT_EQ(ipv4_address::read(r, ip_at + 12).to_string(), "10.77.0.2");
   EXPECT_EQ(ipv4_address::read(r, ip_at + 16).to_string(), "10.77.0.1");
-  EXPECT_EQ(r[ip_at + 23], 12) << "the pointer past our slot";
+  EXPECT_EQ(r[ip_at + 23], 16) << "the pointer past our two slots";
   EXPECT_EQ(ipv4_address::read(r, ip_at + 24).to_string(), "10.77.0.1");
-  EXPECT_EQ(ipv4_address::read(r, ip_at + 28).to_string(), "10.77.0.2");
+  EXPECT_EQ(ipv4_address::read(r, ip_at + 28).to_string(), "10.77.0.2") << "as the request's receiver";
+  EXPECT_EQ(ipv4_address::read(r, ip_at + 32).to_string(), "10.77.0.2") << "as the reply's sender";
   EXPECT_TRUE(internet_checksum{}.add(std::span<const std::uint8_t>(r).subspan(ip_at, 60)).verifies());
   auto icmp = std::span<const std::uint8_t>(r).subspan(ip_at + 60);
   EXPECT_EQ(icmp[0], icmpv4_type::echo_reply);
