@@ -172,15 +172,16 @@ def rx_packets(b):
     return int(b.client(["cat", f"/sys/class/net/{b.client_if}/statistics/rx_packets"]).stdout)
 
 
-def blast(build, lab, b, rates, seconds, generators=1):
-    """The small-packet forwarding rate: per offered rate (0: unlimited), (offered/s, arrived at B/s)."""
+def blast(build, lab, b, rates, seconds, generators=1, target_mac=None):
+    """The small-packet forwarding rate: per offered rate (0: unlimited), (offered/s, arrived at B/s).
+    `target_mac`: the frames' destination (default: the router's MAC on A's link)."""
     b.client(["nft", f"add table netdev sink; add chain netdev sink in {{ type filter hook ingress device "
                      f"{b.client_if} priority 0; }}; add rule netdev sink in udp dport 9 counter drop"])
     sweep = []
     for rate in rates:
         before = rx_packets(b)
         senders = [lab.client_popen([os.path.join(build, "bin", "ebgen"), "-i", lab.client_if, "-s", A_IP,
-                                     "-t", B_IP, "--target-mac", lab.server_mac(), "--mode", "blast",
+                                     "-t", B_IP, "--target-mac", target_mac or lab.server_mac(), "--mode", "blast",
                                      "--proto", "udp", "-r", str(rate // generators), "-d", str(seconds),
                                      "--json"], stdout=subprocess.PIPE, text=True) for _ in range(generators)]
         reports = [json.loads(s.communicate(timeout=seconds + 60)[0]) for s in senders]
