@@ -365,7 +365,7 @@ addresses = ["{w_address}/{prefix}"]
 
 [apps.bridge]
 links = ["a", "b"]
-
+{bridge_firewall}
 [apps.router]
 firewall = "{rules}"
 
@@ -390,17 +390,26 @@ nat {
 """
 
 
-def write_home_router_config(lab, b, w, w_address, pool="10.77.0.100-10.77.0.109"):
+def write_home_router_config(lab, b, w, w_address, pool="10.77.0.100-10.77.0.109", bridge_rules=None):
     """etherbeam's config for a home router: the lab's link (a, which holds the LAN's
     gateway address) and extra link `b` bridged into one LAN, routed with a firewall
-    and masquerade to extra link `w` (the WAN), and DHCP on the LAN; returns its path."""
+    and masquerade to extra link `w` (the WAN), and DHCP on the LAN; with `bridge_rules`,
+    the bridge filters what crosses between the LAN ports too. Returns its path."""
     rules = os.path.join(lab.workdir, "home.rules")
     with open(rules, "w") as f:
         f.write(HOME_ROUTER_RULES)
+    bridge_firewall = ""
+    if bridge_rules:
+        path = os.path.join(lab.workdir, "lan.rules")
+        with open(path, "w") as f:
+            f.write(bridge_rules)
+        bridge_firewall = f'firewall = "{path}"\n'
+
     path = os.path.join(lab.workdir, "home.toml")
     with open(path, "w") as f:
         f.write(HOME_ROUTER_CONFIG.format(a_dir=lab.socket_dir, b_dir=b.socket_dir, w_dir=w.socket_dir,
                                           a_address=STACK_IP, w_address=w_address, prefix=PREFIX, rules=rules,
+                                          bridge_firewall=bridge_firewall,
                                           state=os.path.join(lab.workdir, "home-state"),
                                           lan=f"{STACK_IP.rsplit('.', 1)[0]}.0/{PREFIX}", pool=pool))
     return path

@@ -53,12 +53,18 @@ std::optional<verdict> bridge_firewall::stop(const inbound_frame& in, std::optio
   if (!facts) return verdict::ignore(truncated_);
 
   const auto* me = in.me;
+  auto for_us = [me](ipv4_address destination) {
+    return destination.is_limited_broadcast() || destination.is_multicast() || me->owns(destination) ||
+           me->broadcast_owner(destination).has_value();
+  };
+  // To etherbeam's MAC but not its address: the router's to route (and its firewall's to
+  // judge), as Linux's bridge passes such a frame up to IP, unbridged.
+  if (!out && !for_us(facts->flow.destination)) return std::nullopt;
   std::function<fw::packet_path(ipv4_address)> route = [&](ipv4_address destination) {
     fw::packet_path path;
     if (out) path.out_link = *out;
-    else path.to_us = destination.is_limited_broadcast() || destination.is_multicast() || me->owns(destination) ||
-                      me->broadcast_owner(destination);
-    return path; // to etherbeam's MAC but not its address: forward, with no link to leave by
+    else path.to_us = for_us(destination);
+    return path;
   };
   std::vector<std::string> met;
   bool tracing = traces_.wanted(*facts);

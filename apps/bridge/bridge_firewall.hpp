@@ -31,8 +31,9 @@ public:
                   firewall::flow_table::settings table, std::vector<std::string> link_names);
 
   // Whether the frame `in` may leave by member link `out` (nullopt: go on to
-  // etherbeam's own applications). nullopt: it may; else what became of it:
-  // dropped, or, for a unicast packet, a reject written into `reply`.
+  // etherbeam's own applications; a packet not for etherbeam's addresses is
+  // then not judged: it is the router's). nullopt: it may; else what became
+  // of it: dropped, or, for a unicast packet, a reject written into `reply`.
   std::optional<actors::verdict> stop(const actors::inbound_frame& in, std::optional<actors::link_index> out,
                                       protocols::byte_buffer reply) const;
 

@@ -23,11 +23,14 @@ import netns_lab  # noqa: E402  (e2e_base put scripts/ on the path)
 B_HOST, W_HOST, W_STACK = "10.77.0.3", "10.88.0.1", "10.88.0.2"
 
 class HomeRouter(LabTest):
+    BRIDGE_RULES = None
+
     def setUp(self):
         super().setUp()
         self.b = self.lab.add_link(B_HOST)
         self.w = self.lab.add_link(W_HOST)
-        config = netns_lab.write_home_router_config(self.lab, self.b, self.w, W_STACK)
+        config = netns_lab.write_home_router_config(self.lab, self.b, self.w, W_STACK,
+                                                    bridge_rules=self.BRIDGE_RULES)
         self.lab.client(["ip", "route", "add", "default", "via", STACK_IP])
         self.b.client(["ip", "route", "add", "default", "via", STACK_IP])
         self.lab.start_binder("--promisc")
@@ -89,6 +92,30 @@ class HomeRouter(LabTest):
     def cli(self, *args):
         return subprocess.run([os.path.join(self.lab.build_dir, "bin", "etherbeam"), *args, "--socket-dir",
                                self.lab.socket_dir], capture_output=True, text=True, timeout=30)
+
+
+class HomeRouterWithABridgeFirewall(HomeRouter):
+    """The same, the bridge filtering between the LAN ports too: what is routed is the
+    router's firewall's to judge, not the bridge's (as Linux's br0 passes it up to IP)."""
+    BRIDGE_RULES = """chain forward policy drop {
+  ct state established,related accept
+  ct state invalid drop
+  iif a accept
+  iif b oif a icmp type echo-request accept
+  iif b oif a tcp dport 22 reject
+}
+"""
+
+    def test_the_bridge_filters_between_the_lan_ports(self):
+        connect = ("import socket\ntry:\n"
+                   f"    socket.create_connection(('{CLIENT_IP}', 22), timeout=3)\n    print('connected')\n"
+                   "except ConnectionRefusedError:\n    print('refused')\n"
+                   "except socket.timeout:\n    print('timeout')\n")
+        self.assertEqual(self.b.client(["/usr/bin/python3", "-c", connect], check=False).stdout.strip(), "refused")
+        self.assertEqual(self.etherbeam.counters().get("reply.firewall_reject", 0), 1)
+        out = self.b.client(["ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", CLIENT_IP],
+                            check=False).stdout
+        self.assertEqual(ping_stats(out), (2, 2), out)
 
 
 if __name__ == "__main__":
