@@ -34,12 +34,9 @@ measures a router):
     /usr/bin/python3 bench/bridge_rate.py --build build --repeat 3 [--firewall]
 """
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
@@ -47,7 +44,7 @@ sys.path.insert(0, HERE)
 import netns_lab  # noqa: E402
 import router_rate  # noqa: E402
 
-A_IP, B_IP = netns_lab.CLIENT_IP, "10.77.0.3"
+A_IP, B_IP = router_rate.A_IP, "10.77.0.3"
 RULES = """chain forward policy drop {
   ct state established,related accept
   iif a oif b accept
@@ -122,28 +119,12 @@ def measure(build, peer, seconds, firewall, window, blast_rates):
         b_mac = router_rate.client_mac(b.client, b.client_if)
         r = {}
         if blast_rates:
-            sweep = router_rate.blast(build, lab, b, blast_rates, seconds, target_mac=b_mac)
+            sweep = router_rate.blast(build, lab, b, blast_rates, seconds, target_mac=b_mac, target=B_IP)
             r["udp64_sweep"] = sweep
             r["udp64_bridged_per_s"], r["udp64_offered_per_s"] = max((arrived, sent) for sent, arrived in sweep)
-        flood = json.loads(lab.client([os.path.join(build, "bin", "ebgen"), "-i", lab.client_if, "-s", A_IP,
-                                       "-t", B_IP, "--target-mac", b_mac, "--mode", "flood", "-w", str(window),
-                                       "-d", str(seconds), "--json"], timeout=seconds + 60).stdout)
-        r["echo_per_s"] = flood["replies_per_s"]
-        out = lab.client(["ping", "-n", "-q", "-c", "1000", "-i", "0.002", B_IP], check=False).stdout
-        r["ping_avg_ms"] = float(out.rsplit("=", 1)[1].split("/")[1])
-        server = b.client_popen(["iperf3", "-s", "-1", "-B", B_IP, "-J"], stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True)
-        for _ in range(100):  # iperf3 -s says nothing before its JSON: wait for its port
-            if "5201" in b.client(["ss", "-ltn"]).stdout:
-                break
-            time.sleep(0.05)
-        client = lab.client(["iperf3", "-c", B_IP, "-t", str(seconds), "-J"], check=False, timeout=seconds + 60)
-        try:
-            server.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.communicate()
-        r["tcp_mbit_s"] = json.loads(client.stdout).get("end", {}).get("sum_received", {}).get("bits_per_second", 0) / 1e6
+        r["echo_per_s"] = router_rate.echo_flood(build, lab, b_mac, window, seconds, target=B_IP)
+        r["ping_avg_ms"] = router_rate.ping_avg_ms(lab, B_IP)
+        r["tcp_mbit_s"] = router_rate.iperf3_tcp(lab, b, seconds, B_IP)
         return r
 
 

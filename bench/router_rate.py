@@ -172,7 +172,7 @@ def rx_packets(b):
     return int(b.client(["cat", f"/sys/class/net/{b.client_if}/statistics/rx_packets"]).stdout)
 
 
-def blast(build, lab, b, rates, seconds, generators=1, target_mac=None):
+def blast(build, lab, b, rates, seconds, generators=1, target_mac=None, target=B_IP):
     """The small-packet forwarding rate: per offered rate (0: unlimited), (offered/s, arrived at B/s).
     `target_mac`: the frames' destination (default: the router's MAC on A's link)."""
     b.client(["nft", f"add table netdev sink; add chain netdev sink in {{ type filter hook ingress device "
@@ -181,7 +181,7 @@ def blast(build, lab, b, rates, seconds, generators=1, target_mac=None):
     for rate in rates:
         before = rx_packets(b)
         senders = [lab.client_popen([os.path.join(build, "bin", "ebgen"), "-i", lab.client_if, "-s", A_IP,
-                                     "-t", B_IP, "--target-mac", target_mac or lab.server_mac(), "--mode", "blast",
+                                     "-t", target, "--target-mac", target_mac or lab.server_mac(), "--mode", "blast",
                                      "--proto", "udp", "-r", str(rate // generators), "-d", str(seconds),
                                      "--json"], stdout=subprocess.PIPE, text=True) for _ in range(generators)]
         reports = [json.loads(s.communicate(timeout=seconds + 60)[0]) for s in senders]
@@ -190,6 +190,51 @@ def blast(build, lab, b, rates, seconds, generators=1, target_mac=None):
         elapsed = max(r["seconds"] for r in reports)
         sweep.append((sum(r["sent"] for r in reports) / elapsed, arrived / elapsed))
     return sweep
+
+
+def echo_flood(build, lab, target_mac, window, seconds, flows=1, target=B_IP):
+    """ICMP echo A → `target`, `window` in flight, frames to `target_mac`: answered echoes/s."""
+    spread = ["--flows", str(flows)] if flows > 1 else []
+    return json.loads(lab.client([os.path.join(build, "bin", "ebgen"), "-i", lab.client_if, "-s", A_IP, "-t", target,
+                                  "--target-mac", target_mac, "--mode", "flood", "-w", str(window), *spread, "-d",
+                                  str(seconds), "--json"], timeout=seconds + 60).stdout)["replies_per_s"]
+
+
+def ping_avg_ms(lab, target=B_IP):
+    out = lab.client(["ping", "-n", "-q", "-c", "1000", "-i", "0.002", target], check=False).stdout
+    return float(out.rsplit("=", 1)[1].split("/")[1])
+
+
+def iperf3(lab, b, seconds, extra=(), server_ip=B_IP):
+    """One iperf3 test A → B: (the client's JSON, the server's, {} when it broke)."""
+    server = b.client_popen(["iperf3", "-s", "-1", "-B", server_ip, "-J"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    for _ in range(100):  # iperf3 -s says nothing before its JSON: wait for its port
+        if "5201" in b.client(["ss", "-ltn"]).stdout:
+            break
+        time.sleep(0.05)
+    client = lab.client(["iperf3", "-c", server_ip, "-t", str(seconds), "-J", *extra], check=False, timeout=seconds + 60)
+    try:
+        report = json.loads(server.communicate(timeout=15)[0])
+    except subprocess.TimeoutExpired:  # a test whose control connection broke leaves the server waiting
+        server.kill()
+        server.communicate()
+        report = {}
+    return json.loads(client.stdout), report
+
+
+def iperf3_udp64(lab, b, seconds):
+    """iperf3 UDP, 18-byte payloads (64-byte frames) at 400 Mbit/s: (datagrams/s B received, % lost)."""
+    client, server = iperf3(lab, b, seconds, ["-u", "-l", "18", "-b", "400M"])
+    s = server.get("end", {}).get("sum") or client["end"]["sum"]
+    return (s["packets"] - s["lost_packets"]) / s["seconds"], s["lost_percent"]
+
+
+def iperf3_tcp(lab, b, seconds, server_ip=B_IP):
+    """iperf3 TCP: Mbit/s, from the client's report (it holds the receiver's figure even when the
+    server's ends in an error)."""
+    client, _ = iperf3(lab, b, seconds, server_ip=server_ip)
+    return client.get("end", {}).get("sum_received", {}).get("bits_per_second", 0) / 1e6
 
 
 def measure(build, peer, seconds, firewall=False, flows=0, window=256, blast_rates=()):
@@ -209,40 +254,12 @@ def measure(build, peer, seconds, firewall=False, flows=0, window=256, blast_rat
             r["udp64_offered_per_s"] = offered
         if firewall and flows:  # first, while etherbeam's heap holds nothing freed by the floods to reuse
             r["bytes_per_flow"], r["flows_tracked"] = memory_per_flow(build, lab, b, peer, etherbeam, flows)
-        flood = json.loads(lab.client([os.path.join(build, "bin", "ebgen"), "-i", lab.client_if, "-s", A_IP,
-                                       "-t", B_IP, "--target-mac", lab.server_mac(), "--mode", "flood",
-                                       "-w", str(window), "-d", str(seconds), "--json"], timeout=seconds + 60).stdout)
-        r["echo_per_s"] = flood["replies_per_s"]
+        r["echo_per_s"] = echo_flood(build, lab, lab.server_mac(), window, seconds)
         if firewall:  # the same flood spread over 64 flows (echo identifiers): what a sharded table can spread
-            flood = json.loads(lab.client([os.path.join(build, "bin", "ebgen"), "-i", lab.client_if, "-s", A_IP,
-                                           "-t", B_IP, "--target-mac", lab.server_mac(), "--mode", "flood",
-                                           "-w", str(window), "--flows", "64", "-d", str(seconds), "--json"],
-                                          timeout=seconds + 60).stdout)
-            r["echo_64_flows_per_s"] = flood["replies_per_s"]
-        out = lab.client(["ping", "-n", "-q", "-c", "1000", "-i", "0.002", B_IP], check=False).stdout
-        r["ping_avg_ms"] = float(out.rsplit("=", 1)[1].split("/")[1])
-        for mode, extra in (("udp", ["-u", "-l", "18", "-b", "400M"]), ("tcp", [])):
-            server = b.client_popen(["iperf3", "-s", "-1", "-B", B_IP, "-J"], stdout=subprocess.PIPE,
-                                    stderr=subprocess.DEVNULL, text=True)
-            for _ in range(100):  # iperf3 -s says nothing before its JSON: wait for its port
-                if "5201" in b.client(["ss", "-ltn"]).stdout:
-                    break
-                time.sleep(0.05)
-            client = lab.client(["iperf3", "-c", B_IP, "-t", str(seconds), "-J", *extra], check=False,
-                                timeout=seconds + 60)
-            try:
-                report = json.loads(server.communicate(timeout=15)[0])
-            except subprocess.TimeoutExpired:  # a test whose control connection broke leaves the server waiting
-                server.kill()
-                server.communicate()
-                report = {}
-            if mode == "udp":
-                s = report.get("end", {}).get("sum") or json.loads(client.stdout)["end"]["sum"]
-                r["udp_received_per_s"] = (s["packets"] - s["lost_packets"]) / s["seconds"]
-                r["udp_lost_percent"] = s["lost_percent"]
-            else:  # the client's report: it holds the receiver's figure even when the server's ends in an error
-                end = json.loads(client.stdout).get("end", {})
-                r["tcp_mbit_s"] = end.get("sum_received", {}).get("bits_per_second", 0) / 1e6
+            r["echo_64_flows_per_s"] = echo_flood(build, lab, lab.server_mac(), window, seconds, flows=64)
+        r["ping_avg_ms"] = ping_avg_ms(lab)
+        r["udp_received_per_s"], r["udp_lost_percent"] = iperf3_udp64(lab, b, seconds)
+        r["tcp_mbit_s"] = iperf3_tcp(lab, b, seconds)
         return r
 
 
