@@ -29,9 +29,9 @@ forwarding_decider::forwarding_decider(actors::counter_registry& c, std::shared_
 
 bool forwarding_decider::redirect_due(const inbound_frame& in, ipv4_address gateway) const {
   if (in.ethernet->destination.is_group()) return false;
-  bool same_subnet = std::any_of(in.me->addresses.begin(), in.me->addresses.end(), [&](const ipv4_interface& a) {
-    return a.on_subnet(in.ip->source) && a.on_subnet(gateway);
-  });
+  auto both_on = [&](const ipv4_interface& a) { return a.on_subnet(in.ip->source) && a.on_subnet(gateway); };
+  bool same_subnet = std::any_of(in.me->addresses.begin(), in.me->addresses.end(), both_on) ||
+                     std::any_of(in.me->joined.begin(), in.me->joined.end(), both_on);
   if (!same_subnet) return false;
   std::lock_guard guard(redirect_lock_);
   return redirects_.may_send(in.ip->source.value, redirect_backoff::clock::now());
@@ -74,7 +74,10 @@ verdict forwarding_decider::decide_translated(const inbound_frame& in, const inb
   // Back out the link it came in by: forwarded all the same, through the neighbour
   // actor, as the reply is then a host redirect (code 1) naming the gateway its
   // sender can reach directly.
-  bool redirect = decision.hop.link == in.link && redirect_due(in, decision.hop.address);
+  // Back out the link it came in by, or another port of the same bridge (Linux's br0 in, br0 out).
+  bool same_segment = decision.hop.link == in.link ||
+                      std::find(in.me->bridged.begin(), in.me->bridged.end(), decision.hop.link) != in.me->bridged.end();
+  bool redirect = same_segment && redirect_due(in, decision.hop.address);
   if (cache_ && !redirect) { // the fast path: the next hop's MAC is known
     // By the link it answered on: the route's own, or one bridged with it.
     auto at = cache_->reachable(decision.hop.link, decision.hop.address);

@@ -48,8 +48,9 @@ struct router_under_test {
   router_under_test() = default;
   explicit router_under_test(std::vector<static_route> routes) : statics(std::move(routes)) {}
   struct with_bridged_c {};
-  explicit router_under_test(with_bridged_c)
-      : cache(std::make_shared<neighbour_cache>(3)), links(std::make_shared<const link_directory>(bridged_links())) {}
+  explicit router_under_test(with_bridged_c, std::vector<static_route> routes = {})
+      : statics(std::move(routes)), cache(std::make_shared<neighbour_cache>(3)),
+        links(std::make_shared<const link_directory>(bridged_links())) {}
   std::vector<static_route> statics;
   counter_registry counters;
   std::vector<std::pair<link_index, routed_packet>> handed;
@@ -290,6 +291,29 @@ TEST(RouterDeciders, APacketLeavingByTheLinkItCameInByIsForwardedAndItsSenderRed
   auto [again, _] = r.decide(request);
   EXPECT_NE(again.name(), "reply.icmp_redirect");
   EXPECT_EQ(r.handed.size(), 2u);
+}
+
+// The same through a bridge: from a host behind link c to a gateway on the subnet link b
+// holds, b and c bridged. In by c, out by b is out by the segment it came from.
+TEST(RouterDeciders, APacketLeavingByAnotherPortOfItsBridgeIsForwardedAndItsSenderRedirected) {
+  std::string why;
+  router_under_test r{router_under_test::with_bridged_c{}, {*parse_static_route("10.99.0.0/16 via 10.88.0.7", why)}};
+  auto request = echo_to_b();
+  auto c_mac = *mac_address::from_string("02:00:00:00:0c:02");
+  std::copy(c_mac.octets.begin(), c_mac.octets.end(), request.begin());
+  ip("10.88.0.5").write(request, ip_at + 12);
+  ip("10.99.0.1").write(request, ip_at + 16);
+  write_be16(request, ip_at + 10, 0);
+  write_be16(request, ip_at + 10, checksum_of(view(request).subspan(ip_at, 20)));
+  auto [v, reply] = r.decide(request, 2);
+  ASSERT_EQ(v.outcome, verdict::kind::reply);
+  EXPECT_EQ(v.name(), "reply.icmp_redirect");
+  ASSERT_EQ(r.handed.size(), 1u);
+  EXPECT_EQ(r.handed[0].first, 1u); // by link b's neighbours, which find the gateway on whichever port
+  auto packet = ipv4_packet::check(view(reply).subspan(ip_at));
+  ASSERT_TRUE(packet);
+  EXPECT_EQ(packet->source(), ip("10.88.0.2")); // the bridge's address, joined on c
+  EXPECT_EQ(ipv4_address::read(packet->payload(), 4), ip("10.88.0.7"));
 }
 
 TEST(RedirectBackoff, AsLinuxPacesThemAndGivesUpOnAHostThatDoesNotListen) {
