@@ -58,8 +58,18 @@ std::string execute(caf::blocking_actor* self, const control_settings& s, std::s
   auto space = command.find_first_of(" \n");
   auto name = command.substr(0, space);
   auto arguments = space == std::string_view::npos ? std::string_view{} : command.substr(space + 1);
-  for (const auto& c : s.commands)
-    if (c.name == name) return c.run(self, arguments, connection);
+  std::vector<const control_command*> joining;
+  for (const auto& c : s.commands) {
+    if (c.name != name) continue;
+    if (!c.joins_others) return c.run(self, arguments, connection);
+    joining.push_back(&c);
+  }
+  if (joining.size() == 1) return joining.front()->run(self, arguments, connection);
+  if (!joining.empty()) {
+    std::string joined; // each reply under its summary, which says whose it is
+    for (const auto* c : joining) joined += "# " + c->summary + "\n" + c->run(self, arguments, connection);
+    return joined;
+  }
   std::string known = "counters, metrics, fault CHILD";
   for (const auto& c : s.commands) known += ", " + c.name;
   return "error: unknown command '" + std::string(name) + "' (commands: " + known + ")";

@@ -45,6 +45,10 @@ struct control_command {
   // and returns the reply. A command that streams (watch) takes `connection`
   // away and returns nothing: the reply is then its own to write.
   std::function<std::string(caf::blocking_actor* self, std::string_view arguments, ipc::unique_fd& connection)> run;
+  // Several applications may answer the same command (the router's and the
+  // bridge's firewall: `conntrack`): a listing that says so is answered by
+  // each in turn, their replies joined; otherwise the first answers.
+  bool joins_others = false;
 };
 
 struct control_settings {

@@ -126,12 +126,14 @@ void add_firewall(server::running_application& app, actors::counter_registry& co
   app.commands.push_back({"firewall", "the bridge firewall's rule counters and flow count",
                           [guard, in_force](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
                             return firewall::counters_report(*in_force->get(), guard->flows(), guard->capacity());
-                          }});
+                          },
+                          true});
   app.commands.push_back({"conntrack", "the flows the bridge firewall tracks, one per line",
                           [guard](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
                             auto list = guard->list_flows();
                             return list.empty() ? std::string("no flows\n") : list;
-                          }});
+                          },
+                          true});
   app.commands.push_back({"trace", "each rule the next packets meet, and the verdict (trace COUNT SECONDS [FILTER])",
                           [guard](caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) {
                             return firewall::run_trace(guard->traces(), arguments);

@@ -110,15 +110,17 @@ void add_firewall(server::running_application& app, const server::application_st
     });
     out << " firewall.flows=" << view.flows();
   });
-  app.commands.push_back({"firewall", "the firewall's rule counters and flow count",
+  app.commands.push_back({"firewall", "the router firewall's rule counters and flow count",
                           [view, in_force, capacity = settings.max_flows](caf::blocking_actor*, std::string_view, ipc::unique_fd&) {
                             return firewall::counters_report(*in_force->get(), view.flows(), capacity);
-                          }});
-  app.commands.push_back({"conntrack", "the flows the firewall tracks, one per line",
+                          },
+                          true});
+  app.commands.push_back({"conntrack", "the flows the router firewall tracks, one per line",
                           [view](caf::blocking_actor* self, std::string_view, ipc::unique_fd&) {
                             auto list = view.list(self);
                             return list.empty() ? std::string("no flows\n") : list;
-                          }});
+                          },
+                          true});
   app.commands.push_back({"trace", "each rule the next packets meet, and the verdict (trace COUNT SECONDS [FILTER])",
                           [traces](caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) {
                             return firewall::run_trace(*traces, arguments);

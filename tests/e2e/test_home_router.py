@@ -116,6 +116,16 @@ class HomeRouterWithABridgeFirewall(HomeRouter):
         out = self.b.client(["ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", CLIENT_IP],
                             check=False).stdout
         self.assertEqual(ping_stats(out), (2, 2), out)
+        # Both firewalls answer `etherbeam conntrack` and `firewall`, each under its name.
+        out = self.b.client(["ping", "-n", "-c", "1", "-W", "2", W_HOST], check=False).stdout
+        self.assertEqual(ping_stats(out), (1, 1), out)
+        flows = self.cli("conntrack").stdout
+        bridge_part, router_part = flows.split("# the flows the router firewall tracks")
+        self.assertIn("# the flows the bridge firewall tracks", bridge_part)
+        self.assertIn(f"icmp {B_HOST}", bridge_part)  # the ping across the bridge
+        self.assertIn(f"icmp {B_HOST}", router_part)  # the ping routed to the WAN, masqueraded
+        self.assertIn(W_STACK, router_part)
+        self.assertEqual(len(re.findall(r"(?m)^flows \d+ of \d+$", self.cli("firewall").stdout)), 2)
 
 
 if __name__ == "__main__":
