@@ -1,10 +1,6 @@
 #include "apps/bridge/bridge_firewall.hpp"
 
-#include <variant>
-
-#include "protocols/frame_repr.hpp"
-#include "protocols/icmpv4.hpp"
-#include "protocols/tcp.hpp"
+#include "apps/firewall/reject_answer.hpp"
 
 namespace etherbeam::apps::bridge {
 
@@ -87,36 +83,13 @@ std::optional<verdict> bridge_firewall::stop(const inbound_frame& in, std::optio
   return verdict::ignore(dropped_);
 }
 
-// From the host the packet was for, as nft's reject in a bridge answers:
-// a TCP reset, or an ICMP port unreachable. Never for a broadcast, a
-// fragment's tail, a reset or an ICMP message other than an echo request.
+// From the host the packet was for, its MAC and its address, as nft's reject
+// in a bridge answers; never for a broadcast or multicast address.
 verdict bridge_firewall::reject(const inbound_frame& in, const ipv4_packet& packet, byte_buffer reply) const {
-  auto ip_in = ipv4_repr::parse(packet);
-  if (!ip_in || in.ethernet->destination.is_group() || packet.fragment_offset() != 0 ||
-      ip_in->destination.is_limited_broadcast() || ip_in->destination.is_multicast())
-    return verdict::ignore(dropped_);
-  auto segment = packet.payload();
-  ipv4_repr ip;
-  ip.ttl = 64;
-  ip.source = ip_in->destination;
-  ip.destination = ip_in->source;
-  std::variant<icmpv4_echo_repr, icmpv4_error_repr, udp_repr, tcp_header_repr> answer;
-  if (packet.protocol() == ip_protocol::tcp && segment.size() >= tcp_header_repr::header_len) {
-    if (segment[tcp_field::flags] & tcp_field::rst) return verdict::ignore(dropped_);
-    std::size_t header = std::size_t(segment[tcp_field::data_offset] >> 4) * 4;
-    answer = tcp_header_repr::reset_for(segment, segment.size() > header ? segment.size() - header : 0);
-  } else {
-    if (packet.protocol() == ip_protocol::icmp && !segment.empty() && segment[0] != icmpv4_type::echo_request)
-      return verdict::ignore(dropped_);
-    ip.type_of_service = 0xc0;
-    answer = icmpv4_error_repr{icmpv4_type::destination_unreachable, icmpv4_unreachable::port, 0,
-                               icmpv4_error_repr::quote_of(in.ethernet_payload.first(packet.total_len()),
-                                                           packet.header_len())};
-  }
-  frame_repr frame{answering(*in.ethernet, in.ethernet->destination), ipv4_datagram_repr{ip, answer}};
-  auto len = frame.emit(reply);
-  if (len == 0) return verdict::ignore(dropped_);
-  return verdict::replied(rejected_, len);
+  auto to = packet.destination();
+  if (to.is_limited_broadcast() || to.is_multicast()) return verdict::ignore(dropped_);
+  auto len = fw::emit_reject(*in.ethernet, packet, in.ethernet->destination, to, reply);
+  return len ? verdict::replied(rejected_, len) : verdict::ignore(dropped_);
 }
 
 } // namespace etherbeam::apps::bridge

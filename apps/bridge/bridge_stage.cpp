@@ -54,10 +54,10 @@ void bridge_stage::flood(const inbound_frame& in) const {
   }
 }
 
-verdict bridge_stage::decide_fragment(const inbound_frame& in, protocols::byte_buffer reply) const {
-  auto packet = protocols::ipv4_packet::check(in.ethernet_payload);
-  if (!packet || !packet->checksum_valid()) return stopped(in, std::nullopt, reply).value_or(verdict::pass());
-  auto gathered = guard_->gather(in, *packet);
+verdict bridge_stage::decide_fragment(const inbound_frame& in, const protocols::ipv4_packet& fragment,
+                                      protocols::byte_buffer reply) const {
+  if (!fragment.checksum_valid()) return guard_->stop(in, std::nullopt, reply).value_or(verdict::pass()); // counted
+  auto gathered = guard_->gather(in, fragment);
   if (auto* v = std::get_if<verdict>(&gathered)) return *v;
   const auto& whole = std::get<std::vector<std::uint8_t>>(gathered);
   auto checked = protocols::ethernet_frame::check(protocols::byte_view(whole));
@@ -78,9 +78,9 @@ verdict bridge_stage::decide(const inbound_frame& in, protocols::byte_buffer rep
   const auto& eth = *in.ethernet;
   bool ours = in.me->mac && eth.destination == *in.me->mac;
   if (in.me->mac && eth.source == *in.me->mac) return verdict::pass(); // our own, come back: the dispatcher drops it
-  if (guard_ && !ours && eth.ethertype == protocols::ethertype::ipv4 && in.ethernet_payload.size() >= 8 &&
-      (protocols::read_be16(in.ethernet_payload, 6) & 0x3fff) != 0)
-    return decide_fragment(in, reply);
+  if (guard_ && !ours && eth.ethertype == protocols::ethertype::ipv4)
+    if (auto packet = protocols::ipv4_packet::check(in.ethernet_payload); packet && packet->is_fragment())
+      return decide_fragment(in, *packet, reply);
   std::optional<actors::link_index> out;
   {
     std::lock_guard guard(lock_);

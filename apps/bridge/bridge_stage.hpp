@@ -17,6 +17,7 @@
 #include "actors/registration.hpp"
 #include "apps/bridge/bridge_firewall.hpp"
 #include "apps/bridge/mac_table.hpp"
+#include "protocols/ipv4.hpp"
 
 namespace etherbeam::apps::bridge {
 
@@ -38,7 +39,8 @@ public:
 private:
   bool member(actors::link_index l) const;
   // A fragment, with a firewall: gathered, then its whole datagram decided.
-  actors::verdict decide_fragment(const actors::inbound_frame& in, protocols::byte_buffer reply) const;
+  actors::verdict decide_fragment(const actors::inbound_frame& in, const protocols::ipv4_packet& fragment,
+                                  protocols::byte_buffer reply) const;
   // Out every other member link the firewall lets it leave by.
   void flood(const actors::inbound_frame& in) const;
   // The firewall's word on `in` leaving by `out` (nullopt: to etherbeam); nullopt: it may.

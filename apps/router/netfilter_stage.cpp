@@ -4,9 +4,7 @@
 #include <vector>
 
 #include "apps/router/router_deciders.hpp"
-#include "protocols/frame_repr.hpp"
-#include "protocols/icmpv4.hpp"
-#include "protocols/tcp.hpp"
+#include "apps/firewall/reject_answer.hpp"
 
 namespace etherbeam::apps::router {
 
@@ -183,34 +181,10 @@ verdict netfilter_stage::forward_rewritten(const inbound_frame& in, const ipv4_p
 }
 
 verdict netfilter_stage::reject(const inbound_frame& in, const ipv4_packet& packet, byte_buffer reply) const {
-  auto ip_in = ipv4_repr::parse(packet);
-  auto facing = ip_in ? in.me->address_facing(ip_in->source) : std::nullopt;
-  if (!facing || in.ethernet->destination.is_group() || packet.fragment_offset() != 0)
-    return verdict::ignore(dropped_);
-  auto segment = packet.payload();
-  ipv4_repr ip;
-  ip.ttl = 64;
-  ip.destination = ip_in->source;
-  std::variant<icmpv4_echo_repr, icmpv4_error_repr, udp_repr, tcp_header_repr> answer;
-  if (packet.protocol() == ip_protocol::tcp && segment.size() >= tcp_header_repr::header_len) {
-    if (segment[tcp_field::flags] & tcp_field::rst) return verdict::ignore(dropped_); // never a reset for a reset
-    std::size_t header = std::size_t(segment[tcp_field::data_offset] >> 4) * 4;
-    // From the address the segment was for, as the host behind would have answered.
-    ip.source = ip_in->destination;
-    answer = tcp_header_repr::reset_for(segment, segment.size() > header ? segment.size() - header : 0);
-  } else {
-    if (packet.protocol() == ip_protocol::icmp && !segment.empty() && segment[0] != icmpv4_type::echo_request)
-      return verdict::ignore(dropped_); // no errors about ICMP errors or replies
-    ip.source = *facing;
-    ip.type_of_service = 0xc0;
-    answer = icmpv4_error_repr{icmpv4_type::destination_unreachable, icmpv4_unreachable::port, 0,
-                               icmpv4_error_repr::quote_of(in.ethernet_payload.first(packet.total_len()),
-                                                           packet.header_len())};
-  }
-  frame_repr frame{answering(*in.ethernet, *in.me->mac), ipv4_datagram_repr{ip, answer}};
-  auto len = frame.emit(reply);
-  if (len == 0) return verdict::ignore(dropped_);
-  return verdict::replied(rejected_, len);
+  auto facing = in.me->address_facing(packet.source());
+  if (!facing) return verdict::ignore(dropped_);
+  auto len = fw::emit_reject(*in.ethernet, packet, *in.me->mac, *facing, reply);
+  return len ? verdict::replied(rejected_, len) : verdict::ignore(dropped_);
 }
 
 } // namespace etherbeam::apps::router
