@@ -107,6 +107,7 @@ std::string help_of(const std::string& family) {
     {"etherbeam_dhcp4_addresses_assigned", "Addresses leased now (bound and not expired)"},
     {"etherbeam_dhcp4_addresses_declined", "Addresses held back after a DECLINE now"},
     {"etherbeam_frames_in_flight", "Frames being decided now"},
+    {"etherbeam_memory_returned_bytes_total", "Freed heap memory given back to the system after bursts (malloc_trim)"},
     {"etherbeam_journal_commit_seconds", "Time to make a batch of lease changes durable (write and fdatasync)"},
   };
   auto it = known.find(family);

@@ -108,7 +108,7 @@ command read_command(int argc, char** argv, std::string* error) {
     "fault", "Make a long-lived actor of a running etherbeam fail, to watch its supervisor restart "
              "it (the server must run with --allow-fault-injection)");
   fault->fallthrough();
-  fault->add_option("child", fault_child, "sender, dhcp, lease_manager or ingress")->required();
+  fault->add_option("child", fault_child, "a long-lived actor: sender, heap_trimmer, ingress, or an application's (dhcp, lease_manager…); a name that is not running lists those that are")->required();
   replay_options replaying;
   auto* replay_command = app.add_subcommand(
     "replay", "Feed a capture through etherbeam's logic, as configured by the other options, with no network; "

@@ -6,6 +6,7 @@
 #include <caf/actor_cast.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/heap_trimmer.hpp"
 #include "actors/ingress.hpp"
 #include "actors/metrics_file.hpp"
 #include "actors/sender.hpp"
@@ -53,6 +54,10 @@ logic_tree logic_supervisor_spec(caf::actor_system& system, const server_config&
     spec.children.push_back({"metrics_file", [path = config.metrics_file, counters](caf::actor_system& sys) {
                                return actors::spawn_metrics_file(sys, path, counters);
                              }});
+  spec.children.push_back({"heap_trimmer", [counters, &returned = counters->named.add("memory.returned_bytes")](
+                                             caf::actor_system& sys) {
+                             return actors::spawn_heap_trimmer(sys, counters, returned);
+                           }});
   // Before ingress, which hands them frames.
   std::vector<actors::registration> registrations;
   static const toml::table no_settings;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <thread>
 #include <vector>
 
@@ -94,6 +95,18 @@ TEST(Frame, TakenOnOneThreadGivenBackOnAnother) {
   // The pool keeps at most 1024 slabs; the rest went back to the heap.
   EXPECT_LE(etherbeam::actors::pooled_frame_slabs(), 1024u);
   EXPECT_GE(etherbeam::actors::pooled_frame_slabs(), 1000u);
+}
+
+TEST(Frame, KeptSlabsLieInOneBlockSoThatABurstsHeapIsFreedWhole) {
+  std::vector<frame> burst;
+  for (int i = 0; i < 3000; ++i) burst.emplace_back(std::size_t{100});
+  burst.clear();
+  EXPECT_EQ(etherbeam::actors::pooled_frame_slabs(), 1024u); // every kept slab is back, no more
+  std::vector<std::uintptr_t> kept;
+  for (int i = 0; i < 1024; ++i) burst.emplace_back(std::size_t{100});
+  for (auto& f : burst) kept.push_back(reinterpret_cast<std::uintptr_t>(f.bytes().data()));
+  auto [low, high] = std::minmax_element(kept.begin(), kept.end());
+  EXPECT_EQ(*high - *low, 1023u * frame::slab_bytes);
 }
 
 TEST(frame_tap, copies_only_while_listened_to_and_loses_what_does_not_fit) {
