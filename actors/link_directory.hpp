@@ -30,6 +30,11 @@ public:
   std::shared_ptr<const stack_identity> identity(link_index i) const { return identities_[i].load(); }
   void publish(link_index i, std::shared_ptr<const stack_identity> identity) { identities_[i].store(std::move(identity)); }
 
+  // Every link's name, in link_index order.
+  std::vector<std::string> names() const;
+  // The named bridges and their members (stack_identity::bridge).
+  std::vector<link_group> bridges() const;
+
 private:
   std::vector<link> links_;
   std::unique_ptr<std::atomic<std::shared_ptr<const stack_identity>>[]> identities_;

@@ -35,6 +35,8 @@ struct stack_identity {
   // of them, so a router asks for it (ARP) on all and sends by the one it
   // answered on.
   std::vector<link_index> bridged;
+  // The name of the bridge this link is a member of, when it was given one.
+  std::string bridge;
 
   // This link's address, or a joined link's.
   bool owns(protocols::ipv4_address a) const;

@@ -365,6 +365,7 @@ addresses = ["{w_address}/{prefix}"]
 
 [apps.bridge]
 links = ["a", "b"]
+name = "lan"
 {bridge_firewall}
 [apps.router]
 firewall = "{rules}"
@@ -378,11 +379,12 @@ pools = ["{pool}"]
 routers = ["{a_address}"]
 """
 
-HOME_ROUTER_RULES = """# forward: the LAN may open anything towards the WAN; nothing new comes in.
+HOME_ROUTER_RULES = """# forward: the LAN (the bridge's ports a and b) may open anything towards the WAN;
+# nothing new comes in.
 chain forward policy drop {
   ct state established,related accept
   ct state invalid drop
-  oif w counter lan_out accept
+  iif lan oif w counter lan_out accept
 }
 nat {
   oif w masquerade

@@ -3,6 +3,7 @@
 //
 //   [apps.bridge]
 //   links = ["a", "b", "c"]   # the [[link]] names joined; default: all
+//   name = "lan"               # optional: firewall rules' iif/oif name for every member
 //   max_macs = 4096
 //   ageing_seconds = 300
 //   firewall = "bridge.rules"  # optional: filters what crosses (bridge_firewall.hpp)
@@ -11,6 +12,9 @@
 // Like Linux's br0, the bridge is one host on all its member links: each
 // member's addresses are etherbeam's on every member, answered (ARP, ping,
 // DHCP) on whichever link asks, from that link's own MAC.
+#include <algorithm>
+#include <cctype>
+
 #include <CLI/CLI.hpp>
 #include <caf/actor_cast.hpp>
 #include <caf/actor_registry.hpp>
@@ -32,6 +36,7 @@ namespace {
 
 struct bridge_settings {
   std::vector<std::string> links; // empty: all
+  std::string name;               // for firewall rules (stack_identity::bridge); empty: none
   mac_table::settings table;
   std::string firewall; // a rules file; empty: none
   std::size_t max_flows = 65536;
@@ -59,13 +64,22 @@ bridge_settings read_settings(const toml::table& table) {
       if (name == "max_macs") s.table.max_entries = static_cast<std::size_t>(*v);
       else if (name == "max_flows") s.max_flows = static_cast<std::size_t>(*v);
       else s.table.ageing = std::chrono::seconds(*v);
+    } else if (name == "name") {
+      auto v = node.value<std::string>();
+      bool word = v && !v->empty() && std::all_of(v->begin(), v->end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+      });
+      if (!word)
+        throw server::config_error(where(node, name) + ": must be a name of letters, digits, '_', '-' or '.', "
+                                                       "as firewall rules write it (iif lan)");
+      s.name = *v;
     } else if (name == "firewall") {
       auto v = node.value<std::string>();
       if (!v || v->empty()) throw server::config_error(where(node, name) + ": must be the path of a rules file");
       s.firewall = *v;
     } else {
       throw server::config_error("[apps.bridge]: unknown setting " + name +
-                                 " (known: links, max_macs, ageing_seconds, firewall, max_flows)");
+                                 " (known: links, name, max_macs, ageing_seconds, firewall, max_flows)");
     }
   }
   return s;
@@ -87,21 +101,18 @@ std::vector<actors::link_index> members_of(const bridge_settings& settings, cons
   }
   if (members.size() < 2)
     throw server::config_error("[apps.bridge]: a bridge joins two links or more; serve them with [[link]] tables");
+  for (actors::link_index i = 0; i < links.size(); ++i)
+    if (!settings.name.empty() && links.at(i).name == settings.name)
+      throw server::config_error("[apps.bridge] name: \"" + settings.name +
+                                 "\" is a [[link]]'s name too; give the bridge a name of its own");
   return members;
 }
 
-template <typename Links>
-std::vector<std::string> link_names(const Links& links) {
-  std::vector<std::string> names;
-  for (actors::link_index i = 0; i < links.size(); ++i) names.push_back(links.at(i).name);
-  return names;
-}
-
 // The rules, checked for what a bridge can do. Throws config_error naming the file and line.
-std::shared_ptr<const firewall::rule_set> read_rules(const std::string& path, const std::vector<std::string>& links) {
+std::shared_ptr<const firewall::rule_set> read_rules(const std::string& path, const firewall::rule_link_names& names) {
   std::shared_ptr<const firewall::rule_set> rules;
   try {
-    rules = firewall::read_rules_file(path, links);
+    rules = firewall::read_rules_file(path, names);
   } catch (const firewall::rules_file_error& e) {
     throw server::config_error(std::string("[apps.bridge] firewall: ") + e.what());
   }
@@ -115,7 +126,7 @@ std::shared_ptr<const firewall::rule_set> read_rules(const std::string& path, co
 // The firewall's commands (firewall, conntrack, trace), counters and SIGHUP reload.
 void add_firewall(server::running_application& app, actors::counter_registry& counters,
                   std::shared_ptr<const bridge_firewall> guard, std::shared_ptr<firewall::rules_in_force> in_force,
-                  std::vector<std::string> names) {
+                  firewall::rule_link_names names) {
   counters.add_rendering([guard, in_force](std::ostream& out) {
     in_force->get()->for_each_counter([&](const std::string& name, std::uint64_t packets, std::uint64_t bytes) {
       if (packets) out << " firewall.rule." << name << ".packets=" << packets << " firewall.rule." << name
@@ -135,8 +146,8 @@ void add_firewall(server::running_application& app, actors::counter_registry& co
                           },
                           true});
   app.commands.push_back({"trace", "each rule the next packets meet, and the verdict (trace COUNT SECONDS [FILTER])",
-                          [guard](caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) {
-                            return firewall::run_trace(guard->traces(), arguments);
+                          [](caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) {
+                            return firewall::trace_buffers::of_process().run(arguments);
                           }});
   app.reload = [guard, in_force, names = std::move(names)](const server::server_config& next, caf::actor_system&) {
     std::string path;
@@ -163,8 +174,10 @@ void share_addresses(server::server_config& config) {
   auto self = std::find_if(apps.begin(), apps.end(), [](auto* a) { return a->name == "bridge"; });
   if (self == apps.end() || !server::enabled(**self, config)) return;
   std::vector<actors::link_index> members;
+  bridge_settings settings;
   try {
-    members = members_of(read_settings(config.app_settings["bridge"]), config.links);
+    settings = read_settings(config.app_settings["bridge"]);
+    members = members_of(settings, config.links);
   } catch (const server::config_error&) {
     return;
   }
@@ -172,6 +185,7 @@ void share_addresses(server::server_config& config) {
     auto& me = config.links[m].identity;
     me.joined.clear();
     me.bridged.clear();
+    me.bridge = settings.name;
     for (auto other : members) {
       if (other == m) continue;
       me.joined.insert(me.joined.end(), config.links[other].identity.addresses.begin(),
@@ -185,9 +199,10 @@ std::optional<server::running_application> start(const server::application_start
   auto settings = read_settings(start.settings);
   const auto& links = *start.links;
   auto members = members_of(settings, links);
-  std::string names;
-  for (auto i : members) names += (names.empty() ? "" : ", ") + links.at(i).name;
-  spdlog::info("bridge: joining {} (up to {} MACs, ageing {} s)", names, settings.table.max_entries,
+  std::string joined;
+  for (auto i : members) joined += (joined.empty() ? "" : ", ") + links.at(i).name;
+  spdlog::info("bridge{}: joining {} (up to {} MACs, ageing {} s)", settings.name.empty() ? "" : " " + settings.name,
+               joined, settings.table.max_entries,
                std::chrono::duration_cast<std::chrono::seconds>(settings.table.ageing).count());
 
   auto* system = &start.system;
@@ -206,12 +221,14 @@ std::optional<server::running_application> start(const server::application_start
   };
   std::shared_ptr<bridge_firewall> guard;
   std::shared_ptr<firewall::rules_in_force> in_force;
+  firewall::rule_link_names names;
   if (!settings.firewall.empty()) {
-    auto rules = read_rules(settings.firewall, link_names(links));
+    names = {links.names(), links.bridges()};
+    auto rules = read_rules(settings.firewall, names);
     in_force = std::make_shared<firewall::rules_in_force>(rules);
     firewall::flow_table::settings table;
     table.max_flows = settings.max_flows;
-    guard = std::make_shared<bridge_firewall>(start.counters->named, in_force, table, link_names(links));
+    guard = std::make_shared<bridge_firewall>(start.counters->named, in_force, table, names.links);
     spdlog::info("bridge: firewall rules from {}: input {} rules (policy {}), forward {} rules (policy {}); up to {} "
                  "flows",
                  settings.firewall, rules->input().rules.size(), firewall::name_of(rules->input().policy),
@@ -226,7 +243,7 @@ std::optional<server::running_application> start(const server::application_start
                             auto list = stage->list([&](actors::link_index l) { return all->at(l).name; });
                             return list.empty() ? std::string("no MAC learned\n") : list;
                           }});
-  if (guard) add_firewall(app, start.counters->named, guard, in_force, link_names(links));
+  if (guard) add_firewall(app, start.counters->named, guard, in_force, std::move(names));
   return app;
 }
 
@@ -245,7 +262,7 @@ server::command_line_part command_line(CLI::App& app) {
 
 const bool added = server::add_application({
   "bridge",
-  "join links at layer 2 (MAC learning, flooding): [apps.bridge] links = [\"a\", \"b\", ...], max_macs, "
+  "join links at layer 2 (MAC learning, flooding): [apps.bridge] links = [\"a\", \"b\", ...], name, max_macs, "
   "ageing_seconds, firewall (a rules file), max_flows",
   false,
   start,

@@ -63,12 +63,12 @@ std::optional<verdict> bridge_firewall::stop(const inbound_frame& in, std::optio
     return path;
   };
   std::vector<std::string> met;
-  bool tracing = traces_.wanted(*facts);
+  bool tracing = traces_->wanted(*facts);
   auto trace = fw::collecting_into(met);
   auto d = filter_.decide({*facts, in.link, packet->total_len(), route, fw::clock::now(), tracing ? &trace : nullptr});
   if (tracing) {
     auto name = [&](actors::link_index l) { return l < link_names_.size() ? link_names_[l] : std::to_string(l); };
-    traces_.add(fw::describe_trace(name(in.link), *facts, d, out ? name(*out) : std::string(), met));
+    traces_->add(fw::describe_trace(name(in.link), *facts, d, out ? name(*out) : std::string(), met));
   }
   using kind = fw::filter_decision::kind;
   switch (d.what) {

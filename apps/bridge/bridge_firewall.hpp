@@ -46,7 +46,7 @@ public:
   std::size_t flows() const { return filter_.flows(); }
   std::size_t capacity() const { return capacity_; }
   std::string list_flows() const { return filter_.list_flows(firewall::clock::now()); }
-  firewall::trace_buffer& traces() const { return traces_; }
+  firewall::trace_buffer& traces() const { return *traces_; }
 
 private:
   actors::verdict reject(const actors::inbound_frame& in, const protocols::ipv4_packet& packet,
@@ -55,7 +55,8 @@ private:
   mutable firewall::packet_filter filter_;
   std::size_t capacity_;
   std::vector<std::string> link_names_;
-  mutable firewall::trace_buffer traces_;
+  // Watched by `etherbeam trace` with the router's, if one runs.
+  std::shared_ptr<firewall::trace_buffer> traces_ = firewall::trace_buffers::of_process().open("bridge");
   mutable std::mutex fragments_lock_;
   // Bounded as the router's are (Linux's ipfrag_high_thresh, 4 MiB, 30 s).
   mutable protocols::ipv4_reassembly fragments_{{4096, 4 * 1024 * 1024, std::chrono::seconds(30)}};

@@ -30,7 +30,7 @@ std::optional<endpoint> masquerade_source(flow_store& flows, const rule_set& rul
   if (!path.out_link) return std::nullopt;
   bool masquerade = false;
   for (const auto& n : rules.nat())
-    if (n.what == nat_rule::kind::masquerade && n.link == *path.out_link) masquerade = true;
+    if (n.what == nat_rule::kind::masquerade && n.link.contains(*path.out_link)) masquerade = true;
   if (!masquerade || path.out_address.is_unspecified()) return std::nullopt;
   // Keep the port when no other flow has it (as Linux does), else the next free one
   // in Linux's ephemeral range.
@@ -115,7 +115,7 @@ filter_decision judge(flow_store& flows, const rule_set& rules, const judged_pac
   } else {
     d.state = connection_state::new_flow;
     for (const auto& n : rules.nat()) { // a port forward (prerouting)
-      if (n.what != nat_rule::kind::port_forward || n.link != in_link || n.protocol != facts.flow.protocol ||
+      if (n.what != nat_rule::kind::port_forward || !n.link.contains(in_link) || n.protocol != facts.flow.protocol ||
           !n.ports.contains(facts.flow.destination_port) || !route(facts.flow.destination).to_us)
         continue;
       d.new_destination = endpoint{n.to, n.to_port ? n.to_port : facts.flow.destination_port};

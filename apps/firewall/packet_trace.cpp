@@ -35,6 +35,11 @@ std::vector<std::string> trace_buffer::take() {
   return std::exchange(lines_, {});
 }
 
+std::size_t trace_buffer::collected() const {
+  std::lock_guard guard(lock_);
+  return lines_.size();
+}
+
 filter_trace collecting_into(std::vector<std::string>& met) {
   return {[&met](const chain& c, const rule& r, bool hit) {
     met.push_back("  " + c.name + " line " + std::to_string(r.line) + ": " + r.text + (hit ? "  <- match" : ""));
@@ -59,7 +64,20 @@ std::string describe_trace(const std::string& in_link, const packet_facts& facts
   return line;
 }
 
-std::string run_trace(trace_buffer& traces, std::string_view arguments) {
+trace_buffers& trace_buffers::of_process() {
+  static trace_buffers instance;
+  return instance;
+}
+
+std::shared_ptr<trace_buffer> trace_buffers::open(std::string owner) {
+  auto buffer = std::make_shared<trace_buffer>();
+  std::lock_guard guard(lock_);
+  std::erase_if(open_, [](const auto& o) { return o.second.expired(); });
+  open_.emplace_back(std::move(owner), buffer);
+  return buffer;
+}
+
+std::string trace_buffers::run(std::string_view arguments) {
   std::istringstream words{std::string(arguments)};
   std::size_t count = 0;
   int seconds = 0;
@@ -84,13 +102,28 @@ std::string run_trace(trace_buffer& traces, std::string_view arguments) {
       return "error: trace: unknown filter word \"" + w + "\" (tcp, udp, icmp, host ADDRESS, port PORT)";
     }
   }
-  traces.arm(r, count);
+  std::vector<std::pair<std::string, std::shared_ptr<trace_buffer>>> watched;
+  {
+    std::lock_guard guard(lock_);
+    for (auto& [owner, buffer] : open_)
+      if (auto b = buffer.lock()) watched.emplace_back(owner, std::move(b));
+  }
+  if (watched.empty()) return "error: trace: no firewall runs (set [apps.router] or [apps.bridge] firewall)";
+  for (auto& w : watched) w.second->arm(r, count);
+  auto collected = [&] {
+    std::size_t n = 0;
+    for (auto& w : watched) n += w.second->collected();
+    return n;
+  };
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  std::string out;
-  while (!traces.done() && std::chrono::steady_clock::now() < until)
+  while (collected() < count && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(20)); // the control actor's own thread: it may wait
-  traces.disarm();
-  for (auto& line : traces.take()) out += line + "\n";
+  for (auto& w : watched) w.second->disarm();
+  std::string out;
+  std::size_t shown = 0;
+  for (auto& [owner, buffer] : watched)
+    for (auto& line : buffer->take())
+      if (shown++ < count) out += (watched.size() > 1 ? owner + ": " : "") + line + "\n";
   if (out.empty()) out = "no packet matched within " + std::to_string(seconds) + " s\n";
   return out;
 }

@@ -3,6 +3,7 @@
 // judges that match a request, each rule they met and the verdict. Shared
 // by the applications that run a firewall (the router, the bridge).
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -29,7 +30,7 @@ public:
   bool wanted(const packet_facts& f) const;
   void add(std::string text);
   std::vector<std::string> take();
-  bool done() const { return remaining_.load() == 0; }
+  std::size_t collected() const;
 
 private:
   mutable std::mutex lock_;
@@ -46,9 +47,25 @@ filter_trace collecting_into(std::vector<std::string>& met);
 std::string describe_trace(const std::string& in_link, const packet_facts& facts, const filter_decision& d,
                            const std::string& out_link, const std::vector<std::string>& met);
 
-// Runs `etherbeam trace`'s request, "COUNT SECONDS [tcp|udp|icmp] [host
-// ADDRESS] [port PORT]": arms `traces`, waits (on the caller's thread) for
-// COUNT packets or SECONDS, and returns their lines, or an error line.
-std::string run_trace(trace_buffer& traces, std::string_view arguments);
+// The trace buffers of every firewall this process runs, each under its
+// application's name, so that one `etherbeam trace` watches them all: in a
+// home router the bridge judges what crosses between LAN ports and the
+// router what it routes, and a user tracing a host wants both.
+class trace_buffers {
+public:
+  static trace_buffers& of_process();
+  // A buffer for `owner`'s firewall, watched while the caller holds it.
+  std::shared_ptr<trace_buffer> open(std::string owner);
+  // Runs `etherbeam trace`'s request, "COUNT SECONDS [tcp|udp|icmp] [host
+  // ADDRESS] [port PORT]": arms every open buffer, waits (on the caller's
+  // thread) for COUNT packets among them or SECONDS, and returns their
+  // lines (each packet's first prefixed "OWNER: " when several firewalls
+  // run), or an error line.
+  std::string run(std::string_view arguments);
+
+private:
+  std::mutex lock_;
+  std::vector<std::pair<std::string, std::weak_ptr<trace_buffer>>> open_;
+};
 
 } // namespace etherbeam::apps::firewall

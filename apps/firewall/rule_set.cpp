@@ -31,8 +31,8 @@ bool in_set(const address_set& set, bool negated, ipv4_address a) {
 
 bool matches(const rule& r, const rule_input& in) {
   const auto& f = *in.facts;
-  if (r.in_link && *r.in_link != in.in_link) return false;
-  if (r.out_link && (!in.out_link || *r.out_link != *in.out_link)) return false;
+  if (r.in_link && !r.in_link->contains(in.in_link)) return false;
+  if (r.out_link && (!in.out_link || !r.out_link->contains(*in.out_link))) return false;
   if (!in_set(r.source, r.source_negated, f.flow.source)) return false;
   if (!in_set(r.destination, r.destination_negated, f.flow.destination)) return false;
   if (r.protocol && *r.protocol != f.flow.protocol) return false;

@@ -6,6 +6,7 @@
 // counts the packets and bytes it matched. NAT rules say which flows get a
 // new source (masquerade on a link) or destination (a port forward). Pure;
 // read from text by rules_file.hpp.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -39,10 +40,17 @@ struct port_range {
 // A set of addresses: an inline list, or a named set (`set NAME { ... }`).
 using address_set = std::shared_ptr<const std::vector<ipv4_prefix>>;
 
+// The links a rule names: one (`iif b`), or every member of a bridge given a
+// name (`iif lan`), as Linux's `iifname br0` matches whichever port.
+struct link_set {
+  std::vector<actors::link_index> links;
+  bool contains(actors::link_index l) const { return std::find(links.begin(), links.end(), l) != links.end(); }
+};
+
 struct rule {
   std::size_t line = 0; // in the rules file
   std::string name;     // its counter's: given with `counter NAME`, else CHAIN.LINE
-  std::optional<actors::link_index> in_link, out_link;
+  std::optional<link_set> in_link, out_link;
   address_set source, destination; // null: any
   bool source_negated = false, destination_negated = false;
   std::optional<std::uint8_t> protocol;
@@ -62,7 +70,7 @@ struct chain {
 struct nat_rule {
   enum class kind : std::uint8_t { masquerade, port_forward } what = kind::masquerade;
   std::size_t line = 0;
-  actors::link_index link = 0; // masquerade: the outgoing link; port forward: the incoming one
+  link_set link; // masquerade: the outgoing links; port forward: the incoming ones
   std::uint8_t protocol = 0;   // port forward: tcp or udp
   port_range ports;            // port forward: the destination ports it takes
   protocols::ipv4_address to;  // port forward: the inside host

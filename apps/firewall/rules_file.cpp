@@ -56,7 +56,8 @@ const std::map<std::string, std::uint8_t, std::less<>> icmp_types = {
 
 class parser {
 public:
-  parser(std::string_view text, const std::vector<std::string>& links) : tokens_(tokenize(text)), links_(links) {}
+  parser(std::string_view text, const std::vector<std::string>& links, const std::vector<actors::link_group>& groups)
+      : tokens_(tokenize(text)), links_(links), groups_(groups) {}
 
   std::shared_ptr<const rule_set> run() {
     std::optional<chain> input, forward;
@@ -183,14 +184,16 @@ private:
     return r;
   }
 
-  actors::link_index link(const token& t) const {
+  // A link's name, or a bridge's for all its members.
+  link_set link(const token& t) const {
     auto it = std::find(links_.begin(), links_.end(), t.text);
-    if (it == links_.end()) {
-      std::string known;
-      for (const auto& l : links_) known += (known.empty() ? "" : ", ") + l;
-      fail(t, "no link named \"" + t.text + "\" (the links served: " + known + ")");
-    }
-    return static_cast<actors::link_index>(it - links_.begin());
+    if (it != links_.end()) return {{static_cast<actors::link_index>(it - links_.begin())}};
+    for (const auto& g : groups_)
+      if (g.name == t.text) return {g.members};
+    std::string known;
+    for (const auto& l : links_) known += (known.empty() ? "" : ", ") + l;
+    for (const auto& g : groups_) known += ", " + g.name + " (a bridge)";
+    fail(t, "no link named \"" + t.text + "\" (the links served: " + known + ")");
   }
 
   std::uint8_t protocol_number(const token& t) const {
@@ -365,14 +368,16 @@ private:
   std::vector<token> tokens_;
   std::size_t pos_ = 0;
   const std::vector<std::string>& links_;
+  const std::vector<actors::link_group>& groups_;
   std::map<std::string, address_set, std::less<>> sets_;
   std::vector<std::string> names_;
 };
 
 } // namespace
 
-std::shared_ptr<const rule_set> parse_rules(std::string_view text, const std::vector<std::string>& links) {
-  return parser(text, links).run();
+std::shared_ptr<const rule_set> parse_rules(std::string_view text, const std::vector<std::string>& links,
+                                            const std::vector<actors::link_group>& groups) {
+  return parser(text, links, groups).run();
 }
 
 } // namespace etherbeam::apps::firewall

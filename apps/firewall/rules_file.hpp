@@ -37,8 +37,10 @@ struct rules_error : std::runtime_error {
   std::size_t line;
 };
 
-// `links`: the names of the links served, in link_index order (iif, oif).
+// `links`: the names of the links served, in link_index order (iif, oif);
+// `groups`: names that stand for several links (a bridge's).
 // Throws rules_error naming the first line that is wrong.
-std::shared_ptr<const rule_set> parse_rules(std::string_view text, const std::vector<std::string>& links);
+std::shared_ptr<const rule_set> parse_rules(std::string_view text, const std::vector<std::string>& links,
+                                            const std::vector<actors::link_group>& groups = {});
 
 } // namespace etherbeam::apps::firewall

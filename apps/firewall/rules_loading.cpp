@@ -9,13 +9,13 @@
 
 namespace etherbeam::apps::firewall {
 
-std::shared_ptr<const rule_set> read_rules_file(const std::string& path, const std::vector<std::string>& links) {
+std::shared_ptr<const rule_set> read_rules_file(const std::string& path, const rule_link_names& names) {
   std::ifstream file(path);
   if (!file) throw rules_file_error("cannot read " + path + ": " + std::strerror(errno));
   std::stringstream text;
   text << file.rdbuf();
   try {
-    return parse_rules(text.str(), links);
+    return parse_rules(text.str(), names.links, names.bridges);
   } catch (const rules_error& e) {
     throw rules_file_error(path + " " + e.what());
   }

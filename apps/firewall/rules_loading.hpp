@@ -16,8 +16,15 @@ struct rules_file_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// `links`: the names of the links served, in link_index order. Throws rules_file_error.
-std::shared_ptr<const rule_set> read_rules_file(const std::string& path, const std::vector<std::string>& links);
+// The names rules may give links: each link's, in link_index order
+// (link_directory::names), and the bridges' (link_directory::bridges).
+struct rule_link_names {
+  std::vector<std::string> links;
+  std::vector<actors::link_group> bridges;
+};
+
+// Throws rules_file_error.
+std::shared_ptr<const rule_set> read_rules_file(const std::string& path, const rule_link_names& names);
 
 // "NAME packets N bytes N" per named counter, then "flows N of CAPACITY".
 std::string counters_report(const rule_set& rules, std::size_t flows, std::size_t capacity);

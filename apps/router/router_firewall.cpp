@@ -20,16 +20,10 @@ std::size_t positive_count(const toml::node& node, const std::string& key) {
   return static_cast<std::size_t>(*v);
 }
 
-std::vector<std::string> link_names(const actors::link_directory& links) {
-  std::vector<std::string> names;
-  for (actors::link_index i = 0; i < links.size(); ++i) names.push_back(links.at(i).name);
-  return names;
-}
-
 // Throws config_error naming the file and the line.
-std::shared_ptr<const firewall::rule_set> read_rules(const std::string& path, const std::vector<std::string>& links) {
+std::shared_ptr<const firewall::rule_set> read_rules(const std::string& path, const firewall::rule_link_names& names) {
   try {
-    return firewall::read_rules_file(path, links);
+    return firewall::read_rules_file(path, names);
   } catch (const firewall::rules_file_error& e) {
     throw server::config_error(std::string("[apps.router] firewall: ") + e.what());
   }
@@ -69,11 +63,12 @@ void add_firewall(server::running_application& app, const server::application_st
                   std::shared_ptr<const forwarding_decider> forwarding) {
   const auto& links = *start.links;
   auto& counters = start.counters->named;
-  auto rules = read_rules(settings.rules, link_names(links));
+  firewall::rule_link_names names{links.names(), links.bridges()};
+  auto rules = read_rules(settings.rules, names);
   firewall::flow_table::settings table;
   table.max_flows = settings.max_flows;
   auto in_force = std::make_shared<firewall::rules_in_force>(rules);
-  auto traces = std::make_shared<firewall::trace_buffer>();
+  auto traces = firewall::trace_buffers::of_process().open("router");
   std::size_t shards = settings.shards ? settings.shards
                                        : (start.config.scheduler_threads ? start.config.scheduler_threads
                                                                          : std::max(1u, std::thread::hardware_concurrency()));
@@ -122,10 +117,10 @@ void add_firewall(server::running_application& app, const server::application_st
                           },
                           true});
   app.commands.push_back({"trace", "each rule the next packets meet, and the verdict (trace COUNT SECONDS [FILTER])",
-                          [traces](caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) {
-                            return firewall::run_trace(*traces, arguments);
+                          [](caf::blocking_actor*, std::string_view arguments, ipc::unique_fd&) {
+                            return firewall::trace_buffers::of_process().run(arguments);
                           }});
-  app.reload = [view, in_force, names = link_names(links)](const server::server_config& next, caf::actor_system&) {
+  app.reload = [view, in_force, names](const server::server_config& next, caf::actor_system&) {
     auto table = next.app_settings.find("router");
     std::string path;
     if (table != next.app_settings.end())

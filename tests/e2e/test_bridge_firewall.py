@@ -157,6 +157,18 @@ class BridgeFirewall(LabTest):
         self.assertIn(f"{self.rules} line 13: a bridge passes frames unchanged and cannot translate addresses",
                       r.stdout + r.stderr)
 
+    def test_a_bridge_named_as_one_of_the_links_is_refused(self):
+        self.etherbeam.stop()
+        with open(self.config) as f:
+            text = f.read()
+        with open(self.config, "w") as f:
+            f.write(text.replace("[apps.bridge]\n", '[apps.bridge]\nname = "c"\n'))
+        r = self.lab.server([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "--config", self.config],
+                            check=False, timeout=30)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn('[apps.bridge] name: "c" is a [[link]]\'s name too; give the bridge a name of its own',
+                      r.stdout + r.stderr)
+
 
 if __name__ == "__main__":
     main()

@@ -127,6 +127,23 @@ class HomeRouterWithABridgeFirewall(HomeRouter):
         self.assertIn(W_STACK, router_part)
         self.assertEqual(len(re.findall(r"(?m)^flows \d+ of \d+$", self.cli("firewall").stdout)), 2)
 
+    def test_one_trace_shows_what_each_firewall_judged(self):
+        # B's ping to A crosses the bridge (the bridge's firewall judges it); its ping to the
+        # WAN is routed (the router's does). One `etherbeam trace` sees both, each named.
+        tracer = subprocess.Popen([os.path.join(self.lab.build_dir, "bin", "etherbeam"), "trace", "-c", "6",
+                                   "--seconds", "20", "icmp", "host", B_HOST, "--socket-dir", self.lab.socket_dir],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: tracer.poll() is None and tracer.kill())
+        for _ in range(20):  # until the trace, armed once the control socket takes it, has its packets
+            self.b.client(["ping", "-n", "-c", "1", "-W", "1", CLIENT_IP], check=False)
+            self.b.client(["ping", "-n", "-c", "1", "-W", "1", W_HOST], check=False)
+            if tracer.poll() is not None:
+                break
+        stdout, stderr = tracer.communicate(timeout=30)
+        self.assertEqual(tracer.returncode, 0, stderr)
+        self.assertRegex(stdout, rf"(?m)^bridge: b icmp {B_HOST}\S* > {CLIENT_IP}", stdout)
+        self.assertRegex(stdout, rf"(?m)^router: b icmp {B_HOST}\S* > {W_HOST}", stdout)
+
 
 if __name__ == "__main__":
     main()

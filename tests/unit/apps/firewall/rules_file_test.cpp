@@ -61,8 +61,8 @@ nat {
   EXPECT_EQ(f.rules[0].states, (1u << unsigned(connection_state::established)) | (1u << unsigned(connection_state::related)));
   EXPECT_EQ(f.rules[0].line, 3u);
   EXPECT_EQ(f.rules[0].name, "forward.3");
-  EXPECT_EQ(f.rules[1].in_link, 0u);
-  EXPECT_EQ(f.rules[1].out_link, 1u);
+  EXPECT_EQ(f.rules[1].in_link->links, std::vector<etherbeam::actors::link_index>{0});
+  EXPECT_EQ(f.rules[1].out_link->links, std::vector<etherbeam::actors::link_index>{1});
   ASSERT_TRUE(f.rules[1].source);
   EXPECT_EQ(f.rules[1].source->size(), 2u);
   EXPECT_TRUE(f.rules[2].destination_negated);
@@ -74,7 +74,7 @@ nat {
   EXPECT_EQ(f.rules[4].protocol, 47);
   ASSERT_EQ(rules->nat().size(), 2u);
   EXPECT_EQ(rules->nat()[0].what, nat_rule::kind::masquerade);
-  EXPECT_EQ(rules->nat()[0].link, 1u);
+  EXPECT_EQ(rules->nat()[0].link.links, std::vector<etherbeam::actors::link_index>{1});
   EXPECT_EQ(rules->nat()[1].to.to_string(), "10.1.0.5");
   EXPECT_EQ(rules->nat()[1].to_port, 80);
   EXPECT_EQ(rules->input().policy, action::accept); // absent: accept, as with no firewall
@@ -99,4 +99,37 @@ TEST(rules_file, names_the_line_that_is_wrong_and_why) {
   EXPECT_EQ(error_line("chain input {\n  tcp dport 1 counter a accept\n  tcp dport 2 counter a accept\n}\n"), 3u);
   EXPECT_EQ(error_line("\nchain input {\n  tcp dport 1 accept\n"), 2u); // the chain that is not closed
   EXPECT_NE(error_text("chain input {\n  tcp dport 1 accept\n").find("no closing }"), std::string::npos);
+}
+
+// A home router: links a and b bridged as "lan", w the uplink.
+TEST(rules_file, a_bridges_name_stands_for_every_member_and_a_members_for_itself) {
+  const std::vector<std::string> home{"a", "b", "w"};
+  const std::vector<etherbeam::actors::link_group> bridges{{"lan", {0, 1}}};
+  auto rules = parse_rules(R"(chain forward policy drop {
+  iif lan oif w accept
+  iif b tcp dport 22 drop
+}
+nat {
+  oif w masquerade
+  iif w tcp dport 8080 dnat to 10.1.0.5:80
+}
+)", home, bridges);
+  const auto& lan_out = rules->forward().rules[0];
+  packet_facts facts;
+  rule_input from_a{0, 2, &facts}, from_b{1, 2, &facts}, from_w{2, 0, &facts};
+  EXPECT_TRUE(matches(lan_out, from_a));
+  EXPECT_TRUE(matches(lan_out, from_b));
+  EXPECT_FALSE(matches(lan_out, from_w));
+  const auto& port_b = rules->forward().rules[1];
+  EXPECT_EQ(port_b.in_link->links, std::vector<etherbeam::actors::link_index>{1});
+  auto unknown = [&](const std::string& text) {
+    try {
+      parse_rules(text, home, bridges);
+    } catch (const rules_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(unknown("chain forward {\n  iif br0 accept\n}\n").find("the links served: a, b, w, lan (a bridge)"),
+            std::string::npos);
 }
