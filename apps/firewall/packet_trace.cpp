@@ -1,6 +1,8 @@
 #include "apps/firewall/packet_trace.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <tuple>
 #include <sstream>
 #include <thread>
 
@@ -26,11 +28,18 @@ bool trace_buffer::wanted(const packet_facts& f) const {
 void trace_buffer::add(std::string text) {
   std::lock_guard guard(lock_);
   if (remaining_.load() == 0) return;
-  lines_.push_back(std::move(text));
+  static std::atomic<std::uint64_t> judged{0}; // across buffers: the order packets were judged in
+  lines_.emplace_back(judged.fetch_add(1), std::move(text));
   remaining_.fetch_sub(1);
 }
 
 std::vector<std::string> trace_buffer::take() {
+  std::vector<std::string> lines;
+  for (auto& l : take_in_order()) lines.push_back(std::move(l.second));
+  return lines;
+}
+
+std::vector<std::pair<std::uint64_t, std::string>> trace_buffer::take_in_order() {
   std::lock_guard guard(lock_);
   return std::exchange(lines_, {});
 }
@@ -119,11 +128,14 @@ std::string trace_buffers::run(std::string_view arguments) {
   while (collected() < count && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(20)); // the control actor's own thread: it may wait
   for (auto& w : watched) w.second->disarm();
-  std::string out;
-  std::size_t shown = 0;
+  // The first COUNT packets judged, whichever firewall judged them.
+  std::vector<std::tuple<std::uint64_t, std::string, std::string>> lines;
   for (auto& [owner, buffer] : watched)
-    for (auto& line : buffer->take())
-      if (shown++ < count) out += (watched.size() > 1 ? owner + ": " : "") + line + "\n";
+    for (auto& [order, line] : buffer->take_in_order()) lines.emplace_back(order, owner, std::move(line));
+  std::sort(lines.begin(), lines.end());
+  if (lines.size() > count) lines.resize(count);
+  std::string out;
+  for (auto& [order, owner, line] : lines) out += (watched.size() > 1 ? owner + ": " : "") + line + "\n";
   if (out.empty()) out = "no packet matched within " + std::to_string(seconds) + " s\n";
   return out;
 }

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "apps/firewall/flow_judge.hpp"
@@ -30,13 +31,16 @@ public:
   bool wanted(const packet_facts& f) const;
   void add(std::string text);
   std::vector<std::string> take();
+  // The same, each with its place among every buffer's lines (the order
+  // the packets were judged in, whichever firewall judged them).
+  std::vector<std::pair<std::uint64_t, std::string>> take_in_order();
   std::size_t collected() const;
 
 private:
   mutable std::mutex lock_;
   trace_request request_;
   std::atomic<std::size_t> remaining_{0};
-  std::vector<std::string> lines_;
+  std::vector<std::pair<std::uint64_t, std::string>> lines_;
 };
 
 // Collects, into `met`, one line per rule a packet meets.

@@ -41,6 +41,25 @@ TEST(trace_buffers, one_trace_watches_every_firewall_and_names_each_when_several
   EXPECT_EQ(out, "bridge: b 10.77.0.3 icmp crossing\nrouter: b 10.77.0.3 icmp routed\n");
 }
 
+TEST(trace_buffers, shows_the_first_packets_judged_whichever_firewall_judged_them) {
+  auto& desk = trace_buffers::of_process();
+  auto bridge = desk.open("bridge");
+  auto router = desk.open("router");
+  auto t = std::thread([&] {
+    auto f = echo_to("10.77.0.3");
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!(bridge->wanted(f) && router->wanted(f)))
+      if (std::chrono::steady_clock::now() > until) return;
+    bridge->add("1");
+    router->add("2");
+    bridge->add("3");
+    bridge->add("4");
+  });
+  auto out = desk.run("3 10 icmp");
+  t.join();
+  EXPECT_EQ(out.substr(0, out.find("bridge: 4")), "bridge: 1\nrouter: 2\nbridge: 3\n");
+}
+
 TEST(trace_buffers, a_single_firewall_traces_unprefixed_and_a_closed_one_is_not_watched) {
   auto& desk = trace_buffers::of_process();
   desk.open("bridge"); // let go at once: closed
