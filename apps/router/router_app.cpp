@@ -96,11 +96,8 @@ std::optional<server::running_application> start(const server::application_start
   auto settings = read_settings(start.settings);
   const auto& links = *start.links;
   std::vector<std::vector<protocols::ipv4_interface>> addresses;
-  std::vector<std::string> names;
-  for (actors::link_index i = 0; i < links.size(); ++i) {
-    addresses.push_back(links.at(i).configured.addresses);
-    names.push_back(links.at(i).name);
-  }
+  for (actors::link_index i = 0; i < links.size(); ++i) addresses.push_back(links.at(i).configured.addresses);
+  auto names = links.names();
   std::shared_ptr<const route_table> routes;
   try {
     routes = std::make_shared<const route_table>(addresses, settings.routes);
