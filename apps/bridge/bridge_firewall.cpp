@@ -17,7 +17,8 @@ bridge_firewall::bridge_firewall(actors::counter_registry& c, std::shared_ptr<co
                                  fw::flow_table::settings table, std::vector<std::string> link_names)
     : filter_(std::move(rules), table), capacity_(table.max_flows), link_names_(std::move(link_names)), dropped_(c.add("firewall.dropped")),
       rejected_(c.add("reply.firewall_reject")), invalid_(c.add("firewall.invalid")),
-      table_full_(c.add("firewall.flow_table_full")), truncated_(c.add("firewall.truncated")),
+      table_full_(c.add("firewall.flow_table_full")), early_drops_(c.add("firewall.early_drops")),
+      truncated_(c.add("firewall.truncated")),
       bad_header_(c.add("firewall.bad_ip_header")), skipped_rules_(c.add("firewall.established_fast_path")),
       fragments_held_(c.add("firewall.fragments_held")), fragments_dropped_(c.add("firewall.fragments_dropped")),
       reassembled_(c.add("firewall.fragments_reassembled")) {}
@@ -74,6 +75,7 @@ std::optional<verdict> bridge_firewall::stop(const inbound_frame& in, std::optio
   switch (d.what) {
     case kind::accept:
       if (d.skipped_rules) ++skipped_rules_;
+      if (d.made_room) ++early_drops_;
       return std::nullopt;
     case kind::drop: return verdict::ignore(dropped_);
     case kind::invalid: return verdict::ignore(invalid_);

@@ -61,8 +61,8 @@ private:
   // Bounded as the router's are (Linux's ipfrag_high_thresh, 4 MiB, 30 s).
   mutable protocols::ipv4_reassembly fragments_{{4096, 4 * 1024 * 1024, std::chrono::seconds(30)}};
   mutable protocols::ipv4_reassembly::clock::time_point fragments_expired_at_{};
+  actors::named_counter &dropped_, &rejected_, &invalid_, &table_full_, &early_drops_, &truncated_, &bad_header_, &skipped_rules_;
   actors::named_counter &fragments_held_, &fragments_dropped_, &reassembled_;
-  actors::named_counter &dropped_, &rejected_, &invalid_, &table_full_, &truncated_, &bad_header_, &skipped_rules_;
 };
 
 // The line of the first NAT rule in `rules`, which a bridge cannot apply; 0: none.

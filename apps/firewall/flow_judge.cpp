@@ -165,14 +165,15 @@ filter_decision judge(flow_store& flows, const rule_set& rules, const judged_pac
       if (source->address != facts.flow.source || source->port != facts.flow.source_port) d.new_source = source;
     }
   }
-  auto id = flows.add(facts.flow, reply, d.path.to_us, now);
-  if (!id) {
+  auto added = flows.add(facts.flow, reply, d.path.to_us, now);
+  if (!added) {
     d.what = filter_decision::kind::table_full;
     d.new_source.reset();
     d.new_destination.reset();
     return d;
   }
-  flows.update({*id, direction::original}, facts, bytes, now);
+  d.made_room = added->made_room;
+  flows.update({added->id, direction::original}, facts, bytes, now);
   return d;
 }
 

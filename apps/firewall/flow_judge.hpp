@@ -39,6 +39,7 @@ struct filter_decision {
   std::optional<endpoint> new_source, new_destination; // NAT: rewrite before forwarding
   std::optional<error_translation> error; // NAT: an ICMP error about a translated flow, rewritten so
   bool skipped_rules = false; // established: accepted without walking the chain
+  bool made_room = false;     // new: an unanswered flow was dropped to track it
 };
 
 struct filter_trace {

@@ -18,9 +18,10 @@ public:
   // A packet of flow `m` seen: returns the state a rule sees (see flow_table::update).
   virtual connection_state update(flow_match m, const packet_facts& facts, std::size_t bytes,
                                   clock::time_point now) = 0;
-  // Starts tracking a flow; nullopt: no room, or a tuple already taken.
-  virtual std::optional<std::uint32_t> add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
-                                           clock::time_point now) = 0;
+  // Starts tracking a flow, in an unanswered one's place when full; nullopt:
+  // no room, or a tuple already taken.
+  virtual std::optional<added_flow> add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
+                                        clock::time_point now) = 0;
   // Whether a new flow may take `reply` as its answers' tuple (NAT asks
   // before it picks a port; a shard also wants the tuple to hash to it).
   virtual bool free(const flow_tuple& reply, clock::time_point now) = 0;
@@ -35,8 +36,8 @@ public:
   connection_state update(flow_match m, const packet_facts& facts, std::size_t bytes, clock::time_point now) override {
     return table_.update(m, facts, bytes, now);
   }
-  std::optional<std::uint32_t> add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
-                                   clock::time_point now) override {
+  std::optional<added_flow> add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
+                                clock::time_point now) override {
     return table_.add(original, reply, to_us, now);
   }
   bool free(const flow_tuple& reply, clock::time_point now) override { return table_.free(reply, now); }

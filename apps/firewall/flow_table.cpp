@@ -47,11 +47,14 @@ std::optional<flow_match> flow_table::find(const flow_tuple& t, clock::time_poin
   return m;
 }
 
-std::optional<std::uint32_t> flow_table::add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
-                                             clock::time_point now) {
-  if (live_ >= settings_.max_flows && (now - last_sweep_ < std::chrono::seconds(1) || expire(now) == 0))
-    return std::nullopt;
+std::optional<added_flow> flow_table::add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
+                                          clock::time_point now) {
   if (!free(original, now) || !free(reply, now)) return std::nullopt;
+  bool made_room = false;
+  if (live_ >= settings_.max_flows && (now - last_sweep_ < std::chrono::seconds(1) || expire(now) == 0)) {
+    if (!drop_an_unanswered_flow(now)) return std::nullopt;
+    made_room = true;
+  }
   std::uint32_t id;
   if (!free_ids_.empty()) {
     id = free_ids_.back();
@@ -69,7 +72,25 @@ std::optional<std::uint32_t> flow_table::add(const flow_tuple& original, const f
   index_.emplace(original, flow_match{id, direction::original});
   index_.emplace(reply, flow_match{id, direction::reply});
   ++live_;
-  return id;
+  return added_flow{id, made_room};
+}
+
+// Linux looks for one in a few hash buckets; this looks at the next few
+// entries after where it last found one, which in a flood are the oldest.
+bool flow_table::drop_an_unanswered_flow(clock::time_point now) {
+  constexpr std::uint32_t looks = 64;
+  auto n = static_cast<std::uint32_t>(entries_.size());
+  for (std::uint32_t i = 0; i < std::min(looks, n); ++i) {
+    std::uint32_t id = (eviction_cursor_ + i) % n;
+    const auto& e = entries_[id];
+    if (in_use(e) && (!e.assured || e.expires <= now)) {
+      remove(id);
+      eviction_cursor_ = (id + 1) % n;
+      return true;
+    }
+  }
+  eviction_cursor_ = (eviction_cursor_ + std::min(looks, n)) % std::max<std::uint32_t>(n, 1);
+  return false;
 }
 
 void flow_table::remove(std::uint32_t id) {
@@ -144,7 +165,7 @@ bool next_tcp_state(flow_entry& e, direction dir, const packet_facts& facts) {
     case tcp_state::time_wait:
     case tcp_state::close:
       if (syn && !ack && dir == direction::original) { // the same ports opened again
-        e = flow_entry{e.original, e.reply, tcp_state::syn_sent, false, e.to_us, 0, e.expires, {}, {}, {}};
+        e = flow_entry{e.original, e.reply, tcp_state::syn_sent, false, e.to_us, 0, false, e.expires, {}, {}, {}};
         return true;
       }
       return !syn;
@@ -186,6 +207,14 @@ connection_state advance_flow(flow_entry& e, direction dir, const packet_facts& 
   ++e.packets[i];
   e.bytes[i] += bytes;
   if (dir == direction::reply) e.seen_reply = true;
+  // What a full table keeps (Linux's IPS_ASSURED): a TCP connection once
+  // established, a UDP or other flow once answered (one to etherbeam, whose
+  // answers are not seen here: once it sent again); never an ICMP echo.
+  switch (e.original.protocol) {
+    case protocols::ip_protocol::tcp: e.assured |= e.tcp == tcp_state::established; break;
+    case protocols::ip_protocol::icmp: break;
+    default: e.assured |= e.seen_reply || (e.to_us && !first);
+  }
   e.expires = now + timeout_of(e, timeouts);
   if (e.seen_reply || (e.to_us && !first)) return connection_state::established;
   return connection_state::new_flow;

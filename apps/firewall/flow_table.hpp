@@ -3,10 +3,12 @@
 // by the tuple of its first packet and by the tuple its answers carry (which
 // differ once NAT rewrites it); TCP goes through its state machine, UDP and
 // ICMP echo flows through "unreplied" and "replied"; each state has Linux's
-// default timeout. The table is bounded: when it is full, a new flow is
-// refused (and counted by the caller), so a SYN flood cannot exhaust memory,
-// while packets of the flows already tracked keep passing. Pure, and not
-// thread-safe: one owner at a time (see flow_store.hpp).
+// default timeout. The table is bounded. When it is full, a new flow takes
+// the place of one nobody has answered yet (Linux's early drop: a SYN
+// flood's half-open flows make room for real ones), and is refused (counted
+// by the caller) when every flow is an answered one; either way a SYN flood
+// cannot exhaust memory, and packets of the flows already tracked keep
+// passing. Pure, and not thread-safe: one owner at a time (see flow_store.hpp).
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -47,6 +49,9 @@ struct flow_entry {
   bool seen_reply = false;
   bool to_us = false; // a flow to etherbeam itself (the input path): its answers are not seen here
   std::uint8_t fin_from = 0; // TCP: bit 0 the original direction sent FIN, bit 1 the reply direction
+  // Answered (TCP: established once; ICMP never, as Linux's IPS_ASSURED): a
+  // full table never gives this flow's place to a new one.
+  bool assured = false;
   clock::time_point expires{};
   std::uint64_t packets[2] = {0, 0};
   std::uint64_t bytes[2] = {0, 0};
@@ -66,6 +71,11 @@ struct flow_match {
   direction dir = direction::original;
 };
 
+struct added_flow {
+  std::uint32_t id = 0;
+  bool made_room = false; // an unanswered flow was dropped for it (conntrack -S's early_drop)
+};
+
 class flow_table {
 public:
   struct settings {
@@ -76,10 +86,11 @@ public:
 
   // The flow `t` belongs to, in which direction; an expired flow is removed and not found.
   std::optional<flow_match> find(const flow_tuple& t, clock::time_point now);
-  // Starts tracking a flow (`reply` as NAT made it). nullopt: the table is full
-  // (after removing what had expired), or `reply` is already taken.
-  std::optional<std::uint32_t> add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
-                                   clock::time_point now);
+  // Starts tracking a flow (`reply` as NAT made it). nullopt: the table is
+  // full of answered flows (after removing what had expired), or `reply` is
+  // already taken.
+  std::optional<added_flow> add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
+                                clock::time_point now);
   // Whether `t` names no tracked flow (NAT asks before it picks a port).
   bool free(const flow_tuple& t, clock::time_point now) { return !find(t, now); }
 
@@ -103,6 +114,7 @@ public:
 private:
   bool in_use(const flow_entry& e) const { return e.expires != clock::time_point{}; }
   void remove(std::uint32_t id);
+  bool drop_an_unanswered_flow(clock::time_point now);
 
   settings settings_;
   std::vector<flow_entry> entries_;
@@ -110,6 +122,7 @@ private:
   std::unordered_map<flow_tuple, flow_match, flow_tuple_hash> index_;
   std::size_t live_ = 0;
   clock::time_point last_sweep_{};
+  std::uint32_t eviction_cursor_ = 0; // where the search for an unanswered flow goes on
 };
 
 } // namespace etherbeam::apps::firewall

@@ -44,7 +44,7 @@ bool shard_store::free(const flow_tuple& reply, clock::time_point now) {
   return map_.owner(reply) == me_ && table_.free(reply, now);
 }
 
-std::optional<std::uint32_t> shard_store::add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
+std::optional<added_flow> shard_store::add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
                                               clock::time_point now) {
   auto id = table_.add(original, reply, to_us, now);
   if (id && map_.owner(reply) != me_) map_.redirect(reply, me_); // a port forward's answers

@@ -44,7 +44,7 @@ class shard_store final : public table_store {
 public:
   shard_store(flow_table& table, shard_map& map, std::size_t me) : table_store(table), map_(map), me_(me) {}
   bool free(const flow_tuple& reply, clock::time_point now) override;
-  std::optional<std::uint32_t> add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
+  std::optional<added_flow> add(const flow_tuple& original, const flow_tuple& reply, bool to_us,
                                    clock::time_point now) override;
 
 private:

@@ -1,6 +1,8 @@
 #include "apps/router/flow_actors.hpp"
 
 #include <algorithm>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -32,6 +34,7 @@ using judge_frame_atom = caf::atom_constant<caf::atom("judgeframe")>;
 using list_flows_atom = caf::atom_constant<caf::atom("listflows")>;
 using sweep_atom = caf::atom_constant<caf::atom("fwsweep")>;
 using flow_ended_atom = caf::atom_constant<caf::atom("flowended")>;
+using flow_assured_atom = caf::atom_constant<caf::atom("flowassurd")>;
 
 constexpr auto sweep_interval = std::chrono::seconds(1);
 constexpr auto list_timeout = std::chrono::seconds(1);
@@ -179,8 +182,8 @@ public:
                               fw::clock::time_point now) override {
     return fw::advance_flow(e_, m.dir, facts, bytes, now, timeouts_);
   }
-  std::optional<std::uint32_t> add(const fw::flow_tuple&, const fw::flow_tuple&, bool,
-                                   fw::clock::time_point) override {
+  std::optional<fw::added_flow> add(const fw::flow_tuple&, const fw::flow_tuple&, bool,
+                                    fw::clock::time_point) override {
     return std::nullopt; // a flow's actor opens no other flow
   }
   bool free(const fw::flow_tuple&, fw::clock::time_point) override { return false; }
@@ -191,26 +194,32 @@ private:
 };
 
 // The opener's store: no flow yet; a new one is held until its actor runs.
+// When the directory is full, `make_room` ends a flow nobody has answered.
 class opening_store final : public fw::flow_store {
 public:
-  opening_store(const flow_directory& directory, const fw::flow_table::settings& settings)
-      : directory_(directory), settings_(settings) {}
+  opening_store(const flow_directory& directory, const fw::flow_table::settings& settings,
+                std::function<bool()> make_room)
+      : directory_(directory), settings_(settings), make_room_(std::move(make_room)) {}
   std::optional<fw::flow_match> find(const fw::flow_tuple&, fw::clock::time_point) override { return std::nullopt; }
   const fw::flow_entry& entry(std::uint32_t) const override { return *opened; }
   fw::connection_state update(fw::flow_match m, const fw::packet_facts& facts, std::size_t bytes,
                               fw::clock::time_point now) override {
     return fw::advance_flow(*opened, m.dir, facts, bytes, now, settings_.timeouts);
   }
-  std::optional<std::uint32_t> add(const fw::flow_tuple& original, const fw::flow_tuple& reply, bool to_us,
-                                   fw::clock::time_point now) override {
-    if (opened || directory_.flows() >= settings_.max_flows || !free(original, now) || !free(reply, now))
-      return std::nullopt;
+  std::optional<fw::added_flow> add(const fw::flow_tuple& original, const fw::flow_tuple& reply, bool to_us,
+                                    fw::clock::time_point now) override {
+    if (opened || !free(original, now) || !free(reply, now)) return std::nullopt;
+    bool made_room = false;
+    if (directory_.flows() >= settings_.max_flows) {
+      if (!make_room_()) return std::nullopt;
+      made_room = true;
+    }
     opened = fw::flow_entry{};
     opened->original = original;
     opened->reply = reply;
     opened->to_us = to_us;
     opened->expires = now + settings_.timeouts.udp;
-    return 0;
+    return fw::added_flow{0, made_room};
   }
   bool free(const fw::flow_tuple& t, fw::clock::time_point) override { return !directory_.has(t); }
 
@@ -219,6 +228,7 @@ public:
 private:
   const flow_directory& directory_;
   const fw::flow_table::settings& settings_;
+  std::function<bool()> make_room_;
 };
 
 struct flow_state {
@@ -248,6 +258,7 @@ caf::behavior flow_actor(caf::stateful_actor<flow_state>* self, fw::flow_entry e
         return;
       }
       auto rules = parts->rules->get();
+      bool was_assured = e.assured;
       judge_and_finish(
         *parts, link, f,
         [&](const fw::judged_packet& p) {
@@ -255,6 +266,7 @@ caf::behavior flow_actor(caf::stateful_actor<flow_state>* self, fw::flow_entry e
           return fw::judge(store, *rules, p);
         },
         self->context());
+      if (e.assured && !was_assured) self->send(opener, flow_assured_atom::value);
       arm_timer(self);
     },
     [=](sweep_atom) {
@@ -268,10 +280,44 @@ caf::behavior flow_actor(caf::stateful_actor<flow_state>* self, fw::flow_entry e
   };
 }
 
+struct opened_flow {
+  fw::flow_tuple original, reply;
+  bool assured = false;
+};
+
 struct opener_state {
-  std::unordered_map<caf::actor_addr, std::pair<fw::flow_tuple, fw::flow_tuple>> flows;
+  std::unordered_map<caf::actor_addr, opened_flow> flows;
+  // Flows in the order they opened, the unanswered ones among them the first a
+  // full directory ends (Linux's early drop). Answered and ended ones are
+  // skipped when met, and weeded out when they outnumber the live flows.
+  std::deque<caf::actor_addr> by_age;
   static inline const char* name = "firewall_flow_opener";
 };
+
+// Ends the oldest flow nobody has answered, to make room for a new one.
+bool end_an_unanswered_flow(caf::stateful_actor<opener_state>* self, flow_directory& directory) {
+  auto& st = self->state;
+  while (!st.by_age.empty()) {
+    auto addr = st.by_age.front();
+    st.by_age.pop_front();
+    auto it = st.flows.find(addr);
+    if (it == st.flows.end() || it->second.assured) continue;
+    directory.remove(it->second.original, it->second.reply, addr);
+    // Its exit comes back to the opener's exit handler, which forgets it.
+    self->send_exit(addr, caf::exit_reason::user_shutdown);
+    return true;
+  }
+  return false;
+}
+
+void remember_age(opener_state& st, const caf::actor_addr& flow) {
+  st.by_age.push_back(flow);
+  if (st.by_age.size() <= 2 * st.flows.size() + 64) return;
+  std::erase_if(st.by_age, [&](const caf::actor_addr& a) {
+    auto it = st.flows.find(a);
+    return it == st.flows.end() || it->second.assured;
+  });
+}
 
 caf::behavior flow_opener(caf::stateful_actor<opener_state>* self, std::shared_ptr<flow_directory> directory,
                           std::shared_ptr<const owner_parts> parts, fw::flow_table::settings settings) {
@@ -281,7 +327,7 @@ caf::behavior flow_opener(caf::stateful_actor<opener_state>* self, std::shared_p
   self->set_exit_handler([=](caf::exit_msg& m) {
     auto it = self->state.flows.find(m.source);
     if (it == self->state.flows.end()) return self->quit(m.reason);
-    directory->remove(it->second.first, it->second.second, m.source);
+    directory->remove(it->second.original, it->second.reply, m.source);
     self->state.flows.erase(it);
   });
   return {
@@ -300,12 +346,13 @@ caf::behavior flow_opener(caf::stateful_actor<opener_state>* self, std::shared_p
       judge_and_finish(
         *parts, link, f,
         [&](const fw::judged_packet& p) {
-          opening_store store(*directory, settings);
+          opening_store store(*directory, settings, [&] { return end_an_unanswered_flow(self, *directory); });
           auto d = fw::judge(store, *rules, p);
           if (store.opened) {
             auto flow = self->spawn<caf::linked>(flow_actor, *store.opened, caf::actor_cast<caf::actor>(self), parts,
                                                  settings.timeouts);
-            self->state.flows[flow.address()] = {store.opened->original, store.opened->reply};
+            self->state.flows[flow.address()] = {store.opened->original, store.opened->reply, store.opened->assured};
+            remember_age(self->state, flow.address());
             directory->add(*store.opened, flow);
           }
           return d;
@@ -315,6 +362,10 @@ caf::behavior flow_opener(caf::stateful_actor<opener_state>* self, std::shared_p
     [=](flow_ended_atom, const fw::flow_tuple& original, const fw::flow_tuple& reply) {
       auto from = self->current_sender();
       directory->remove(original, reply, caf::actor_cast<caf::actor_addr>(from));
+    },
+    [=](flow_assured_atom) {
+      auto it = self->state.flows.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+      if (it != self->state.flows.end()) it->second.assured = true;
     },
   };
 }

@@ -26,7 +26,8 @@ netfilter_stage::netfilter_stage(actors::counter_registry& c, judge_fn judge, ha
       reassembled_(c.add("firewall.fragments_reassembled")), reassembled_passed_(c.add("firewall.reassembled_passed")),
       dropped_(c.add("firewall.dropped")),
       rejected_(c.add("reply.firewall_reject")), invalid_(c.add("firewall.invalid")),
-      table_full_(c.add("firewall.flow_table_full")), truncated_(c.add("firewall.truncated")),
+      table_full_(c.add("firewall.flow_table_full")), early_drops_(c.add("firewall.early_drops")),
+      truncated_(c.add("firewall.truncated")),
       translated_(c.add("firewall.nat_translated")), skipped_rules_(c.add("firewall.established_fast_path")),
       rewrite_routed_(c.add("ignored.firewall_rewritten_not_routed")),
       handed_to_flow_owner_(c.add("firewall.to_flow_actor")), flow_owner_absent_(c.add("firewall.flow_actor_absent")) {}
@@ -143,6 +144,7 @@ verdict netfilter_stage::act(const inbound_frame& in, const ipv4_packet& packet,
     case kind::accept: break;
   }
   if (d.skipped_rules) ++skipped_rules_;
+  if (d.made_room) ++early_drops_;
   if (!d.new_source && !d.new_destination && !d.error) return verdict::pass();
   return forward_rewritten(in, packet, d, reply);
 }

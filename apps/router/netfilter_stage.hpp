@@ -85,7 +85,7 @@ private:
   mutable protocols::ipv4_reassembly fragments_;
   mutable protocols::ipv4_reassembly::clock::time_point fragments_expired_at_{};
   actors::named_counter &fragments_held_, &fragments_dropped_, &reassembled_, &reassembled_passed_;
-  actors::named_counter &dropped_, &rejected_, &invalid_, &table_full_, &truncated_, &translated_, &skipped_rules_,
+  actors::named_counter &dropped_, &rejected_, &invalid_, &table_full_, &early_drops_, &truncated_, &translated_, &skipped_rules_,
     &rewrite_routed_, &handed_to_flow_owner_, &flow_owner_absent_;
 };
 

@@ -20,9 +20,9 @@ struct tracked {
     auto f = facts_of(p);
     auto m = table.find(f.flow, now);
     if (!m) {
-      auto id = table.add(f.flow, f.flow.reversed(), false, now);
-      if (!id) return connection_state::invalid;
-      m = flow_match{*id, direction::original};
+      auto added = table.add(f.flow, f.flow.reversed(), false, now);
+      if (!added) return connection_state::invalid;
+      m = flow_match{added->id, direction::original};
     }
     return table.update(*m, f, p.size(), now);
   }
@@ -90,21 +90,77 @@ TEST(flow_table, an_echo_and_its_reply_are_one_flow) {
   EXPECT_EQ(t.table.update(*m, reply, packets[1].size(), t.now), connection_state::established);
 }
 
-TEST(flow_table, a_full_table_refuses_new_flows_and_keeps_the_old_ones) {
+namespace {
+
+// A UDP packet's facts, from port `from` to 53.
+packet_facts udp_facts(std::uint16_t from, bool answer = false) {
+  packet_facts f;
+  f.flow = {etherbeam::protocols::ip_protocol::udp, {0x0a000001}, {0x0a000002}, from, 53};
+  if (answer) f.flow = f.flow.reversed();
+  return f;
+}
+
+} // namespace
+
+TEST(flow_table, a_full_table_refuses_new_flows_when_every_flow_was_answered) {
   flow_table table{{.max_flows = 3, .timeouts = {}}};
   auto now = clock::time_point{} + 1h;
-  flow_tuple t{etherbeam::protocols::ip_protocol::udp, {0x0a000001}, {0x0a000002}, 1000, 53};
   for (std::uint16_t port = 1000; port < 1003; ++port) {
-    t.source_port = port;
-    EXPECT_TRUE(table.add(t, t.reversed(), false, now));
+    auto t = udp_facts(port).flow;
+    auto added = table.add(t, t.reversed(), false, now);
+    ASSERT_TRUE(added);
+    EXPECT_FALSE(added->made_room);
+    table.update({added->id, direction::original}, udp_facts(port), 60, now);
+    table.update({added->id, direction::reply}, udp_facts(port, true), 60, now);
+    EXPECT_TRUE(table.entry(added->id).assured);
   }
-  t.source_port = 1003;
+  auto t = udp_facts(1003).flow;
   EXPECT_FALSE(table.add(t, t.reversed(), false, now));
   EXPECT_EQ(table.size(), 3u);
   t.source_port = 1000;
   EXPECT_TRUE(table.find(t, now));
-  // Once the old flows have expired, room again.
+  // Once the old flows have expired (an answered UDP flow lives 120 s), room again.
   t.source_port = 1003;
-  EXPECT_TRUE(table.add(t, t.reversed(), false, now + 31s));
+  EXPECT_TRUE(table.add(t, t.reversed(), false, now + 121s));
   EXPECT_EQ(table.size(), 1u);
+}
+
+TEST(flow_table, a_full_table_gives_the_oldest_unanswered_flows_place_to_a_new_one) {
+  // Linux's early drop: a SYN flood's half-open flows (or a scan's unanswered
+  // datagrams) cannot keep a real connection out.
+  flow_table table{{.max_flows = 3, .timeouts = {}}};
+  auto now = clock::time_point{} + 1h;
+  auto open = [&](std::uint16_t port) { auto t = udp_facts(port).flow; return table.add(t, t.reversed(), false, now); };
+  auto answered = open(1000);
+  table.update({answered->id, direction::original}, udp_facts(1000), 60, now);
+  table.update({answered->id, direction::reply}, udp_facts(1000, true), 60, now);
+  for (std::uint16_t port : {1001, 1002}) {
+    auto added = open(port);
+    table.update({added->id, direction::original}, udp_facts(port), 60, now);
+  }
+  auto newest = open(1003);
+  ASSERT_TRUE(newest);
+  EXPECT_TRUE(newest->made_room);
+  EXPECT_EQ(table.size(), 3u);
+  EXPECT_TRUE(table.find(udp_facts(1000).flow, now));  // answered: kept
+  EXPECT_FALSE(table.find(udp_facts(1001).flow, now)); // the oldest unanswered: gone
+  EXPECT_TRUE(table.find(udp_facts(1002).flow, now));
+  ASSERT_TRUE(open(1004));
+  EXPECT_FALSE(table.find(udp_facts(1002).flow, now));
+  EXPECT_TRUE(table.find(udp_facts(1000).flow, now));
+}
+
+TEST(flow_table, a_tcp_connection_is_kept_once_established_and_an_echo_never) {
+  auto tcp = lab_packets("lab_tcp_super_frames.pcap");
+  tracked t;
+  t.see(tcp[0]);
+  t.see(tcp[1]); // SYN-ACK: answered, but half-open
+  EXPECT_FALSE(t.only().assured);
+  t.see(tcp[2]);
+  EXPECT_TRUE(t.only().assured);
+  auto ping = lab_packets("lab_ping_arp_udp.pcap");
+  tracked echo;
+  echo.see(ping[0]);
+  echo.see(ping[1]);
+  EXPECT_FALSE(echo.only().assured); // as Linux: ICMP flows are short and never assured
 }

@@ -213,18 +213,37 @@ TEST(packet_filter, an_icmp_error_about_a_port_forwarded_packet_is_translated_bo
   EXPECT_EQ(facts.quoted.destination, ip("198.51.100.9"));
 }
 
-TEST(packet_filter, a_full_table_refuses_new_flows_while_known_ones_pass) {
+TEST(packet_filter, a_table_full_of_connections_refuses_new_flows_while_known_ones_pass) {
+  auto packets = lab_packets("lab_tcp_super_frames.pcap");
+  router_lab lab(outbound_only, {.max_flows = 1, .timeouts = {}});
+  for (std::size_t i = 0; i < 3; ++i) { // the handshake: an established connection
+    translate(packets[i], i == 1 ? packet_side::source : packet_side::destination, {ip("198.51.100.3"), 5001});
+    ASSERT_EQ(lab.see(packets[i], i == 1 ? 1 : 0).what, filter_decision::kind::accept);
+  }
+  auto other = packets[0];
+  translate(other, packet_side::source, {ip("10.77.0.1"), 1234});
+  EXPECT_EQ(lab.see(other, 0).what, filter_decision::kind::table_full);
+  translate(packets[3], packet_side::destination, {ip("198.51.100.3"), 5001});
+  EXPECT_EQ(lab.see(packets[3], 0).what, filter_decision::kind::accept);
+}
+
+TEST(packet_filter, a_full_tables_half_open_connection_gives_its_place_to_a_new_one) {
   auto packets = lab_packets("lab_tcp_super_frames.pcap");
   router_lab lab(outbound_only, {.max_flows = 1, .timeouts = {}});
   auto syn = packets[0];
   translate(syn, packet_side::destination, {ip("198.51.100.3"), 5001});
-  ASSERT_EQ(lab.see(syn, 0).what, filter_decision::kind::accept);
+  auto first = lab.see(syn, 0);
+  ASSERT_EQ(first.what, filter_decision::kind::accept);
+  EXPECT_FALSE(first.made_room);
   auto other = syn;
   translate(other, packet_side::source, {ip("10.77.0.1"), 1234});
-  EXPECT_EQ(lab.see(other, 0).what, filter_decision::kind::table_full);
+  auto second = lab.see(other, 0);
+  EXPECT_EQ(second.what, filter_decision::kind::accept);
+  EXPECT_TRUE(second.made_room);
+  // The first connection's flow is gone: its SYN-ACK opens nothing.
   auto syn_ack = packets[1];
   translate(syn_ack, packet_side::source, {ip("198.51.100.3"), 5001});
-  EXPECT_EQ(lab.see(syn_ack, 1).what, filter_decision::kind::accept);
+  EXPECT_EQ(lab.see(syn_ack, 1).state, connection_state::invalid);
 }
 
 TEST(packet_filter, reloaded_rules_keep_established_flows_and_judge_new_ones) {
