@@ -20,6 +20,8 @@ std::string describe(const frame_match& m) {
     case frame_match::kind::tcp_port: return "TCP port " + std::to_string(m.number);
     case frame_match::kind::unclaimed: return "unclaimed frames";
     case frame_match::kind::udp_unserved: return "UDP to ports nobody serves";
+    case frame_match::kind::tcp_unserved: return "TCP to ports nobody serves";
+    case frame_match::kind::ip_protocol_unserved: return "IP protocols nobody handles";
   }
   return "?";
 }
@@ -68,6 +70,8 @@ dispatcher::dispatcher(std::vector<registration> registrations, counter_registry
       case frame_match::kind::tcp_port: tcp_ports_.push_back(entry); break;
       case frame_match::kind::unclaimed: unclaimed_ = r.decider.get(); break;
       case frame_match::kind::udp_unserved: udp_unserved_ = r.decider.get(); break;
+      case frame_match::kind::tcp_unserved: tcp_unserved_ = r.decider.get(); break;
+      case frame_match::kind::ip_protocol_unserved: ip_protocol_unserved_ = r.decider.get(); break;
     }
   }
 }
@@ -172,11 +176,10 @@ verdict dispatcher::decide_ipv4(inbound_frame& in, parsed_layers& layers, byte_b
 
   switch (ip->protocol) {
     case ip_protocol::udp: return decide_udp(in, layers, reply);
-    case ip_protocol::tcp:
-      if (!tcp_ports_.empty()) return decide_tcp(in, reply);
-      return unclaimed(in, reply, unsupported_ip_protocol_);
+    case ip_protocol::tcp: return decide_tcp(in, reply);
     default:
       if (const auto* d = find(ip_protocols_, ip->protocol)) return d->decide(in, reply);
+      if (ip_protocol_unserved_) return ip_protocol_unserved_->decide(in, reply);
       return unclaimed(in, reply, unsupported_ip_protocol_);
   }
 }
@@ -197,6 +200,7 @@ verdict dispatcher::decide_tcp(inbound_frame& in, byte_buffer reply) const {
   auto segment = in.ip_packet->payload();
   if (segment.size() < tcp_min_header_len) return verdict::malformed(tcp_, parse_error::truncated);
   if (const auto* d = find(tcp_ports_, read_be16(segment, 2))) return d->decide(in, reply);
+  if (tcp_unserved_) return tcp_unserved_->decide(in, reply);
   return unclaimed(in, reply, no_tcp_service_);
 }
 

@@ -68,6 +68,8 @@ private:
   bool any_unconfigured_udp_ = false;
   const frame_decider* unclaimed_ = nullptr;
   const frame_decider* udp_unserved_ = nullptr;
+  const frame_decider* tcp_unserved_ = nullptr;
+  const frame_decider* ip_protocol_unserved_ = nullptr;
 
   layer_counters &ethernet_, &ipv4_, &udp_, &tcp_;
   named_counter &own_mac_unknown_, &own_source_mac_, &group_source_mac_, &not_our_mac_,

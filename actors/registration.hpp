@@ -79,6 +79,9 @@ struct frame_match {
                  // service): a forwarding plane's; at most one
     udp_unserved, // UDP to an owned address on a port nobody registered: the
                   // host's "port unreachable"; at most one
+    tcp_unserved, // TCP likewise: the host's reset; at most one
+    ip_protocol_unserved, // IPv4 to an owned address of a protocol nobody registered
+                          // (not UDP or TCP): the host's "protocol unreachable"; at most one
   };
   kind what = kind::every_frame;
   std::uint16_t number = 0; // the ethertype, protocol or port
@@ -95,6 +98,8 @@ struct frame_match {
   static frame_match tcp(std::uint16_t port) { return {kind::tcp_port, port}; }
   static frame_match unclaimed_frames() { return {kind::unclaimed}; }
   static frame_match unserved_udp() { return {kind::udp_unserved}; }
+  static frame_match unserved_tcp() { return {kind::tcp_unserved}; }
+  static frame_match unserved_ip_protocol() { return {kind::ip_protocol_unserved}; }
 };
 
 struct registration {

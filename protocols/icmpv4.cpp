@@ -34,15 +34,14 @@ template bool basic_icmpv4_packet<std::uint8_t>::checksum_valid() const;
 parsed<icmpv4_echo_repr> icmpv4_echo_repr::parse(const icmpv4_packet& p) {
   if (!p.checksum_valid()) return parse_error::bad_checksum;
   bool request = p.type() == icmpv4_type::echo_request;
-  if ((!request && p.type() != icmpv4_type::echo_reply) || p.code() != 0)
-    return parse_error::bad_operation;
-  return icmpv4_echo_repr{request, p.echo_identifier(), p.echo_sequence(), p.data()};
+  if (!request && p.type() != icmpv4_type::echo_reply) return parse_error::bad_operation;
+  return icmpv4_echo_repr{request, p.echo_identifier(), p.echo_sequence(), p.data(), p.code()};
 }
 
 void icmpv4_echo_repr::emit(byte_buffer out) const {
   auto p = icmpv4_packet_writer::new_unchecked(out.first(buffer_len()));
   p.set_type(is_request ? icmpv4_type::echo_request : icmpv4_type::echo_reply);
-  p.set_code(0);
+  p.set_code(code);
   p.set_echo_identifier(identifier);
   p.set_echo_sequence(sequence);
   std::copy(data.begin(), data.end(), out.begin() + icmpv4_packet::header_len);

@@ -84,6 +84,9 @@ struct icmpv4_echo_repr {
   std::uint16_t identifier = 0;
   std::uint16_t sequence = 0;
   byte_view data;
+  // 0 by RFC 792; a request with another is answered with it, as Linux
+  // answers (nmap's OS detection sends code 9 to see whether it comes back).
+  std::uint8_t code = 0;
 
   // Fails with bad_checksum, or bad_operation for a type that is not an echo.
   static parsed<icmpv4_echo_repr> parse(const icmpv4_packet& packet);

@@ -13,20 +13,25 @@ namespace {
 host_settings settings_of(const toml::table& table) {
   host_settings s;
   for (auto&& [key, node] : table) {
-    if (key.str() != "port_unreachable")
+    bool* setting = key.str() == "port_unreachable"       ? &s.port_unreachable
+                    : key.str() == "tcp_reset"            ? &s.tcp_reset
+                    : key.str() == "protocol_unreachable" ? &s.protocol_unreachable
+                                                          : nullptr;
+    if (!setting)
       throw server::config_error("[apps.host]: unknown setting " + std::string(key.str()) +
-                                 " (known: port_unreachable)");
+                                 " (known: port_unreachable, tcp_reset, protocol_unreachable)");
     auto on = node.value<bool>();
-    if (!on) throw server::config_error("[apps.host]: port_unreachable must be true or false");
-    s.port_unreachable = *on;
+    if (!on) throw server::config_error("[apps.host]: " + std::string(key.str()) + " must be true or false");
+    *setting = *on;
   }
   return s;
 }
 
 const bool added = server::add_application({
   "host",
-  "answer ARP and ICMP echo for the owned addresses, and ICMP port unreachable for UDP to a port "
-  "nothing serves (rate-limited; [apps.host] port_unreachable = false turns it off), as the kernel would",
+  "answer ARP and ICMP echo for the owned addresses, and refuse what nothing serves as the kernel "
+  "would: a TCP reset, ICMP port or protocol unreachable (rate-limited; [apps.host] tcp_reset, "
+  "port_unreachable, protocol_unreachable = false turn them off)",
   true,
   [](const server::application_start& start) -> std::optional<server::running_application> {
     auto settings = settings_of(start.settings);

@@ -8,7 +8,7 @@
 #include <map>
 #include <mutex>
 
-#include "actors/token_bucket.hpp"
+#include "apps/host/host_refusals.hpp"
 #include "protocols/checksum.hpp"
 #include "protocols/frame_repr.hpp"
 #include "protocols/ipv4_options.hpp"
@@ -131,7 +131,7 @@ public:
       if (auto len = reply_with_options(in, out)) return verdict::replied(replied_, len);
     frame_repr reply{answering(*in.ethernet, *in.me->mac),
                      ipv4_datagram_repr{answering(*in.ip, in.local_address),
-                                        icmpv4_echo_repr{false, echo->identifier, echo->sequence, echo->data}}};
+                                        icmpv4_echo_repr{false, echo->identifier, echo->sequence, echo->data, echo->code}}};
     return verdict::replied(replied_, reply.emit(out));
   }
 
@@ -170,36 +170,6 @@ private:
   actors::named_counter &replied_, &not_a_request_, &broadcast_ignored_;
 };
 
-// RFC 1122 §3.2.2.1: a host SHOULD say "port unreachable" for a datagram to a
-// port nobody listens on; §3.2.2: never about a datagram sent to a broadcast
-// or multicast address, IP or link-layer (fragments never get this far).
-class port_unreachable final : public actors::frame_decider {
-public:
-  port_unreachable(actors::counter_registry& c, const host_settings& s)
-      : replied_(c.add("reply.icmp_port_unreachable")), no_service_(c.add("ignored.no_udp_service")),
-        rate_limited_(c.add("ignored.icmp_error_rate_limited")), bucket_(s.errors_per_second, s.error_burst) {}
-
-  verdict decide(const inbound_frame& in, byte_buffer out) const override {
-    if (in.to_broadcast || in.ethernet->destination.is_group()) return verdict::ignore(no_service_);
-    if (!bucket_.take()) return verdict::ignore(rate_limited_);
-    icmpv4_error_repr error{icmpv4_type::destination_unreachable, icmpv4_unreachable::port, 0,
-                            icmpv4_error_repr::quote_of(in.ethernet_payload.first(in.ip_packet->total_len()),
-                                                        in.ip_packet->header_len())};
-    auto ip = answering(*in.ip, in.local_address);
-    ip.identification = 0;
-    ip.dont_fragment = false;
-    ip.type_of_service = 0xc0; // internetwork control, as Linux marks its ICMP errors
-    frame_repr reply{answering(*in.ethernet, *in.me->mac), ipv4_datagram_repr{ip, error}};
-    auto len = reply.emit(out);
-    if (len == 0) return verdict::ignore(no_service_); // no room: never happens with min_reply_room
-    return verdict::replied(replied_, len);
-  }
-
-private:
-  actors::named_counter &replied_, &no_service_, &rate_limited_;
-  mutable actors::token_bucket bucket_;
-};
-
 } // namespace
 
 std::vector<actors::registration> host_registrations(actors::counter_registry& counters,
@@ -209,8 +179,7 @@ std::vector<actors::registration> host_registrations(actors::counter_registry& c
     {"host", actors::frame_match::of_ip_protocol(ip_protocol::icmp),
      std::make_shared<icmp_echo_responder>(counters)},
   };
-  if (settings.port_unreachable)
-    r.push_back({"host", actors::frame_match::unserved_udp(), std::make_shared<port_unreachable>(counters, settings)});
+  for (auto& refusal : refusal_registrations(counters, settings)) r.push_back(std::move(refusal));
   return r;
 }
 

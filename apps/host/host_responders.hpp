@@ -1,9 +1,9 @@
 #pragma once
 // The host application: what any IPv4 host does for the addresses it owns.
 // Answers ARP requests for them (RFC 826) and ICMP echo requests to them
-// (RFC 792), and says "port unreachable" for UDP to a port nothing serves
-// (RFC 1122 §3.2.2.1), as the Linux kernel would. Decided in the frame's
-// actor; the only state is the ICMP errors' rate limit.
+// (RFC 792), and refuses what nothing here serves as the Linux kernel would
+// (host_refusals.hpp). Decided in the frame's actor; the only state is the
+// ICMP errors' rate limit and the address conflicts seen.
 #include <functional>
 #include <string>
 #include <vector>
@@ -18,6 +18,11 @@ struct host_settings {
   // ICMP port unreachable for UDP to a port nothing serves ([apps.host]
   // port_unreachable = false turns it off).
   bool port_unreachable = true;
+  // A TCP reset for a segment to a port nothing serves (tcp_reset = false).
+  bool tcp_reset = true;
+  // ICMP protocol unreachable for an IP protocol nothing handles
+  // (protocol_unreachable = false).
+  bool protocol_unreachable = true;
   // Linux's net.ipv4.icmp_msgs_per_sec and icmp_msgs_burst: a token bucket
   // over every ICMP error sent.
   double errors_per_second = 1000;
@@ -26,8 +31,8 @@ struct host_settings {
   std::function<void(const std::string&)> warn;
 };
 
-// The registrations: ARP by ethertype, ICMP by IP protocol, and UDP to ports
-// no other application serves.
+// The registrations: ARP by ethertype, ICMP by IP protocol, and the refusals
+// for UDP and TCP ports and IP protocols no other application serves.
 std::vector<actors::registration> host_registrations(actors::counter_registry& counters,
                                                      const host_settings& settings = {});
 

@@ -4,7 +4,8 @@
 # (client 10.77.0.1, etherbeam 10.77.0.2, kernel 10.77.0.3), with TX checksum
 # offload off on the client so that UDP checksums are complete on the wire.
 # The DHCP exchanges (lab_dhcp_*.pcap: real clients against dnsmasq) come from
-# capture_dhcp.py.
+# capture_dhcp.py; the kernel's resets and protocol unreachable
+# (lab_kernel_refusals.pcap) from capture_refusals.py.
 cd "$(dirname "$0")" || exit 1
 exec /usr/bin/python3 ../../scripts/pcap_to_cpp.py \
   echo_request=lab_ping_arp_udp.pcap:1 echo_reply_from_etherbeam=lab_ping_arp_udp.pcap:2 \
@@ -21,4 +22,7 @@ exec /usr/bin/python3 ../../scripts/pcap_to_cpp.py \
   dhcpcd_request=lab_dhcp_dhcpcd.pcap:3 dhcpcd_inform=lab_dhcp_dhcpcd.pcap:12 \
   dnsmasq_ack_to_dhcpcd_inform=lab_dhcp_dhcpcd.pcap:13 perfdhcp_discover=lab_dhcp_perfdhcp.pcap:1 \
   dnsmasq_offer_to_perfdhcp=lab_dhcp_perfdhcp.pcap:4 perfdhcp_request=lab_dhcp_perfdhcp.pcap:5 \
+  syn_to_a_closed_port=lab_kernel_refusals.pcap:1 kernel_reset_to_syn=lab_kernel_refusals.pcap:2 \
+  ack_to_a_closed_port=lab_kernel_refusals.pcap:3 kernel_reset_to_ack=lab_kernel_refusals.pcap:4 \
+  protocol_253_datagram=lab_kernel_refusals.pcap:5 kernel_protocol_unreachable=lab_kernel_refusals.pcap:6 \
   > captured_frames.hpp

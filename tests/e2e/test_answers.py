@@ -72,6 +72,27 @@ class Answers(LabTest):
         self.assertEqual(out, "refused")
         self.assertEqual(self.etherbeam.counters().get("reply.icmp_port_unreachable"), 1)
 
+    def test_tcp_to_a_port_nothing_serves_is_refused_at_once_as_the_kernel_refuses_it(self):
+        # curl's SYN is answered with a reset: "Couldn't connect" (exit 7) at once, not a
+        # timeout. The client's SYN leaves its veth with the checksum unfinished (offload),
+        # which raw_binder finishes, so etherbeam checks it as a wire would carry it.
+        r = self.lab.client(["curl", "-sS", "--connect-timeout", "5", f"http://{STACK_IP}:8080/"], check=False)
+        self.assertEqual(r.returncode, 7, r.stderr)
+        self.assertIn("Couldn't connect", r.stderr)
+        c = self.etherbeam.counters()
+        self.assertEqual(c.get("reply.tcp_reset"), 1, c)
+        self.assertEqual(c.get("ignored.tcp_bad_checksum", 0), 0, c)
+
+    def test_an_ip_protocol_nothing_handles_is_answered_protocol_unreachable(self):
+        probe = ("import sys\n"
+                 "from scapy.all import ICMP, IP, Raw, conf, sr1\n"
+                 "conf.verb = 0\n"
+                 "a = sr1(IP(dst=sys.argv[1], proto=253)/Raw(b'anyone?'), timeout=3)\n"
+                 "print('silence' if a is None else f'{a[ICMP].type}/{a[ICMP].code}')\n")
+        out = self.lab.client(["/usr/bin/python3", "-c", probe, STACK_IP]).stdout.strip()
+        self.assertEqual(out, "3/2")  # destination unreachable, protocol
+        self.assertEqual(self.etherbeam.counters().get("reply.icmp_protocol_unreachable"), 1)
+
     def test_a_station_claiming_our_address_is_met_with_one_announcement(self):
         # scapy sends two gratuitous ARPs claiming STACK_IP from the client's MAC and
         # sniffs what the stack broadcasts: one Announcement (RFC 5227 §2.4), not two.

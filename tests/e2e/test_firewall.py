@@ -90,11 +90,13 @@ class Firewall(LabTest):
         # B saw the router's address, not A's.
         self.assertIn(f"{B_STACK} - -", b_log())
         self.assertNotIn(CLIENT_IP, b_log())
-        # A new connection from B to etherbeam's b address on a port nobody forwards: dropped
-        # (curl times out rather than being refused).
+        # A new connection from B to etherbeam's b address on a port nobody forwards is
+        # etherbeam's own (the input chain, policy accept): refused with a reset at once, as
+        # Linux refuses it, never passed on to A.
         r, _ = self.curl(self.b.client, f"http://{B_STACK}:8081/", max_time=3)
-        self.assertEqual(r.returncode, 28, r.stderr)
+        self.assertEqual(r.returncode, 7, r.stderr)
         c = self.etherbeam.counters()
+        self.assertGreaterEqual(c.get("reply.tcp_reset", 0), 1, c)
         self.assertGreater(c.get("firewall.rule.outbound.packets", 0), 0, c)
         self.assertGreater(c.get("firewall.nat_translated", 0), 1000, c)
         counters = self.cli("firewall").stdout

@@ -57,3 +57,24 @@ TEST(icmpv4, refuses_truncated_headers_and_non_echo_types) {
   EXPECT_TRUE(p->checksum_valid());
   EXPECT_EQ(icmpv4_echo_repr::parse(*p).error(), parse_error::bad_operation);
 }
+
+TEST(icmpv4, an_echo_with_a_code_other_than_0_is_answered_with_it_as_linux_does) {
+  // nmap's OS detection sends echo requests with code 9; Linux's reply keeps it.
+  auto bytes = copy_of(echo_request);
+  bytes[icmp_at + 1] = 9;
+  bytes[icmp_at + 2] = 0; bytes[icmp_at + 3] = 0;
+  auto sum = checksum_of(std::span<const std::uint8_t>(bytes).subspan(icmp_at));
+  bytes[icmp_at + 2] = static_cast<std::uint8_t>(sum >> 8);
+  bytes[icmp_at + 3] = static_cast<std::uint8_t>(sum);
+  auto echo = icmpv4_echo_repr::parse(*icmpv4_packet::check(icmp_of(bytes)));
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(echo->code, 9);
+  icmpv4_echo_repr reply{false, echo->identifier, echo->sequence, echo->data, echo->code};
+  std::vector<std::uint8_t> out(reply.buffer_len());
+  reply.emit(out);
+  auto p = icmpv4_packet::check(out);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->type(), icmpv4_type::echo_reply);
+  EXPECT_EQ(p->code(), 9);
+  EXPECT_TRUE(p->checksum_valid());
+}
