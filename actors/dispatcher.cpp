@@ -169,8 +169,10 @@ verdict dispatcher::decide_ipv4(inbound_frame& in, parsed_layers& layers, byte_b
   } else {
     return unclaimed(in, reply, not_our_address_);
   }
+  // A source that is one of our own addresses is spoofed (the "land" attack: a
+  // SYN from our address and port to itself); Linux drops it as a martian.
   if (ip->source.is_unspecified() || ip->source.is_limited_broadcast() || ip->source.is_multicast() ||
-      me.broadcast_owner(ip->source))
+      me.broadcast_owner(ip->source) || me.delivers_to(ip->source))
     return verdict::ignore(bad_source_address_);
   if (packet->is_fragment()) return verdict::ignore(fragment_);
 

@@ -95,16 +95,24 @@ struct icmpv4_echo_repr {
 };
 
 // An error about a datagram that arrived (RFC 792): destination unreachable,
-// time exceeded. It quotes the datagram's IP header and the first 8 bytes of
-// its payload, enough for the sender to find the socket it came from.
+// time exceeded. It quotes the datagram's IP header and at least the first 8
+// bytes of its payload, enough for the sender to find the socket it came
+// from; as much more as fits in a 576-byte error (RFC 1812 §4.3.2.3, as Linux
+// quotes).
 struct icmpv4_error_repr {
   std::uint8_t type = icmpv4_type::destination_unreachable;
   std::uint8_t code = 0;
   std::uint32_t rest = 0; // unused, the next-hop MTU of "fragmentation needed", or a redirect's gateway
   byte_view quoted;
 
-  // The part of a datagram an error quotes: its header and 8 bytes more.
-  static byte_view quote_of(byte_view datagram, std::size_t header_len);
+  // The most an error quotes: what fits in 576 bytes after its IP and ICMP headers.
+  static constexpr std::size_t max_quote = 576 - 20 - icmpv4_packet::header_len;
+  // The part of a datagram an error quotes: as much as `room` bytes and
+  // max_quote allow, and never less than its header and 8 bytes more.
+  static byte_view quote_of(byte_view datagram, std::size_t header_len, std::size_t room = max_quote);
+  // The room for a quote in an error written into `reply_room` bytes after a
+  // link header of `link_header_len` (0 when they do not even hold the headers).
+  static std::size_t room_in(std::size_t reply_room, std::size_t link_header_len);
   std::size_t buffer_len() const { return icmpv4_packet::header_len + quoted.size(); }
   void emit(byte_buffer out) const;
 };

@@ -15,6 +15,7 @@ std::size_t emit_reject(const ethernet_repr& request, const ipv4_packet& packet,
   auto ip_in = ipv4_repr::parse(packet);
   if (!ip_in || request.destination.is_group() || packet.fragment_offset() != 0) return 0;
   auto segment = packet.payload();
+  auto link = answering(request, from_mac);
   ipv4_repr ip;
   ip.ttl = 64;
   ip.destination = ip_in->source;
@@ -32,9 +33,10 @@ std::size_t emit_reject(const ethernet_repr& request, const ipv4_packet& packet,
     ip.type_of_service = 0xc0;
     answer = icmpv4_error_repr{icmpv4_type::destination_unreachable, icmpv4_unreachable::port, 0,
                                icmpv4_error_repr::quote_of(byte_view(packet.header().data(), packet.total_len()),
-                                                           packet.header_len())};
+                                                           packet.header_len(),
+                                                           icmpv4_error_repr::room_in(reply.size(), link.header_len()))};
   }
-  frame_repr frame{answering(request, from_mac), ipv4_datagram_repr{ip, answer}};
+  frame_repr frame{link, ipv4_datagram_repr{ip, answer}};
   return frame.emit(reply);
 }
 

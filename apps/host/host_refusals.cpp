@@ -31,14 +31,16 @@ public:
   verdict decide(const inbound_frame& in, byte_buffer out) const override {
     if (to_a_group(in)) return verdict::ignore(refused_);
     if (!bucket_->take()) return verdict::ignore(rate_limited_);
+    auto link = answering(*in.ethernet, *in.me->mac);
     icmpv4_error_repr error{icmpv4_type::destination_unreachable, code_, 0,
                             icmpv4_error_repr::quote_of(in.ethernet_payload.first(in.ip_packet->total_len()),
-                                                        in.ip_packet->header_len())};
+                                                        in.ip_packet->header_len(),
+                                                        icmpv4_error_repr::room_in(out.size(), link.header_len()))};
     auto ip = answering(*in.ip, in.local_address);
     ip.identification = 0;
     ip.dont_fragment = false;
     ip.type_of_service = 0xc0; // internetwork control, as Linux marks its ICMP errors
-    frame_repr reply{answering(*in.ethernet, *in.me->mac), ipv4_datagram_repr{ip, error}};
+    frame_repr reply{link, ipv4_datagram_repr{ip, error}};
     auto len = reply.emit(out);
     if (len == 0) return verdict::ignore(refused_); // no room: never happens with min_reply_room
     return verdict::replied(replied_, len);

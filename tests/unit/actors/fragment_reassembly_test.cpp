@@ -70,7 +70,10 @@ TEST_F(FragmentReassembly, SaysTimeExceededToTheSourceWhenTheFirstFragmentCameBu
   ASSERT_TRUE(icmp);
   EXPECT_EQ(icmp->type(), icmpv4_type::time_exceeded);
   EXPECT_EQ(icmp->code(), icmpv4_time_exceeded::reassembly);
-  EXPECT_EQ(ip->payload().size(), 8u + 20u + 8u) << "the first fragment's header and 8 bytes";
+  auto first = ipv4_packet::check(ethernet_frame::check(captured[0])->payload());
+  EXPECT_EQ(ip->payload().size(), 8u + std::min<std::size_t>(first->total_len(), 548))
+    << "the first fragment, as much as fits in 576 bytes";
+  EXPECT_LE(ip->total_len(), 576u);
 }
 
 TEST_F(FragmentReassembly, SaysNothingWhenTheFirstFragmentNeverCame) {

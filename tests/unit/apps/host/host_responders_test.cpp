@@ -182,9 +182,14 @@ TEST(host_responders, says_port_unreachable_for_udp_to_a_port_nothing_serves) {
   EXPECT_TRUE(icmp->checksum_valid());
   EXPECT_EQ(icmp->type(), icmpv4_type::destination_unreachable);
   EXPECT_EQ(icmp->code(), icmpv4_unreachable::port);
-  // The quote: the request's 20-byte IP header and the 8-byte UDP header.
+  // The quote: as much of the datagram as the reply room holds (the frame's size, at
+  // least min_reply_room) and a 576-byte error allows; at least its header and 8 bytes.
+  auto datagram = ipv4_packet::check(ethernet_frame::check(udp_datagram)->payload());
+  auto room = std::max(sizeof udp_datagram, min_reply_room) - ip_at - 20 - 8;
+  std::size_t expected = std::min<std::size_t>(datagram->total_len(), std::max<std::size_t>(room, 28));
   std::vector<std::uint8_t> quoted(icmp->data().begin(), icmp->data().end());
-  EXPECT_EQ(quoted, std::vector<std::uint8_t>(udp_datagram + ip_at, udp_datagram + ip_at + 28));
+  EXPECT_GT(expected, 28u);
+  EXPECT_EQ(quoted, std::vector<std::uint8_t>(udp_datagram + ip_at, udp_datagram + ip_at + expected));
 }
 
 TEST(host_responders, never_says_port_unreachable_about_a_broadcast_and_limits_its_rate) {
