@@ -28,7 +28,9 @@ std::string describe_flow(const flow_entry& e, clock::time_point now) {
   std::ostringstream out;
   out << e.original.to_string();
   if (e.original.protocol == protocols::ip_protocol::tcp) out << " " << name_of(e.tcp);
-  out << (e.seen_reply ? "" : " [UNREPLIED]") << " reply " << e.reply.to_string() << " packets " << e.packets[0]
+  out << (e.seen_reply ? "" : " [UNREPLIED]") << " reply " << e.reply.to_string()
+      << (e.assured ? " [ASSURED]" : "") // kept when the table is full, as conntrack -L marks it
+      << " packets " << e.packets[0]
       << "/" << e.packets[1] << " bytes " << e.bytes[0] << "/" << e.bytes[1] << " expires-in "
       << std::chrono::duration_cast<std::chrono::seconds>(e.expires - now).count() << "s\n";
   return out.str();

@@ -247,6 +247,12 @@ class Firewall(LabTest):
         c = self.etherbeam.counters()
         self.assertGreater(c.get("firewall.early_drops", 0), 3000 - self.MAX_FLOWS - 100, c)
         self.assertGreaterEqual(len(flows), self.MAX_FLOWS - 50, "\n".join(flows[-5:]))
+        # Listed as conntrack -L lists them: the transfer's flow is assured (established, or
+        # TIME_WAIT if it is over already), the flood's are not.
+        transfer = [l for l in flows if l.startswith(f"tcp {CLIENT_IP}:") and f"> {B_CLIENT}:8080 " in l]
+        self.assertEqual(len(transfer), 1, "\n".join(flows[:5]))
+        self.assertIn("[ASSURED]", transfer[0])
+        self.assertFalse([l for l in flows if ":9090 " in l and "[ASSURED]" in l])
         # So a new connection still gets through, and the transfer goes on to its end.
         r, _ = self.curl(self.lab.client, f"http://{B_CLIENT}:8080/big", max_time=20)
         self.assertEqual((r.returncode, r.stdout.strip()), (0, "200"), f"{r.stderr}\n{self.etherbeam.counters()}")
