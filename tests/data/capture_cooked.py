@@ -16,10 +16,10 @@ data. Run as root; writes the captures beside this script.
 import os
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 import netns_lab  # noqa: E402
+from lab_capture import tcpdump_in  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER_IP = "10.77.0.3"
@@ -36,20 +36,6 @@ CLIENT = ("import socket; u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); 
           % (SERVER_IP, SERVER_IP))
 
 
-def capture(ns, args, out):
-    """tcpdump in `ns`, started and shown to be capturing; stopped by stop()."""
-    tcpdump = subprocess.Popen(["ip", "netns", "exec", ns, "tcpdump", "-s", "0", "-U", "--immediate-mode",
-                                "-w", out, *args], stderr=subprocess.PIPE, text=True)
-    print(tcpdump.stderr.readline().strip())  # "listening on ...": capturing
-    return tcpdump
-
-
-def stop(tcpdump):
-    time.sleep(0.5)  # tcpdump has no "written" signal; -U and --immediate-mode write each packet at once
-    tcpdump.terminate()
-    print(tcpdump.communicate()[1].strip())
-
-
 def main():
     if os.geteuid() != 0:
         sys.exit("capture_cooked: run as root")
@@ -64,19 +50,17 @@ def main():
         listener = subprocess.Popen(["ip", "netns", "exec", lab.server_ns, "/usr/bin/python3", "-c", LISTENER],
                                     stdout=subprocess.PIPE, text=True)
         assert listener.stdout.readline().strip() == "listening"
-        dumps = [capture(lab.server_ns, ["-i", "any", "not ip6"], sll2),
-                 capture(lab.server_ns, ["-i", "any", "-y", "LINUX_SLL", "not ip6"], sll),
-                 capture(lab.server_ns, ["-i", "ebtun0"], raw)]
-        lab.client(["arping", "-c", "1", "-w", "2", SERVER_IP], check=False)
-        lab.client(["ping", "-c", "2", "-i", "0.2", SERVER_IP])
-        lab.client(["/usr/bin/python3", "-c", CLIENT])
-        listener.wait(10)
-        # Into the tun, which nobody reads: seen as sent, with no link address.
-        lab.server(["ping", "-c", "2", "-i", "0.2", "-W", "0.2", "10.98.0.2"], check=False)
-        lab.server(["/usr/bin/python3", "-c", "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
-                                              ".sendto(b'raw', ('10.98.0.2', 9))"])
-        for d in dumps:
-            stop(d)
+        with tcpdump_in(lab.server_ns, ["-i", "any", "not ip6"], sll2), \
+                tcpdump_in(lab.server_ns, ["-i", "any", "-y", "LINUX_SLL", "not ip6"], sll), \
+                tcpdump_in(lab.server_ns, ["-i", "ebtun0"], raw):
+            lab.client(["arping", "-c", "1", "-w", "2", SERVER_IP], check=False)
+            lab.client(["ping", "-c", "2", "-i", "0.2", SERVER_IP])
+            lab.client(["/usr/bin/python3", "-c", CLIENT])
+            listener.wait(10)
+            # Into the tun, which nobody reads: seen as sent, with no link address.
+            lab.server(["ping", "-c", "2", "-i", "0.2", "-W", "0.2", "10.98.0.2"], check=False)
+            lab.server(["/usr/bin/python3", "-c", "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
+                                                  ".sendto(b'raw', ('10.98.0.2', 9))"])
         holder.stdin.close()
         holder.wait(10)
     for out in (sll2, sll, raw):

@@ -11,10 +11,10 @@ server side. Run as root; writes the capture beside this script.
 import os
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 import netns_lab  # noqa: E402
+from lab_capture import tcpdump_in  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT6, SERVER6 = "fd00:77::1", "fd00:77::3"
@@ -31,27 +31,22 @@ def main():
         sys.exit("capture_ipv6: run as root")
     out = os.path.join(HERE, "lab_ipv6.pcap")
     with netns_lab.Lab() as lab:
-        tcpdump = subprocess.Popen(["ip", "netns", "exec", lab.server_ns, "tcpdump", "-i", lab.server_if, "-s", "0",
-                                    "-U", "--immediate-mode", "-w", out, "ip6"], stderr=subprocess.PIPE, text=True)
-        print(tcpdump.stderr.readline().strip())  # "listening on ...": capturing
-        # The lab turns IPv6 off (quiet links for etherbeam's tests); on again here.
-        for side in (lab.client, lab.server):
-            side(["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0", "net.ipv6.conf.default.disable_ipv6=0"])
-        lab.client(["sysctl", "-qw", f"net.ipv6.conf.{lab.client_if}.disable_ipv6=0"])
-        lab.server(["sysctl", "-qw", f"net.ipv6.conf.{lab.server_if}.disable_ipv6=0"])
-        # nodad: the addresses are usable at once, without waiting out duplicate address detection.
-        lab.client(["ip", "-6", "addr", "add", f"{CLIENT6}/64", "dev", lab.client_if, "nodad"])
-        lab.server(["ip", "-6", "addr", "add", f"{SERVER6}/64", "dev", lab.server_if, "nodad"])
-        listener = subprocess.Popen(["ip", "netns", "exec", lab.server_ns, "/usr/bin/python3", "-c", LISTENER],
-                                    stdout=subprocess.PIPE, text=True)
-        assert listener.stdout.readline().strip() == "listening"
-        lab.client(["ping", "-6", "-c", "2", "-i", "0.2", SERVER6])
-        lab.client(["ping", "-6", "-c", "1", "-s", "3000", SERVER6])
-        lab.client(["/usr/bin/python3", "-c", CLIENT])
-        listener.wait(10)
-        time.sleep(0.5)  # tcpdump has no "written" signal; -U and --immediate-mode write each packet at once
-        tcpdump.terminate()
-        print(tcpdump.communicate()[1])
+        with tcpdump_in(lab.server_ns, ["-i", lab.server_if, "ip6"], out):
+            # The lab turns IPv6 off (quiet links for etherbeam's tests); on again here.
+            for side in (lab.client, lab.server):
+                side(["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0", "net.ipv6.conf.default.disable_ipv6=0"])
+            lab.client(["sysctl", "-qw", f"net.ipv6.conf.{lab.client_if}.disable_ipv6=0"])
+            lab.server(["sysctl", "-qw", f"net.ipv6.conf.{lab.server_if}.disable_ipv6=0"])
+            # nodad: the addresses are usable at once, without waiting out duplicate address detection.
+            lab.client(["ip", "-6", "addr", "add", f"{CLIENT6}/64", "dev", lab.client_if, "nodad"])
+            lab.server(["ip", "-6", "addr", "add", f"{SERVER6}/64", "dev", lab.server_if, "nodad"])
+            listener = subprocess.Popen(["ip", "netns", "exec", lab.server_ns, "/usr/bin/python3", "-c", LISTENER],
+                                        stdout=subprocess.PIPE, text=True)
+            assert listener.stdout.readline().strip() == "listening"
+            lab.client(["ping", "-6", "-c", "2", "-i", "0.2", SERVER6])
+            lab.client(["ping", "-6", "-c", "1", "-s", "3000", SERVER6])
+            lab.client(["/usr/bin/python3", "-c", CLIENT])
+            listener.wait(10)
     print(subprocess.run(["tcpdump", "-nn", "-v", "-r", out], capture_output=True, text=True).stdout)
 
 

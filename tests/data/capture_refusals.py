@@ -11,10 +11,10 @@ lab_kernel_refusals.pcap beside this script. Run as root.
 import os
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 import netns_lab  # noqa: E402
+from lab_capture import tcpdump_in  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER_IP = "10.77.0.3"
@@ -30,15 +30,9 @@ def main():
     with netns_lab.Lab() as lab:
         lab.server(["ip", "addr", "add", f"{SERVER_IP}/24", "dev", lab.server_if])
         lab.client(["ping", "-c", "1", "-W", "2", SERVER_IP])  # ARP resolved before the capture
-        tcpdump = subprocess.Popen(["ip", "netns", "exec", lab.server_ns, "tcpdump", "-i", lab.server_if, "-s", "0",
-                                    "-U", "--immediate-mode", "-w", out, "ip and not icmp[0] = 8 and not icmp[0] = 0"],
-                                   stderr=subprocess.PIPE, text=True)
-        print(tcpdump.stderr.readline().strip())  # "listening on ...": capturing
-        lab.client(["curl", "-sS", "--max-time", "2", f"http://{SERVER_IP}/"], check=False)
-        lab.client(["/usr/bin/python3", "-c", PROBES])
-        time.sleep(0.5)  # tcpdump has no "written" signal; -U and --immediate-mode write each packet at once
-        tcpdump.terminate()
-        print(tcpdump.communicate()[1])
+        with tcpdump_in(lab.server_ns, ["-i", lab.server_if, "ip and not icmp[0] = 8 and not icmp[0] = 0"], out):
+            lab.client(["curl", "-sS", "--max-time", "2", f"http://{SERVER_IP}/"], check=False)
+            lab.client(["/usr/bin/python3", "-c", PROBES])
     print(subprocess.run(["tcpdump", "-nn", "-v", "-r", out], capture_output=True, text=True).stdout)
 
 

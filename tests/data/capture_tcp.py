@@ -11,10 +11,10 @@ which is what raw_binder's packet socket sees. Run as root.
 import os
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 import netns_lab  # noqa: E402
+from lab_capture import tcpdump_in  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER_IP = "10.77.0.3"
@@ -34,15 +34,10 @@ def main():
         listener = subprocess.Popen(["ip", "netns", "exec", lab.server_ns, "/usr/bin/python3", "-c", LISTENER],
                                     stdout=subprocess.PIPE, text=True)
         assert listener.stdout.readline().strip() == "listening"
-        tcpdump = subprocess.Popen(["ip", "netns", "exec", lab.server_ns, "tcpdump", "-i", lab.server_if, "-s", "0",
-                                    "-U", "--immediate-mode", "-w", out, "tcp"], stderr=subprocess.PIPE, text=True)
-        print(tcpdump.stderr.readline().strip())  # "listening on ...": capturing
-        lab.client(["/usr/bin/python3", "-c", SENDER])
-        print("received:", listener.stdout.readline().strip())
-        listener.wait(10)
-        time.sleep(0.5)  # tcpdump has no "written" signal; -U and --immediate-mode write each packet at once
-        tcpdump.terminate()
-        print(tcpdump.communicate()[1])
+        with tcpdump_in(lab.server_ns, ["-i", lab.server_if, "tcp"], out):
+            lab.client(["/usr/bin/python3", "-c", SENDER])
+            print("received:", listener.stdout.readline().strip())
+            listener.wait(10)
     print(subprocess.run(["tcpdump", "-nn", "-r", out], capture_output=True, text=True).stdout)
 
 

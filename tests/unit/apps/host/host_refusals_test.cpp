@@ -20,12 +20,12 @@ using etherbeam::apps::host::host_settings;
 
 namespace {
 
-// Who answered in lab_kernel_refusals.pcap: the server-side kernel, 10.77.0.3
-// on be:25:e4:a1:29:38, serving nothing.
+// Who answered in lab_kernel_refusals.pcap: the server-side kernel, 10.77.0.3,
+// serving nothing, with the MAC its replies came from.
 stack_identity kernels_identity() {
   stack_identity me;
   me.addresses.push_back(*ipv4_interface::from_string("10.77.0.3/24"));
-  me.mac = mac_address::from_string("be:25:e4:a1:29:38");
+  me.mac = mac_address::read(kernel_reset_to_syn, 6);
   return me;
 }
 
