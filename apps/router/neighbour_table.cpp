@@ -37,7 +37,7 @@ neighbour_table::outcome neighbour_table::route(protocols::ipv4_address next_hop
                                                 const output& out) {
   auto it = entries_.find(next_hop);
   if (it == entries_.end()) {
-    if (entries_.size() >= settings_.max_entries) return outcome::table_full;
+    if (!room_for_one(now)) return outcome::table_full;
     it = entries_.emplace(next_hop, entry{}).first;
     it->second.since = now;
     it->second.probes_sent = 1;
@@ -74,7 +74,7 @@ void neighbour_table::heard(protocols::ipv4_address ip, const location& where, b
                             clock::time_point now, const output& out, bool update_only) {
   auto it = entries_.find(ip);
   if (it == entries_.end()) {
-    if (is_reply || update_only || entries_.size() >= settings_.max_entries) return; // no question of ours
+    if (is_reply || update_only || !room_for_one(now)) return; // no question of ours, or no room
     entry e;
     e.now = state::stale;
     e.at = where;
@@ -93,6 +93,21 @@ void neighbour_table::heard(protocols::ipv4_address ip, const location& where, b
     e.now = state::stale;
   }
   deliver(e, out);
+}
+
+bool neighbour_table::room_for_one(clock::time_point now) {
+  if (entries_.size() < settings_.max_entries) return true;
+  // A table with nothing to forget is looked at again only after a while: a
+  // flood of new next hops must not cost a walk of the table each.
+  if (now - nothing_to_forget_at_ < std::chrono::milliseconds(100)) return false;
+  constexpr auto idle = std::chrono::seconds(5); // Linux forgets what was not updated for 5 s
+  std::erase_if(entries_, [&](const auto& kv) {
+    const auto& e = kv.second;
+    return e.now == state::failed || (e.waiting.empty() && now - std::max(e.since, e.last_used) >= idle);
+  });
+  if (entries_.size() < settings_.max_entries) return true;
+  nothing_to_forget_at_ = now;
+  return false;
 }
 
 void neighbour_table::deliver(entry& e, const output& out) {

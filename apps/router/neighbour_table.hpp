@@ -6,7 +6,10 @@
 // 30 s; after that it is STALE, still used, and the next packet sent to it
 // asks again by unicast (PROBE), three times before it is FAILED. Entries
 // unused for 60 s go; the table is bounded, so a scan of a /8 cannot grow it
-// without end. On a bridged link (stack_identity::bridged) a neighbour may
+// without end, and when it is full, FAILED entries and those neither
+// confirmed nor used for 5 s make room (Linux's forced garbage collection),
+// so a scan or a flood of spoofed ARP cannot keep real next hops out for
+// long. On a bridged link (stack_identity::bridged) a neighbour may
 // answer by any member link: each entry keeps the link it answered on, its
 // port, and packets for it leave by that one. Pure: time is passed in,
 // actions come out through `output`.
@@ -98,9 +101,12 @@ private:
   };
 
   void deliver(entry& e, const output& out);
+  // Whether a new entry fits, after forgetting what a full table may (see above).
+  bool room_for_one(clock::time_point now);
 
   settings settings_;
   std::unordered_map<protocols::ipv4_address, entry, hash> entries_;
+  clock::time_point nothing_to_forget_at_{}; // the last full table that had nothing to forget
 };
 
 } // namespace etherbeam::apps::router

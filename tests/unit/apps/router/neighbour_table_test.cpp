@@ -107,6 +107,34 @@ TEST(NeighbourTable, BoundsTheQueueAndTheTable) {
   EXPECT_EQ(table.size(), 2u);
 }
 
+TEST(NeighbourTable, AFullTableForgetsWhatWasNotConfirmedOrUsedFor5SecondsToMakeRoom) {
+  // As Linux's forced garbage collection: ARP requests from spoofed senders (each
+  // learned STALE) fill the table; 5 s later a real next hop still gets in.
+  neighbour_table table({.max_entries = 3});
+  recorder r;
+  auto t0 = neighbour_table::clock::now();
+  for (const char* spoofed : {"10.88.0.101", "10.88.0.102", "10.88.0.103"})
+    table.heard(ip(spoofed), {neighbour_mac, 1}, false, t0, r.out());
+  EXPECT_EQ(table.route(ip("10.88.0.1"), packet(1), t0 + 1s, r.out()), neighbour_table::outcome::table_full)
+    << "all of them heard a second ago";
+  table.route(ip("10.88.0.102"), packet(2), t0 + 4s, r.out()); // one of them in use
+  EXPECT_EQ(table.route(ip("10.88.0.1"), packet(1), t0 + 6s, r.out()), neighbour_table::outcome::queued);
+  EXPECT_TRUE(table.state_of(ip("10.88.0.102"))) << "used 2 s ago: kept";
+  EXPECT_FALSE(table.state_of(ip("10.88.0.101")));
+  EXPECT_FALSE(table.state_of(ip("10.88.0.103")));
+  EXPECT_EQ(table.size(), 2u);
+}
+
+TEST(NeighbourTable, AFullTableForgetsAFailedNeighbourAtOnce) {
+  neighbour_table table({.max_entries = 1});
+  recorder r;
+  auto t0 = neighbour_table::clock::now();
+  table.route(ip("10.88.0.9"), packet(1), t0, r.out());
+  for (int s = 1; s <= 3; ++s) table.tick(t0 + std::chrono::seconds(s), r.out());
+  ASSERT_EQ(table.state_of(ip("10.88.0.9")), state::failed);
+  EXPECT_EQ(table.route(ip("10.88.0.1"), packet(1), t0 + 3s, r.out()), neighbour_table::outcome::queued);
+}
+
 TEST(NeighbourTable, ForgetsWhatGoesUnusedForAMinute) {
   neighbour_table table({});
   recorder r;
