@@ -72,15 +72,10 @@ void fragment_reassembly::expire(clock::time_point now, const stack_identity& me
     auto eth = ethernet_repr::parse(*checked);
     // Never about a datagram sent to a broadcast (RFC 1122 §3.2.2).
     if (!ip || !me.delivers_to(ip->destination) || eth.destination.is_group()) return;
-    icmpv4_error_repr error{icmpv4_type::time_exceeded, icmpv4_time_exceeded::reassembly, 0,
-                            icmpv4_error_repr::quote_of(checked->payload(), packet->header_len())};
-    auto header = answering(*ip, ip->destination);
-    header.identification = 0;
-    header.dont_fragment = false;
-    header.type_of_service = 0xc0; // internetwork control, as Linux marks its ICMP errors
-    frame_repr out{answering(eth, *me.mac), ipv4_datagram_repr{header, error}};
-    reply.resize(out.buffer_len());
-    if (auto len = out.emit(reply)) {
+    auto link = answering(eth, *me.mac);
+    reply.resize(link.header_len() + 576); // an ICMP error is at most 576 bytes
+    if (auto len = emit_icmp_error(link, ip->destination, *packet, icmpv4_type::time_exceeded,
+                                   icmpv4_time_exceeded::reassembly, 0, reply)) {
       ++c_.time_exceeded_sent;
       send(byte_view(reply).first(len));
     }

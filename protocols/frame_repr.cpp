@@ -27,6 +27,33 @@ ipv4_repr answering(const ipv4_repr& request, ipv4_address local) {
   return r;
 }
 
+std::size_t emit_icmp_error(const ethernet_repr& link, ipv4_address from, const ipv4_packet& about,
+                            std::uint8_t type, std::uint8_t code, std::uint32_t rest, byte_buffer out) {
+  auto headers = link.header_len() + ipv4_repr::header_len() + icmpv4_packet::header_len;
+  auto room = out.size() > headers ? out.size() - headers : 0;
+  icmpv4_error_repr error{type, code, rest, icmpv4_error_repr::quote_of(about.bytes(), about.header_len(), room)};
+  ipv4_repr ip;
+  ip.source = from;
+  ip.destination = about.source();
+  ip.type_of_service = 0xc0;
+  return frame_repr{link, ipv4_datagram_repr{ip, error}}.emit(out);
+}
+
+std::size_t emit_tcp_reset(const ethernet_repr& link, const ipv4_packet& about, std::uint8_t type_of_service,
+                           byte_buffer out) {
+  auto segment = about.payload();
+  if (segment.size() < tcp_header_repr::header_len) return 0;
+  std::size_t header = std::size_t(segment[tcp_field::data_offset] >> 4) * 4;
+  if (header < tcp_header_repr::header_len || header > segment.size()) return 0;
+  if (segment[tcp_field::flags] & tcp_field::rst) return 0; // never a reset for a reset
+  ipv4_repr ip;
+  ip.source = about.destination();
+  ip.destination = about.source();
+  ip.type_of_service = type_of_service;
+  ip.dont_fragment = true;
+  return frame_repr{link, ipv4_datagram_repr{ip, tcp_header_repr::reset_for(segment, segment.size() - header)}}.emit(out);
+}
+
 std::size_t frame_repr::buffer_len() const {
   if (const auto* arp = std::get_if<arp_repr>(&payload)) return ethernet.header_len() + arp->buffer_len();
   return ethernet.header_len() + ipv4_repr::header_len() + payload_len(std::get<ipv4_datagram_repr>(payload));

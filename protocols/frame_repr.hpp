@@ -37,4 +37,20 @@ ethernet_repr answering(const ethernet_repr& request, const mac_address& me);
 // as Linux answers an echo.
 ipv4_repr answering(const ipv4_repr& request, ipv4_address local);
 
+// An ICMP error about `about` (a checked IPv4 packet) back to its source, as
+// Linux sends one: from `from`, framed with `link`, type of service 0xc0
+// (internetwork control), TTL 64, no DF, quoting as much of `about` as fits
+// in `out` and in 576 bytes (never less than its header and 8 bytes). Its
+// length, or 0 when `out` cannot hold it.
+std::size_t emit_icmp_error(const ethernet_repr& link, ipv4_address from, const ipv4_packet& about,
+                            std::uint8_t type, std::uint8_t code, std::uint32_t rest, byte_buffer out);
+
+// The TCP reset answering the segment `about` carries (RFC 9293 §3.10.7.1),
+// as Linux sends one: from the address it was sent to, framed with `link`,
+// DF set, TTL 64, identification 0, with `type_of_service`. 0 (nothing
+// written) for a reset, a segment whose header does not fit, or an `out`
+// too small.
+std::size_t emit_tcp_reset(const ethernet_repr& link, const ipv4_packet& about, std::uint8_t type_of_service,
+                           byte_buffer out);
+
 } // namespace etherbeam::protocols

@@ -53,11 +53,6 @@ byte_view icmpv4_error_repr::quote_of(byte_view datagram, std::size_t header_len
   return datagram.first(std::max(least, std::min({datagram.size(), room, max_quote})));
 }
 
-std::size_t icmpv4_error_repr::room_in(std::size_t reply_room, std::size_t link_header_len) {
-  auto headers = link_header_len + 20 + icmpv4_packet::header_len; // an error carries no IP options
-  return reply_room > headers ? reply_room - headers : 0;
-}
-
 void icmpv4_error_repr::emit(byte_buffer out) const {
   auto p = icmpv4_packet_writer::new_unchecked(out.first(buffer_len()));
   p.set_type(type);

@@ -109,10 +109,7 @@ struct icmpv4_error_repr {
   static constexpr std::size_t max_quote = 576 - 20 - icmpv4_packet::header_len;
   // The part of a datagram an error quotes: as much as `room` bytes and
   // max_quote allow, and never less than its header and 8 bytes more.
-  static byte_view quote_of(byte_view datagram, std::size_t header_len, std::size_t room = max_quote);
-  // The room for a quote in an error written into `reply_room` bytes after a
-  // link header of `link_header_len` (0 when they do not even hold the headers).
-  static std::size_t room_in(std::size_t reply_room, std::size_t link_header_len);
+  static byte_view quote_of(byte_view datagram, std::size_t header_len, std::size_t room);
   std::size_t buffer_len() const { return icmpv4_packet::header_len + quoted.size(); }
   void emit(byte_buffer out) const;
 };

@@ -68,4 +68,15 @@ void ipv4_repr::emit(byte_buffer out) const {
   p.fill_checksum();
 }
 
+std::uint16_t transport_checksum(byte_view segment, ipv4_address source, ipv4_address destination,
+                                 std::uint8_t protocol) {
+  return internet_checksum{}
+    .add_u32(source.value)
+    .add_u32(destination.value)
+    .add_u16(protocol)
+    .add_u16(static_cast<std::uint16_t>(segment.size()))
+    .add(segment)
+    .value();
+}
+
 } // namespace etherbeam::protocols

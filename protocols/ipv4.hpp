@@ -56,6 +56,7 @@ public:
   ipv4_address source() const { return ipv4_address::read(bytes_, ipv4_field::source); }
   ipv4_address destination() const { return ipv4_address::read(bytes_, ipv4_field::destination); }
   byte_view header() const { return byte_view(bytes_).first(header_len()); }
+  byte_view bytes() const { return bytes_; } // the whole packet, total_len bytes once checked
   byte_view options() const { return byte_view(bytes_).subspan(min_header_len, header_len() - min_header_len); }
   byte_view payload() const { return byte_view(bytes_).subspan(header_len()); }
   bool checksum_valid() const;
@@ -110,5 +111,11 @@ struct ipv4_repr {
   static constexpr std::size_t header_len() { return ipv4_packet::min_header_len; }
   void emit(byte_buffer out) const;
 };
+
+// The Internet checksum of a TCP or UDP `segment` over the IPv4
+// pseudo-header (RFC 9293 §3.1, RFC 768): the value its checksum field
+// holds when that field is 0 as summed, and 0 when the field it has is right.
+std::uint16_t transport_checksum(byte_view segment, ipv4_address source, ipv4_address destination,
+                                 std::uint8_t protocol);
 
 } // namespace etherbeam::protocols

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "protocols/checksum.hpp"
 #include "protocols/ipv4.hpp"
 
 namespace etherbeam::protocols {
@@ -33,10 +32,7 @@ void tcp_header_repr::emit(byte_buffer out, ipv4_address source, ipv4_address de
   out[tcp_field::data_offset] = static_cast<std::uint8_t>((header_len / 4) << 4);
   out[tcp_field::flags] = flags;
   write_be16(out, tcp_field::window, window);
-  internet_checksum sum;
-  sum.add_u32(source.value).add_u32(destination.value).add_u16(ip_protocol::tcp).add_u16(header_len);
-  sum.add(out.first(header_len));
-  write_be16(out, tcp_field::checksum, sum.value());
+  write_be16(out, tcp_field::checksum, transport_checksum(out.first(header_len), source, destination, ip_protocol::tcp));
 }
 
 } // namespace etherbeam::protocols

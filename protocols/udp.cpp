@@ -2,23 +2,10 @@
 
 #include <algorithm>
 
-#include "protocols/checksum.hpp"
 #include "protocols/ipv4.hpp"
 
 namespace etherbeam::protocols {
 
-namespace {
-std::uint16_t pseudo_header_checksum(byte_view datagram, ipv4_address source,
-                                     ipv4_address destination) {
-  return internet_checksum{}
-      .add_u32(source.value)
-      .add_u32(destination.value)
-      .add_u16(ip_protocol::udp)
-      .add_u16(static_cast<std::uint16_t>(datagram.size()))
-      .add(datagram)
-      .value();
-}
-} // namespace
 
 template <class Byte>
 parsed<basic_udp_packet<Byte>> basic_udp_packet<Byte>::check(bytes_type ip_payload) {
@@ -33,13 +20,13 @@ template parsed<udp_packet> udp_packet::check(byte_view);
 
 template <class Byte>
 bool basic_udp_packet<Byte>::checksum_valid(ipv4_address source, ipv4_address destination) const {
-  return checksum() == 0 || pseudo_header_checksum(bytes_, source, destination) == 0;
+  return checksum() == 0 || transport_checksum(bytes_, source, destination, ip_protocol::udp) == 0;
 }
 
 template <class Byte>
 void basic_udp_packet<Byte>::fill_checksum(ipv4_address source, ipv4_address destination) {
   write_be16(bytes_, udp_field::checksum, 0);
-  auto sum = pseudo_header_checksum(bytes_, source, destination);
+  auto sum = transport_checksum(bytes_, source, destination, ip_protocol::udp);
   // RFC 768: a computed zero is sent as all ones; zero means "no checksum".
   write_be16(bytes_, udp_field::checksum, sum == 0 ? 0xffff : sum);
 }

@@ -33,13 +33,7 @@ void trace_buffer::add(std::string text) {
   remaining_.fetch_sub(1);
 }
 
-std::vector<std::string> trace_buffer::take() {
-  std::vector<std::string> lines;
-  for (auto& l : take_in_order()) lines.push_back(std::move(l.second));
-  return lines;
-}
-
-std::vector<std::pair<std::uint64_t, std::string>> trace_buffer::take_in_order() {
+std::vector<std::pair<std::uint64_t, std::string>> trace_buffer::take() {
   std::lock_guard guard(lock_);
   return std::exchange(lines_, {});
 }
@@ -131,7 +125,7 @@ std::string trace_buffers::run(std::string_view arguments) {
   // The first COUNT packets judged, whichever firewall judged them.
   std::vector<std::tuple<std::uint64_t, std::string, std::string>> lines;
   for (auto& [owner, buffer] : watched)
-    for (auto& [order, line] : buffer->take_in_order()) lines.emplace_back(order, owner, std::move(line));
+    for (auto& [order, line] : buffer->take()) lines.emplace_back(order, owner, std::move(line));
   std::sort(lines.begin(), lines.end());
   if (lines.size() > count) lines.resize(count);
   std::string out;

@@ -30,10 +30,9 @@ public:
   void disarm() { remaining_.store(0); }
   bool wanted(const packet_facts& f) const;
   void add(std::string text);
-  std::vector<std::string> take();
-  // The same, each with its place among every buffer's lines (the order
+  // The lines, each with its place among every buffer's lines (the order
   // the packets were judged in, whichever firewall judged them).
-  std::vector<std::pair<std::uint64_t, std::string>> take_in_order();
+  std::vector<std::pair<std::uint64_t, std::string>> take();
   std::size_t collected() const;
 
 private:

@@ -3,9 +3,7 @@
 #include <memory>
 
 #include "actors/token_bucket.hpp"
-#include "protocols/checksum.hpp"
 #include "protocols/frame_repr.hpp"
-#include "protocols/tcp.hpp"
 
 namespace etherbeam::apps::host {
 
@@ -31,17 +29,8 @@ public:
   verdict decide(const inbound_frame& in, byte_buffer out) const override {
     if (to_a_group(in)) return verdict::ignore(refused_);
     if (!bucket_->take()) return verdict::ignore(rate_limited_);
-    auto link = answering(*in.ethernet, *in.me->mac);
-    icmpv4_error_repr error{icmpv4_type::destination_unreachable, code_, 0,
-                            icmpv4_error_repr::quote_of(in.ethernet_payload.first(in.ip_packet->total_len()),
-                                                        in.ip_packet->header_len(),
-                                                        icmpv4_error_repr::room_in(out.size(), link.header_len()))};
-    auto ip = answering(*in.ip, in.local_address);
-    ip.identification = 0;
-    ip.dont_fragment = false;
-    ip.type_of_service = 0xc0; // internetwork control, as Linux marks its ICMP errors
-    frame_repr reply{link, ipv4_datagram_repr{ip, error}};
-    auto len = reply.emit(out);
+    auto len = emit_icmp_error(answering(*in.ethernet, *in.me->mac), in.local_address, *in.ip_packet,
+                               icmpv4_type::destination_unreachable, code_, 0, out);
     if (len == 0) return verdict::ignore(refused_); // no room: never happens with min_reply_room
     return verdict::replied(replied_, len);
   }
@@ -62,22 +51,11 @@ public:
         bad_checksum_(c.add("ignored.tcp_bad_checksum")) {}
 
   verdict decide(const inbound_frame& in, byte_buffer out) const override {
-    auto segment = in.ip_packet->payload();
-    if (to_a_group(in) || segment.size() < tcp_header_repr::header_len) return verdict::ignore(no_service_);
-    std::size_t header = std::size_t(segment[tcp_field::data_offset] >> 4) * 4;
-    if (header < tcp_header_repr::header_len || header > segment.size()) return verdict::ignore(no_service_);
-    if (segment[tcp_field::flags] & tcp_field::rst) return verdict::ignore(no_service_);
-    internet_checksum sum;
-    sum.add_u32(in.ip->source.value).add_u32(in.ip->destination.value).add_u16(ip_protocol::tcp);
-    sum.add_u16(static_cast<std::uint16_t>(segment.size())).add(segment);
-    if (!sum.verifies()) return verdict::ignore(bad_checksum_);
-    auto ip = answering(*in.ip, in.local_address);
-    ip.identification = 0;
-    ip.dont_fragment = true; // as Linux sends its resets
-    ip.ttl = 64;
-    frame_repr reply{answering(*in.ethernet, *in.me->mac),
-                     ipv4_datagram_repr{ip, tcp_header_repr::reset_for(segment, segment.size() - header)}};
-    auto len = reply.emit(out);
+    if (to_a_group(in)) return verdict::ignore(no_service_);
+    if (transport_checksum(in.ip_packet->payload(), in.ip->source, in.ip->destination, ip_protocol::tcp) != 0)
+      return verdict::ignore(bad_checksum_);
+    // The request's type of service, as Linux's TCP answers with.
+    auto len = emit_tcp_reset(answering(*in.ethernet, *in.me->mac), *in.ip_packet, in.ip->type_of_service, out);
     if (len == 0) return verdict::ignore(no_service_);
     return verdict::replied(replied_, len);
   }

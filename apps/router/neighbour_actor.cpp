@@ -69,19 +69,12 @@ void report_host_unreachable(self_pointer self, const neighbour_table::packet& p
   auto from = me->address_facing(packet->source());
   if (!from) return;
   if (!st.reports.limit->take()) return void(++st.counters->host_unreachable_limited);
-  protocols::icmpv4_error_repr error{protocols::icmpv4_type::destination_unreachable, protocols::icmpv4_unreachable::host,
-                                     0, protocols::icmpv4_error_repr::quote_of(p, packet->header_len())};
-  protocols::ipv4_repr ip;
-  ip.source = *from;
-  ip.destination = packet->source();
-  ip.protocol = protocols::ip_protocol::icmp;
-  ip.type_of_service = 0xc0; // internetwork control, as Linux marks its ICMP errors
   // Emitted as a frame with a placeholder link header, which the neighbour
   // actor of the link back replaces.
-  protocols::frame_repr frame{{{}, {}, {}, 0, 0}, protocols::ipv4_datagram_repr{ip, error}};
-  std::vector<std::uint8_t> bytes(frame.buffer_len());
-  auto len = frame.emit(bytes);
   constexpr auto link_header = protocols::ethernet_frame::base_header_len;
+  std::vector<std::uint8_t> bytes(link_header + 576); // an ICMP error is at most 576 bytes
+  auto len = protocols::emit_icmp_error({{}, {}, {}, 0, 0}, *from, *packet, protocols::icmpv4_type::destination_unreachable,
+                                        protocols::icmpv4_unreachable::host, 0, bytes);
   if (len <= link_header) return;
   routed_packet report{actors::frame{std::span<const std::uint8_t>(bytes).subspan(link_header, len - link_header)},
                        back->address};

@@ -110,18 +110,8 @@ verdict forwarding_decider::icmp_error(const inbound_frame& about, byte_buffer r
   auto local = about.me->address_facing(about.ip->source);
   if (!local) return verdict::ignore(no_error_allowed_);
   if (!errors_.take()) return verdict::ignore(rate_limited_);
-  auto link = answering(*about.ethernet, *about.me->mac);
-  icmpv4_error_repr error{type, code, rest,
-                          icmpv4_error_repr::quote_of(about.ethernet_payload.first(about.ip_packet->total_len()),
-                                                      about.ip_packet->header_len(),
-                                                      icmpv4_error_repr::room_in(reply.size(), link.header_len()))};
-  auto ip = answering(*about.ip, *local);
-  ip.identification = 0;
-  ip.dont_fragment = false;
-  ip.ttl = 64;
-  ip.type_of_service = 0xc0; // internetwork control, as Linux marks its ICMP errors
-  frame_repr frame{link, ipv4_datagram_repr{ip, error}};
-  auto len = frame.emit(reply);
+  auto len = emit_icmp_error(answering(*about.ethernet, *about.me->mac), *local, *about.ip_packet, type, code, rest,
+                             reply);
   if (len == 0) return verdict::ignore(no_error_allowed_); // never with min_reply_room
   return verdict::replied(said, len);
 }

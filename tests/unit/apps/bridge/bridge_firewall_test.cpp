@@ -186,10 +186,10 @@ TEST(bridge_firewall, a_trace_names_the_member_links_and_the_rules_met) {
   b.guard->traces().arm({}, 1);
   auto packets = lab_packets("lab_tcp_super_frames.pcap");
   b.crossing(framed(packets[1], host_c, host_a), 2); // no flow: invalid; flooded, to link a first
-  auto lines = b.guard->traces().take();
-  ASSERT_EQ(lines.size(), 1u);
-  EXPECT_NE(lines[0].find("c tcp 10.77.0.3:5001 > 10.77.0.1:36826 ct state invalid forward oif a"), std::string::npos)
-    << lines[0];
-  EXPECT_NE(lines[0].find("line 3: iif a oif c accept\n"), std::string::npos) << lines[0];
-  EXPECT_NE(lines[0].find("verdict drop (policy)"), std::string::npos) << lines[0];
+  auto taken = b.guard->traces().take();
+  ASSERT_EQ(taken.size(), 1u);
+  const auto& line = taken[0].second;
+  EXPECT_NE(line.find("c tcp 10.77.0.3:5001 > 10.77.0.1:36826 ct state invalid forward oif a"), std::string::npos) << line;
+  EXPECT_NE(line.find("line 3: iif a oif c accept\n"), std::string::npos) << line;
+  EXPECT_NE(line.find("verdict drop (policy)"), std::string::npos) << line;
 }
