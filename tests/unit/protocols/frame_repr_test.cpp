@@ -67,3 +67,37 @@ TEST(frame_repr, writes_nothing_into_a_buffer_too_small) {
   EXPECT_EQ(reply.emit(out), 0u);
   EXPECT_EQ(out, std::vector<std::uint8_t>(reply.buffer_len() - 1, 0xaa));
 }
+
+namespace {
+
+ipv4_packet ip_of(std::span<const std::uint8_t> frame) { return *ipv4_packet::check(ethernet_frame::check(frame)->payload()); }
+
+} // namespace
+
+// RFC 9293 §3.10.7.1: the kernel's reset to a bare ACK, rebuilt (RST from its
+// acknowledgment number, DF, TTL 64, identification 0).
+TEST(frame_repr, emits_the_kernels_tcp_reset) {
+  auto link = answering(ethernet_of(ack_to_a_closed_port), ethernet_of(kernel_reset_to_ack).source);
+  std::vector<std::uint8_t> out(128);
+  out.resize(emit_tcp_reset(link, ip_of(ack_to_a_closed_port), 0, out));
+  EXPECT_EQ(out, copy_of(kernel_reset_to_ack));
+  auto reset = copy_of(kernel_reset_to_ack);
+  EXPECT_EQ(emit_tcp_reset(link, ip_of(reset), 0, out), 0u) << "never a reset for a reset";
+}
+
+// The kernel's protocol unreachable, rebuilt but for its random IP
+// identification: the whole datagram quoted, as it fits in 576 bytes.
+TEST(frame_repr, emits_the_kernels_icmp_error_quoting_what_fits) {
+  auto link = answering(ethernet_of(protocol_253_datagram), ethernet_of(kernel_protocol_unreachable).source);
+  auto about = ip_of(protocol_253_datagram);
+  std::vector<std::uint8_t> out(128);
+  out.resize(emit_icmp_error(link, about.destination(), about, 3, 2, 0, out));
+  auto kernels = copy_of(kernel_protocol_unreachable);
+  ASSERT_EQ(out.size(), kernels.size());
+  for (std::size_t at : {ip_at + 4, ip_at + 5, ip_at + 10, ip_at + 11}) out[at] = kernels[at] = 0;
+  EXPECT_EQ(out, kernels);
+  // With less room, less is quoted, never under the header and 8 bytes.
+  std::vector<std::uint8_t> small(14 + 20 + 8 + 28);
+  ASSERT_EQ(emit_icmp_error(link, about.destination(), about, 3, 2, 0, small), small.size());
+  EXPECT_EQ(ip_of(small).total_len(), 20u + 8 + 28);
+}
